@@ -1,0 +1,36 @@
+# IronLB. `make demo` and `make test` are the two commands a newcomer runs (README).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+TAP := npx tap --reporter=terse --allow-incomplete-coverage --disable-coverage
+UNIT_SPECS := $(shell find specs -name '*.spec.ts' 2>/dev/null | sort)
+
+.PHONY: deps typecheck build unit test bench demo clean
+
+# npm ci only when the lock file changed since the last install.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+deps: node_modules/.installed
+
+typecheck: deps
+	npx tsc --noEmit -p tsconfig.json
+
+build: deps
+	npx tsc -p tsconfig.build.json
+
+unit: deps
+	$(TAP) $(UNIT_SPECS)
+
+test: typecheck build unit
+
+bench: build
+	node dist/specs/bench/run.js
+
+demo: build
+	node dist/shell/cli/ironlb.js simulate deploy/examples
+
+clean:
+	rm -rf dist .tap
