@@ -6,6 +6,8 @@ SHELL := /bin/bash
 TAP := npx tap --reporter=terse --allow-incomplete-coverage --disable-coverage
 UNIT_SPECS := $(shell find specs -name '*.spec.ts' 2>/dev/null | sort)
 
+-include specs/support/k8s/k8s.mk
+
 .PHONY: deps typecheck build unit test bench demo clean
 
 # npm ci only when the lock file changed since the last install.
