@@ -1,0 +1,188 @@
+// A small JSON REST client for the Kubernetes API. @kubernetes/client-node supplies the kubeconfig,
+// TLS material and authentication; requests go through node:https directly so that every call has
+// a deadline, one keep-alive agent is reused (client-node 1.4 makes an agent per request), objects
+// stay plain JSON (its typed APIs turn timestamps into Dates), and watch streams surface every error.
+import * as http from 'node:http'
+import * as https from 'node:https'
+import type { KubeConfig } from '@kubernetes/client-node'
+
+export interface RestResponse {
+  readonly status: number
+  readonly body: unknown
+}
+
+export interface RequestOptions {
+  readonly body?: unknown
+  readonly contentType?: string
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>
+  readonly timeoutMs?: number
+  readonly signal?: AbortSignal
+}
+
+export interface RestClient {
+  readonly request: (method: string, path: string, options?: RequestOptions) => Promise<RestResponse>
+  /** Streams newline-delimited JSON until the server closes, the signal aborts, or an error. */
+  readonly stream: (path: string, query: RequestOptions['query'], onObject: (o: unknown) => void, signal: AbortSignal) => Promise<void>
+  readonly close: () => void
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000
+
+const withQuery = (path: string, query: RequestOptions['query']): string => {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v))
+  const text = params.toString()
+  return text === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${text}`
+}
+
+/** Turns a non-2xx response into an ApiError carrying the Status reason (Conflict, NotFound, ...). */
+export const ensureOk = (res: RestResponse, what: string): RestResponse => {
+  if (res.status >= 200 && res.status < 300) return res
+  const status = res.body as { reason?: unknown; message?: unknown } | null
+  const reason = typeof status?.reason === 'string' ? status.reason : `HTTP${res.status}`
+  const message = typeof status?.message === 'string' ? status.message : JSON.stringify(res.body)
+  throw new ApiError(res.status, reason, `${what}: ${res.status} ${reason}: ${message}`)
+}
+
+export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
+  const cluster = kc.getCurrentCluster()
+  if (cluster === null) throw new Error('kubeconfig has no current cluster')
+  const base = new URL(cluster.server)
+  const secure = base.protocol === 'https:'
+  const opts: https.RequestOptions = {}
+  await kc.applyToHTTPSOptions(opts)
+  const agentOptions = { keepAlive: true, maxSockets: 16, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized }
+  const agent = secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 16 })
+  const transport = secure ? https : http
+  const basePath = base.pathname.replace(/\/$/, '')
+
+  const open = async (method: string, path: string, headers: Record<string, string>): Promise<http.ClientRequest> => {
+    // Re-applied per request: tokens from exec plugins and projected service-account files rotate.
+    const auth: https.RequestOptions = { headers: {} }
+    await kc.applyToHTTPSOptions(auth)
+    return transport.request({
+      protocol: base.protocol,
+      hostname: base.hostname.replace(/^\[|\]$/g, ''),
+      port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
+      method,
+      path: basePath + path,
+      agent,
+      headers: { ...(auth.headers as Record<string, string>), Accept: 'application/json', ...headers },
+    })
+  }
+
+  const request = async (method: string, path: string, options: RequestOptions = {}): Promise<RestResponse> => {
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body))
+    const headers: Record<string, string> = payload === undefined ? {} : { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(payload.length) }
+    const req = await open(method, withQuery(path, options.query), headers)
+    return new Promise<RestResponse>((resolve, reject) => {
+      const timer = setTimeout(() => req.destroy(new Error(`${method} ${path}: no answer within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)), options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+      const onAbort = (): void => void req.destroy(new Error(`${method} ${path}: aborted`))
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      const finish = (): void => {
+        clearTimeout(timer)
+        options.signal?.removeEventListener('abort', onAbort)
+      }
+      req.on('error', (err) => {
+        finish()
+        reject(err)
+      })
+      req.on('response', (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', (err) => {
+          finish()
+          reject(err)
+        })
+        res.on('end', () => {
+          finish()
+          const text = Buffer.concat(chunks).toString('utf8')
+          let body: unknown = text
+          try {
+            body = text === '' ? undefined : JSON.parse(text)
+          } catch {
+            // Non-JSON bodies (proxies, plain-text errors) are passed on as text.
+          }
+          resolve({ status: res.statusCode ?? 0, body })
+        })
+      })
+      req.end(payload)
+    })
+  }
+
+  const stream = async (path: string, query: RequestOptions['query'], onObject: (o: unknown) => void, signal: AbortSignal): Promise<void> => {
+    const req = await open('GET', withQuery(path, query), {})
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        req.destroy()
+        resolve()
+      }
+      if (signal.aborted) return onAbort()
+      signal.addEventListener('abort', onAbort, { once: true })
+      req.on('error', (err) => {
+        signal.removeEventListener('abort', onAbort)
+        if (signal.aborted) resolve()
+        else reject(err)
+      })
+      req.on('response', (res) => {
+        if (res.statusCode !== 200) {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => {
+            let body: unknown
+            try {
+              body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+            } catch {
+              body = Buffer.concat(chunks).toString('utf8')
+            }
+            try {
+              ensureOk({ status: res.statusCode ?? 0, body }, `watch ${path}`)
+            } catch (err) {
+              reject(err)
+            }
+          })
+          return
+        }
+        let pending = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          pending += chunk
+          let nl: number
+          while ((nl = pending.indexOf('\n')) >= 0) {
+            const line = pending.slice(0, nl).trim()
+            pending = pending.slice(nl + 1)
+            if (line === '') continue
+            try {
+              onObject(JSON.parse(line))
+            } catch (err) {
+              // A garbled line or a failing handler ends this watch; the caller restarts it.
+              signal.removeEventListener('abort', onAbort)
+              req.destroy()
+              reject(err)
+              return
+            }
+          }
+        })
+        res.on('error', (err) => (signal.aborted ? resolve() : reject(err)))
+        res.on('end', () => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        })
+      })
+      req.end()
+    })
+  }
+
+  return { request, stream, close: () => agent.destroy() }
+}
