@@ -1,0 +1,103 @@
+import t from 'tap'
+import fc from 'fast-check'
+import { CONDITION_TYPE, POOL_ANNOTATION, DEPRECATED_POOL_ANNOTATION, type ServiceState, type ServiceWrite, type Verdict, serviceWrite } from '../../../core/controller/serviceStatus.js'
+import { serviceStateOf } from '../../../core/controller/serviceState.js'
+
+const NOW = '2026-11-27T10:00:00Z'
+const mkState = (over: Partial<ServiceState> = {}): ServiceState => ({ key: 'default/web', ingressIPs: [], annotations: {}, conditions: [], ...over })
+
+/** What the API server would hold after the write: the state the next pass reads. */
+const applyWrite = (s: ServiceState, w: ServiceWrite): ServiceState => {
+  const annotations: Record<string, string> = { ...s.annotations }
+  for (const [k, v] of Object.entries(w.annotations ?? {})) {
+    if (v === null) delete annotations[k]
+    else annotations[k] = v
+  }
+  return {
+    ...s,
+    annotations,
+    ingressIPs: w.status === undefined ? s.ingressIPs : w.status.loadBalancer.ingress.map((i) => i.ip),
+    conditions: w.status === undefined ? s.conditions : w.status.conditions,
+  }
+}
+
+t.test('verdicts become writes and events', async (t) => {
+  const assigned: Verdict = { _tag: 'Assigned', ips: ['192.0.2.1'], pool: 'first-pool' }
+  const first = serviceWrite(mkState(), assigned, NOW)
+  t.same(first.status?.loadBalancer.ingress, [{ ip: '192.0.2.1' }])
+  t.same(first.annotations, { [POOL_ANNOTATION]: 'first-pool' })
+  t.same(first.events.map((e) => e.reason), ['IPAllocated'])
+  t.equal(first.events[0]?.message, 'Assigned IP ["192.0.2.1"]')
+  t.same(first.status?.conditions.map((c) => [c.type, c.status, c.reason]), [[CONDITION_TYPE, 'True', 'IPAllocated']])
+
+  const moved = serviceWrite(applyWrite(mkState(), first), { _tag: 'Assigned', ips: ['192.0.2.9'], pool: 'other' }, NOW)
+  t.same(moved.events.map((e) => e.reason), ['ClearAssignment', 'IPAllocated'], 'a move clears, then allocates')
+
+  const pending = serviceWrite(applyWrite(mkState(), first), { _tag: 'Pending', reason: 'NoAvailableIPs', message: 'no available IPs in pool first-pool' }, NOW)
+  t.same(pending.status?.loadBalancer.ingress, [], 'pending drops the IP')
+  t.same(pending.annotations, { [POOL_ANNOTATION]: null })
+  t.same(pending.events.map((e) => [e.type, e.reason]), [['Normal', 'ClearAssignment'], ['Warning', 'AllocationFailed']])
+  t.equal(pending.events[1]?.message, 'Failed to allocate IP for "default/web": no available IPs in pool first-pool')
+})
+
+t.test('ignored Services', async (t) => {
+  const someoneElses = mkState({ ingressIPs: ['203.0.113.7'] })
+  const other = serviceWrite(someoneElses, { _tag: 'Ignored', reason: 'OtherLoadBalancerClass', message: '' }, NOW)
+  t.same(other, { status: undefined, annotations: undefined, events: [] }, 'another class: untouched')
+  const notOurs = serviceWrite(someoneElses, { _tag: 'Ignored', reason: 'NotLoadBalancer', message: '' }, NOW)
+  t.same(notOurs, { status: undefined, annotations: undefined, events: [] }, 'not LB and not ours: untouched')
+  const ours = mkState({ ingressIPs: ['192.0.2.1'], annotations: { [POOL_ANNOTATION]: 'p' } })
+  const cleared = serviceWrite(ours, { _tag: 'Ignored', reason: 'NotLoadBalancer', message: '' }, NOW)
+  t.same(cleared.status?.loadBalancer.ingress, [], 'type changed away from LoadBalancer: our IP is taken back')
+  t.same(cleared.annotations, { [POOL_ANNOTATION]: null })
+  t.same(cleared.events, [])
+})
+
+t.test('the deprecated pool annotation is replaced by the current one', async (t) => {
+  const w = serviceWrite(mkState({ ingressIPs: ['192.0.2.1'], annotations: { [DEPRECATED_POOL_ANNOTATION]: 'p' } }), { _tag: 'Assigned', ips: ['192.0.2.1'], pool: 'p' }, NOW)
+  t.same(w.annotations, { [POOL_ANNOTATION]: 'p', [DEPRECATED_POOL_ANNOTATION]: null })
+  t.same(w.events, [], 'same IP: no event')
+})
+
+const ipArb = fc.constantFrom('192.0.2.1', '192.0.2.2', '2001:db8::1', '198.51.100.5')
+const verdictArb: fc.Arbitrary<Verdict> = fc.oneof(
+  fc.record({ _tag: fc.constant('Assigned' as const), ips: fc.uniqueArray(ipArb, { minLength: 1, maxLength: 2 }), pool: fc.constantFrom('a', 'b') }),
+  fc.record({ _tag: fc.constant('Pending' as const), reason: fc.constantFrom('NoAvailableIPs', 'PoolNotFound'), message: fc.constantFrom('x', 'y') }),
+  fc.record({ _tag: fc.constant('Ignored' as const), reason: fc.constantFrom('NotLoadBalancer', 'OtherLoadBalancerClass'), message: fc.constant('') }),
+)
+const stateArb: fc.Arbitrary<ServiceState> = fc.record({
+  key: fc.constant('ns/svc'),
+  ingressIPs: fc.uniqueArray(ipArb, { maxLength: 2 }),
+  annotations: fc.oneof(fc.constant({}), fc.record({ [POOL_ANNOTATION]: fc.constantFrom('a', 'b') }), fc.record({ [DEPRECATED_POOL_ANNOTATION]: fc.constant('a') })),
+  conditions: fc.constant([]),
+})
+
+t.test('writing converges: the second pass writes nothing and says nothing', async (t) => {
+  fc.assert(
+    fc.property(stateArb, verdictArb, (state, verdict) => {
+      const after = applyWrite(state, serviceWrite(state, verdict, NOW))
+      const again = serviceWrite(after, verdict, '2026-11-27T11:00:00Z')
+      return again.status === undefined && again.annotations === undefined && again.events.length === 0
+    }),
+  )
+  t.pass('idempotent')
+})
+
+t.test('events only accompany a write', async (t) => {
+  fc.assert(
+    fc.property(stateArb, verdictArb, (state, verdict) => {
+      const w = serviceWrite(state, verdict, NOW)
+      return w.events.length === 0 || w.status !== undefined || w.annotations !== undefined
+    }),
+  )
+  t.pass('no event without a change')
+})
+
+t.test('reading a live Service', async (t) => {
+  const s = serviceStateOf({
+    metadata: { namespace: 'ns', name: 'a', annotations: { [POOL_ANNOTATION]: 'p' } },
+    status: { loadBalancer: { ingress: [{ ip: '192.0.2.1', ipMode: 'VIP' }, { hostname: 'x' }] }, conditions: [{ type: CONDITION_TYPE, status: 'True', reason: 'IPAllocated', message: 'm', lastTransitionTime: NOW }, { bogus: 1 }] },
+  })
+  t.same(s, { key: 'ns/a', ingressIPs: ['192.0.2.1'], annotations: { [POOL_ANNOTATION]: 'p' }, conditions: [{ type: CONDITION_TYPE, status: 'True', reason: 'IPAllocated', message: 'm', lastTransitionTime: NOW }] })
+  fc.assert(fc.property(fc.jsonValue(), (v) => typeof serviceStateOf(v).key === 'string'))
+})
