@@ -26,7 +26,19 @@ export interface Reflector<T extends KubeObject> {
   readonly synced: () => boolean
   /** Restarts so far, by cause; for metrics and tests. */
   readonly restarts: () => Readonly<Record<'error' | 'gone' | 'watchdog' | 'closed', number>>
+  /**
+   * Puts an object we just wrote (the API server's answer) into the cache, so the next pass does
+   * not plan from the pre-write copy before the watch catches up. Older versions never overwrite.
+   */
+  readonly observeWrite: (obj: T) => void
   readonly stop: () => void
+}
+
+/** resourceVersions are opaque, but etcd-backed servers issue increasing integers; compare when both are. */
+const isNewer = (candidate: string | undefined, current: string | undefined): boolean => {
+  if (candidate === undefined || current === undefined) return true
+  if (/^\d+$/.test(candidate) && /^\d+$/.test(current)) return BigInt(candidate) > BigInt(current)
+  return candidate !== current
 }
 
 const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
@@ -86,9 +98,11 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
           const rv = ev.object.metadata?.resourceVersion
           switch (ev.type) {
             case 'ADDED':
-            case 'MODIFIED':
-              store.set(keyOf(ev.object), ev.object as T)
+            case 'MODIFIED': {
+              const key = keyOf(ev.object)
+              if (isNewer(rv, store.get(key)?.metadata?.resourceVersion)) store.set(key, ev.object as T)
               break
+            }
             case 'DELETED':
               store.delete(keyOf(ev.object))
               break
@@ -145,6 +159,11 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
     list: () => [...store.values()],
     synced: () => synced,
     restarts: () => ({ ...restarts }),
+    observeWrite: (obj) => {
+      const key = keyOf(obj)
+      const current = store.get(key)
+      if (current !== undefined && isNewer(obj.metadata?.resourceVersion, current.metadata?.resourceVersion)) store.set(key, obj)
+    },
     stop: () => stopper.abort(),
   }
 }
