@@ -1,0 +1,35 @@
+// Validated L2Advertisement and BGPAdvertisement objects. Pool selection (`ipAddressPools`,
+// `ipAddressPoolSelectors`, or neither meaning every pool) is already resolved against the pools
+// of the same config, so consumers only read `pools`.
+import type { BGPCommunity } from './community.js'
+import type { PoolName } from './names.js'
+import type { LabelSelector } from './selector.js'
+
+export interface L2Advertisement {
+  readonly name: string
+  /** Pools this advertisement applies to, by name; names of pools that do not exist are dropped, as in MetalLB. */
+  readonly pools: readonly PoolName[]
+  /** Empty means every node may announce. */
+  readonly nodeSelectors: readonly LabelSelector[]
+  /** Empty means every interface. */
+  readonly interfaces: readonly string[]
+  /** Empty means every Service of the selected pools. */
+  readonly serviceSelectors: readonly LabelSelector[]
+}
+
+export interface BGPAdvertisement {
+  readonly name: string
+  readonly pools: readonly PoolName[]
+  /** Prefix length used to announce IPv4 addresses; 32 announces each address on its own. */
+  readonly aggregationLength: number
+  /** Prefix length used to announce IPv6 addresses; 128 announces each address on its own. */
+  readonly aggregationLengthV6: number
+  /** LOCAL_PREF, sent to iBGP peers only; 0 when unset. */
+  readonly localPref: number
+  /** Resolved values, sorted and without duplicates. */
+  readonly communities: readonly BGPCommunity[]
+  readonly nodeSelectors: readonly LabelSelector[]
+  /** BGPPeer names; empty means every peer. Names that match no peer are kept and simply match nothing. */
+  readonly peers: readonly string[]
+  readonly serviceSelectors: readonly LabelSelector[]
+}
