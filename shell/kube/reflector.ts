@@ -19,6 +19,8 @@ export interface ReflectorOptions {
   /** Server-side watch timeout; the watchdog allows this plus a margin before it assumes a hang. */
   readonly watchTimeoutSeconds?: number
   readonly labelSelector?: string
+  /** List responses omit apiVersion/kind on items; stamp them so decoders see whole objects. */
+  readonly typeMeta?: { readonly apiVersion: string; readonly kind: string }
 }
 
 export interface Reflector<T extends KubeObject> {
@@ -69,7 +71,7 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
     const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector } }), `list ${opts.path}`)
     const body = res.body as { items?: T[]; metadata?: { resourceVersion?: string } }
     store.clear()
-    for (const item of body.items ?? []) store.set(keyOf(item), item)
+    for (const item of body.items ?? []) store.set(keyOf(item), opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item })
     resourceVersion = body.metadata?.resourceVersion ?? ''
     synced = true
     notify()
