@@ -11,6 +11,7 @@ import type { BGPPeer } from '../model/bgpPeer.js'
 import { type Family, familyBits } from '../net/address.js'
 import type { AddressRange } from '../net/range.js'
 import type { BGPAdvertisementDraft } from './advertisements.js'
+import { AGGREGATION_LENGTH, AGGREGATION_LENGTH_V6 } from './bgpAdvertisementCodec.js'
 import { byText } from './issues.js'
 import type { PoolDraft } from './pools.js'
 import { selectorKey } from './selector.js'
@@ -46,6 +47,9 @@ export const checkAggregation = (ads: readonly BGPAdvertisementDraft[], pools: R
       if (pool === undefined) continue
       for (const family of [4, 6] as const) {
         const length = lengthFor(d, family)
+        // An out-of-range length is already reported on its own; one message per mistake.
+        const bounds = family === 4 ? AGGREGATION_LENGTH : AGGREGATION_LENGTH_V6
+        if (length < bounds.min || length > bounds.max) continue
         const offending = pool.entries.find((e) => e.range.family === family && length < widestBlockLength(e.range))
         if (offending === undefined) continue
         const field = family === 4 ? 'spec.aggregationLength' : 'spec.aggregationLengthV6'
