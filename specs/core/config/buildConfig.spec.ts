@@ -2,7 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { buildConfig } from '../../../core/config/buildConfig.js'
 import type { ConfigResult } from '../../../core/model/config.js'
-import { NS, build, configOf, errorsOf, lines, mkBfd, mkBgpAdv, mkCommunity, mkGoodPeer, mkL2, mkPool } from './mk.js'
+import { NS, build, configOf, errorsOf, lines, mkBfd, mkBgpAdv, mkCommunity, mkGoodPeer, mkL2, mkPool, mkPoolOf } from './mk.js'
 
 const seed = {
   apiVersion: 'metallb.io/v1beta1',
@@ -119,7 +119,7 @@ t.test('never throws on objects shaped like MetalLB kinds, and every error names
 // Objects broken in ways that do not touch each other (distinct names, no shared addresses).
 const broken: ReadonlyArray<(n: number) => unknown> = [
   (n) => mkPool(`pool-${n}`, [`10.${n}.0.5`]),
-  (n) => mkPool(`pool-${n}`, [`10.${n}.0.0/24`, 5]),
+  (n) => mkPoolOf(`pool-${n}`, { addresses: [`10.${n}.0.0/24`, 5] }),
   (n) => mkL2(`l2-${n}`, { nodeSelectors: [{ matchExpressions: [{ key: 'a', operator: 'In' }] }] }),
   (n) => mkBgpAdv(`adv-${n}`, { communities: [`unknown-alias-${n}`] }),
   (n) => mkGoodPeer(`peer-${n}`, { peerAddress: `10.${n}.0.300` }),
