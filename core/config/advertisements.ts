@@ -11,6 +11,7 @@ import type { Pool } from '../model/pool.js'
 import { type LabelSelector, anySelectorMatches } from '../model/selector.js'
 import { absurd } from '../fp/absurd.js'
 import { AGGREGATION_LENGTH, AGGREGATION_LENGTH_V6, type BGPAdvertisementWire, LOCAL_PREF } from './bgpAdvertisementCodec.js'
+import type { AliasTable } from './communities.js'
 import { parseCommunity } from './communityValue.js'
 import { type Report, byText, reportDuplicates } from './issues.js'
 import type { L2AdvertisementWire } from './l2AdvertisementCodec.js'
@@ -54,7 +55,7 @@ export interface BGPAdvertisementDraft {
 
 const communitiesFrom = (
   texts: readonly string[],
-  aliases: ReadonlyMap<string, BGPCommunity>,
+  aliases: AliasTable,
   report: Report,
 ): BGPCommunity[] => {
   reportDuplicates(texts, 'spec.communities', 'community', report)
@@ -62,11 +63,12 @@ const communitiesFrom = (
   texts.forEach((text, i) => {
     const field = `spec.communities[${i}]`
     // An alias wins over community syntax, as in MetalLB's getCommunityValue.
-    const alias = aliases.get(text)
+    const alias = aliases.values.get(text)
     if (alias !== undefined) {
       values.push(alias)
       return
     }
+    if (aliases.defined.has(text)) return // an alias whose value is broken: reported on its Community
     const parsed = parseCommunity(text)
     switch (parsed._tag) {
       case 'Community':
@@ -100,7 +102,7 @@ const lengthFrom = (
 export const bgpAdvertisementFrom = (
   wire: BGPAdvertisementWire,
   pools: ReadonlyMap<PoolName, Pool>,
-  aliases: ReadonlyMap<string, BGPCommunity>,
+  aliases: AliasTable,
   report: Report,
 ): BGPAdvertisementDraft => {
   const spec = wire.spec ?? {}

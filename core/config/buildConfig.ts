@@ -93,6 +93,6 @@ export const buildConfig = (objects: readonly unknown[], options: BuildOptions):
   if (errors.length > 0) return { _tag: 'Invalid', errors: sortErrors(errors) }
   return {
     _tag: 'Valid',
-    config: { pools, l2Advertisements, bgpAdvertisements, bgpPeers, bfdProfiles, communities: aliases },
+    config: { pools, l2Advertisements, bgpAdvertisements, bgpPeers, bfdProfiles, communities: aliases.values },
   }
 }

@@ -12,8 +12,15 @@ export interface CommunitySource {
   readonly report: Report
 }
 
-/** Aliases from every Community object, keyed by alias name, in name order. */
-export const aliasesFrom = (sources: readonly CommunitySource[]): Map<string, BGPCommunity> => {
+export interface AliasTable {
+  /** Aliases with a valid value, keyed by alias name, in name order. */
+  readonly values: ReadonlyMap<string, BGPCommunity>
+  /** Every alias name defined, valid or not: a reference to a broken alias is not reported again. */
+  readonly defined: ReadonlySet<string>
+}
+
+/** Aliases from every Community object. */
+export const aliasesFrom = (sources: readonly CommunitySource[]): AliasTable => {
   const found = new Map<string, BGPCommunity>()
   // Objects in name order, so which duplicate is reported does not depend on input order.
   const ordered = [...sources].sort((a, b) => byText(a.wire.metadata.name, b.wire.metadata.name))
@@ -48,5 +55,5 @@ export const aliasesFrom = (sources: readonly CommunitySource[]): Map<string, BG
       if (parsed._tag === 'Community') found.set(name, parsed.value)
     })
   }
-  return new Map([...found.entries()].sort(([a], [b]) => byText(a, b)))
+  return { values: new Map([...found.entries()].sort(([a], [b]) => byText(a, b))), defined: new Set(definedIn.keys()) }
 }

@@ -102,6 +102,12 @@ t.test('BGPAdvertisement rules', async (t) => {
   for (const row of bgpRows) t.same(lines(build([...pools, aliases, mkBgpAdv('a', row.in)])), row.want, row.desc)
 })
 
+t.test('a reference to an alias with a broken value is reported once, on the Community', async (t) => {
+  t.same(lines(build([...pools, mkCommunity('c', { communities: [{ name: 'edge', value: '1:70000' }] }), mkBgpAdv('a', { communities: ['edge'] })])), [
+    'Community/c spec.communities[0].value: "1:70000" is not a community: both fields must be numbers from 0 to 65535',
+  ])
+})
+
 t.test('the domain BGP advertisement', async (t) => {
   const adv = configOf(
     build([...pools, aliases, mkBgpAdv('a', { ipAddressPools: ['east'], communities: ['large:1:2:3', 'no-export', '65535:65281', '1:1'], localPref: 100, peers: ['r1'] })]),
