@@ -28,6 +28,7 @@ export const bgpPeerV1beta2SpecCodec = t.intersection([
     vrf: t.string,
     disableMP: t.boolean,
     dualStackAddressFamily: t.boolean,
+    localASN: t.Int,
   }),
 ])
 export type BGPPeerSpecWire = t.TypeOf<typeof bgpPeerV1beta2SpecCodec>
@@ -99,4 +100,5 @@ export const bgpPeerDescriptions = {
   'spec.vrf': 'Host VRF whose interfaces the session uses.',
   'spec.disableMP': 'Exchange IPv4 and IPv6 routes in separate sessions (deprecated upstream).',
   'spec.dualStackAddressFamily': 'Exchange both IPv4 and IPv6 routes over this session.',
+  'spec.localASN': 'AS number to show this peer instead of myASN (local-as, without prepending myASN); 0 or unset means myASN.',
 } as const

@@ -157,6 +157,7 @@ export const peerFrom = (
   const bfdProfile = spec.bfdProfile === undefined || spec.bfdProfile === '' ? undefined : spec.bfdProfile
   if (bfdProfile !== undefined && !bfdProfiles.has(bfdProfile))
     report('spec.bfdProfile', `BFDProfile ${JSON.stringify(bfdProfile)} does not exist in this namespace`)
+  const localAsn = spec.localASN === undefined ? undefined : asnFrom(spec.localASN, 'spec.localASN', report)
   if (myAsn === undefined || peerAsn === undefined || target === undefined) return undefined
   return {
     name,
@@ -176,5 +177,6 @@ export const peerFrom = (
     vrf,
     disableMP: spec.disableMP ?? false,
     dualStackAddressFamily: spec.dualStackAddressFamily ?? false,
+    localAsn,
   }
 }

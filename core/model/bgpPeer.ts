@@ -56,4 +56,6 @@ export interface BGPPeer {
   readonly vrf: string
   readonly disableMP: boolean
   readonly dualStackAddressFamily: boolean
+  /** `localASN` (MetalLB v0.16): the AS shown to this peer in place of myASN; undefined when unset or 0. */
+  readonly localAsn: Asn | undefined
 }

@@ -9,6 +9,8 @@ const rows: ReadonlyArray<{ desc: string; in: Record<string, unknown>; want: str
   { desc: 'myASN 0 is missing', in: { myASN: 0 }, want: [`${P} spec.myASN: myASN is required: 0 is not an AS number`] },
   { desc: 'myASN above 32 bits', in: { myASN: 4294967296 }, want: [`${P} spec.myASN: 4294967296 is not an AS number (1..4294967295)`] },
   { desc: 'a 4-octet ASN', in: { myASN: 4200000000 }, want: [] },
+  { desc: 'localASN', in: { localASN: 65010 }, want: [] },
+  { desc: 'localASN out of range', in: { localASN: -1 }, want: [`${P} spec.localASN: -1 is not an AS number (1..4294967295)`] },
   {
     desc: 'neither peerASN nor dynamicASN',
     in: { peerASN: undefined },
@@ -136,6 +138,7 @@ t.test('the domain peer', async (t) => {
   t.equal(p?.port, 179, 'port defaults to 179')
   t.same(p?.timers, { holdTime: 90_000, keepaliveTime: 30_000 }, 'keepalive is a third of the hold time')
   t.same(p?.password, { _tag: 'Secret', name: 'bgp-auth', namespace: undefined })
+  t.equal(p?.localAsn, undefined)
   t.same(p?.nodeSelectors, [{ matchLabels: { rack: '1' }, matchExpressions: [] }])
   t.same(q?.peerAsn, { _tag: 'Dynamic', mode: 'internal' })
   t.same(q?.target, { _tag: 'Interface', name: 'eth1' })
