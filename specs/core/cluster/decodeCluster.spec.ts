@@ -1,7 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { type ClusterObjects, decodeClusterObjects } from '../../../core/cluster/decodeCluster.js'
-import { formatIP } from '../../../core/net/address.js'
 
 const mkService = (name: string, spec: Record<string, unknown> = {}, meta: Record<string, unknown> = {}, status?: unknown) => ({
   apiVersion: 'v1',
@@ -12,68 +11,6 @@ const mkService = (name: string, spec: Record<string, unknown> = {}, meta: Recor
 })
 
 const problemLines = (r: ClusterObjects): string[] => r.problems.map((p) => `${p.kind} ${p.namespace}/${p.name} ${p.field}: ${p.message}`)
-
-t.test('a full Service', async (t) => {
-  const r = decodeClusterObjects([
-    mkService(
-      'web',
-      {
-        loadBalancerClass: 'ironlb',
-        ipFamilies: ['IPv6', 'IPv4'],
-        ipFamilyPolicy: 'PreferDualStack',
-        clusterIPs: ['fd00::10', '10.96.0.10'],
-        ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }],
-        externalTrafficPolicy: 'Local',
-        selector: { app: 'web' },
-      },
-      {
-        labels: { tier: 'front' },
-        annotations: { 'metallb.io/address-pool': 'gold', 'metallb.io/allow-shared-ip': 'k', 'metallb.io/loadBalancerIPs': '192.0.2.1' },
-        creationTimestamp: '2024-05-01T10:00:00Z',
-      },
-      { loadBalancer: { ingress: [{ ip: '192.0.2.1' }, { hostname: 'lb.example.com' }] } },
-    ),
-  ])
-  t.same(r.problems, [])
-  const s = r.services[0]
-  t.equal(s?.key, 'apps/web')
-  t.equal(s?.type, 'LoadBalancer')
-  t.equal(s?.loadBalancerClass, 'ironlb')
-  t.same(s?.ipFamilies, [6, 4])
-  t.equal(s?.ipFamilyPolicy, 'PreferDualStack')
-  t.same(s?.clusterIPFamilies, [6, 4])
-  t.same(s?.ports, [
-    { protocol: 'TCP', port: 80 },
-    { protocol: 'UDP', port: 53 },
-  ])
-  t.equal(s?.externalTrafficPolicy, 'Local')
-  t.same(s?.selector, { app: 'web' })
-  t.same(s?.labels, { tier: 'front' })
-  t.equal(s?.pinnedPool, 'gold')
-  t.equal(s?.sharingKey, 'k')
-  t.same(s?.request._tag === 'Specific' ? s.request.ips.map(formatIP) : s?.request, ['192.0.2.1'])
-  t.same(s?.ingressIPs.map(formatIP), ['192.0.2.1'], 'hostname-only ingress entries carry no address')
-  t.equal(s?.creationTimestamp, '2024-05-01T10:00:00.000Z')
-})
-
-const defaultRows: ReadonlyArray<{ desc: string; in: unknown; want: Record<string, unknown> }> = [
-  {
-    desc: 'API server defaults',
-    in: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } },
-    want: { key: 'default/s', type: 'ClusterIP', ipFamilyPolicy: 'SingleStack', externalTrafficPolicy: 'Cluster', loadBalancerClass: undefined },
-  },
-  { desc: 'clusterIP when clusterIPs is empty', in: mkService('s', { clusterIP: '10.96.0.1' }), want: { clusterIPFamilies: [4] } },
-  { desc: 'headless', in: mkService('s', { clusterIP: 'None' }), want: { clusterIPFamilies: [] } },
-  { desc: 'clusterIPs win over clusterIP', in: mkService('s', { clusterIP: '10.96.0.1', clusterIPs: ['fd00::1'] }), want: { clusterIPFamilies: [6] } },
-  { desc: 'ipFamilies unset', in: mkService('s'), want: { ipFamilies: [] } },
-]
-
-t.test('defaults and derived fields', async (t) => {
-  for (const row of defaultRows) {
-    const s = decodeClusterObjects([row.in]).services[0] as unknown as Record<string, unknown> | undefined
-    for (const [k, v] of Object.entries(row.want)) t.same(s?.[k], v, `${row.desc}: ${k}`)
-  }
-})
 
 const problemRows: ReadonlyArray<{ desc: string; in: unknown; services: number; want: string[] }> = [
   { desc: 'unknown type', in: mkService('s', { type: 'Magic' }), services: 0, want: ['Service apps/s spec.type: expected one of "ClusterIP", "NodePort", "LoadBalancer", "ExternalName", got "Magic"'] },
@@ -124,54 +61,6 @@ t.test('duplicates keep the first; outputs are sorted', async (t) => {
     { name: 'zeta', labels: {} },
   ])
   t.same(problemLines(r), ['Service apps/a metadata.name: another Service with this name came earlier; this one is skipped'])
-})
-
-t.test('nodes', async (t) => {
-  const r = decodeClusterObjects([
-    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2', labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } } },
-    {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: 'n1', labels: { rack: '1' } },
-      status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'NetworkUnavailable', status: 'True' }] },
-    },
-    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n3' }, status: { conditions: [{ type: 'NetworkUnavailable', status: 'False' }] } },
-  ])
-  t.same(r.nodes, [
-    { name: 'n1', labels: { rack: '1' }, networkUnavailable: true, excludedFromLoadBalancers: false },
-    { name: 'n2', labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' }, networkUnavailable: false, excludedFromLoadBalancers: true },
-    { name: 'n3', labels: {}, networkUnavailable: false, excludedFromLoadBalancers: false },
-  ])
-})
-
-const mkSlice = (name: string, endpoints: unknown[], labels: Record<string, string> = { 'kubernetes.io/service-name': 'web' }) => ({
-  apiVersion: 'discovery.k8s.io/v1',
-  kind: 'EndpointSlice',
-  metadata: { name, namespace: 'apps', labels },
-  addressType: 'IPv4',
-  endpoints,
-})
-
-t.test('endpoint slices', async (t) => {
-  const r = decodeClusterObjects([
-    mkSlice('web-abc', [
-      { addresses: ['10.0.0.1'], nodeName: 'n1' },
-      { addresses: ['10.0.0.2'], nodeName: 'n2', conditions: { ready: false } },
-      { addresses: ['10.0.0.3'], nodeName: 'n3', conditions: { ready: false, serving: true, terminating: true } },
-      { addresses: ['10.0.0.4'] },
-    ]),
-    mkSlice('custom', [{ addresses: ['10.0.0.9'] }], {}),
-  ])
-  t.same(r.problems, [])
-  t.equal(r.endpointSlices.length, 1, 'a slice without the service-name label is left out')
-  const slice = r.endpointSlices[0]
-  t.equal(slice?.service, 'apps/web')
-  t.same(slice?.endpoints, [
-    { addresses: ['10.0.0.1'], nodeName: 'n1', ready: true, serving: true, terminating: false },
-    { addresses: ['10.0.0.2'], nodeName: 'n2', ready: false, serving: false, terminating: false },
-    { addresses: ['10.0.0.3'], nodeName: 'n3', ready: false, serving: true, terminating: true },
-    { addresses: ['10.0.0.4'], nodeName: undefined, ready: true, serving: true, terminating: false },
-  ])
 })
 
 const kindShaped = fc.record({
