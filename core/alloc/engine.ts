@@ -1,0 +1,297 @@
+// The planning pass, in two phases over the Services in processing order (see order.ts):
+//   1. holders: every Service whose held IPs the configuration still allows keeps them, unless an
+//      earlier holder holds one of them and may not share it (then the later one loses all its IPs,
+//      as MetalLB's all-or-nothing Assign does);
+//   2. everyone else, in order: Services that lost their IPs, PreferDualStack holders missing a
+//      family, and new Services get addresses (choose.ts).
+// Nothing is released during a pass, which keeps the free-address cursors moving forward.
+//
+// The same code replans incrementally. Phase 1 decisions only interact through shared addresses, so a
+// change re-runs phase 1 for the holders connected to the changed Services' held IPs and nobody else.
+// Phase 2 is a fold over an ordered list, so it is undone and re-run from the first position a change
+// touches (from the start when phase 1 changed). Both give exactly what a full pass gives; the cost is
+// the size of the touched phase-1 group plus the phase-2 suffix, which in a settled cluster (every
+// Service holding its IPs) is the handful of new or pending Services.
+import type { ServiceKey } from '../model/names.js'
+import type { Service } from '../model/service.js'
+import type { IP } from '../net/address.js'
+import { choose, chooseExtra } from './choose.js'
+import { ipv4First } from './family.js'
+import { IpMap, Occupancy } from './occupancy.js'
+import { type ServiceOutcome, assigned } from './outcome.js'
+import type { PoolIndex, PoolSlot } from './poolIndex.js'
+import { type Active, type PrepareContext, prepare } from './prepare.js'
+import { type SortKey, compareSortKeys, sortKeyOf } from './order.js'
+import { sharingVerdict } from './sharing.js'
+
+export interface Entry {
+  readonly key: ServiceKey
+  readonly svc: Service
+  readonly order: SortKey
+  /** Undefined for Services settled without looking at others (ignored, statically pending). */
+  readonly active: Active | undefined
+  /** Phase 1 reserved the held IPs. */
+  kept: boolean
+  /** What phase 2 reserved: the extra family of an upgrade, or a fresh allocation. */
+  taken: { readonly ips: readonly IP[]; readonly pool: PoolSlot } | undefined
+  outcome: ServiceOutcome | undefined
+  /** The last `apply` that touched this entry (cheaper than a Set of 100,000 entries). */
+  mark: number
+}
+
+/** What one `apply` did: the entries whose outcome may have changed, and the keys now gone. */
+export interface Applied {
+  readonly touched: readonly Entry[]
+  readonly removed: readonly ServiceKey[]
+}
+
+
+const byOrder = (a: Entry, b: Entry): number => compareSortKeys(a.order, b.order)
+
+const needsPhase2 = (e: Entry): boolean => e.active !== undefined && (!e.kept || e.active.upgrade)
+
+/** Index of the first element not before `e` (the insertion point) in a sorted list. */
+const lowerBound = (list: readonly Entry[], e: Entry): number => {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    const m = list[mid]
+    if (m !== undefined && byOrder(m, e) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+const mergeSorted = (a: readonly Entry[], b: readonly Entry[]): Entry[] => {
+  if (b.length === 0) return [...a]
+  const out: Entry[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    const x = a[i]
+    const y = b[j]
+    if (y === undefined || (x !== undefined && byOrder(x, y) <= 0)) {
+      if (x !== undefined) out.push(x)
+      i++
+    } else {
+      out.push(y)
+      j++
+    }
+  }
+  return out
+}
+
+export class Engine {
+  private readonly occ: Occupancy
+  private readonly entries = new Map<ServiceKey, Entry>()
+  /** Holders whose held IPs the configuration allows, per IP: who contests what in phase 1. */
+  private readonly claims = new IpMap<Entry[]>()
+  /** Phase 2's list, in processing order. */
+  private phase2: Entry[] = []
+  private epoch = 0
+  private touched: Entry[] = []
+
+  constructor(
+    private readonly ctx: PrepareContext,
+    readonly index: PoolIndex,
+  ) {
+    this.occ = new Occupancy(index)
+  }
+
+  usedIn(pool: PoolSlot, family: 4 | 6): number {
+    return this.occ.used(pool, family)
+  }
+
+  /** Applies the changes (each key at most once across both lists) and reports what may have changed. */
+  apply(upserted: readonly Service[], deleted: readonly ServiceKey[]): Applied {
+    this.epoch += 1
+    this.touched = []
+    const fresh = this.entries.size === 0
+    const olds: Entry[] = []
+    const news: Entry[] = []
+    const removed: ServiceKey[] = []
+    for (const key of deleted) {
+      const old = this.entries.get(key)
+      if (old === undefined) continue
+      olds.push(old)
+      removed.push(key)
+    }
+    for (const svc of upserted) {
+      const old = fresh ? undefined : this.entries.get(svc.key)
+      if (old !== undefined) olds.push(old)
+      news.push(this.mkEntry(svc))
+    }
+    for (const e of news) this.touch(e)
+    const contested: IP[] = []
+    for (const e of olds) if (e.active?.held !== undefined) contested.push(...e.active.held.ips)
+    for (const e of news) if (e.active?.held !== undefined) contested.push(...e.active.held.ips)
+    if (contested.length > 0) this.replanHolders(olds, news, contested, fresh)
+    else this.replanSuffix(olds, news)
+    return { touched: this.touched, removed }
+  }
+
+  private touch(e: Entry): void {
+    if (e.mark === this.epoch) return
+    e.mark = this.epoch
+    this.touched.push(e)
+  }
+
+  private mkEntry(svc: Service): Entry {
+    const prep = prepare(this.ctx, svc)
+    const active = prep._tag === 'Active' ? prep : undefined
+    const outcome = prep._tag === 'Active' ? undefined : prep.outcome
+    return { key: svc.key, svc, order: sortKeyOf(svc), active, kept: false, taken: undefined, outcome, mark: 0 }
+  }
+
+  /** Phase 1 changes: undo all of phase 2, re-run the connected holders, then all of phase 2. */
+  private replanHolders(olds: readonly Entry[], news: readonly Entry[], contested: readonly IP[], fresh: boolean): void {
+    for (let i = this.phase2.length - 1; i >= 0; i--) {
+      const e = this.phase2[i]
+      if (e === undefined) continue
+      this.undoPhase2(e)
+      this.touch(e)
+    }
+    for (const old of olds) {
+      this.undoPhase1(old)
+      this.setClaims(old, false)
+      this.entries.delete(old.key)
+    }
+    for (const e of news) {
+      this.entries.set(e.key, e)
+      this.setClaims(e, true)
+    }
+    // On a first plan every holder is new, and all of them form the group: no need to search.
+    const group = fresh ? news.filter((e) => e.active?.held !== undefined).sort(byOrder) : this.connected(contested)
+    for (const e of group) this.undoPhase1(e)
+    for (const e of group) {
+      this.runPhase1(e)
+      this.touch(e)
+    }
+    if (fresh) {
+      this.phase2 = news.filter(needsPhase2).sort(byOrder)
+    } else {
+      const gone = new Set<Entry>([...olds, ...group])
+      const rest = this.phase2.filter((e) => !gone.has(e))
+      this.phase2 = mergeSorted(rest, [...new Set([...news, ...group])].filter(needsPhase2).sort(byOrder))
+    }
+    this.runPhase2From(0)
+  }
+
+  /** Only phase 2 changes: undo and re-run it from the first position the change touches. */
+  private replanSuffix(olds: readonly Entry[], news: readonly Entry[]): void {
+    // Settled Services never enter phase 2, so changing them re-runs nothing.
+    let from = this.phase2.length
+    for (const old of olds) {
+      const at = lowerBound(this.phase2, old)
+      if (this.phase2[at] === old) from = Math.min(from, at)
+    }
+    const joining = news.filter(needsPhase2).sort(byOrder)
+    for (const e of joining) from = Math.min(from, lowerBound(this.phase2, e))
+    for (let i = this.phase2.length - 1; i >= from; i--) {
+      const e = this.phase2[i]
+      if (e === undefined) continue
+      this.undoPhase2(e)
+      this.touch(e)
+    }
+    for (const old of olds) this.entries.delete(old.key)
+    for (const e of news) this.entries.set(e.key, e)
+    const gone = new Set(olds)
+    const tail = this.phase2.slice(from).filter((e) => !gone.has(e))
+    this.phase2 = from === 0 ? mergeSorted(tail, joining) : [...this.phase2.slice(0, from), ...mergeSorted(tail, joining)]
+    this.runPhase2From(from)
+  }
+
+  private setClaims(e: Entry, on: boolean): void {
+    for (const ip of e.active?.held?.ips ?? []) {
+      const list = this.claims.get(ip.family, ip.value)
+      if (on) {
+        if (list === undefined) this.claims.set(ip, [e])
+        else list.push(e)
+      } else if (list !== undefined) {
+        const at = list.indexOf(e)
+        if (at >= 0) list.splice(at, 1)
+        if (list.length === 0) this.claims.delete(ip)
+      }
+    }
+  }
+
+  /** Holders reachable from these IPs through shared held IPs, in processing order. */
+  private connected(start: readonly IP[]): Entry[] {
+    const seenIP = new IpMap<true>()
+    const found = new Set<Entry>()
+    const queue = [...start]
+    for (let ip = queue.pop(); ip !== undefined; ip = queue.pop()) {
+      if (seenIP.get(ip.family, ip.value) !== undefined) continue
+      seenIP.set(ip, true)
+      for (const e of this.claims.get(ip.family, ip.value) ?? []) {
+        if (found.has(e)) continue
+        found.add(e)
+        queue.push(...(e.active?.held?.ips ?? []))
+      }
+    }
+    return [...found].sort(byOrder)
+  }
+
+  private runPhase1(e: Entry): void {
+    const a = e.active
+    const held = a?.held
+    if (a === undefined || held === undefined) return
+    for (const ip of held.ips) {
+      const use = this.occ.get(ip.family, ip.value)
+      if (use !== undefined && sharingVerdict(a, use)._tag !== 'Shareable') {
+        e.kept = false
+        e.outcome = undefined
+        return
+      }
+    }
+    for (const ip of held.ips) this.occ.take(ip, held.pool, a)
+    e.kept = true
+    e.outcome = assigned(held.ips, held.pool.name)
+  }
+
+  private undoPhase1(e: Entry): void {
+    const a = e.active
+    if (a === undefined || !e.kept || a.held === undefined) return
+    for (const ip of a.held.ips) this.occ.release(ip, a)
+    e.kept = false
+    e.outcome = undefined
+  }
+
+  private runPhase2From(from: number): void {
+    for (let i = from; i < this.phase2.length; i++) {
+      const e = this.phase2[i]
+      if (e !== undefined) this.runPhase2(e)
+    }
+  }
+
+  private runPhase2(e: Entry): void {
+    const a = e.active
+    if (a === undefined) return
+    if (e.kept && a.held !== undefined) {
+      const [only] = a.held.ips
+      const extra = only === undefined ? undefined : chooseExtra(only, a.held.pool, a, this.occ, this.index)
+      if (extra === undefined) return
+      this.occ.take(extra, a.held.pool, a)
+      e.taken = { ips: [extra], pool: a.held.pool }
+      e.outcome = assigned(ipv4First([...a.held.ips, extra]), a.held.pool.name)
+      return
+    }
+    const choice = choose(a, this.occ, this.index)
+    if (choice._tag === 'Fail') {
+      e.outcome = choice.outcome
+      return
+    }
+    for (const ip of choice.ips) this.occ.take(ip, choice.pool, a)
+    e.taken = choice
+    e.outcome = assigned(ipv4First(choice.ips), choice.pool.name)
+  }
+
+  private undoPhase2(e: Entry): void {
+    const a = e.active
+    if (a === undefined) return
+    for (const ip of e.taken?.ips ?? []) this.occ.release(ip, a)
+    e.taken = undefined
+    e.outcome = e.kept && a.held !== undefined ? assigned(a.held.ips, a.held.pool.name) : undefined
+  }
+}

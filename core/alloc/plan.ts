@@ -1,0 +1,136 @@
+// The allocation planner's public face: a snapshot in, a plan out (`planAllocation`), and the same
+// with a state that later calls take together with the Services that changed (`startAllocation`,
+// `replanAllocation`), for the controller's steady state where one Service changes among 100,000.
+//
+// Pure from the caller's view: a replan returns a new state and never changes what an older state or
+// plan answers. Internally the newest state owns a mutable engine; replanning from an older state
+// (or twice from one) is still correct, it just plans that state's snapshot again from scratch.
+// A replan equals a full plan of the snapshot it describes: the previous snapshot with the changed
+// Services replaced and the deleted ones removed (config, namespaces and class unchanged; for a
+// change to those, call startAllocation again).
+import type { ServiceKey } from '../model/names.js'
+import type { Labels } from '../model/selector.js'
+import type { Service } from '../model/service.js'
+import { Engine } from './engine.js'
+import { History } from './history.js'
+import { type AllocationInput, type AllocationPlan, type ServiceOutcome, outcomesEqual } from './outcome.js'
+import { mkPoolIndex } from './poolIndex.js'
+import { mkRequestContext } from './request.js'
+import { poolUsage } from './usage.js'
+
+export interface ServiceChanges {
+  /** New or changed Services (the whole object, including its current ingress IPs). */
+  readonly upserted: readonly Service[]
+  /** Applied before `upserted`, so a key in both ends up present. */
+  readonly deleted: readonly ServiceKey[]
+}
+
+declare const stateBrand: unique symbol
+export interface AllocationState {
+  readonly plan: AllocationPlan
+  /** Keys whose outcome differs from the previous plan's (appeared, changed or removed). */
+  readonly changed: ReadonlySet<ServiceKey>
+  readonly [stateBrand]: true
+}
+
+/** One engine and the history of what it was given and answered; owned by the newest state. */
+interface Store {
+  readonly input: Omit<AllocationInput, 'services'>
+  readonly engine: Engine
+  readonly history: History<ServiceKey, Service, ServiceOutcome>
+}
+
+interface Internals {
+  readonly store: Store
+  readonly version: number
+}
+
+const internals = new WeakMap<AllocationState, Internals>()
+
+const mkState = (plan: AllocationPlan, changed: ReadonlySet<ServiceKey>, own: Internals): AllocationState => {
+  // The brand is only a type: states are made here and nowhere else.
+  const state = { plan, changed } as unknown as AllocationState
+  internals.set(state, own)
+  return state
+}
+
+const mkStore = (input: Omit<AllocationInput, 'services'>): Store => {
+  const index = mkPoolIndex(input.config.pools)
+  const nsLabels = new Map<string, Labels>(input.namespaces.map((n) => [n.name, n.labels]))
+  const ctx = { ...mkRequestContext(index), nsLabels, controllerClass: input.loadBalancerClass, portLists: new Map<string, readonly string[]>() }
+  return { input, engine: new Engine(ctx, index), history: new History() }
+}
+
+/** The changes with each key once: a deletion then an upsert of one key is an upsert. */
+const normalise = (changes: ServiceChanges): { upserted: Service[]; deleted: ServiceKey[] } => {
+  const m = new Map<ServiceKey, Service | undefined>()
+  for (const key of changes.deleted) m.set(key, undefined)
+  for (const svc of changes.upserted) m.set(svc.key, svc)
+  const upserted: Service[] = []
+  const deleted: ServiceKey[] = []
+  for (const [key, svc] of m) {
+    if (svc === undefined) deleted.push(key)
+    else upserted.push(svc)
+  }
+  return { upserted, deleted }
+}
+
+/** Runs the engine on one change set and records the next version of everything. */
+const step = (store: Store, upserted: readonly Service[], deleted: readonly ServiceKey[]): AllocationState => {
+  const { engine, history } = store
+  const first = history.head === 0
+  const version = history.advance()
+  const applied = engine.apply(upserted, deleted)
+  const changed = new Set<ServiceKey>()
+  for (const e of applied.touched) {
+    const outcome = e.outcome
+    if (outcome === undefined) throw new Error(`allocation engine left ${e.key} without an outcome`)
+    const before = first ? undefined : history.latest(e.key)
+    const same = before?.output !== undefined && outcomesEqual(before.output, outcome)
+    if (same && before?.input === e.svc) continue
+    history.write(e.key, e.svc, outcome)
+    if (!same) changed.add(e.key)
+  }
+  for (const key of applied.removed) {
+    history.write(key, undefined, undefined)
+    changed.add(key)
+  }
+  const plan: AllocationPlan = {
+    outcomes: history.outputs(version),
+    pools: engine.index.pools.map((p) => poolUsage(p, (f) => engine.usedIn(p, f))),
+  }
+  return mkState(plan, changed, { store, version })
+}
+
+/** One Service per key, the last occurrence winning, in key order (the plan's iteration order). */
+const uniqueByKey = (services: readonly Service[]): Service[] => {
+  // Array.prototype.sort is stable, so the last of each run of equal keys is the last given.
+  const sorted = [...services].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return sorted.filter((svc, i) => sorted[i + 1]?.key !== svc.key)
+}
+
+export const startAllocation = (input: AllocationInput): AllocationState => step(mkStore(input), uniqueByKey(input.services), [])
+
+export const planAllocation = (input: AllocationInput): AllocationPlan => startAllocation(input).plan
+
+export const replanAllocation = (state: AllocationState, changes: ServiceChanges): AllocationState => {
+  const own = internals.get(state)
+  if (own === undefined) throw new Error('replanAllocation: not a state returned by startAllocation or replanAllocation')
+  const { store, version } = own
+  const { upserted, deleted } = normalise(changes)
+  if (version === store.history.head) return step(store, upserted, deleted)
+  // An older state: its snapshot is still recorded, so plan it afresh (slower, same answer).
+  const snapshot = new Map(store.history.inputs(version))
+  for (const key of deleted) snapshot.delete(key)
+  for (const svc of upserted) snapshot.set(svc.key, svc)
+  const next = startAllocation({ ...store.input, services: [...snapshot.values()] })
+  const changed = new Set<ServiceKey>()
+  const before = state.plan.outcomes
+  for (const [key, now] of next.plan.outcomes) {
+    const was = before.get(key)
+    if (was === undefined || !outcomesEqual(was, now)) changed.add(key)
+  }
+  for (const key of before.keys()) if (!next.plan.outcomes.has(key)) changed.add(key)
+  const nextOwn = internals.get(next)
+  return nextOwn === undefined ? next : mkState(next.plan, changed, nextOwn)
+}

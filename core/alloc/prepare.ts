@@ -1,0 +1,95 @@
+// Everything about one Service that depends on the configuration but not on other Services: is it
+// ours, which families it needs, what it asks for, and whether the IPs it already holds are still
+// allowed (MetalLB's convergeBalancer: right families, one pool holding them all that admits the
+// Service, the pinned pool if any, exactly the requested IPs if any). Computed once per Service per
+// configuration; the engine only adds the checks against other Services.
+import type { Labels } from '../model/selector.js'
+import type { Service } from '../model/service.js'
+import type { IP } from '../net/address.js'
+import { poolAdmits } from './candidates.js'
+import { ignoredOutcome } from './eligibility.js'
+import { type FamilyNeed, familyNeedOf, heldFitsNeed, ipv4First } from './family.js'
+import { type ServiceOutcome, pending } from './outcome.js'
+import { type PoolSlot, poolHoldingAll } from './poolIndex.js'
+import { type Request, type RequestContext, resolveRequest } from './request.js'
+import { type Claimant, backendOf, portsOf, sharingOf } from './sharing.js'
+
+export interface Held {
+  /** IPv4 first. */
+  readonly ips: readonly IP[]
+  readonly pool: PoolSlot
+}
+
+/** Also the Service's claim on addresses (one object per Service rather than two). */
+export interface Active extends Claimant {
+  readonly _tag: 'Active'
+  readonly svc: Service
+  readonly need: FamilyNeed
+  readonly request: Request
+  /** The held IPs when the configuration still allows them (others may still contest them). */
+  readonly held: Held | undefined
+  /** PreferDualStack holding one family: try to add the other from the same pool. */
+  readonly upgrade: boolean
+}
+
+/** Decided without looking at other Services: ignored, or pending whatever they hold. */
+export interface Settled {
+  readonly _tag: 'Settled'
+  readonly svc: Service
+  readonly outcome: ServiceOutcome
+}
+
+export type Prepared = Active | Settled
+
+export interface PrepareContext extends RequestContext {
+  readonly nsLabels: ReadonlyMap<string, Labels>
+  readonly controllerClass: string | undefined
+  /** Shared ports lists (see portsOf). */
+  readonly portLists: Map<string, readonly string[]>
+}
+
+const NO_LABELS: Labels = {}
+
+const sameIPs = (a: readonly IP[], b: readonly IP[]): boolean =>
+  a.length === b.length && a.every((ip, i) => ip.family === b[i]?.family && ip.value === b[i]?.value)
+
+const heldOf = (ctx: PrepareContext, svc: Service, need: FamilyNeed, request: Request, nsLabels: Labels): Held | undefined => {
+  if (svc.ingressIPs.length === 0 || !heldFitsNeed(svc.ingressIPs, need)) return undefined
+  const ips = ipv4First(svc.ingressIPs)
+  const pool = poolHoldingAll(ctx.index, ips)
+  if (pool === undefined || !poolAdmits(pool.pool, svc, nsLabels)) return undefined
+  // MetalLB clears the assignment when the user pins another pool or requests other IPs.
+  if (svc.pinnedPool !== undefined && svc.pinnedPool !== pool.name) return undefined
+  if (request._tag === 'Specific' && !sameIPs(ips, request.ips)) return undefined
+  return { ips, pool }
+}
+
+export const prepare = (ctx: PrepareContext, svc: Service): Prepared => {
+  const skip = ignoredOutcome(svc, ctx.controllerClass)
+  if (skip !== undefined) return { _tag: 'Settled', svc, outcome: skip }
+  const need = familyNeedOf(svc)
+  if (need === undefined)
+    return {
+      _tag: 'Settled',
+      svc,
+      outcome: pending('UnknownIPFamily', 'service has neither ipFamilies nor clusterIPs, so its IP family is unknown'),
+    }
+  const nsLabels = ctx.nsLabels.get(svc.namespace) ?? NO_LABELS
+  const resolved = resolveRequest(ctx, svc, need, nsLabels)
+  // Deliberate deviation: MetalLB keeps a held IP while it reports an unreadable request; we release it
+  // with the reason, so what the status shows always matches the outcome.
+  if (resolved._tag === 'Refused') return { _tag: 'Settled', svc, outcome: resolved.outcome }
+  const held = heldOf(ctx, svc, need, resolved.request, nsLabels)
+  return {
+    _tag: 'Active',
+    key: svc.key,
+    sharing: sharingOf(svc),
+    backend: backendOf(svc),
+    ports: portsOf(svc, ctx.portLists),
+    svc,
+    need,
+    request: resolved.request,
+    held,
+    upgrade: held !== undefined && held.ips.length === 1 && need._tag === 'Dual' && !need.required,
+  }
+}
