@@ -1,0 +1,96 @@
+// `ironlb simulate`: the controller's decision run offline on a set of objects. The same core calls
+// the controller makes (buildConfig, planAllocation), so what it prints is what the controller
+// would do with those objects.
+import { planAllocation } from '../alloc/plan.js'
+import type { ServiceOutcome } from '../alloc/outcome.js'
+import { decodeClusterObjects } from '../cluster/decodeCluster.js'
+import { buildConfig } from '../config/buildConfig.js'
+import type { Service } from '../model/service.js'
+import { formatIP } from '../net/address.js'
+import { type ServiceReport, type SimulationReport, sortReport } from './report.js'
+
+export interface SimulateOptions {
+  readonly namespace: string
+  readonly loadBalancerClass: string | undefined
+}
+
+export interface Simulation {
+  readonly report: SimulationReport
+  /** Notes for stderr: objects of kinds the simulation does not read. */
+  readonly notes: readonly string[]
+  /** 0: the config works (even with pending Services); 1: the config is invalid. */
+  readonly exitCode: 0 | 1
+}
+
+const CLUSTER_KINDS = new Set(['Service', 'Node', 'Namespace', 'EndpointSlice'])
+const CONFIG_KINDS = new Set(['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'BFDProfile', 'Community'])
+/** MetalLB kinds that only report status; reading them would change nothing. */
+const STATUS_KINDS = new Set(['ServiceL2Status', 'ServiceBGPStatus', 'ConfigurationState'])
+
+const field = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined)
+
+const describe = (o: unknown): string => {
+  const kind = field(o, 'kind')
+  const meta = field(o, 'metadata')
+  const name = field(meta, 'name')
+  const ns = field(meta, 'namespace')
+  return `${typeof kind === 'string' ? kind : '(no kind)'} ${typeof ns === 'string' ? `${ns}/` : ''}${typeof name === 'string' ? name : '(no name)'}`
+}
+
+const serviceReport = (namespace: string, name: string, o: ServiceOutcome): ServiceReport => {
+  switch (o._tag) {
+    case 'Assigned':
+      return { namespace, name, status: 'assigned', ips: o.ips.map(formatIP), pool: o.pool, reason: null, message: null }
+    case 'Pending':
+      return { namespace, name, status: 'pending', ips: [], pool: null, reason: o.reason, message: o.message }
+    case 'Ignored':
+      return { namespace, name, status: 'ignored', ips: [], pool: null, reason: o.reason, message: o.message }
+  }
+}
+
+/**
+ * Hand-written manifests lack what the API server fills in on create. Like a dual-stack cluster
+ * whose primary family is IPv4, give SingleStack Services [IPv4] and the others [IPv4, IPv6];
+ * Services exported from a cluster (`kubectl get -o yaml`) already carry their families.
+ */
+export const withServerDefaults = (s: Service): Service =>
+  s.ipFamilies.length > 0 || s.clusterIPFamilies.length > 0 ? s : { ...s, ipFamilies: s.ipFamilyPolicy === 'SingleStack' ? [4] : [4, 6] }
+
+export const simulate = (objects: readonly unknown[], options: SimulateOptions): Simulation => {
+  const notes: string[] = []
+  const configObjects: unknown[] = []
+  const clusterObjects: unknown[] = []
+  for (const o of objects) {
+    const kind = field(o, 'kind')
+    const apiVersion = field(o, 'apiVersion')
+    const metallb = typeof apiVersion === 'string' && apiVersion.startsWith('metallb.io/')
+    if (typeof kind === 'string' && metallb && CONFIG_KINDS.has(kind)) configObjects.push(o)
+    else if (typeof kind === 'string' && !metallb && CLUSTER_KINDS.has(kind)) clusterObjects.push(o)
+    else if (!(typeof kind === 'string' && metallb && STATUS_KINDS.has(kind))) notes.push(`ignored ${describe(o)}: not a kind the simulation reads`)
+  }
+  const cluster = decodeClusterObjects(clusterObjects)
+  for (const p of cluster.problems) notes.push(`skipped ${p.kind} ${p.namespace === '' ? '' : `${p.namespace}/`}${p.name}: ${p.field}: ${p.message}`)
+
+  const config = buildConfig(configObjects, { namespace: options.namespace })
+  if (config._tag === 'Invalid') return { report: { services: [], pools: [], errors: config.errors }, notes, exitCode: 1 }
+
+  const plan = planAllocation({
+    config: config.config,
+    services: cluster.services.map(withServerDefaults),
+    namespaces: cluster.namespaces,
+    loadBalancerClass: options.loadBalancerClass,
+  })
+  const services: ServiceReport[] = []
+  for (const svc of cluster.services) {
+    const outcome = plan.outcomes.get(svc.key)
+    if (outcome !== undefined) services.push(serviceReport(svc.namespace, svc.name, outcome))
+  }
+  const pools = plan.pools.map((p) => ({
+    name: p.name,
+    assignedIPv4: p.assignedIPv4,
+    assignedIPv6: p.assignedIPv6,
+    availableIPv4: p.availableIPv4,
+    availableIPv6: p.availableIPv6,
+  }))
+  return { report: sortReport({ services, pools, errors: [] }), notes, exitCode: 0 }
+}

@@ -1,0 +1,48 @@
+// `ironlb simulate [--output json|table] [--namespace NS] [--lb-class CLASS] PATH...`
+// Exit status: 0 the config works (some Services may stay pending), 1 the config is invalid,
+// 2 the input could not be read (bad YAML, missing file, bad flags).
+import { simulate } from '../../core/simulate/simulate.js'
+import { renderJson } from '../../core/simulate/report.js'
+import { renderTable } from '../../core/simulate/table.js'
+import { YamlError, loadObjects } from '../yaml/loadObjects.js'
+import { parseArgs } from './args.js'
+
+export interface Streams {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+}
+
+const USAGE = 'usage: ironlb simulate [--output json|table] [--namespace NS] [--lb-class CLASS] PATH...\n'
+
+export const runSimulate = async (argv: readonly string[], io: Streams): Promise<number> => {
+  const parsed = parseArgs(argv, ['output', 'namespace', 'lb-class'])
+  if (!parsed.ok) {
+    io.err(`ironlb simulate: ${parsed.error}\n${USAGE}`)
+    return 2
+  }
+  const output = parsed.args.flags.get('output') ?? 'table'
+  if (output !== 'json' && output !== 'table') {
+    io.err(`ironlb simulate: --output must be json or table, not "${output}"\n`)
+    return 2
+  }
+  if (parsed.args.positional.length === 0) {
+    io.err(`ironlb simulate: give at least one YAML file or folder\n${USAGE}`)
+    return 2
+  }
+  let loaded
+  try {
+    loaded = await loadObjects(parsed.args.positional)
+  } catch (err) {
+    if (err instanceof YamlError) io.err(`ironlb simulate: ${err.file}:${err.line}: invalid YAML: ${err.detail}\n`)
+    else io.err(`ironlb simulate: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 2
+  }
+  const lbClass = parsed.args.flags.get('lb-class')
+  const result = simulate(
+    loaded.map((l) => l.object),
+    { namespace: parsed.args.flags.get('namespace') ?? 'metallb-system', loadBalancerClass: lbClass === '' ? undefined : lbClass },
+  )
+  for (const note of result.notes) io.err(`note: ${note}\n`)
+  io.out(output === 'json' ? renderJson(result.report) : renderTable(result.report))
+  return result.exitCode
+}

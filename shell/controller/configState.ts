@@ -1,0 +1,59 @@
+// Reports the configuration's health where MetalLB v0.16 does: the `controller` ConfigurationState
+// (result Valid/Invalid, errorSummary), plus a Warning Event on each offending object, once per
+// change of the error set (not on every pass).
+import type { ConfigError } from '../../core/model/config.js'
+import type { EventRecorder } from '../kube/events.js'
+import type { RestClient } from '../kube/rest.js'
+import type { Logger } from '../obs/log.js'
+
+export interface ConfigStateDeps {
+  readonly rest: RestClient
+  readonly log: Logger
+  readonly events: EventRecorder
+  readonly namespace: string
+}
+
+const NAME = 'controller'
+
+const summarise = (errors: readonly ConfigError[]): string =>
+  errors.map((e) => `${e.kind} ${e.namespace}/${e.name}: ${e.field}: ${e.message}`).join('; ')
+
+export const configStatePublisher = (deps: ConfigStateDeps): ((errors: readonly ConfigError[]) => Promise<void>) => {
+  let published: string | undefined
+  let inFlight = false
+  const base = `/apis/metallb.io/v1beta1/namespaces/${deps.namespace}/configurationstates`
+  return async (errors) => {
+    const result = errors.length === 0 ? 'Valid' : 'Invalid'
+    const errorSummary = summarise(errors)
+    const fingerprint = `${result}|${errorSummary}`
+    if (fingerprint === published || inFlight) return
+    inFlight = true
+    try {
+      const created = await deps.rest.request('POST', base, {
+        body: {
+          apiVersion: 'metallb.io/v1beta1',
+          kind: 'ConfigurationState',
+          metadata: { name: NAME, namespace: deps.namespace, labels: { 'metallb.io/component-type': 'controller' } },
+        },
+      })
+      if (created.status >= 300 && created.status !== 409) throw new Error(`create ConfigurationState: HTTP ${created.status}`)
+      const patched = await deps.rest.request('PATCH', `${base}/${NAME}/status`, {
+        contentType: 'application/merge-patch+json',
+        body: { status: { result, errorSummary: errorSummary === '' ? null : errorSummary } },
+      })
+      if (patched.status >= 300) throw new Error(`update ConfigurationState status: HTTP ${patched.status}`)
+      for (const e of errors)
+        await deps.events.record(
+          { apiVersion: e.kind === 'BGPPeer' ? 'metallb.io/v1beta2' : 'metallb.io/v1beta1', kind: e.kind, namespace: e.namespace, name: e.name },
+          'Warning',
+          'InvalidConfiguration',
+          `${e.field}: ${e.message}`,
+        )
+      published = fingerprint
+    } catch (err) {
+      deps.log.warn('config-state-not-published', { error: err })
+    } finally {
+      inFlight = false
+    }
+  }
+}

@@ -1,0 +1,198 @@
+// The controller's reconcile loop. Level-based: any watch event marks the state dirty; a pass
+// (batched, at most one at a time) rebuilds the snapshot from the caches, asks the core for the
+// config and the plan, and writes only what differs. Only the Lease holder writes. It plans only
+// once every cache has synced, so Services that hold IPs are always seen before pending ones are
+// served: a restart never moves an IP.
+import { buildConfig } from '../../core/config/buildConfig.js'
+import { planAllocation } from '../../core/alloc/plan.js'
+import { decodeClusterObjects } from '../../core/cluster/decodeCluster.js'
+import type { Config, ConfigError } from '../../core/model/config.js'
+import { type Verdict, serviceWrite } from '../../core/controller/serviceStatus.js'
+import { serviceStateOf } from '../../core/controller/serviceState.js'
+import { formatIP } from '../../core/net/address.js'
+import type { AllocationPlan, ServiceOutcome } from '../../core/alloc/outcome.js'
+import type { EventRecorder } from '../kube/events.js'
+import { type KubeObject, type Reflector, startReflector } from '../kube/reflector.js'
+import type { RestClient } from '../kube/rest.js'
+import type { Logger } from '../obs/log.js'
+import type { ControllerMetrics } from './metrics.js'
+import { configStatePublisher } from './configState.js'
+import { publishPoolStatus } from './poolStatus.js'
+import { type LiveService, applyServiceWrite } from './serviceWriter.js'
+
+export interface ControllerOptions {
+  readonly rest: RestClient
+  readonly log: Logger
+  readonly metrics: ControllerMetrics
+  readonly events: EventRecorder
+  readonly namespace: string
+  readonly loadBalancerClass: string | undefined
+  readonly isLeader: () => boolean
+  /** Coalesces bursts of events into one pass. */
+  readonly batchMs?: number
+  /** A full pass at least this often, to repair any drift. */
+  readonly resyncMs?: number
+  readonly writeConcurrency?: number
+}
+
+export interface Controller {
+  readonly ready: () => boolean
+  readonly kick: () => void
+  /** Resolves once a pass has run with nothing left dirty (tests and benchmarks). */
+  readonly idle: () => Promise<void>
+  readonly stop: () => void
+}
+
+const CONFIG_KINDS = [
+  { plural: 'ipaddresspools', kind: 'IPAddressPool', version: 'v1beta1' },
+  { plural: 'l2advertisements', kind: 'L2Advertisement', version: 'v1beta1' },
+  { plural: 'bgpadvertisements', kind: 'BGPAdvertisement', version: 'v1beta1' },
+  { plural: 'bgppeers', kind: 'BGPPeer', version: 'v1beta2' },
+  { plural: 'bfdprofiles', kind: 'BFDProfile', version: 'v1beta1' },
+  { plural: 'communities', kind: 'Community', version: 'v1beta1' },
+] as const
+
+export const verdictOf = (o: ServiceOutcome): Verdict => {
+  switch (o._tag) {
+    case 'Assigned':
+      return { _tag: 'Assigned', ips: o.ips.map(formatIP), pool: o.pool }
+    case 'Pending':
+      return { _tag: 'Pending', reason: o.reason, message: o.message }
+    case 'Ignored':
+      return { _tag: 'Ignored', reason: o.reason, message: o.message }
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+const forEachLimited = async <A>(items: readonly A[], limit: number, work: (a: A) => Promise<void>): Promise<void> => {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as A
+      await work(item)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
+
+export const startController = (opts: ControllerOptions): Controller => {
+  const batchMs = opts.batchMs ?? 50
+  let dirty = true
+  let running = false
+  let timer: NodeJS.Timeout | undefined
+  let lastValid: Config | undefined
+  let idleWaiters: (() => void)[] = []
+  const publishConfigState = configStatePublisher(opts)
+
+  const schedule = (): void => {
+    dirty = true
+    if (timer === undefined && !running) timer = setTimeout(run, batchMs)
+  }
+  const reflect = <T extends KubeObject>(path: string, typeMeta: { apiVersion: string; kind: string }): Reflector<T> =>
+    startReflector<T>({ path, rest: opts.rest, log: opts.log, onChange: schedule, typeMeta })
+
+  const services = reflect<LiveService & KubeObject>('/api/v1/services', { apiVersion: 'v1', kind: 'Service' })
+  const namespaces = reflect('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace' })
+  const configs = CONFIG_KINDS.map((k) =>
+    reflect(`/apis/metallb.io/${k.version}/namespaces/${opts.namespace}/${k.plural}`, { apiVersion: `metallb.io/${k.version}`, kind: k.kind }),
+  )
+  const reflectors: readonly Pick<Reflector<KubeObject>, 'synced' | 'stop'>[] = [services, namespaces, ...configs]
+  const synced = (): boolean => reflectors.every((r) => r.synced())
+  const resync = setInterval(schedule, opts.resyncMs ?? 300_000)
+
+  const currentConfig = (): Config | undefined => {
+    const result = buildConfig(configs.flatMap((r) => r.list()), { namespace: opts.namespace })
+    const errors: readonly ConfigError[] = result._tag === 'Valid' ? [] : result.errors
+    if (result._tag === 'Valid') lastValid = result.config
+    opts.metrics.configLoaded.set(lastValid === undefined ? 0 : 1)
+    opts.metrics.configStale.set(result._tag === 'Invalid' ? 1 : 0)
+    if (result._tag === 'Invalid') opts.log.warn('config-invalid', { errors: errors.length, first: errors[0] })
+    if (opts.isLeader()) void publishConfigState(errors)
+    // The last valid config keeps running: a typo must not release anyone's IP.
+    return lastValid
+  }
+
+  const writeServices = async (plan: AllocationPlan, live: readonly (LiveService & KubeObject)[]): Promise<void> => {
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
+    await forEachLimited(live, opts.writeConcurrency ?? 16, async (svc) => {
+      const key = `${svc.metadata.namespace}/${svc.metadata.name}`
+      const outcome = plan.outcomes.get(key as never)
+      if (outcome === undefined || !opts.isLeader()) return
+      const write = serviceWrite(serviceStateOf(svc), verdictOf(outcome), now)
+      try {
+        const res = await applyServiceWrite(opts.rest, svc, write, opts.events)
+        if (res._tag === 'Written') {
+          services.observeWrite(res.latest as LiveService & KubeObject)
+          opts.metrics.updates.inc()
+          opts.log.info('service-updated', { service: key, outcome: outcome._tag, ...(outcome._tag === 'Pending' ? { reason: outcome.reason } : {}) })
+        }
+        if (res._tag === 'Conflict') dirty = true
+      } catch (err) {
+        opts.metrics.updateErrors.inc()
+        opts.log.error('service-update-failed', { service: key, error: err })
+        dirty = true
+      }
+    })
+  }
+
+  const pass = async (): Promise<void> => {
+    if (!synced()) return
+    const started = performance.now()
+    const config = currentConfig()
+    if (config === undefined) return
+    const liveServices = services.list()
+    const cluster = decodeClusterObjects([...liveServices, ...namespaces.list()])
+    for (const p of cluster.problems) opts.log.warn('object-skipped', { problem: p })
+    const plan = planAllocation({ config, services: cluster.services, namespaces: cluster.namespaces, loadBalancerClass: opts.loadBalancerClass })
+    opts.metrics.setPools(
+      plan.pools.map((p) => ({ ...p, services: [...plan.outcomes.values()].filter((o) => o._tag === 'Assigned' && o.pool === p.name).length })),
+    )
+    if (opts.isLeader()) {
+      await writeServices(plan, liveServices)
+      await publishPoolStatus(opts, configs[0]?.list() ?? [], plan.pools)
+    }
+    opts.metrics.reconcileSeconds.set((performance.now() - started) / 1000)
+  }
+
+  async function run(): Promise<void> {
+    timer = undefined
+    if (running) return
+    running = true
+    try {
+      while (dirty) {
+        dirty = false
+        try {
+          await pass()
+        } catch (err) {
+          opts.log.error('reconcile-failed', { error: err })
+          await new Promise((r) => setTimeout(r, 1_000))
+          dirty = true
+        }
+        if (!synced()) break
+      }
+    } finally {
+      running = false
+      if (dirty) schedule()
+      else {
+        const waiters = idleWaiters
+        idleWaiters = []
+        for (const w of waiters) w()
+      }
+    }
+  }
+
+  return {
+    ready: synced,
+    kick: schedule,
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve)
+        schedule()
+      }),
+    stop: () => {
+      clearInterval(resync)
+      if (timer !== undefined) clearTimeout(timer)
+      for (const r of reflectors) r.stop()
+    },
+  }
+}
