@@ -109,11 +109,15 @@ const decodeOptions = (bytes: Uint8Array, from: number, end: number): E.Either<D
  * (Ethernet padding may follow), and defaults to the end of the buffer.
  */
 export const decode = (bytes: Uint8Array, offset: number, end: number = bytes.length): DecodeResult<NdpMessage> => {
-  const stop = Math.min(end, bytes.length)
-  return E.flatMap(needBytes(bytes.subarray(0, stop), offset, NDP_FIXED_LENGTH, 'ndp message'), () => {
-    const type = u8(bytes, offset)
-    if (type !== ICMPV6_NEIGHBOR_SOLICITATION && type !== ICMPV6_NEIGHBOR_ADVERTISEMENT)
-      return E.left(invalid('ndp message', offset, `ICMPv6 type ${type} is not NS or NA`))
+  const stop = Number.isSafeInteger(end) ? Math.max(0, Math.min(end, bytes.length)) : 0
+  const visible = bytes.subarray(0, stop)
+  // The type first, so that another ICMPv6 message is reported as such, not as a short NS.
+  const first = needBytes(visible, offset, 1, 'ndp message')
+  if (E.isLeft(first)) return first
+  const type = u8(bytes, offset)
+  if (type !== ICMPV6_NEIGHBOR_SOLICITATION && type !== ICMPV6_NEIGHBOR_ADVERTISEMENT)
+    return E.left(invalid('ndp message', offset, `ICMPv6 type ${type} is not NS or NA`))
+  return E.flatMap(needBytes(visible, offset, NDP_FIXED_LENGTH, 'ndp message'), () => {
     const code = u8(bytes, offset + 1)
     const checksum = (u8(bytes, offset + 2) << 8) | u8(bytes, offset + 3)
     const word = u32(bytes, offset + 4)

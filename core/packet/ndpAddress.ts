@@ -3,7 +3,7 @@
 import { unsafeIp, type IP } from '../net/address.js'
 import type { Mac } from './mac.js'
 
-const SOLICITED_NODE_PREFIX = 0xff020000000000000000000001ff000000n // ff02::1:ff00:0/104
+const SOLICITED_NODE_PREFIX = 0xff0200000000000000000001ff000000n // ff02::1:ff00:0/104
 export const ALL_NODES = unsafeIp(6, 0xff020000000000000000000000000001n) // ff02::1
 export const UNSPECIFIED_V6 = unsafeIp(6, 0n) // ::
 
