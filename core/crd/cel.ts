@@ -1,0 +1,75 @@
+// CEL building blocks shared by the kinds' rules (x-kubernetes-validations). The API server runs
+// them on every create and update, which is how IronLB rejects what MetalLB's validating webhook
+// rejects without running a webhook. They use the Kubernetes CEL libraries: the strings extension
+// (trim, split), isIP/ip() and isCIDR (Kubernetes 1.31+), and CEL's own duration().
+//
+// Every rule here accepts whatever the controller's checks (core/config) accept; the controller stays
+// the authority, and still reports what CEL cannot see (other objects, label syntax, duplicates).
+
+/** A CEL string literal (single quotes), for field names and texts spliced into a rule. */
+export const celString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+
+/**
+ * Go's time.ParseDuration syntax, as metav1.Duration fields are written ("90s", "1m30s", "1.5h"):
+ * what core/config/duration.ts accepts. RE2, as CEL's matches() uses.
+ */
+export const GO_DURATION_RE = '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$'
+
+/** True when `expr` (a CEL string) reads as a Go duration, so duration(expr) will not fail. */
+export const isDuration = (expr: string): string => `${expr}.matches(${celString(GO_DURATION_RE)})`
+
+/**
+ * A rule on a duration field that only speaks about well-formed text: badly formed text is
+ * reported once, by the syntax rule, instead of once per rule as a CEL evaluation error.
+ */
+export const whenDuration = (expr: string, condition: string): string => `!${isDuration(expr)} || (${condition})`
+
+/** `has(self.f) && self.f != zero`: the field is set to something other than its empty value. */
+export const isSet = (field: string, zero: '0' | "''" | 'false'): string => `(has(self.${field}) && self.${field} != ${zero})`
+
+/** No carriage return or line feed: FRR's configuration is line based. */
+export const NO_LINE_BREAKS = "!self.contains('\\n') && !self.contains('\\r')"
+
+/** An IP address as core/net/address.ts parses it, after trimming the spaces MetalLB tolerates. */
+export const IS_IP = 'isIP(self.trim())'
+
+/** A pool entry: a CIDR, or two addresses of one family joined by "-" (spaces allowed around it). */
+export const IS_POOL_ENTRY = [
+  "self.trim().contains('/')",
+  '? isCIDR(self.trim())',
+  ": self.split('-').size() == 2",
+  "&& isIP(self.split('-')[0].trim()) && isIP(self.split('-')[1].trim())",
+  "&& ip(self.split('-')[0].trim()).family() == ip(self.split('-')[1].trim()).family()",
+].join(' ')
+
+/**
+ * An RE2 pattern (no anchors) for the decimal numbers from 0 to `max`, leading zeros allowed as
+ * core/config/communityValue.ts allows them. Built digit by digit from `max`: any shorter number,
+ * then for each position a smaller digit followed by anything, then `max` itself. A regular
+ * expression avoids int(), which would need the text split first, and CEL's cost estimate charges
+ * every split.
+ */
+export const decimalAtMost = (max: number): string => {
+  const digits = String(max)
+  const alternatives: string[] = []
+  if (digits.length > 1) alternatives.push(`[0-9]{1,${digits.length - 1}}`)
+  for (let i = 0; i < digits.length; i++) {
+    const d = Number(digits[i])
+    const low = i === 0 && digits.length > 1 ? 1 : 0
+    if (d - 1 < low) continue
+    const rest = digits.length - i - 1
+    const range = d - 1 === low ? `${low}` : `[${low}-${d - 1}]`
+    alternatives.push(`${digits.slice(0, i)}${range}${rest === 0 ? '' : rest === 1 ? '[0-9]' : `[0-9]{${rest}}`}`)
+  }
+  alternatives.push(digits)
+  return `0*(${alternatives.join('|')})`
+}
+
+const U16 = decimalAtMost(0xffff)
+const U32 = decimalAtMost(0xffffffff)
+
+/** "65000:100" (RFC 1997: two numbers up to 65535) or "large:65000:1:2" (RFC 8092: three up to 4294967295). */
+export const COMMUNITY_RE = `^(${U16}:${U16}|large:${U32}:${U32}:${U32})$`
+
+/** Two or four ":"-separated fields: text meant as a community. Other text may name an alias. */
+export const COMMUNITY_SHAPED_RE = '^[^:]*:[^:]*(:[^:]*:[^:]*)?$'

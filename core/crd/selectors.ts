@@ -1,0 +1,58 @@
+// The overlay for a list of Kubernetes label selectors (metav1.LabelSelector), wherever a MetalLB
+// kind has one: descriptions, the operator/values rules metav1.LabelSelectorAsSelector enforces
+// (core/config/selector.ts), and bounds on the list sizes. The bounds are not MetalLB's: the API
+// server refuses a CRD whose rules could cost too much on the largest possible object, and a rule
+// inside lists of lists is only affordable when the lists are bounded. They are far above anything
+// a real configuration holds.
+import { labelSelectorDescriptions } from '../config/metaCodec.js'
+import { type Overlays, describe, mergeOverlays, under } from './openApi.js'
+
+/** Most selectors in one list, and most expressions in one selector. */
+export const MAX_SELECTORS = 64
+export const MAX_EXPRESSIONS = 64
+
+const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const
+const celList = (xs: readonly string[]): string => `[${xs.map((x) => `'${x}'`).join(', ')}]`
+
+/** Rules on one requirement ({key, operator, values}). */
+const requirement: Overlays = {
+  '': {
+    rules: [
+      {
+        rule: `self.operator in ${celList(OPERATORS)}`,
+        fieldPath: '.operator',
+        reason: 'FieldValueInvalid',
+        messageExpression: `'operator "' + self.operator + '" is not one of ${OPERATORS.join(', ')}'`,
+      },
+      {
+        rule: `!(self.operator in ['In', 'NotIn']) || (has(self.values) && size(self.values) > 0)`,
+        fieldPath: '.values',
+        reason: 'FieldValueRequired',
+        messageExpression: `'operator ' + self.operator + ' needs at least one value in values'`,
+      },
+      {
+        rule: `!(self.operator in ['Exists', 'DoesNotExist']) || !has(self.values) || size(self.values) == 0`,
+        fieldPath: '.values',
+        reason: 'FieldValueForbidden',
+        messageExpression: `'operator ' + self.operator + ' takes no values: remove values'`,
+      },
+    ],
+  },
+  key: { description: 'The label key the requirement is about.' },
+  operator: { description: 'How the key relates to the values: In, NotIn, Exists or DoesNotExist.' },
+  values: {
+    description: 'Label values: at least one for In and NotIn, none for Exists and DoesNotExist.',
+    listType: 'atomic',
+  },
+}
+
+/** One selector, as metav1.LabelSelector: replaced as a whole by a merge patch (map-type atomic). */
+const selector: Overlays = mergeOverlays(describe(labelSelectorDescriptions), {
+  '': { mapType: 'atomic' },
+  matchExpressions: { listType: 'atomic', maxItems: MAX_EXPRESSIONS },
+  ...under('matchExpressions[]', requirement),
+})
+
+/** Overlays for the selector list at `path` (e.g. "spec.nodeSelectors"). */
+export const selectorListOverlays = (path: string): Overlays =>
+  mergeOverlays({ [path]: { maxItems: MAX_SELECTORS } }, under(`${path}[]`, selector))
