@@ -178,7 +178,10 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions): Promise<Con
     };
   } catch (e) {
     const clash = [...live.procs].some((p) => /address already in use/.test(tail(p.logPath, 50)));
-    const logs = [...live.procs].map((p) => `--- last lines of ${p.name}'s log ---\n${tail(p.logPath, 30)}`);
+    // The apiserver's log first (it is the usual culprit), then a shorter look at etcd's.
+    const logs = [...live.procs]
+      .reverse()
+      .map((p, i) => `--- last lines of ${p.name}'s log ---\n${tail(p.logPath, i === 0 ? 30 : 10)}`);
     await live.stop();
     const msg = `control plane did not start: ${errText(e)}\n${logs.join('\n')}`;
     throw clash ? new PortClash(msg) : new Error(msg);
@@ -242,6 +245,8 @@ function launch(live: Live, name: string, bin: string, args: readonly string[]):
   // detached: its own process group, so a terminal's Ctrl-C reaches only us and we decide the order.
   const child = spawn(bin, args, { stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
+  // Unref'd: a test that forgets stop() still lets node exit, and the 'exit' handler then kills the child.
+  child.unref();
   let resolveExit!: () => void;
   const proc: Proc = { name, child, logPath, exit: undefined, exited: new Promise((r) => (resolveExit = r)) };
   const markExit = (why: string): void => {
