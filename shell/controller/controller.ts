@@ -7,7 +7,8 @@ import { buildConfig } from '../../core/config/buildConfig.js'
 import { planAllocation } from '../../core/alloc/plan.js'
 import { decodeClusterObjects } from '../../core/cluster/decodeCluster.js'
 import type { Config, ConfigError } from '../../core/model/config.js'
-import { type Verdict, serviceWrite } from '../../core/controller/serviceStatus.js'
+import { type ServiceWrite, type Verdict, serviceWrite } from '../../core/controller/serviceStatus.js'
+import { type PlannedWrite, blockersOf, holdersOf, orderWrites } from '../../core/controller/writeOrder.js'
 import { serviceStateOf } from '../../core/controller/serviceState.js'
 import { formatIP } from '../../core/net/address.js'
 import type { AllocationPlan, ServiceOutcome } from '../../core/alloc/outcome.js'
@@ -112,26 +113,73 @@ export const startController = (opts: ControllerOptions): Controller => {
     return lastValid
   }
 
+  const writeOne = async (svc: LiveService & KubeObject, write: ServiceWrite): Promise<boolean> => {
+    const key = `${svc.metadata.namespace}/${svc.metadata.name}`
+    if (!opts.isLeader()) return false
+    try {
+      const res = await applyServiceWrite(opts.rest, svc, write, opts.events)
+      if (res._tag === 'Written') {
+        services.observeWrite(res.latest as LiveService & KubeObject)
+        opts.metrics.updates.inc()
+        opts.log.info('service-updated', { service: key, ingress: write.status?.loadBalancer.ingress.map((i) => i.ip) ?? null, events: write.events.map((e) => e.reason) })
+        return true
+      }
+      if (res._tag === 'Conflict') dirty = true
+      return res._tag !== 'Conflict'
+    } catch (err) {
+      opts.metrics.updateErrors.inc()
+      opts.log.error('service-update-failed', { service: key, error: err })
+      dirty = true
+      return false
+    }
+  }
+
+  // Releases land before acquisitions, so no observer ever sees an IP on a Service that is losing
+  // it together with one that is taking it (core/controller/writeOrder.ts).
   const writeServices = async (plan: AllocationPlan, live: readonly (LiveService & KubeObject)[]): Promise<void> => {
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
-    await forEachLimited(live, opts.writeConcurrency ?? 16, async (svc) => {
-      const key = `${svc.metadata.namespace}/${svc.metadata.name}`
-      const outcome = plan.outcomes.get(key as never)
-      if (outcome === undefined || !opts.isLeader()) return
-      const write = serviceWrite(serviceStateOf(svc), verdictOf(outcome), now)
-      try {
-        const res = await applyServiceWrite(opts.rest, svc, write, opts.events)
-        if (res._tag === 'Written') {
-          services.observeWrite(res.latest as LiveService & KubeObject)
-          opts.metrics.updates.inc()
-          opts.log.info('service-updated', { service: key, outcome: outcome._tag, ...(outcome._tag === 'Pending' ? { reason: outcome.reason } : {}) })
-        }
-        if (res._tag === 'Conflict') dirty = true
-      } catch (err) {
-        opts.metrics.updateErrors.inc()
-        opts.log.error('service-update-failed', { service: key, error: err })
-        dirty = true
+    const keyOf = (svc: LiveService): string => `${svc.metadata.namespace}/${svc.metadata.name}`
+    const verdicts = new Map<string, Verdict>()
+    for (const [key, outcome] of plan.outcomes) verdicts.set(key, verdictOf(outcome))
+    const planned = holdersOf([...verdicts].map(([key, v]) => ({ key, ips: v._tag === 'Assigned' ? v.ips : [] })))
+    const byKey = new Map(live.map((svc) => [keyOf(svc), svc]))
+    const firstWrites = new Map<string, ServiceWrite>()
+    const plannedWrites: PlannedWrite[] = []
+    for (const svc of live) {
+      const verdict = verdicts.get(keyOf(svc))
+      if (verdict === undefined) continue
+      const state = serviceStateOf(svc)
+      const write = serviceWrite(state, verdict, now)
+      if (write.status === undefined && write.annotations === undefined) continue
+      firstWrites.set(state.key, write)
+      plannedWrites.push({ key: state.key, current: state.ingressIPs, next: write.status?.loadBalancer.ingress.map((i) => i.ip) ?? state.ingressIPs })
+    }
+    const order = orderWrites(plannedWrites, planned)
+    const limit = opts.writeConcurrency ?? 16
+    await forEachLimited(order.releases, limit, async (r) => {
+      const svc = byKey.get(r.key)
+      const write = firstWrites.get(r.key)
+      if (svc === undefined || write === undefined) return
+      const interim: ServiceWrite = {
+        status: { loadBalancer: { ingress: r.next.map((ip) => ({ ip })) }, conditions: serviceStateOf(svc).conditions },
+        annotations: undefined,
+        events: [],
       }
+      await writeOne(svc, r.interim ? interim : write)
+    })
+    const latest = new Map(services.list().map((svc) => [keyOf(svc), svc]))
+    const shownNow = holdersOf([...latest.values()].map((svc) => ({ key: keyOf(svc), ips: serviceStateOf(svc).ingressIPs })))
+    await forEachLimited(order.acquisitions, limit, async (w) => {
+      const svc = latest.get(w.key)
+      const verdict = verdicts.get(w.key)
+      if (svc === undefined || verdict === undefined) return
+      if (blockersOf(w, shownNow, planned).length > 0) {
+        dirty = true // a release did not land; the next pass retries
+        return
+      }
+      // Recomputed on the latest copy (an interim write changed it); the Events of the whole move.
+      const write = serviceWrite(serviceStateOf(svc), verdict, now)
+      await writeOne(svc, { ...write, events: firstWrites.get(w.key)?.events ?? write.events })
     })
   }
 
