@@ -152,10 +152,8 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions): Promise<Con
     const certFile = join(certDir, 'apiserver.crt');
     let ca = '';
     await waitUntil(api, opts.readyTimeoutMs ?? 90_000, async () => {
-      if (ca === '') {
-        if (!existsSync(certFile)) return false;
-        ca = lastPemBlock(readFileSync(certFile, 'utf8'));
-      }
+      if (!existsSync(certFile)) return false;
+      ca = lastPemBlock(readFileSync(certFile, 'utf8')); // re-read each time: never keep a half-written file
       const r = await get(`${server}/readyz`, { ca, token });
       return r.status === 200;
     });
