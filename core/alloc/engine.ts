@@ -128,7 +128,9 @@ export class Engine {
     for (const e of news) if (e.active?.held !== undefined) contested.push(...e.active.held.ips)
     if (contested.length > 0) this.replanHolders(olds, news, contested, fresh)
     else this.replanSuffix(olds, news)
-    return { touched: this.touched, removed }
+    // Entries replaced or removed by this change were touched while being undone; only live ones count.
+    const touched = olds.length === 0 ? this.touched : this.touched.filter((e) => this.entries.get(e.key) === e)
+    return { touched, removed }
   }
 
   private touch(e: Entry): void {

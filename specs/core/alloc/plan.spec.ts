@@ -1,0 +1,186 @@
+// Properties of the planner over generated clusters: it agrees with the plainly written reference
+// model, its plans keep the invariants (pools, families, sharing), it does not depend on input order,
+// planning twice changes nothing, existing assignments survive unrelated changes, and the
+// incremental API gives what a full plan of the same snapshot gives while old plans stay as they were.
+import fc from 'fast-check'
+import { isDeepStrictEqual } from 'node:util'
+import t from 'tap'
+import { planAllocation, replanAllocation, startAllocation } from '../../../core/alloc/plan.js'
+import { type AllocationPlan, type ServiceOutcome, outcomesEqual } from '../../../core/alloc/outcome.js'
+import type { ServiceKey } from '../../../core/model/names.js'
+import type { Pool } from '../../../core/model/pool.js'
+import type { Service } from '../../../core/model/service.js'
+import { NAMESPACES, clusterArb, poolsArb, serviceArb, servicesArb } from './arbitraries.js'
+import { flatPlan, mkInput } from './mk.js'
+import { referencePlan } from './model/reference.js'
+import { checkInvariants } from './invariants.js'
+import { compact } from './table.js'
+
+const input = (pools: readonly Pool[], services: readonly Service[]) => mkInput(pools, services, { namespaces: NAMESPACES })
+
+const compactPlan = (plan: AllocationPlan): Record<string, string> =>
+  Object.fromEntries([...plan.outcomes].map(([k, o]) => [k, compact(o)]).sort(([a], [b]) => ((a ?? '') < (b ?? '') ? -1 : 1)))
+
+/** The Services as the cluster shows them once the controller has written the plan's statuses. */
+export const withStatus = (services: readonly Service[], plan: AllocationPlan): Service[] =>
+  services.map((s) => {
+    const o = plan.outcomes.get(s.key)
+    return { ...s, ingressIPs: o?._tag === 'Assigned' ? o.ips : [] }
+  })
+
+const runs = { numRuns: 300 }
+
+/** Throws (so fast-check shrinks and reports the case) unless a and b are deeply equal. */
+const expectSame = (a: unknown, b: unknown, what: string): void => {
+  if (!isDeepStrictEqual(a, b)) throw new Error(`${what}:\n${JSON.stringify(a, replacer, 1)}\n!==\n${JSON.stringify(b, replacer, 1)}`)
+}
+const replacer = (_: string, v: unknown): unknown => (typeof v === 'bigint' ? `${v}n` : v)
+
+t.test('agrees with the reference model', async () => {
+  fc.assert(
+    fc.property(clusterArb, ({ pools, services }) => {
+      const plan = planAllocation(input(pools, services))
+      const ref = referencePlan(input(pools, services))
+      expectSame(compactPlan(plan), Object.fromEntries([...ref.outcomes].sort(([a], [b]) => (a < b ? -1 : 1))), 'outcomes')
+      expectSame(plan.pools, ref.pools, 'pool usage')
+    }),
+    runs,
+  )
+})
+
+t.test('plans keep the invariants', async () => {
+  fc.assert(
+    fc.property(clusterArb, ({ pools, services }) => {
+      const problems = checkInvariants(input(pools, services), planAllocation(input(pools, services)))
+      if (problems.length > 0) throw new Error(problems.join('\n'))
+    }),
+    runs,
+  )
+})
+
+t.test('the plan does not depend on the order of Services and pools', async () => {
+  fc.assert(
+    fc.property(clusterArb.chain((c) => fc.tuple(fc.constant(c), fc.shuffledSubarray(c.services, { minLength: c.services.length }), fc.shuffledSubarray(c.pools, { minLength: c.pools.length }))), ([c, services, pools]) => {
+      expectSame(flatPlan(planAllocation(input(pools, services))), flatPlan(planAllocation(input(c.pools, c.services))), 'shuffled')
+    }),
+    runs,
+  )
+})
+
+const dynamicReason = (o: ServiceOutcome | undefined): boolean =>
+  o?._tag === 'Pending' && (o.reason === 'RequestedIPInUse' || o.reason === 'SharingConflict')
+
+t.test('planning twice changes nothing', async () => {
+  fc.assert(
+    fc.property(clusterArb, ({ pools, services }) => {
+      const first = planAllocation(input(pools, services))
+      const second = planAllocation(input(pools, withStatus(services, first)))
+      expectSame(second.pools, first.pools, 'pool usage')
+      for (const [key, o] of first.outcomes) {
+        const again = second.outcomes.get(key)
+        // Who blocks a requested IP can change once later Services hold theirs; the verdict does not.
+        if (dynamicReason(o)) expectSame(dynamicReason(again), true, `${key} still blocked`)
+        else expectSame(again, o, key)
+      }
+    }),
+    runs,
+  )
+})
+
+t.test('existing assignments survive unrelated changes', async () => {
+  const scenario = fc.record({
+    pools: poolsArb,
+    services: servicesArb(),
+    added: servicesArb(4).map((ss) => ss.map((s) => ({ ...s, key: `${s.key}-new` as Service['key'], name: `${s.name}-new`, ingressIPs: [] }))),
+    dropServices: fc.array(fc.nat(), { maxLength: 3 }),
+    dropPools: fc.array(fc.nat(), { maxLength: 2 }),
+    extraPools: poolsArb,
+  })
+  fc.assert(
+    fc.property(scenario, (sc) => {
+      const before = planAllocation(input(sc.pools, sc.services))
+      const cluster = withStatus(sc.services, before)
+      const used = new Set([...before.outcomes.values()].flatMap((o) => (o._tag === 'Assigned' ? [o.pool as string] : [])))
+      // Unrelated: pools nobody uses go, pools on unused names and blocks come, Services come and go.
+      const dropPools = new Set(sc.dropPools.map((i) => sc.pools[i % Math.max(1, sc.pools.length)]?.name).filter((n) => n !== undefined && !used.has(n)))
+      const blocksTaken = (p: Pool) => p.ranges.map((r) => `${r.family}:${(r.first - (r.first % 16n)) / 16n}`)
+      const taken = new Set(sc.pools.flatMap(blocksTaken))
+      const names = new Set(sc.pools.map((p) => p.name as string))
+      const extra = sc.extraPools.filter((p) => !names.has(p.name) && blocksTaken(p).every((b) => !taken.has(b)))
+      const dropped = new Set(sc.dropServices.map((i) => cluster[i % Math.max(1, cluster.length)]?.key))
+      const pools = [...sc.pools.filter((p) => !dropPools.has(p.name)), ...extra]
+      const after = planAllocation(input(pools, [...cluster.filter((s) => !dropped.has(s.key)), ...sc.added]))
+      for (const [key, o] of before.outcomes) {
+        if (o._tag !== 'Assigned' || dropped.has(key)) continue
+        expectSame(compact(after.outcomes.get(key)), compact(o), `${key} kept its IPs`)
+      }
+    }),
+    runs,
+  )
+})
+
+/** A sequence of change sets over a fixed config: upserts (new or existing names), deletions by position. */
+const stepsArb = fc.array(
+  fc.record({
+    upserted: fc.array(fc.integer({ min: 0, max: 17 }).chain((i) => serviceArb(`s${i}`)), { maxLength: 3 }),
+    deleted: fc.array(fc.nat(), { maxLength: 2 }),
+    statusWrite: fc.boolean(),
+  }),
+  { maxLength: 8 },
+)
+
+const changedBetween = (a: AllocationPlan, b: AllocationPlan): string[] =>
+  [...new Set([...a.outcomes.keys(), ...b.outcomes.keys()])]
+    .filter((k) => {
+      const x = a.outcomes.get(k)
+      const y = b.outcomes.get(k)
+      return x === undefined || y === undefined ? x !== y : !outcomesEqual(x, y)
+    })
+    .sort()
+
+t.test('a replan equals a full plan of the same snapshot, and old plans stay as they were', async () => {
+  fc.assert(
+    fc.property(clusterArb, stepsArb, (c, steps) => {
+      let state = startAllocation(input(c.pools, c.services))
+      const snapshot = new Map<ServiceKey, Service>(c.services.map((s) => [s.key, s]))
+      const seen: { plan: AllocationPlan; flat: ReturnType<typeof flatPlan> }[] = [{ plan: state.plan, flat: flatPlan(state.plan) }]
+      for (const step of steps) {
+        const keys = [...snapshot.keys()].sort()
+        const deleted = step.deleted.flatMap((i) => (keys.length === 0 ? [] : [keys[i % keys.length] as ServiceKey]))
+        // Sometimes the controller has written the statuses of the last plan: those come as upserts too.
+        const status = step.statusWrite ? withStatus([...snapshot.values()], state.plan) : []
+        const change = { upserted: [...status, ...step.upserted], deleted }
+        const previous = state
+        state = replanAllocation(state, change)
+        for (const k of deleted) snapshot.delete(k)
+        for (const s of change.upserted) snapshot.set(s.key, s)
+        const full = planAllocation(input(c.pools, [...snapshot.values()]))
+        expectSame(flatPlan(state.plan), flatPlan(full), 'replan = full plan')
+        expectSame([...state.changed].sort(), changedBetween(previous.plan, full), 'changed keys')
+        seen.push({ plan: state.plan, flat: flatPlan(state.plan) })
+      }
+      for (const h of seen) expectSame(flatPlan(h.plan), h.flat, 'an old plan reads as it did')
+    }),
+    { numRuns: 200 },
+  )
+})
+
+t.test('replanning from an older state plans that state’s snapshot', async () => {
+  fc.assert(
+    fc.property(clusterArb, servicesArb(3), servicesArb(3), ({ pools, services }, a, b) => {
+      const s0 = startAllocation(input(pools, services))
+      const s1 = replanAllocation(s0, { upserted: a, deleted: [] })
+      const fromOld = replanAllocation(s0, { upserted: b, deleted: [] })
+      const again = replanAllocation(s1, { upserted: b, deleted: [] })
+      const snap = (extra: readonly Service[][]) => {
+        const m = new Map(services.map((s) => [s.key, s]))
+        for (const ss of extra) for (const s of ss) m.set(s.key, s)
+        return [...m.values()]
+      }
+      expectSame(flatPlan(fromOld.plan), flatPlan(planAllocation(input(pools, snap([b])))), 'the old state branches')
+      expectSame(flatPlan(again.plan), flatPlan(planAllocation(input(pools, snap([a, b])))), 'the newer one continues')
+      expectSame(flatPlan(s1.plan), flatPlan(planAllocation(input(pools, snap([a])))), 'and is unchanged by the branch')
+    }),
+    { numRuns: 150 },
+  )
+})
