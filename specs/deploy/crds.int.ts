@@ -3,12 +3,31 @@
 // defaults filled in, the examples under deploy/examples apply, both BGPPeer versions behave as the
 // conversion note in core/crd/kinds/bgpPeer.ts says, and the status kinds take status writes.
 import t from 'tap'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseAllDocuments } from 'yaml'
 import { REPO, applyAndWait, connect, mkNamespace, mkObject } from './kubectl.js'
 
 const kubectl = await connect()
-t.teardown(() => kubectl.stop())
+
+const EXAMPLES = join(REPO, 'deploy/examples')
+
+/**
+ * What this file leaves in shared namespaces is deleted again, so a controller another spec runs
+ * against the same API server never sees it: every example object but the namespaces (deleting a
+ * namespace would leave it Terminating, as the test control plane has no namespace controller).
+ */
+const forgetExamples = async (): Promise<void> => {
+  const files = existsSync(EXAMPLES) ? readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)) : []
+  const docs = files.flatMap((f) => parseAllDocuments(readFileSync(join(EXAMPLES, f), 'utf8')).map((d) => d.toJS() as { kind?: string } | null))
+  const objects = docs.filter((d) => d !== null && d.kind !== 'Namespace')
+  if (objects.length > 0) await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n---\n'))
+  await kubectl(['delete', 'ipaddresspool', 'first-pool', '-n', 'metallb-system', '--ignore-not-found', '--wait=false'])
+}
+t.teardown(async () => {
+  await forgetExamples()
+  await kubectl.stop()
+})
 
 const SEED = `apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
@@ -58,7 +77,7 @@ t.test('the seed example applies unchanged and reads back with MetalLB\'s defaul
   t.match(table.stdout, /first-pool\s+true\s+false\s+\["192.168.10.0\/24"/)
 })
 
-t.test('every example under deploy/examples applies', { skip: !existsSync(join(REPO, 'deploy/examples')) }, async (t) => {
+t.test('every example under deploy/examples applies', { skip: !existsSync(EXAMPLES) }, async (t) => {
   const r = await kubectl(['apply', '-f', 'deploy/examples/'])
   t.equal(r.code, 0, r.stderr)
   t.notMatch(r.stdout, /error/i)
