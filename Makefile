@@ -7,6 +7,8 @@ TAP := npx tap --reporter=terse --allow-incomplete-coverage --disable-coverage
 UNIT_SPECS := $(shell find specs -name '*.spec.ts' 2>/dev/null | sort)
 
 -include specs/support/k8s/k8s.mk
+-include deploy/crds.mk
+-include shell/native/native.mk
 
 .PHONY: deps typecheck build unit test bench demo clean
 
@@ -26,7 +28,7 @@ build: deps
 unit: deps
 	$(TAP) $(UNIT_SPECS)
 
-test: typecheck build unit
+test: typecheck build unit integration
 
 bench: build
 	node dist/specs/bench/run.js

@@ -36,6 +36,7 @@ const PLURALS: Record<string, string> = {
   Community: 'communities',
   ConfigurationState: 'configurationstates',
   Lease: 'leases',
+  Event: 'events',
 }
 
 export const collectionPath = (apiVersion: string, kind: string, namespace?: string): string => {
