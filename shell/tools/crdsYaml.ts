@@ -13,7 +13,7 @@ export const HEADER = [
 ].join('\n')
 
 const renderDocument = (d: CrdDocument): string => {
-  const doc = new Document(d.crd, { sortMapEntries: true })
+  const doc = new Document(d.crd, { sortMapEntries: true, aliasDuplicateObjects: false })
   const comment = d.note === undefined ? '' : `${d.note.split('\n').map((l) => `# ${l}`).join('\n')}\n`
   return `---\n${comment}${doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: false })}`
 }

@@ -4,7 +4,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
-import { parseAllDocuments } from 'yaml'
+import { parseAllDocuments, visit } from 'yaml'
 import { buildCrds } from '../../../core/crd/catalog.js'
 import { CRDS_PATH, HEADER, crdsYaml, renderCrds } from '../../../shell/tools/crdsYaml.js'
 
@@ -45,6 +45,12 @@ t.test('rendering is stable: keys sorted at every level, the same bytes every ti
         ? Object.keys(v).every((k, i, ks) => i === 0 || (ks[i - 1] ?? '') < k) && Object.values(v).every(keyOrder)
         : true
   t.ok(parseAllDocuments(committed).every((d) => keyOrder(d.toJS())))
+})
+
+t.test('no anchors or aliases: every document reads on its own, as CRD manifests usually do', async (t) => {
+  let aliases = 0
+  for (const d of parseAllDocuments(committed)) visit(d, { Alias: () => void aliases++ })
+  t.equal(aliases, 0)
 })
 
 t.test('the BGPPeer document carries its conversion note as a comment', async (t) => {
