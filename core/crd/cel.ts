@@ -1,10 +1,15 @@
 // CEL building blocks shared by the kinds' rules (x-kubernetes-validations). The API server runs
 // them on every create and update, which is how IronLB rejects what MetalLB's validating webhook
-// rejects without running a webhook. They use the Kubernetes CEL libraries: the strings extension
-// (trim, split), isIP/ip() and isCIDR (Kubernetes 1.31+), and CEL's own duration().
+// rejects without running a webhook. They use the Kubernetes CEL libraries as the 1.36 API server of
+// the integration specs offers them to CRDs: the strings extension (trim, split), isIP/ip() and
+// isCIDR, and CEL's own duration(). cel.bind is not offered to CRD rules, so repeated work is
+// avoided with regular expressions instead.
 //
-// Every rule here accepts whatever the controller's checks (core/config) accept; the controller stays
-// the authority, and still reports what CEL cannot see (other objects, label syntax, duplicates).
+// The rules accept whatever the controller's checks (core/config) accept, with two exceptions kept
+// on purpose: size bounds (maxItems, maxLength) that keep the rules within the API server's cost
+// budget, and a BGPAdvertisement community that has community shape but a bad number, which the
+// controller would still take if a Community alias had that very name. The controller stays the
+// authority and reports what CEL cannot see (other objects, label syntax, duplicates).
 
 /** A CEL string literal (single quotes), for field names and texts spliced into a rule. */
 export const celString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
@@ -45,9 +50,8 @@ export const IS_POOL_ENTRY = [
 /**
  * An RE2 pattern (no anchors) for the decimal numbers from 0 to `max`, leading zeros allowed as
  * core/config/communityValue.ts allows them. Built digit by digit from `max`: any shorter number,
- * then for each position a smaller digit followed by anything, then `max` itself. A regular
- * expression avoids int(), which would need the text split first, and CEL's cost estimate charges
- * every split.
+ * then for each position a smaller digit followed by anything, then `max` itself. One match
+ * replaces split() and int() per field, which CEL's cost estimate charges for every field.
  */
 export const decimalAtMost = (max: number): string => {
   const digits = String(max)
