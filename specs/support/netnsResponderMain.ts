@@ -3,10 +3,10 @@
 // JSON lines: events on stdout, commands on stdin. It exits by itself when stdin closes or after
 // --max-seconds, so an orphan never outlives its spec for long.
 //
-//   --mode respond  --if <name> --ip <addr>...   answer ARP and NDP, count drops by reason
+//   --mode respond  --if <name> --ip <addr>... [--mld]  answer ARP and NDP, count drops by reason
 //   --mode inject   --if <name> --frame <hex>... send the frames and exit
 //   --mode selftest --if <name>                  open/start/close sockets, report fd counts
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import * as E from 'fp-ts/lib/Either.js'
 import { fromHex } from '../../core/crypto/hex.js'
@@ -20,6 +20,7 @@ import { respondNdp } from '../../core/packet/ndpRespond.js'
 import { announcedSet, type Verdict } from '../../core/packet/respond.js'
 import { ETH_P_ARP, ETH_P_IPV6, openPacketSocket, type PacketSocket, type ReceivedFrame } from '../../shell/native/packetSocket.js'
 import { readLink } from '../../shell/l2/links.js'
+import { openMulticastGroups } from '../../shell/l2/multicastGroups.js'
 
 const emit = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(event)}\n`)
@@ -77,6 +78,19 @@ const main = async (): Promise<void> => {
       s.close()
       s.close()
     }
+    // /proc/net/dev_mcast (per namespace) lists the link-layer multicast addresses of each device.
+    const inFilter = (): boolean => readFileSync('/proc/net/dev_mcast', 'utf8').includes('3333ff000077')
+    const probeMac = multicastMac(solicitedNode(parseOrFail('2001:db8:100::77')))
+    const m = openPacketSocket({ ifindex: link.ifindex, protocol: ETH_P_IPV6 })
+    const membership = { before: inFilter(), added: false, dropped: true, closed: true }
+    m.addMembership(probeMac)
+    membership.added = inFilter()
+    m.dropMembership(probeMac)
+    membership.dropped = inFilter()
+    m.addMembership(probeMac)
+    m.close()
+    membership.closed = inFilter()
+
     let closedError = ''
     const s = openPacketSocket({ ifindex: link.ifindex, protocol: ETH_P_ARP })
     s.close()
@@ -87,7 +101,7 @@ const main = async (): Promise<void> => {
     }
     // Let libuv run the close callbacks of the stopped poll handles.
     await new Promise((r) => setImmediate(r))
-    emit({ event: 'selftest', before, after: openFds(), closedError, fdAfterClose: s.fd() })
+    emit({ event: 'selftest', before, after: openFds(), closedError, fdAfterClose: s.fd(), membership })
     return
   }
 
@@ -101,6 +115,9 @@ const main = async (): Promise<void> => {
   const arp = openPacketSocket({ ifindex: link.ifindex, protocol: ETH_P_ARP })
   const ndp = openPacketSocket({ ifindex: link.ifindex, protocol: ETH_P_IPV6, filter: neighborSolicitationFilter })
   for (const ip of ips) if (ip.family === 6) ndp.addMembership(multicastMac(solicitedNode(ip)))
+  // --mld: also join at the IP layer, so the kernel sends MLD reports for the groups.
+  const mld = process.argv.includes('--mld') ? await openMulticastGroups(ifname) : undefined
+  for (const ip of ips) if (ip.family === 6) mld?.join(solicitedNode(ip))
 
   const handle =
     (proto: 'arp' | 'ndp', sock: PacketSocket, decide: (f: Uint8Array) => Verdict<string>) =>
@@ -123,8 +140,10 @@ const main = async (): Promise<void> => {
   const quit = (): void => {
     arp.close()
     ndp.close()
-    emit({ event: 'closed', counts })
-    process.exit(0)
+    void (mld?.close() ?? Promise.resolve()).then(() => {
+      emit({ event: 'closed', counts })
+      process.exit(0)
+    })
   }
   const rl = createInterface({ input: process.stdin })
   rl.on('line', (line) => {

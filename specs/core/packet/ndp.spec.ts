@@ -121,3 +121,17 @@ t.test('never throws', async (t) => {
   }))
   t.pass('ok')
 })
+
+// Inputs that once misbehaved (or nearly did) in development, replayed forever.
+const kept: ReadonlyArray<{ desc: string; bytes: Uint8Array; offset: number; end: number; want: 'Invalid' | 'Truncated' }> = [
+  // A negative end once reached Uint8Array#subarray, which counts it from the back of the buffer.
+  { desc: 'negative end', bytes: bytes('8700000000000000', v6Hex('2001:db8::1'), '0101020000000001'), offset: 0, end: -1, want: 'Truncated' },
+  { desc: 'end before offset', bytes: bytes('8700000000000000', v6Hex('2001:db8::1')), offset: 8, end: 4, want: 'Truncated' },
+  { desc: 'fractional end', bytes: bytes('8700000000000000', v6Hex('2001:db8::1')), offset: 0, end: 23.5, want: 'Truncated' },
+  // A Router Solicitation is shorter than 24 bytes: reported as the wrong type, not as truncated.
+  { desc: 'short non-ND ICMPv6', bytes: bytes('8500bef700000000'), offset: 0, end: 8, want: 'Invalid' },
+]
+
+t.test('kept vectors', async (t) => {
+  for (const k of kept) t.match(ndp.decode(k.bytes, k.offset, k.end), { left: { _tag: k.want } }, k.desc)
+})

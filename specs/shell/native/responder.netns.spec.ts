@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   await lab.address(cli, 'eth0', '198.51.100.1/24')
   await lab.address(cli, 'eth0', '2001:db8:100::1/64')
 
-  const responder = startAgent(lab, srv, ['--mode', 'respond', '--if', 'eth0', '--ip', V4, '--ip', V6, '--max-seconds', '120'])
+  const responder = startAgent(lab, srv, ['--mode', 'respond', '--if', 'eth0', '--ip', V4, '--ip', V6, '--mld', '--max-seconds', '120'])
   const ready = await responder.waitFor((e) => e.event === 'ready', 'responder ready')
 
   t.test('the responder reads its interface from /sys inside the namespace', async (t) => {
@@ -70,7 +70,8 @@ async function main(): Promise<void> {
 
   t.test('it joins the solicited-node multicast MAC of its IPv6 address', async (t) => {
     const maddr = await lab.exec(srv, ['ip', 'maddr', 'show', 'dev', 'eth0'])
-    t.match(maddr.stdout, /link\s+33:33:ff:00:00:10/, 'PACKET_ADD_MEMBERSHIP shows in ip maddr')
+    t.match(maddr.stdout, /link\s+33:33:ff:00:00:10/, 'the MAC filter has the group')
+    t.match(maddr.stdout, /inet6 ff02::1:ff00:10/, 'and the IP layer joined it (MLD reports for snooping switches)')
   })
 
   t.test('(a) arping gets three ARP replies with the responder MAC, and the kernel caches it', async (t) => {
@@ -164,6 +165,11 @@ async function main(): Promise<void> {
     t.equal(r['after'], r['before'], '50 sockets opened, half started, all closed: fd count unchanged')
     t.match(String(r['closedError']), /closed/, 'send after close throws')
     t.equal(r['fdAfterClose'], -1)
+    t.same(
+      r['membership'],
+      { before: false, added: true, dropped: false, closed: false },
+      'PACKET_ADD_MEMBERSHIP adds the MAC to the device filter; drop and close remove it',
+    )
 
     responder.command({ cmd: 'quit' })
     await responder.waitFor((e) => e.event === 'closed', 'responder closed')
@@ -173,7 +179,8 @@ async function main(): Promise<void> {
       if (!maddr.includes('33:33:ff:00:00:10')) break
       await new Promise((res) => setTimeout(res, 50))
     }
-    t.notMatch(maddr, /33:33:ff:00:00:10/, 'membership dropped with the socket')
+    t.notMatch(maddr, /33:33:ff:00:00:10/, 'link-layer membership dropped with the socket')
+    t.notMatch(maddr, /ff02::1:ff00:10/, 'IP-layer membership dropped too')
   })
 
   t.test('labs clean up after themselves', async (t) => {
