@@ -28,6 +28,10 @@ export interface Block {
 
 export const blockFirst = (b: Block): bigint => (b.family === 4 ? V4_BASE : V6_BASE) + BigInt(b.index * BLOCK)
 
+/** Which block a generated range lies in, as text ("4:3"): ranges never leave their block. */
+export const blockOf = (r: { readonly family: 4 | 6; readonly first: bigint }): string =>
+  `${r.family}:${(r.first - (r.family === 4 ? V4_BASE : V6_BASE)) / BigInt(BLOCK)}`
+
 /** Every address any generated pool can contain. */
 export const universe: readonly IP[] = [
   ...Array.from({ length: V4_BLOCKS * BLOCK }, (_, i) => unsafeIp(4, V4_BASE + BigInt(i))),
