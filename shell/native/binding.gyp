@@ -8,7 +8,6 @@
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"],
-      "cflags_cc!": ["-fno-exceptions"],
       "conditions": [["OS!='linux'", {"type": "none"}]]
     }
   ]

@@ -19,6 +19,8 @@ const childScript = (then: string): string =>
      ${then}
    })`
 
+// Namespaces, child processes and real tools: more than tap's 30 s default on a busy 2-core machine.
+t.setTimeout(180_000)
 const why = netnsUnavailable()
 if (why !== undefined) {
   t.plan(0, `skipped: ${why}`)

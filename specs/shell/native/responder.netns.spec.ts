@@ -18,6 +18,8 @@ const SRV_MAC = '02:00:5e:10:01:0a'
 const CLI_MAC = '02:00:5e:10:01:01'
 const OBS_MAC = '02:00:5e:10:01:02'
 
+// Namespaces, child processes and real tools: more than tap's 30 s default on a busy 2-core machine.
+t.setTimeout(180_000)
 const why = netnsUnavailable()
 const missing = missingTools(['arping', 'ndisc6', 'tcpdump', 'bash'])
 if (why !== undefined) {
