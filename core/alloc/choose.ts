@@ -105,6 +105,8 @@ export const choose = (a: Active, occ: Occupancy, index: PoolIndex): Choice => {
       const all = [...new Set(r.tiers.flat())]
       return fail(pending('NoAvailableIPs', `no available IPs in ${poolList(all)}`))
     }
+    case 'Unavailable':
+      return fail(r.outcome)
     default:
       return absurd(r)
   }

@@ -50,17 +50,17 @@ export interface PrepareContext extends RequestContext {
 
 const NO_LABELS: Labels = {}
 
-const sameIPs = (a: readonly IP[], b: readonly IP[]): boolean =>
-  a.length === b.length && a.every((ip, i) => ip.family === b[i]?.family && ip.value === b[i]?.value)
+const sameSet = (a: readonly IP[], b: readonly IP[]): boolean =>
+  a.length === b.length && a.every((x) => b.some((y) => x.family === y.family && x.value === y.value))
 
-const heldOf = (ctx: PrepareContext, svc: Service, need: FamilyNeed, request: Request, nsLabels: Labels): Held | undefined => {
+const heldOf = (ctx: PrepareContext, svc: Service, need: FamilyNeed, nsLabels: Labels): Held | undefined => {
   if (svc.ingressIPs.length === 0 || !heldFitsNeed(svc.ingressIPs, need)) return undefined
   const ips = ipv4First(svc.ingressIPs)
   const pool = poolHoldingAll(ctx.index, ips)
   if (pool === undefined || !poolAdmits(pool.pool, svc, nsLabels)) return undefined
   // MetalLB clears the assignment when the user pins another pool or requests other IPs.
   if (svc.pinnedPool !== undefined && svc.pinnedPool !== pool.name) return undefined
-  if (request._tag === 'Specific' && !sameIPs(ips, request.ips)) return undefined
+  if (svc.request._tag === 'Specific' && !sameSet(ips, svc.request.ips)) return undefined
   return { ips, pool }
 }
 
@@ -75,11 +75,15 @@ export const prepare = (ctx: PrepareContext, svc: Service): Prepared => {
       outcome: pending('UnknownIPFamily', 'service has neither ipFamilies nor clusterIPs, so its IP family is unknown'),
     }
   const nsLabels = ctx.nsLabels.get(svc.namespace) ?? NO_LABELS
-  const resolved = resolveRequest(ctx, svc, need, nsLabels)
   // Deliberate deviation: MetalLB keeps a held IP while it reports an unreadable request; we release it
   // with the reason, so what the status shows always matches the outcome.
-  if (resolved._tag === 'Refused') return { _tag: 'Settled', svc, outcome: resolved.outcome }
-  const held = heldOf(ctx, svc, need, resolved.request, nsLabels)
+  if (svc.request._tag === 'Invalid') return { _tag: 'Settled', svc, outcome: pending('InvalidIPRequest', svc.request.message) }
+  const held = heldOf(ctx, svc, need, nsLabels)
+  const resolved = resolveRequest(ctx, svc, need, nsLabels)
+  // A request that cannot be met anew still lets the Service keep what it validly holds (an
+  // automatic request when no pool is eligible any more, say); without such IPs it is settled.
+  if (resolved._tag === 'Refused' && held === undefined) return { _tag: 'Settled', svc, outcome: resolved.outcome }
+  const request: Request = resolved._tag === 'Ok' ? resolved.request : { _tag: 'Unavailable', outcome: resolved.outcome }
   return {
     _tag: 'Active',
     key: svc.key,
@@ -88,7 +92,7 @@ export const prepare = (ctx: PrepareContext, svc: Service): Prepared => {
     ports: portsOf(svc, ctx.portLists),
     svc,
     need,
-    request: resolved.request,
+    request,
     held,
     upgrade: held !== undefined && held.ips.length === 1 && need._tag === 'Dual' && !need.required,
   }

@@ -15,6 +15,11 @@ export type Request =
   | { readonly _tag: 'Pinned'; readonly pool: PoolSlot }
   /** Tiers in order, each already reduced to pools that have the needed families. */
   | { readonly _tag: 'Auto'; readonly tiers: readonly (readonly PoolSlot[])[] }
+  /**
+   * Nothing could be allocated anew, yet held IPs may still be kept (MetalLB's Assign ignores
+   * autoAssign): pending with this outcome only if they are lost.
+   */
+  | { readonly _tag: 'Unavailable'; readonly outcome: ServiceOutcome }
 
 export type Resolved = { readonly _tag: 'Ok'; readonly request: Request } | { readonly _tag: 'Refused'; readonly outcome: ServiceOutcome }
 

@@ -100,7 +100,7 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
 
   const services = [...new Map(input.services.map((s) => [s.key, s])).values()]
   const out = new Map<string, string>()
-  type Todo = { s: Service; need: FamilyNeed; held?: { ips: IP[]; pool: Pool } | undefined }
+  type Todo = { s: Service; need: FamilyNeed; refusal: string | undefined; held: { ips: IP[]; pool: Pool } | undefined }
   const todo: Todo[] = []
   for (const s of services) {
     const ignored = ignoredOutcome(s, input.loadBalancerClass)
@@ -113,18 +113,24 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
       out.set(s.key, 'Pending:UnknownIPFamily')
       continue
     }
-    const refusal = staticRefusal(s, need)
-    if (refusal !== undefined) {
-      out.set(s.key, `Pending:${refusal}`)
+    // An unreadable request releases everything (IronLB's deliberate deviation from MetalLB).
+    if (s.request._tag === 'Invalid') {
+      out.set(s.key, 'Pending:InvalidIPRequest')
       continue
     }
+    // MetalLB first checks what the Service holds, and only allocates when that is gone.
     const heldPool = s.ingressIPs.length > 0 && heldFitsNeed(s.ingressIPs, need) ? poolOfAll(s.ingressIPs) : undefined
     const heldOk =
       heldPool !== undefined &&
       admits(heldPool, s, nsLabels(s)) &&
       (s.pinnedPool === undefined || s.pinnedPool === heldPool.name) &&
       (s.request._tag !== 'Specific' || sameSet(s.request.ips, s.ingressIPs))
-    todo.push({ s, need, held: heldOk ? { ips: v4first(s.ingressIPs), pool: heldPool } : undefined })
+    const refusal = staticRefusal(s, need)
+    if (refusal !== undefined && !heldOk) {
+      out.set(s.key, `Pending:${refusal}`)
+      continue
+    }
+    todo.push({ s, need, refusal, held: heldOk ? { ips: v4first(s.ingressIPs), pool: heldPool } : undefined })
   }
   todo.sort((a, b) => (sortKeyOf(a.s) < sortKeyOf(b.s) ? -1 : 1))
 
@@ -186,6 +192,10 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
           out.set(s.key, show([...t.held.ips, extra], t.held.pool))
         }
       }
+      continue
+    }
+    if (t.refusal !== undefined) {
+      out.set(s.key, `Pending:${t.refusal}`)
       continue
     }
     const r = s.request

@@ -1,0 +1,22 @@
+// A Service is deleted: an incremental replan. The others keep what they held.
+import type fc from 'fast-check'
+import { replanAllocation } from '../../../../core/alloc/plan.js'
+import type { ServiceKey } from '../../../../core/model/names.js'
+import { type Model, type Real, expectKept, settle, verify } from './system.js'
+
+export class DeleteService implements fc.Command<Model, Real> {
+  private key: ServiceKey | undefined
+  constructor(readonly pick: number) {}
+  check = (m: Readonly<Model>): boolean => m.services.size > 0
+  run(m: Model, real: Real): void {
+    const keys = [...m.services.keys()].sort()
+    const key = keys[this.pick % keys.length] as ServiceKey
+    this.key = key
+    m.services.delete(key)
+    real.state = replanAllocation(real.state, { upserted: [], deleted: [key] })
+    verify(m, real, this.toString())
+    expectKept(m, real, this.toString(), () => false)
+    settle(m, real, this.toString())
+  }
+  toString = (): string => `delete ${this.key ?? `#${this.pick}`}`
+}
