@@ -21,13 +21,13 @@ import { IpMap, Occupancy } from './occupancy.js'
 import { type ServiceOutcome, assigned } from './outcome.js'
 import type { PoolIndex, PoolSlot } from './poolIndex.js'
 import { type Active, type PrepareContext, prepare } from './prepare.js'
-import { type SortKey, compareSortKeys, sortKeyOf } from './order.js'
+import { type SortKey, compareSortKeys } from './order.js'
 import { sharingVerdict } from './sharing.js'
 
-export interface Entry {
+/** One Service's place in the plan; its own sort key (no separate object per Service). */
+export interface Entry extends SortKey {
   readonly key: ServiceKey
   readonly svc: Service
-  readonly order: SortKey
   /** Undefined for Services settled without looking at others (ignored, statically pending). */
   readonly active: Active | undefined
   /** Phase 1 reserved the held IPs. */
@@ -46,7 +46,7 @@ export interface Applied {
 }
 
 
-const byOrder = (a: Entry, b: Entry): number => compareSortKeys(a.order, b.order)
+const byOrder: (a: Entry, b: Entry) => number = compareSortKeys
 
 const needsPhase2 = (e: Entry): boolean => e.active !== undefined && (!e.kept || e.active.upgrade)
 
@@ -103,11 +103,14 @@ export class Engine {
     return this.occ.used(pool, family)
   }
 
-  /** Applies the changes (each key at most once across both lists) and reports what may have changed. */
+  /**
+   * Applies the changes (each key at most once across both lists; on a first plan a repeated key
+   * takes its last occurrence) and reports what may have changed, in processing order on a first plan.
+   */
   apply(upserted: readonly Service[], deleted: readonly ServiceKey[]): Applied {
+    if (this.entries.size === 0) return this.planAll(upserted)
     this.epoch += 1
     this.touched = []
-    const fresh = this.entries.size === 0
     const olds: Entry[] = []
     const news: Entry[] = []
     const removed: ServiceKey[] = []
@@ -118,7 +121,7 @@ export class Engine {
       removed.push(key)
     }
     for (const svc of upserted) {
-      const old = fresh ? undefined : this.entries.get(svc.key)
+      const old = this.entries.get(svc.key)
       if (old !== undefined) olds.push(old)
       news.push(this.mkEntry(svc))
     }
@@ -126,11 +129,25 @@ export class Engine {
     const contested: IP[] = []
     for (const e of olds) if (e.active?.held !== undefined) contested.push(...e.active.held.ips)
     for (const e of news) if (e.active?.held !== undefined) contested.push(...e.active.held.ips)
-    if (contested.length > 0) this.replanHolders(olds, news, contested, fresh)
+    if (contested.length > 0) this.replanHolders(olds, news, contested)
     else this.replanSuffix(olds, news)
     // Entries replaced or removed by this change were touched while being undone; only live ones count.
     const touched = olds.length === 0 ? this.touched : this.touched.filter((e) => this.entries.get(e.key) === e)
     return { touched, removed }
+  }
+
+  /** A first plan: one sort of everything, phase 1 over the holders, phase 2 over the rest. */
+  private planAll(services: readonly Service[]): Applied {
+    for (const svc of services) this.entries.set(svc.key, this.mkEntry(svc))
+    const all = [...this.entries.values()].sort(byOrder)
+    for (const e of all) {
+      if (e.active?.held === undefined) continue
+      this.setClaims(e, true)
+      this.runPhase1(e)
+    }
+    this.phase2 = all.filter(needsPhase2)
+    this.runPhase2From(0)
+    return { touched: all, removed: [] }
   }
 
   private touch(e: Entry): void {
@@ -143,11 +160,11 @@ export class Engine {
     const prep = prepare(this.ctx, svc)
     const active = prep._tag === 'Active' ? prep : undefined
     const outcome = prep._tag === 'Active' ? undefined : prep.outcome
-    return { key: svc.key, svc, order: sortKeyOf(svc), active, kept: false, taken: undefined, outcome, mark: 0 }
+    return { key: svc.key, holds: svc.ingressIPs.length > 0, created: svc.creationTimestamp, svc, active, kept: false, taken: undefined, outcome, mark: 0 }
   }
 
   /** Phase 1 changes: undo all of phase 2, re-run the connected holders, then all of phase 2. */
-  private replanHolders(olds: readonly Entry[], news: readonly Entry[], contested: readonly IP[], fresh: boolean): void {
+  private replanHolders(olds: readonly Entry[], news: readonly Entry[], contested: readonly IP[]): void {
     for (let i = this.phase2.length - 1; i >= 0; i--) {
       const e = this.phase2[i]
       if (e === undefined) continue
@@ -163,20 +180,15 @@ export class Engine {
       this.entries.set(e.key, e)
       this.setClaims(e, true)
     }
-    // On a first plan every holder is new, and all of them form the group: no need to search.
-    const group = fresh ? news.filter((e) => e.active?.held !== undefined).sort(byOrder) : this.connected(contested)
+    const group = this.connected(contested)
     for (const e of group) this.undoPhase1(e)
     for (const e of group) {
       this.runPhase1(e)
       this.touch(e)
     }
-    if (fresh) {
-      this.phase2 = news.filter(needsPhase2).sort(byOrder)
-    } else {
-      const gone = new Set<Entry>([...olds, ...group])
-      const rest = this.phase2.filter((e) => !gone.has(e))
-      this.phase2 = mergeSorted(rest, [...new Set([...news, ...group])].filter(needsPhase2).sort(byOrder))
-    }
+    const gone = new Set<Entry>([...olds, ...group])
+    const rest = this.phase2.filter((e) => !gone.has(e))
+    this.phase2 = mergeSorted(rest, [...new Set([...news, ...group])].filter(needsPhase2).sort(byOrder))
     this.runPhase2From(0)
   }
 
@@ -199,8 +211,11 @@ export class Engine {
     for (const old of olds) this.entries.delete(old.key)
     for (const e of news) this.entries.set(e.key, e)
     const gone = new Set(olds)
-    const tail = this.phase2.slice(from).filter((e) => !gone.has(e))
-    this.phase2 = from === 0 ? mergeSorted(tail, joining) : [...this.phase2.slice(0, from), ...mergeSorted(tail, joining)]
+    const tail = from === this.phase2.length ? [] : this.phase2.slice(from).filter((e) => !gone.has(e))
+    // Keep the untouched prefix in place: appending one Service at the end costs O(1), not O(n).
+    const merged = mergeSorted(tail, joining)
+    this.phase2.length = from
+    for (const e of merged) this.phase2.push(e)
     this.runPhase2From(from)
   }
 

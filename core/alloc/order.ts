@@ -2,19 +2,29 @@
 // holding IPs come first, so a restart or resync keeps every assignment (MetalLB's reprocessAll sorts
 // the Services with ingress IPs first for the same reason); then older Services (creationTimestamp,
 // a missing one last), then namespace/name, so the order never depends on how the input was listed.
-//
-// The three parts are packed into one string whose plain code-unit order is that order, so sorting
-// 100,000 Services is one native string sort rather than a comparator call per comparison.
 import type { Service } from '../model/service.js'
 
-declare const sortKeyBrand: unique symbol
-export type SortKey = string & { readonly [sortKeyBrand]: true }
+export interface SortKey {
+  readonly holds: boolean
+  /** RFC 3339 text, normalised by the decoder so that text order is time order. */
+  readonly created: string | undefined
+  readonly key: string
+}
 
-/** Sorts after any timestamp text (RFC 3339 is ASCII). */
-const NO_TIMESTAMP = '\uffff'
+export const sortKeyOf = (svc: Service): SortKey => ({
+  holds: svc.ingressIPs.length > 0,
+  created: svc.creationTimestamp,
+  key: svc.key,
+})
 
-export const sortKeyOf = (svc: Service): SortKey =>
-  // "\u0000" ends the timestamp, so a timestamp that is a prefix of another sorts first, as text does.
-  `${svc.ingressIPs.length > 0 ? '0' : '1'}${svc.creationTimestamp ?? NO_TIMESTAMP}\u0000${svc.key}` as SortKey
-
-export const compareSortKeys = (a: SortKey, b: SortKey): number => (a < b ? -1 : a > b ? 1 : 0)
+// Compares fields rather than one concatenated string: building 100,000 such strings (and
+// flattening them on first comparison) costs more than the comparisons themselves.
+export const compareSortKeys = (a: SortKey, b: SortKey): number => {
+  if (a.holds !== b.holds) return a.holds ? -1 : 1
+  if (a.created !== b.created) {
+    if (a.created === undefined) return 1
+    if (b.created === undefined) return -1
+    return a.created < b.created ? -1 : 1
+  }
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+}

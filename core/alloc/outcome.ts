@@ -51,6 +51,10 @@ export interface PoolUsage {
 }
 
 export interface AllocationPlan {
+  /**
+   * One outcome per Service given. Iterates in processing order (holders first, then by
+   * creationTimestamp, then namespace/name) for a first plan; keys first seen in a replan come after.
+   */
   readonly outcomes: ReadonlyMap<ServiceKey, ServiceOutcome>
   /** Sorted by pool name. */
   readonly pools: readonly PoolUsage[]

@@ -102,14 +102,7 @@ const step = (store: Store, upserted: readonly Service[], deleted: readonly Serv
   return mkState(plan, changed, { store, version })
 }
 
-/** One Service per key, the last occurrence winning, in key order (the plan's iteration order). */
-const uniqueByKey = (services: readonly Service[]): Service[] => {
-  // Array.prototype.sort is stable, so the last of each run of equal keys is the last given.
-  const sorted = [...services].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  return sorted.filter((svc, i) => sorted[i + 1]?.key !== svc.key)
-}
-
-export const startAllocation = (input: AllocationInput): AllocationState => step(mkStore(input), uniqueByKey(input.services), [])
+export const startAllocation = (input: AllocationInput): AllocationState => step(mkStore(input), input.services, [])
 
 export const planAllocation = (input: AllocationInput): AllocationPlan => startAllocation(input).plan
 

@@ -7,7 +7,7 @@
 import { ignoredOutcome } from '../../../../core/alloc/eligibility.js'
 import { type FamilyNeed, familyNeedOf, heldFitsNeed, ipsMatchNeed, wellFormedIPs } from '../../../../core/alloc/family.js'
 import type { AllocationInput, PoolUsage } from '../../../../core/alloc/outcome.js'
-import { sortKeyOf } from '../../../../core/alloc/order.js'
+import { compareSortKeys, sortKeyOf } from '../../../../core/alloc/order.js'
 import type { Pool } from '../../../../core/model/pool.js'
 import { type Labels, anySelectorMatches } from '../../../../core/model/selector.js'
 import type { Service } from '../../../../core/model/service.js'
@@ -132,7 +132,7 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
     }
     todo.push({ s, need, refusal, held: heldOk ? { ips: v4first(s.ingressIPs), pool: heldPool } : undefined })
   }
-  todo.sort((a, b) => (sortKeyOf(a.s) < sortKeyOf(b.s) ? -1 : 1))
+  todo.sort((a, b) => compareSortKeys(sortKeyOf(a.s), sortKeyOf(b.s)))
 
   function staticRefusal(s: Service, need: FamilyNeed): string | undefined {
     const r = s.request
