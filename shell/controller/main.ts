@@ -62,12 +62,14 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
   if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig)
   else kc.loadFromDefault()
   const rest = await restClient(kc)
+  // Its own connections: Lease renewals must never queue behind a burst of Service writes.
+  const leaseRest = await restClient(kc)
   const metrics = controllerMetrics()
   const events = eventRecorder(rest, 'metallb-controller', identity, log)
 
   let controllerKick = (): void => undefined
   const elector = startLeaseElector({
-    rest,
+    rest: leaseRest,
     namespace,
     name: flag('lease-name') ?? 'ironlb-controller',
     identity,
@@ -100,6 +102,7 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
       server.close()
       void elector.stop().finally(() => {
         rest.close()
+        leaseRest.close()
         resolve(0)
       })
     }

@@ -66,7 +66,8 @@ export const startLeaseElector = (opts: LeaseElectorOptions): LeaseElector => {
 
   const attempt = async (): Promise<void> => {
     const startedAt = Date.now()
-    const timeoutMs = Math.max(1_000, opts.timing.retryPeriodMs)
+    // Half the renew deadline: a slow API server gets time to answer, and a second try still fits.
+    const timeoutMs = Math.max(1_000, opts.timing.renewDeadlineMs / 2)
     const got = await opts.rest.request('GET', path, { timeoutMs })
     if (got.status === 200) {
       lastLease = got.body as LeaseObject

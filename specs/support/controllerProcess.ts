@@ -25,6 +25,8 @@ export interface ControllerProcess {
   readonly identity: string
   readonly port: number
   readonly pid: () => number | undefined
+  /** Kept after kill when IRONLB_KEEP_LOGS is set. */
+  readonly logPath: string
   readonly logs: () => string
   readonly kill: (signal: 'SIGTERM' | 'SIGKILL') => Promise<void>
   /** Peak resident set size in bytes seen by polling /proc (Linux). */
@@ -91,6 +93,7 @@ export const startControllerProcess = async (opts: ControllerProcessOptions): Pr
     identity: opts.identity,
     port,
     pid: () => child.pid,
+    logPath,
     logs: () => {
       try {
         return readFileSync(logPath, 'utf8')
@@ -104,7 +107,7 @@ export const startControllerProcess = async (opts: ControllerProcessOptions): Pr
       const bound = setTimeout(() => child.kill('SIGKILL'), 5_000)
       await exited
       clearTimeout(bound)
-      rmSync(dir, { recursive: true, force: true })
+      if (process.env['IRONLB_KEEP_LOGS'] === undefined) rmSync(dir, { recursive: true, force: true })
     },
   }
 }

@@ -24,6 +24,7 @@ export interface ServiceSpecOptions {
   readonly externalTrafficPolicy?: 'Cluster' | 'Local'
   readonly type?: 'LoadBalancer' | 'ClusterIP'
   readonly loadBalancerIP?: string
+  readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[]
 }
 
 export const ingressOf = (svc: LiveService | undefined): string[] => (svc?.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip === undefined ? [] : [i.ip]))
@@ -64,6 +65,7 @@ export const startFixture = async (prefix: string): Promise<Fixture> => {
       ...((o.type ?? 'LoadBalancer') === 'LoadBalancer' ? { loadBalancerClass: lbClass, externalTrafficPolicy: o.externalTrafficPolicy ?? 'Cluster' } : {}),
       ...(o.ipFamilyPolicy === undefined ? {} : { ipFamilyPolicy: o.ipFamilyPolicy }),
       ...(o.loadBalancerIP === undefined ? {} : { loadBalancerIP: o.loadBalancerIP }),
+      ...(o.ipFamilies === undefined ? {} : { ipFamilies: o.ipFamilies }),
       selector: o.selector ?? { app: name },
       ports: (o.ports ?? [{ port: 80 }]).map((p, i) => ({ name: `p${i}`, port: p.port, protocol: p.protocol ?? 'TCP' })),
     },
