@@ -30,8 +30,8 @@ unit: deps
 
 test: typecheck build unit integration
 
-bench: build
-	node dist/specs/bench/run.js
+bench: build k8s-bins
+	node --expose-gc dist/specs/bench/run.js $(BENCH)
 
 demo: build
 	node dist/shell/cli/ironlb.js simulate deploy/examples

@@ -1,0 +1,24 @@
+// `make bench`: runs the benchmarks in one process, one after another, and prints their figures.
+// `node dist/specs/bench/run.js [name...]` runs only the named ones.
+const BENCHES: Record<string, () => Promise<void>> = {
+  allocation: async () => (await import('./alloc.bench.js')).benchAllocation(),
+  controller: async () => (await import('./controller.bench.js')).benchController(),
+}
+
+const main = async (): Promise<void> => {
+  const wanted = process.argv.slice(2)
+  const names = wanted.length === 0 ? Object.keys(BENCHES) : wanted
+  for (const name of names) {
+    const bench = BENCHES[name]
+    if (bench === undefined) throw new Error(`unknown bench "${name}"; known: ${Object.keys(BENCHES).join(', ')}`)
+    console.log(`\n== ${name}`)
+    const started = Date.now()
+    await bench()
+    console.log(`(${name} took ${((Date.now() - started) / 1000).toFixed(0)} s)`)
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exitCode = 1
+})
