@@ -169,6 +169,16 @@ export const encode = (p: Packet): Uint8Array => {
   return w.done()
 }
 
+/** The datagram from signed bytes (encodeSigned) and the tag computed over them. */
+export const appendTag = (signed: Uint8Array, tag: Uint8Array): Uint8Array => {
+  const t = tag.subarray(0, TAG_MAX)
+  const out = new Uint8Array(signed.length + 1 + t.length)
+  out.set(signed, 0)
+  out[signed.length] = t.length
+  out.set(t, signed.length + 1)
+  return out
+}
+
 // ---- decode --------------------------------------------------------------------------------------
 
 type Step<A> = E.Either<DecodeError, A>

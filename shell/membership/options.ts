@@ -1,0 +1,51 @@
+// The speaker-facing options of the detector, checked once at the edge (names, ports, keys) and
+// turned into the core's Member records.
+import * as E from 'fp-ts/lib/Either.js'
+import type { MembershipConfig } from '../../core/membership/config.js'
+import { type Member, member } from '../../core/membership/member.js'
+
+export const DEFAULT_PORT = 7946
+
+/** A speaker node: its name and the address its detector listens on (port: the common one). */
+export interface MemberSpec {
+  readonly name: string
+  readonly host: string
+  readonly port?: number
+}
+
+export interface MembershipOptions {
+  readonly self: string
+  readonly bindAddress: string
+  /** Default 7946; 0 asks the kernel for a free one (tests). */
+  readonly port?: number
+  /** Address peers reach us at, if not bindAddress (e.g. bound to 0.0.0.0). */
+  readonly advertiseHost?: string
+  /** The shared key; with several, the first signs and any verifies (rotation). */
+  readonly key: Uint8Array | readonly Uint8Array[]
+  /** The last known speaker set; ourselves may be listed or not. */
+  readonly members: readonly MemberSpec[]
+  /** Timer resolution for the core's deadlines (default 10 ms). */
+  readonly tickMs?: number
+  readonly config?: Partial<MembershipConfig>
+  /** Run the detector on its own thread (default), so a busy main loop cannot make us look dead. */
+  readonly thread?: 'worker' | 'main'
+  /** Grace after Leave during which we still answer with Leave (default 100 ms). */
+  readonly leaveLingerMs?: number
+  readonly onChange: (alive: ReadonlySet<string>) => void
+  readonly onEvent?: (e: MembershipEvent) => void
+}
+
+/** Structured events for the speaker's JSON log and metrics (stable keys). */
+export type MembershipEvent =
+  | { readonly event: 'member'; readonly node: string; readonly status: string; readonly incarnation: number; readonly reason: string }
+  | { readonly event: 'dropped'; readonly reason: string; readonly from: string; readonly sender?: string }
+  | { readonly event: 'sendError'; readonly node: string; readonly error: string }
+  /** The detector's thread died; the live set is no longer maintained. */
+  | { readonly event: 'fatal'; readonly error: string }
+
+export const toMembers = (list: readonly MemberSpec[], defaultPort: number): readonly Member[] =>
+  list.map((m) => {
+    const r = member(m.name, m.host, m.port ?? defaultPort)
+    if (E.isLeft(r)) throw new Error(`membership: ${r.left}`)
+    return r.right
+  })
