@@ -44,10 +44,15 @@ const priorityRank = (p: PoolSlot): number => {
 }
 
 /** The first tier of automatic assignment: serviceAllocation pools selecting this Service. */
-export const selectedPools = (pools: readonly PoolSlot[], svc: Service, nsLabels: Labels): PoolSlot[] =>
-  pools
-    .filter((p) => p.pool.autoAssign && p.pool.serviceAllocation !== undefined && selectsService(p.pool.serviceAllocation, svc, nsLabels))
-    .sort((a, b) => priorityRank(a) - priorityRank(b) || a.index - b.index)
+export const selectedPools = (pools: readonly PoolSlot[], svc: Service, nsLabels: Labels): readonly PoolSlot[] => {
+  // Called once per Service: most clusters have few such pools, so avoid allocating when none match.
+  let out: PoolSlot[] | undefined
+  for (const p of pools)
+    if (p.pool.autoAssign && p.pool.serviceAllocation !== undefined && selectsService(p.pool.serviceAllocation, svc, nsLabels)) (out ??= []).push(p)
+  return out === undefined ? NONE : out.sort((a, b) => priorityRank(a) - priorityRank(b) || a.index - b.index)
+}
+
+const NONE: readonly PoolSlot[] = []
 
 /** The second tier: general pools, the same for every Service. */
 export const generalPools = (pools: readonly PoolSlot[]): PoolSlot[] =>

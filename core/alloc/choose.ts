@@ -8,7 +8,7 @@ import { type FamilyNeed, otherFamily } from './family.js'
 import { lowestAvailable } from './freeSearch.js'
 import type { Occupancy } from './occupancy.js'
 import { type ServiceOutcome, pending } from './outcome.js'
-import type { PoolIndex, PoolSlot } from './poolIndex.js'
+import { type PoolIndex, type PoolSlot, hasFamily } from './poolIndex.js'
 import type { Active } from './prepare.js'
 import { type Claimant, type SharingVerdict, sharingVerdict } from './sharing.js'
 
@@ -66,16 +66,30 @@ const fromPool = (p: PoolSlot, need: FamilyNeed, c: Claimant, occ: Occupancy, in
 /**
  * findBestPoolForService: the first pool giving everything the need asks; for PreferDualStack with
  * no pool giving both, the first pool giving the primary family, else the first giving the other.
+ * A pool with one family can only be such a fallback, so once both fallbacks are known it is
+ * skipped without searching it (the answer is the same, and 45 general pools cost 2 lookups, not 90).
  */
 const bestInTier = (pools: readonly PoolSlot[], need: FamilyNeed, c: Claimant, occ: Occupancy, index: PoolIndex): Found | undefined => {
+  if (need._tag === 'Single') {
+    for (const p of pools) {
+      const ip = lowestAvailable(p, need.family, c, occ, index)
+      if (ip !== undefined) return offer([ip], p)
+    }
+    return undefined
+  }
+  const other = otherFamily(need.primary)
   let primary: Found | undefined
   let secondary: Found | undefined
   for (const p of pools) {
-    const found = fromPool(p, need, c, occ, index)
-    if (found === undefined) continue
-    if (need._tag === 'Single' || found.ips.length === 2) return found
-    if (found.ips[0]?.family === need.primary) primary ??= found
-    else secondary ??= found
+    const both = hasFamily(p, 4) && hasFamily(p, 6)
+    if (!both && need.required) continue
+    if (!both && primary !== undefined && secondary !== undefined) continue
+    const a = (both || primary === undefined) && hasFamily(p, need.primary) ? lowestAvailable(p, need.primary, c, occ, index) : undefined
+    const b = (both || secondary === undefined) && hasFamily(p, other) ? lowestAvailable(p, other, c, occ, index) : undefined
+    if (a !== undefined && b !== undefined) return offer(need.primary === 4 ? [a, b] : [b, a], p)
+    if (need.required) continue
+    if (a !== undefined) primary ??= offer([a], p)
+    if (b !== undefined) secondary ??= offer([b], p)
   }
   return primary ?? secondary
 }

@@ -32,8 +32,8 @@ export interface Entry extends SortKey {
   readonly active: Active | undefined
   /** Phase 1 reserved the held IPs. */
   kept: boolean
-  /** What phase 2 reserved: the extra family of an upgrade, or a fresh allocation. */
-  taken: { readonly ips: readonly IP[]; readonly pool: PoolSlot } | undefined
+  /** What phase 2 reserved: the extra family of an upgrade, or (not kept) the Assigned outcome's IPs. */
+  extra: IP | undefined
   outcome: ServiceOutcome | undefined
   /** The last `apply` that touched this entry (cheaper than a Set of 100,000 entries). */
   mark: number
@@ -160,7 +160,7 @@ export class Engine {
     const prep = prepare(this.ctx, svc)
     const active = prep._tag === 'Active' ? prep : undefined
     const outcome = prep._tag === 'Active' ? undefined : prep.outcome
-    return { key: svc.key, holds: svc.ingressIPs.length > 0, created: svc.creationTimestamp, svc, active, kept: false, taken: undefined, outcome, mark: 0 }
+    return { key: svc.key, holds: svc.ingressIPs.length > 0, created: svc.creationTimestamp, svc, active, kept: false, extra: undefined, outcome, mark: 0 }
   }
 
   /** Phase 1 changes: undo all of phase 2, re-run the connected holders, then all of phase 2. */
@@ -290,7 +290,7 @@ export class Engine {
       const extra = only === undefined ? undefined : chooseExtra(only, a.held.pool, a, this.occ, this.index)
       if (extra === undefined) return
       this.occ.take(extra, a.held.pool, a)
-      e.taken = { ips: [extra], pool: a.held.pool }
+      e.extra = extra
       e.outcome = assigned(ipv4First([...a.held.ips, extra]), a.held.pool.name)
       return
     }
@@ -300,15 +300,15 @@ export class Engine {
       return
     }
     for (const ip of choice.ips) this.occ.take(ip, choice.pool, a)
-    e.taken = choice
     e.outcome = assigned(ipv4First(choice.ips), choice.pool.name)
   }
 
   private undoPhase2(e: Entry): void {
     const a = e.active
     if (a === undefined) return
-    for (const ip of e.taken?.ips ?? []) this.occ.release(ip, a)
-    e.taken = undefined
+    if (e.extra !== undefined) this.occ.release(e.extra, a)
+    else if (!e.kept && e.outcome?._tag === 'Assigned') for (const ip of e.outcome.ips) this.occ.release(ip, a)
+    e.extra = undefined
     e.outcome = e.kept && a.held !== undefined ? assigned(a.held.ips, a.held.pool.name) : undefined
   }
 }

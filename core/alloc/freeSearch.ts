@@ -53,7 +53,10 @@ const lowestShareable = (pool: PoolSlot, f: Family, c: Claimant, occ: Occupancy,
 export const lowestAvailable = (pool: PoolSlot, f: Family, c: Claimant, occ: Occupancy, index: PoolIndex): IP | undefined => {
   let order = -1
   let value = 0n
-  for (const r of pool.ranges) {
+  // A pool whose every usable address is in use has nothing free: skip the walk. (Counts are
+  // attributed to the pool an address was taken from, so this never claims full wrongly.)
+  const full = occ.used(pool, f) >= pool.capacity[f]
+  for (const r of full ? [] : pool.ranges) {
     if (r.range.family !== f) continue
     const v = lowestUnused(r, occ)
     if (v !== undefined) {

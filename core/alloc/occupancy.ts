@@ -27,7 +27,8 @@ export class IpMap<V> {
 export interface IpUse extends Occupants {
   readonly ip: IP
   readonly pool: PoolSlot
-  readonly holders: ServiceKey[]
+  first: ServiceKey
+  rest: ServiceKey[] | undefined
   readonly ports: Map<string, ServiceKey> | undefined
 }
 
@@ -59,7 +60,7 @@ export class Occupancy {
     let use = this.uses.get(ip.family, ip.value)
     if (use === undefined) {
       // Ports only matter between sharers, so an unshared address skips the map.
-      use = { ip, pool, sharing: c.sharing, backend: c.backend, holders: [], ports: c.sharing === undefined ? undefined : new Map() }
+      use = { ip, pool, sharing: c.sharing, backend: c.backend, first: c.key, rest: undefined, ports: c.sharing === undefined ? undefined : new Map() }
       this.uses.set(ip, use)
       if (c.sharing !== undefined) {
         let group = this.bySharing.get(c.sharing)
@@ -67,8 +68,7 @@ export class Occupancy {
         group.add(use)
       }
       this.counts[slotOf(pool, ip.family)] = this.used(pool, ip.family) + 1
-    }
-    use.holders.push(c.key)
+    } else (use.rest ??= []).push(c.key)
     if (use.ports !== undefined) for (const port of c.ports) use.ports.set(port, c.key)
   }
 
@@ -76,11 +76,16 @@ export class Occupancy {
   release(ip: IP, c: Claimant): void {
     const use = this.uses.get(ip.family, ip.value)
     if (use === undefined) return
-    const at = use.holders.indexOf(c.key)
-    if (at < 0) return
-    use.holders.splice(at, 1)
+    if (use.first === c.key) {
+      const next = use.rest?.shift()
+      if (next !== undefined) use.first = next
+    } else {
+      const at = use.rest?.indexOf(c.key) ?? -1
+      if (at < 0) return
+      use.rest?.splice(at, 1)
+    }
     if (use.ports !== undefined) for (const port of c.ports) if (use.ports.get(port) === c.key) use.ports.delete(port)
-    if (use.holders.length > 0) return
+    if (use.first !== c.key) return
     this.uses.delete(ip)
     if (use.sharing !== undefined) {
       const group = this.bySharing.get(use.sharing)

@@ -24,9 +24,11 @@ export interface PoolSlot {
   readonly ranges: readonly RangeSlot[]
   /** Usable addresses (size minus avoided ones), exact, per family. */
   readonly capacity: Readonly<Record<Family, bigint>>
+  /** Whether any range is of the family. */
+  readonly families: Readonly<Record<Family, boolean>>
 }
 
-export const hasFamily = (p: PoolSlot, f: Family): boolean => p.ranges.some((r) => r.range.family === f)
+export const hasFamily = (p: PoolSlot, f: Family): boolean => p.families[f]
 
 export interface PoolIndex {
   readonly pools: readonly PoolSlot[]
@@ -45,7 +47,8 @@ const byName = (a: Pool, b: Pool): number => (a.name < b.name ? -1 : a.name > b.
 const mkSlot = (pool: Pool, index: number): PoolSlot => {
   const ranges: RangeSlot[] = []
   const capacity: Record<Family, bigint> = { 4: 0n, 6: 0n }
-  const slot: PoolSlot = { name: pool.name, pool, index, ranges, capacity }
+  const families = { 4: pool.ranges.some((r) => r.family === 4), 6: pool.ranges.some((r) => r.family === 6) }
+  const slot: PoolSlot = { name: pool.name, pool, index, ranges, capacity, families }
   pool.ranges.forEach((range, order) => {
     ranges.push({ range, order, pool: slot, low: range.first })
     capacity[range.family] += rangeSize(range) - (pool.avoidBuggyIPs ? buggyCount(range) : 0n)

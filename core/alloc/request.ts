@@ -39,22 +39,28 @@ export const canServe = (p: PoolSlot, need: FamilyNeed): boolean =>
 const missingFamilies = (need: FamilyNeed): string =>
   need._tag === 'Single' ? `${familyName(need.family)} addresses` : need.required ? 'both IPv4 and IPv6 addresses' : 'addresses'
 
-/** Per-configuration memo: the pools with a serviceAllocation, and answers that depend on the need only. */
+/**
+ * Per-configuration memo. Automatic requests depend only on the family need and on which
+ * serviceAllocation pools select the Service, so 100,000 Services share a handful of answers.
+ */
 export interface RequestContext {
   readonly index: PoolIndex
   /** autoAssign pools with a serviceAllocation: the only ones to match per Service. */
   readonly allocating: readonly PoolSlot[]
-  readonly generalOnly: Map<string, Resolved>
+  readonly general: readonly PoolSlot[]
+  /** Need -> selected pools (as text of their indexes) -> answer. Needs are shared constants. */
+  readonly auto: Map<FamilyNeed, Map<string, Resolved>>
+  /** For Services without labels, the selected pools depend on the namespace alone. */
+  readonly selectedInNamespace: Map<string, readonly PoolSlot[]>
 }
 
 export const mkRequestContext = (index: PoolIndex): RequestContext => ({
   index,
   allocating: index.pools.filter((p) => p.pool.autoAssign && p.pool.serviceAllocation !== undefined),
-  generalOnly: new Map(),
+  general: generalPools(index.pools),
+  auto: new Map(),
+  selectedInNamespace: new Map(),
 })
-
-const needSignature = (need: FamilyNeed): string =>
-  need._tag === 'Single' ? `s${need.family}` : `${need.required ? 'r' : 'p'}${need.primary}`
 
 const resolveSpecific = (ctx: RequestContext, svc: Service, need: FamilyNeed, nsLabels: Labels, asked: readonly IP[]): Resolved => {
   if (!wellFormedIPs(asked))
@@ -91,10 +97,9 @@ const resolvePinned = (ctx: RequestContext, svc: Service, need: FamilyNeed, nsLa
 }
 
 const autoFrom = (ctx: RequestContext, selected: readonly PoolSlot[], need: FamilyNeed): Resolved => {
-  const general = generalPools(ctx.index.pools)
-  const tiers = [selected.filter((p) => canServe(p, need)), general.filter((p) => canServe(p, need))].filter((t) => t.length > 0)
+  const tiers = [selected.filter((p) => canServe(p, need)), ctx.general.filter((p) => canServe(p, need))].filter((t) => t.length > 0)
   if (tiers.length > 0) return ok({ _tag: 'Auto', tiers })
-  if (selected.length === 0 && general.length === 0)
+  if (selected.length === 0 && ctx.general.length === 0)
     return refuse(
       'NoMatchingPool',
       ctx.index.pools.length === 0
@@ -104,13 +109,22 @@ const autoFrom = (ctx: RequestContext, selected: readonly PoolSlot[], need: Fami
   return refuse('NoPoolForFamily', `no pool available for automatic assignment has ${missingFamilies(need)}`)
 }
 
+const selectedFor = (ctx: RequestContext, svc: Service, nsLabels: Labels): readonly PoolSlot[] => {
+  if (ctx.allocating.length === 0) return ctx.allocating
+  // Any label at all: the service selectors must look at them.
+  for (const _ in svc.labels) return selectedPools(ctx.allocating, svc, nsLabels)
+  let known = ctx.selectedInNamespace.get(svc.namespace)
+  if (known === undefined) ctx.selectedInNamespace.set(svc.namespace, (known = selectedPools(ctx.allocating, svc, nsLabels)))
+  return known
+}
+
 const resolveAuto = (ctx: RequestContext, svc: Service, need: FamilyNeed, nsLabels: Labels): Resolved => {
-  const selected = selectedPools(ctx.allocating, svc, nsLabels)
-  if (selected.length > 0) return autoFrom(ctx, selected, need)
-  // Most Services match no serviceAllocation: they all share one answer per family need.
-  const sig = needSignature(need)
-  let known = ctx.generalOnly.get(sig)
-  if (known === undefined) ctx.generalOnly.set(sig, (known = autoFrom(ctx, [], need)))
+  const selected = selectedFor(ctx, svc, nsLabels)
+  let byNeed = ctx.auto.get(need)
+  if (byNeed === undefined) ctx.auto.set(need, (byNeed = new Map()))
+  const sig = selected.length === 0 ? '' : selected.map((p) => p.index).join(',')
+  let known = byNeed.get(sig)
+  if (known === undefined) byNeed.set(sig, (known = autoFrom(ctx, selected, need)))
   return known
 }
 

@@ -35,7 +35,7 @@ export const backendOf = (svc: Service): string => (svc.externalTrafficPolicy ==
 export const portsOf = (svc: Service, interned?: Map<string, readonly string[]>): readonly string[] => {
   const ports = svc.ports.map((p) => `${p.protocol}/${p.port}`)
   if (interned === undefined) return ports
-  const sig = ports.join(' ')
+  const sig = ports.length === 1 ? (ports[0] ?? '') : ports.join(' ')
   const known = interned.get(sig)
   if (known !== undefined) return known
   interned.set(sig, ports)
@@ -48,7 +48,9 @@ export const claimantOf = (svc: Service): Claimant => ({ key: svc.key, sharing: 
 export interface Occupants {
   readonly sharing: string | undefined
   readonly backend: string
-  readonly holders: readonly ServiceKey[]
+  /** One occupant, and the others when the IP is shared (no array for the common unshared case). */
+  readonly first: ServiceKey
+  readonly rest: readonly ServiceKey[] | undefined
   /** Port -> the Service using it on this IP; kept only for IPs with a sharing key. */
   readonly ports: ReadonlyMap<string, ServiceKey> | undefined
 }
@@ -64,7 +66,7 @@ const SHAREABLE: SharingVerdict = { _tag: 'Shareable' }
 
 /** May the claimant join the IP's occupants? (An IP without occupants is simply free.) */
 export const sharingVerdict = (c: Claimant, o: Occupants): SharingVerdict => {
-  const other = o.holders.find((h) => h !== c.key)
+  const other = o.first !== c.key ? o.first : o.rest?.find((h) => h !== c.key)
   if (other === undefined) return SHAREABLE
   if (c.sharing === undefined || o.sharing === undefined) return { _tag: 'NotShared', holder: other }
   if (c.sharing !== o.sharing) return { _tag: 'OtherKey', holder: other, theirs: o.sharing }

@@ -19,7 +19,7 @@ const lcg = (seed: number): (() => number) => {
   }
 }
 
-const mkPools = (): Pool[] => {
+export const mkPools = (): Pool[] => {
   const pools: Pool[] = []
   for (let i = 0; i < 30; i++)
     pools.push(
@@ -41,7 +41,7 @@ const mkPools = (): Pool[] => {
 
 const stamp = (i: number): string => new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString()
 
-const mkServices = (n: number, seed: number, offset = 0): Service[] => {
+export const mkServices = (n: number, seed: number, offset = 0): Service[] => {
   const rnd = lcg(seed)
   const out: Service[] = []
   for (let j = 0; j < n; j++) {

@@ -13,7 +13,7 @@ const shared = (name: string, port: number, o: Parameters<typeof mkService>[1] =
 
 t.test('sharingVerdict', async (t) => {
   const mk = (key: string, sharing: string | undefined, backend: string, ports: string[]): Claimant => ({ key: key as ServiceKey, sharing, backend, ports })
-  const occupants = (c: Claimant) => ({ sharing: c.sharing, backend: c.backend, holders: [c.key], ports: new Map(c.ports.map((p) => [p, c.key])) })
+  const occupants = (c: Claimant) => ({ sharing: c.sharing, backend: c.backend, first: c.key, rest: undefined, ports: new Map(c.ports.map((p) => [p, c.key])) })
   const a = mk('ns/a', 'k', '', ['TCP/80'])
   const cases = [
     { desc: 'same key, other port', in: mk('ns/b', 'k', '', ['TCP/443']), want: 'Shareable' },
