@@ -4,7 +4,7 @@
 // does not exist is skipped silently (MetalLB does not treat it as an error, so a pool and its
 // advertisement can be applied in either order). Rules that look at several objects at once
 // (aggregation against pool blocks, LOCAL_PREF conflicts) are in bgpChecks.ts.
-import type { BGPAdvertisement, L2Advertisement } from '../model/advertisement.js'
+import type { BGPAdvertisement, L2Advertisement, PreferredNodeSelector } from '../model/advertisement.js'
 import { type BGPCommunity, communityEquals, compareCommunity } from '../model/community.js'
 import { type PoolName, asPoolName } from '../model/names.js'
 import type { Pool } from '../model/pool.js'
@@ -14,8 +14,8 @@ import { AGGREGATION_LENGTH, AGGREGATION_LENGTH_V6, type BGPAdvertisementWire, L
 import type { AliasTable } from './communities.js'
 import { parseCommunity } from './communityValue.js'
 import { type Report, byText, reportDuplicates } from './issues.js'
-import type { L2AdvertisementWire } from './l2AdvertisementCodec.js'
-import { selectorsFrom } from './selector.js'
+import { type L2AdvertisementWire, PREFERENCE_WEIGHT } from './l2AdvertisementCodec.js'
+import { selectorFrom, selectorsFrom } from './selector.js'
 
 const resolvePools = (
   names: readonly string[],
@@ -28,6 +28,22 @@ const resolvePools = (
   for (const pool of pools.values()) if (anySelectorMatches(selectors, pool.labels)) chosen.add(pool.name)
   return [...chosen].sort(byText)
 }
+
+/**
+ * Weights outside 1..100 are refused, as MetalLB's CRD does; each preference is a label selector
+ * checked like any other. The same preference given twice is not an error: both weights count, as
+ * with PreferredSchedulingTerm.
+ */
+const preferencesFrom = (
+  wire: NonNullable<NonNullable<L2AdvertisementWire['spec']>['preferredNodeSelectors']>,
+  report: Report,
+): PreferredNodeSelector[] =>
+  wire.map((p, i) => {
+    const path = `spec.preferredNodeSelectors[${i}]`
+    if (p.weight < PREFERENCE_WEIGHT.min || p.weight > PREFERENCE_WEIGHT.max)
+      report(`${path}.weight`, `${p.weight} is outside ${PREFERENCE_WEIGHT.min}..${PREFERENCE_WEIGHT.max}`)
+    return { weight: p.weight, preference: selectorFrom(p.preference, `${path}.preference`, report) }
+  })
 
 export const l2AdvertisementFrom = (
   wire: L2AdvertisementWire,
@@ -44,6 +60,7 @@ export const l2AdvertisementFrom = (
     nodeSelectors: selectorsFrom(spec.nodeSelectors, 'spec.nodeSelectors', report),
     interfaces: spec.interfaces ?? [],
     serviceSelectors: selectorsFrom(spec.serviceSelectors, 'spec.serviceSelectors', report),
+    preferredNodeSelectors: preferencesFrom(spec.preferredNodeSelectors ?? [], report),
   }
 }
 

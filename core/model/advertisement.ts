@@ -15,6 +15,21 @@ export interface L2Advertisement {
   readonly interfaces: readonly string[]
   /** Empty means every Service of the selected pools. */
   readonly serviceSelectors: readonly LabelSelector[]
+  /**
+   * Soft preferences for the announcing node, in the order written. Empty means none: the election
+   * is the hash alone, as before MetalLB added the field.
+   */
+  readonly preferredNodeSelectors: readonly PreferredNodeSelector[]
+}
+
+/**
+ * MetalLB's `preferredNodeSelectors` entry, shaped like Kubernetes' PreferredSchedulingTerm: a node
+ * matching `preference` (and selected by the same advertisement's `nodeSelectors`) gains `weight`.
+ */
+export interface PreferredNodeSelector {
+  /** 1..100, as in PreferredSchedulingTerm; buildConfig refuses anything else. */
+  readonly weight: number
+  readonly preference: LabelSelector
 }
 
 export interface BGPAdvertisement {

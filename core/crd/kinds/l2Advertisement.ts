@@ -1,9 +1,31 @@
-// L2Advertisement (metallb.io/v1beta1): only selector rules can be checked on the object alone; pool
-// names are resolved against the pools by the controller.
-import { l2AdvertisementCodec, l2AdvertisementDescriptions } from '../../config/l2AdvertisementCodec.js'
+// L2Advertisement (metallb.io/v1beta1): only selector rules and preference weights can be checked
+// on the object alone; pool names are resolved against the pools by the controller.
+import { PREFERENCE_WEIGHT, l2AdvertisementCodec, l2AdvertisementDescriptions } from '../../config/l2AdvertisementCodec.js'
 import { type KindDef, withStatus } from '../crd.js'
-import { describe, mergeOverlays } from '../openApi.js'
-import { selectorListOverlays } from '../selectors.js'
+import { type Overlays, describe, joinPath, mergeOverlays } from '../openApi.js'
+import { MAX_SELECTORS, selectorListOverlays } from '../selectors.js'
+
+/**
+ * The overlays of one selector at `path`: those of a selector list's items, moved from `list[]` to
+ * `path`. The shared module only offers lists, and a preference is a single selector.
+ */
+const singleSelectorOverlays = (path: string): Overlays => {
+  const list = `${path}#list`
+  return Object.fromEntries(
+    Object.entries(selectorListOverlays(list))
+      .filter(([p]) => p !== list)
+      .map(([p, o]) => [joinPath(path, p.slice(`${list}[]`.length).replace(/^\./, '')), o]),
+  )
+}
+
+const preferenceOverlays: Overlays = mergeOverlays(
+  {
+    // Bounded like the selector lists, so the API server can afford the rules inside each selector.
+    'spec.preferredNodeSelectors': { maxItems: MAX_SELECTORS },
+    'spec.preferredNodeSelectors[].weight': { format: 'int32', minimum: PREFERENCE_WEIGHT.min, maximum: PREFERENCE_WEIGHT.max },
+  },
+  singleSelectorOverlays('spec.preferredNodeSelectors[].preference'),
+)
 
 export const l2AdvertisementKind: KindDef = {
   kind: 'L2Advertisement',
@@ -21,6 +43,7 @@ export const l2AdvertisementKind: KindDef = {
         selectorListOverlays('spec.ipAddressPoolSelectors'),
         selectorListOverlays('spec.nodeSelectors'),
         selectorListOverlays('spec.serviceSelectors'),
+        preferenceOverlays,
       ),
       statusSubresource: true,
       printerColumns: [

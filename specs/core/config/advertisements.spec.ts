@@ -49,6 +49,31 @@ const l2Rows: ReadonlyArray<{ desc: string; in: Record<string, unknown>; want: s
     want: ['L2Advertisement/l2 spec.serviceSelectors[0].matchExpressions[0].operator: "Maybe" is not an operator: use In, NotIn, Exists or DoesNotExist'],
   },
   { desc: 'interfaces of the wrong type', in: { interfaces: 'eth0' }, want: ['L2Advertisement/l2 spec.interfaces: expected a list, got "eth0"'] },
+  {
+    desc: 'preferences at both ends of the weight range, one given twice',
+    in: { preferredNodeSelectors: [{ weight: 1, preference: {} }, { weight: 100, preference: { matchLabels: { a: 'b' } } }, { weight: 100, preference: { matchLabels: { a: 'b' } } }] },
+    want: [],
+  },
+  {
+    desc: 'weights outside 1..100',
+    in: { preferredNodeSelectors: [{ weight: 0, preference: {} }, { weight: 101, preference: {} }] },
+    want: ['L2Advertisement/l2 spec.preferredNodeSelectors[0].weight: 0 is outside 1..100', 'L2Advertisement/l2 spec.preferredNodeSelectors[1].weight: 101 is outside 1..100'],
+  },
+  {
+    desc: 'a bad preference selector',
+    in: { preferredNodeSelectors: [{ weight: 5, preference: { matchExpressions: [{ key: 'zone', operator: 'Exists', values: ['a'] }] } }] },
+    want: ['L2Advertisement/l2 spec.preferredNodeSelectors[0].preference.matchExpressions[0].values: operator Exists takes no values'],
+  },
+  {
+    desc: 'a preference without its weight',
+    in: { preferredNodeSelectors: [{ preference: {} }] },
+    want: ['L2Advertisement/l2 spec.preferredNodeSelectors[0].weight: is missing (expected a whole number)'],
+  },
+  {
+    desc: 'a fractional weight',
+    in: { preferredNodeSelectors: [{ weight: 1.5, preference: {} }] },
+    want: ['L2Advertisement/l2 spec.preferredNodeSelectors[0].weight: expected a whole number, got 1.5'],
+  },
 ]
 
 t.test('L2Advertisement rules', async (t) => {
@@ -57,7 +82,14 @@ t.test('L2Advertisement rules', async (t) => {
 
 t.test('the domain L2 advertisement', async (t) => {
   const l2 = configOf(build([...pools, mkL2('l2', { ipAddressPools: ['east'], interfaces: ['eth0', 'eth1'] })]))?.l2Advertisements[0]
-  t.same(l2, { name: 'l2', pools: ['east'], nodeSelectors: [], interfaces: ['eth0', 'eth1'], serviceSelectors: [] })
+  t.same(l2, { name: 'l2', pools: ['east'], nodeSelectors: [], interfaces: ['eth0', 'eth1'], serviceSelectors: [], preferredNodeSelectors: [] })
+  const preferring = configOf(
+    build([...pools, mkL2('l2', { preferredNodeSelectors: [{ weight: 60, preference: { matchLabels: { zone: 'primary' } } }, { weight: 50, preference: {} }] })]),
+  )?.l2Advertisements[0]
+  t.same(preferring?.preferredNodeSelectors, [
+    { weight: 60, preference: { matchLabels: { zone: 'primary' }, matchExpressions: [] } },
+    { weight: 50, preference: { matchLabels: {}, matchExpressions: [] } },
+  ], 'preferences in the order written')
 })
 
 const aliases = mkCommunity('aliases', { communities: [{ name: 'no-export', value: '65535:65281' }] })

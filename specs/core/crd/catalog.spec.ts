@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { AGGREGATION_LENGTH, AGGREGATION_LENGTH_V6 } from '../../../core/config/bgpAdvertisementCodec.js'
 import { PEER_PORT, bgpPeerDescriptions } from '../../../core/config/bgpPeerCodec.js'
 import { IP_ADDRESS_POOL_DEFAULTS, ipAddressPoolDescriptions } from '../../../core/config/ipAddressPoolCodec.js'
+import { PREFERENCE_WEIGHT } from '../../../core/config/l2AdvertisementCodec.js'
 import { KINDS, buildCrds } from '../../../core/crd/catalog.js'
 import type { CustomResourceDefinition } from '../../../core/crd/crd.js'
 import type { Schema } from '../../../core/crd/openApi.js'
@@ -101,6 +102,16 @@ t.test('defaults and descriptions come from the codec modules', async (t) => {
   for (const [path, text] of Object.entries(bgpPeerDescriptions)) t.equal(at(peer, path)?.description, text, path)
 })
 
+t.test('L2Advertisement preferredNodeSelectors: MetalLB\'s shape, weight 1..100, both fields required', async (t) => {
+  const l2 = rootOf('L2Advertisement', 'v1beta1')
+  const item = at(l2, 'spec.preferredNodeSelectors[]')
+  t.same(item?.required, ['weight', 'preference'])
+  const weight = at(l2, 'spec.preferredNodeSelectors[].weight')
+  t.same([weight?.type, weight?.format, weight?.minimum, weight?.maximum], ['integer', 'int32', PREFERENCE_WEIGHT.min, PREFERENCE_WEIGHT.max])
+  t.equal(at(l2, 'spec.preferredNodeSelectors[].preference')?.['x-kubernetes-map-type'], 'atomic', 'a preference is replaced whole, like any selector')
+  t.ok(at(l2, 'spec.preferredNodeSelectors')?.maxItems !== undefined, 'the list is bounded')
+})
+
 t.test('IPAddressPool status: four required int64 counters', async (t) => {
   const status = at(rootOf('IPAddressPool', 'v1beta1'), 'status')
   t.same(status?.required, ['assignedIPv4', 'assignedIPv6', 'availableIPv4', 'availableIPv6'])
@@ -130,8 +141,9 @@ t.test('every selector list is bounded and every requirement carries the operato
         t.same(rules, ['.operator', '.values', '.values'], `${c.spec.names.kind} ${v.name} ${path}`)
         t.ok(schema.properties['matchExpressions'].maxItems !== undefined, `${path}.matchExpressions bounded`)
       }
-  // pool: 2, L2: 3, BGP advertisement: 3, peer: 1 per version, 2 versions
-  t.equal(seen, 10, 'every label selector of every kind')
+  // pool: 2, L2: 3 lists and the preference of preferredNodeSelectors, BGP advertisement: 3, peer: 1
+  // per version, 2 versions
+  t.equal(seen, 11, 'every label selector of every kind')
 })
 
 t.test('every rule explains itself and metadata is left to the API server', async (t) => {
