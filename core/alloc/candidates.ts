@@ -52,7 +52,8 @@ export const selectedPools = (pools: readonly PoolSlot[], svc: Service, nsLabels
   return out === undefined ? NONE : out.sort((a, b) => priorityRank(a) - priorityRank(b) || a.index - b.index)
 }
 
-const NONE: readonly PoolSlot[] = []
+/** The one empty selection, shared so that callers can memoise on it. */
+export const NONE: readonly PoolSlot[] = []
 
 /** The second tier: general pools, the same for every Service. */
 export const generalPools = (pools: readonly PoolSlot[]): PoolSlot[] =>

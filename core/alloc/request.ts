@@ -2,6 +2,7 @@
 // which address): specific IPs, a pinned pool, or automatic choice, following MetalLB's allocateIPs.
 // A request that no address use could ever satisfy ends here as a Pending reason.
 import { absurd } from '../fp/absurd.js'
+import type { PoolName } from '../model/names.js'
 import type { Labels } from '../model/selector.js'
 import type { Service } from '../model/service.js'
 import { type IP, formatIP } from '../net/address.js'
@@ -50,6 +51,8 @@ export interface RequestContext {
   readonly general: readonly PoolSlot[]
   /** Need -> selected pools (as text of their indexes) -> answer. Needs are shared constants. */
   readonly auto: Map<FamilyNeed, Map<string, Resolved>>
+  /** The same, keyed by the selected list itself when it comes from `selectedInNamespace`. */
+  readonly autoByList: Map<FamilyNeed, Map<readonly PoolSlot[], Resolved>>
   /** For Services without labels, the selected pools depend on the namespace alone. */
   readonly selectedInNamespace: Map<string, readonly PoolSlot[]>
 }
@@ -59,6 +62,7 @@ export const mkRequestContext = (index: PoolIndex): RequestContext => ({
   allocating: index.pools.filter((p) => p.pool.autoAssign && p.pool.serviceAllocation !== undefined),
   general: generalPools(index.pools),
   auto: new Map(),
+  autoByList: new Map(),
   selectedInNamespace: new Map(),
 })
 
@@ -88,7 +92,7 @@ const resolveSpecific = (ctx: RequestContext, svc: Service, need: FamilyNeed, ns
 }
 
 const resolvePinned = (ctx: RequestContext, svc: Service, need: FamilyNeed, nsLabels: Labels, name: string): Resolved => {
-  const pool = ctx.index.pools.find((p) => p.name === name)
+  const pool = ctx.index.byName.get(name as PoolName)
   if (pool === undefined) return refuse('PoolNotFound', `requested pool ${name} does not exist`)
   if (!poolAdmits(pool.pool, svc, nsLabels))
     return refuse('PoolSelectorMismatch', `pool ${name}'s serviceAllocation does not admit this service`)
@@ -120,11 +124,17 @@ const selectedFor = (ctx: RequestContext, svc: Service, nsLabels: Labels): reado
 
 const resolveAuto = (ctx: RequestContext, svc: Service, need: FamilyNeed, nsLabels: Labels): Resolved => {
   const selected = selectedFor(ctx, svc, nsLabels)
+  let byList = ctx.autoByList.get(need)
+  if (byList === undefined) ctx.autoByList.set(need, (byList = new Map()))
+  const quick = byList.get(selected)
+  if (quick !== undefined) return quick
   let byNeed = ctx.auto.get(need)
   if (byNeed === undefined) ctx.auto.set(need, (byNeed = new Map()))
-  const sig = selected.length === 0 ? '' : selected.map((p) => p.index).join(',')
+  const sig = selected.map((p) => p.index).join(',')
   let known = byNeed.get(sig)
   if (known === undefined) byNeed.set(sig, (known = autoFrom(ctx, selected, need)))
+  // Lists shared between Services (per namespace, or the empty one) are worth remembering as such.
+  if (selected.length === 0 || ctx.selectedInNamespace.get(svc.namespace) === selected) byList.set(selected, known)
   return known
 }
 
