@@ -5,6 +5,7 @@ import type { NodeName } from '../model/names.js'
 import { take } from './broadcasts.js'
 import { bodyLength, headerLength, updateLength } from './codec.js'
 import { retransmitLimit, TAG_RESERVE } from './config.js'
+import type { Endpoint } from './member.js'
 import type { Body, Header, Update } from './message.js'
 import { below } from './rng.js'
 import type { Action, State } from './state.js'
@@ -24,12 +25,16 @@ const header = (s: State): Header => ({ sender: s.self.name, incarnation: s.inca
 /** After the last sequence number of an epoch, continue in the next epoch (replay.ts accepts it). */
 const advanceSeq = (s: State): State => (s.seq >= SEQ_MAX ? { ...s, epoch: s.epoch + 1, seq: 0 } : { ...s, seq: s.seq + 1 })
 
+/** Sends `body` to an endpoint directly (the only use: answering a member outside our universe). */
+export const sendTo = (s: State, cx: Ctx, to: Endpoint, toName: NodeName, body: Body): State => {
+  cx.actions.push({ _tag: 'Send', to, toName, message: { header: header(s), body } })
+  return advanceSeq(s)
+}
+
 /** Sends `body` to a member of the universe; a name we do not know is silently skipped. */
 export const send = (s: State, cx: Ctx, to: NodeName, body: Body): State => {
   const r = s.members.get(to)
-  if (r === undefined) return s
-  cx.actions.push({ _tag: 'Send', to: r.member.address, toName: to, message: { header: header(s), body } })
-  return advanceSeq(s)
+  return r === undefined ? s : sendTo(s, cx, r.member.address, to, body)
 }
 
 /** Bytes left for updates in a message whose other parts are `fixed`. */

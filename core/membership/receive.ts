@@ -8,7 +8,7 @@ import { TAG_RESERVE } from './config.js'
 import { headerLength, updateLength } from './codec.js'
 import { type Endpoint, type ProbeId, incarnation as inc } from './member.js'
 import { type Message, type Update, updatesOf } from './message.js'
-import { type Ctx, send, sendWithGossip } from './outbox.js'
+import { type Ctx, send, sendTo, sendWithGossip } from './outbox.js'
 import { ackProbe } from './probe.js'
 import { admit } from './replay.js'
 import { judge } from './precedence.js'
@@ -38,7 +38,16 @@ export const receive = (s0: State, cx: Ctx, from: Endpoint, m: Message): State =
   const { sender } = m.header
   if (sender === s0.self.name) return drop(s0, cx, from, sender, 'FromSelf')
   const held = s0.members.get(sender)
-  if (held === undefined) return drop(s0, cx, from, sender, 'UnknownSender')
+  if (held === undefined) {
+    // Authenticated (the shell checked the key) but not in our universe: the speaker sets differ
+    // for a moment (a node just added). Answer its Ping so it does not declare us dead, and learn
+    // nothing from it.
+    if (m.body._tag === 'Ping' && m.body.target === s0.self.name && s0.phase !== 'Left') {
+      const s1 = sendTo(s0, cx, from, sender, { _tag: 'Ack', probeId: m.body.probeId, updates: [] })
+      return drop(s1, cx, from, sender, 'UnknownSender')
+    }
+    return drop(s0, cx, from, sender, 'UnknownSender')
+  }
   const verdict = admit(s0.replay.get(sender), m.header.epoch, m.header.seq)
   if (verdict._tag === 'Reject') return drop(s0, cx, from, sender, verdict.reason)
   if (m.body._tag === 'Ping' && m.body.target !== s0.self.name) return drop(s0, cx, from, sender, 'Misdirected')

@@ -4,6 +4,7 @@
 // unreachable). By default the detector runs on a worker thread; `thread: 'main'` runs it inline.
 import { Worker } from 'node:worker_threads'
 import { absurd } from '../../core/fp/absurd.js'
+import { defaultConfig } from '../../core/membership/config.js'
 import type { Member } from '../../core/membership/member.js'
 import { keyList } from './auth.js'
 import { type DetectorOptions, type MembershipStats, runDetector } from './detector.js'
@@ -31,13 +32,17 @@ const detectorOptions = (o: MembershipOptions): DetectorOptions => {
   const selfSpec = o.members.find((m) => m.name === o.self)
   const [self] = toMembers([{ name: o.self, host: o.advertiseHost ?? selfSpec?.host ?? o.bindAddress, port: selfSpec?.port ?? (port === 0 ? DEFAULT_PORT : port) }], DEFAULT_PORT)
   if (self === undefined) throw new Error('membership: no self')
+  const tickMs = o.tickMs ?? 10
+  const stallGapMs = o.config?.stallGapMs ?? defaultConfig.stallGapMs
+  // The core reads a longer gap between events as a stall of this process and stops its clock.
+  if (!(tickMs > 0 && tickMs * 3 <= stallGapMs)) throw new Error(`membership: tickMs ${tickMs} must be > 0 and at most stallGapMs / 3 (${stallGapMs / 3})`)
   return {
     self,
     members,
     bindAddress: o.bindAddress,
     port,
     keys: keyList(o.key),
-    tickMs: o.tickMs ?? 10,
+    tickMs,
     config: o.config ?? {},
     leaveLingerMs: o.leaveLingerMs ?? 100,
   }

@@ -117,6 +117,12 @@ t.test('replays, old incarnations, strangers and misdirected pings change nothin
 
   const stranger = step(s0, { _tag: 'MessageReceived', from: { host: '203.0.113.9', port: 7946 }, message: mkMsg('zz', { _tag: 'Leave' }) }, 5)
   t.same(stranger.actions.map((a) => a._tag === 'Dropped' && a.reason), ['UnknownSender'])
+  t.same(strip(stranger.state), strip(s0), 'a Leave from outside the universe changes nothing')
+  // An authenticated member missing from our universe (the speaker sets differ for a moment) still
+  // gets an Ack, so it does not declare us dead; we learn nothing from it.
+  const skew = step(s0, { _tag: 'MessageReceived', from: { host: '203.0.113.9', port: 7946 }, message: mkMsg('zz', { _tag: 'Ping', probeId: pid(4), target: N('a'), updates: [mkUpdate('Dead', 'b', 5)] }) }, 6)
+  t.same(sent(skew.actions).map((a) => [a.to.host, a.message.body]), [['203.0.113.9', { _tag: 'Ack', probeId: 4, updates: [] }]])
+  t.same({ ...strip(skew.state), seq: 0 }, { ...strip(s0), seq: 0 }, 'and nothing else changes')
   const wrong = receiveFrom(s0, 'b', { _tag: 'Ping', probeId: pid(1), target: N('c'), updates: [] }, 6)
   t.same(wrong.actions.map((a) => a._tag === 'Dropped' && a.reason), ['Misdirected'])
   const self = receiveFrom(s0, 'a', { _tag: 'Leave' }, 7)

@@ -8,6 +8,7 @@ import type { Incarnation } from '../../../core/membership/member.js'
 import type { Message } from '../../../core/membership/message.js'
 import type { NodeName } from '../../../core/model/names.js'
 import { sign } from '../../../shell/membership/auth.js'
+import { startMembership } from '../../../shell/membership/membership.js'
 import type { MembershipEvent } from '../../../shell/membership/options.js'
 import { KEY, type Node, lostAt, sleep, startCluster, stopAll, waitFor } from './support/cluster.js'
 
@@ -125,4 +126,13 @@ t.test('a busy main thread does not make a worker-thread detector look dead (and
       t.ok(back !== undefined, 'and it is alive again everywhere afterwards')
     })
   }
+})
+
+t.test('options are checked at the edge', async (t) => {
+  const base = { self: 'node-0', bindAddress: '127.0.0.1', port: 0, key: KEY, members: [], thread: 'main' as const, onChange: () => {} }
+  await t.rejects(startMembership({ ...base, tickMs: 100 }), /tickMs/, 'a tick slower than a third of the stall gap')
+  await t.rejects(startMembership({ ...base, key: Buffer.alloc(8) }), /key shorter/, 'a short key')
+  await t.rejects(startMembership({ ...base, key: [] }), /no key/, 'no key')
+  await t.rejects(startMembership({ ...base, members: [{ name: 'Not_A_Node', host: '127.0.0.1' }] }), /not a node name/, 'a bad member name')
+  await t.rejects(startMembership({ ...base, members: [{ name: 'ok', host: '127.0.0.1', port: 70000 }] }), /bad port/, 'a bad port')
 })
