@@ -21,6 +21,7 @@ import { IpMap, Occupancy } from './occupancy.js'
 import { type ServiceOutcome, assigned } from './outcome.js'
 import type { PoolIndex, PoolSlot } from './poolIndex.js'
 import { type Active, type PrepareContext, prepare } from './prepare.js'
+import { insertionPoint, mergeOrdered } from './sortedList.js'
 import { type SortKey, compareSortKeys } from './order.js'
 import { sharingVerdict } from './sharing.js'
 
@@ -47,40 +48,10 @@ export interface Applied {
 
 
 const byOrder: (a: Entry, b: Entry) => number = compareSortKeys
+const lowerBound = (list: readonly Entry[], e: Entry): number => insertionPoint(list, e, byOrder)
+const mergeSorted = (a: readonly Entry[], b: readonly Entry[]): Entry[] => mergeOrdered(a, b, byOrder)
 
 const needsPhase2 = (e: Entry): boolean => e.active !== undefined && (!e.kept || e.active.upgrade)
-
-/** Index of the first element not before `e` (the insertion point) in a sorted list. */
-const lowerBound = (list: readonly Entry[], e: Entry): number => {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    const m = list[mid]
-    if (m !== undefined && byOrder(m, e) < 0) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-const mergeSorted = (a: readonly Entry[], b: readonly Entry[]): Entry[] => {
-  if (b.length === 0) return [...a]
-  const out: Entry[] = []
-  let i = 0
-  let j = 0
-  while (i < a.length || j < b.length) {
-    const x = a[i]
-    const y = b[j]
-    if (y === undefined || (x !== undefined && byOrder(x, y) <= 0)) {
-      if (x !== undefined) out.push(x)
-      i++
-    } else {
-      out.push(y)
-      j++
-    }
-  }
-  return out
-}
 
 export class Engine {
   private readonly occ: Occupancy
