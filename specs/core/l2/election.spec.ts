@@ -59,13 +59,13 @@ const contestArb = fc
     }),
   )
 
-t.test('the one-pass winner is the head of the full order', async (t) => {
+t.test('the one-pass winner is the head of the full order', async () => {
   fc.assert(
     fc.property(contestArb, ({ names, scores, ip }) => electWinner(contest(names, scores), ip) === electionOrder(contest(names, scores), ip)[0]),
   )
 })
 
-t.test('a node wins exactly when it heads the order', async (t) => {
+t.test('a node wins exactly when it heads the order', async () => {
   fc.assert(
     fc.property(contestArb, ({ names, scores, ip }) => {
       const head = electionOrder(contest(names, scores), ip)[0]
@@ -74,7 +74,7 @@ t.test('a node wins exactly when it heads the order', async (t) => {
   )
 })
 
-t.test('the order does not depend on the order of the candidates', async (t) => {
+t.test('the order does not depend on the order of the candidates', async () => {
   fc.assert(
     fc.property(contestArb, fc.integer(), ({ names, scores, ip }, seed) => {
       const rotated = [...names.slice(seed % names.length), ...names.slice(0, seed % names.length)]
@@ -84,7 +84,7 @@ t.test('the order does not depend on the order of the candidates', async (t) => 
   )
 })
 
-t.test('removing a node that is not the winner never changes the winner', async (t) => {
+t.test('removing a node that is not the winner never changes the winner', async () => {
   fc.assert(
     fc.property(contestArb, fc.nat(), ({ names, scores, ip }, pick) => {
       const winner = electWinner(contest(names, scores), ip)
