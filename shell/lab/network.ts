@@ -1,0 +1,190 @@
+// The lab's wires: namespaces, the bridge in the switch namespace, a veth per host link, addresses,
+// the sysctls each host role needs, and the faults (cut link, partition, packet loss). Every command
+// names a lab namespace (`ip -n`, `ip netns exec`): nothing is added to the machine's own namespace.
+// Partitions move bridge ports onto other bridges in the switch namespace (this kernel has no bridge
+// VLAN filtering); loss is an nftables bridge rule in the switch namespace (it has no sch_netem), so it
+// drops ARP and NDP too, as a bad cable would.
+import { existsSync } from 'node:fs'
+import { inNs, mustRun, run, sleep } from './sys.js'
+import { isDocumentationAddress, lanOf, namespaceOf, NS_PREFIX, type Host, type Topology } from './topology.js'
+
+/** The IPVS dummy of kube-proxy. This kernel has no `dummy` driver: an `ifb` is the same for our use
+ * (an up, NOARP device that only holds local addresses). */
+export const IPVS_IFNAME = 'kube-ipvs0'
+
+const nsOf = (topo: Topology, host: string): string => namespaceOf(topo.id, host)
+
+export const labNamespaces = (topo: Topology): string[] => [nsOf(topo, topo.switchHost), ...topo.hosts.map((h) => nsOf(topo, h.name))]
+
+/** Namespaces of lab `id` that exist now (whatever state.json says). */
+export const existingNamespaces = async (id: string): Promise<string[]> => {
+  const out = await mustRun(['ip', 'netns', 'list'])
+  return out
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(`${NS_PREFIX}${id}-`))
+}
+
+export const namespaceExists = (ns: string): boolean => existsSync(`/run/netns/${ns}`) || existsSync(`/var/run/netns/${ns}`)
+
+const sysctl = (ns: string, settings: readonly string[]): Promise<string> => mustRun(inNs(ns, ['sysctl', '-qw', ...settings]))
+
+// Every host: addresses usable at once (no DAD), no router discovery noise, IPv6 addresses kept while a
+// link is down (so `heal` needs no re-addressing).
+const HOST_SYSCTLS = [
+  'net.ipv6.conf.all.accept_dad=0',
+  'net.ipv6.conf.default.accept_dad=0',
+  'net.ipv6.conf.all.accept_ra=0',
+  'net.ipv6.conf.default.accept_ra=0',
+  'net.ipv6.conf.all.router_solicitations=0',
+  'net.ipv6.conf.default.router_solicitations=0',
+  'net.ipv6.conf.all.keep_addr_on_down=1',
+  'net.ipv6.conf.default.keep_addr_on_down=1',
+]
+
+// kube-proxy's IPVS mode with strictARP: reply to ARP only for addresses on the receiving interface
+// (arp_ignore=1), and never source ARP from an address on another interface (arp_announce=2). The
+// kernel takes the larger of `all` and the interface's value, so both are set.
+const NODE_ARP_SYSCTLS = [
+  'net.ipv4.conf.all.arp_ignore=1',
+  'net.ipv4.conf.all.arp_announce=2',
+  'net.ipv4.conf.default.arp_ignore=1',
+  'net.ipv4.conf.default.arp_announce=2',
+]
+const ifArpSysctls = (ifname: string): string[] => [`net.ipv4.conf.${ifname}.arp_ignore=1`, `net.ipv4.conf.${ifname}.arp_announce=2`]
+
+/** Creates one namespace (idempotent: an existing one is reused) with loopback up. */
+export const makeNamespace = async (ns: string): Promise<void> => {
+  if (!namespaceExists(ns)) await mustRun(['ip', 'netns', 'add', ns])
+  await mustRun(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
+}
+
+/** Everything but the namespaces themselves (made first, by the caller, who records them). */
+export const wire = async (topo: Topology): Promise<void> => {
+  const sw = nsOf(topo, topo.switchHost)
+  // The switch has no addresses and speaks no IPv6 itself (no link-local, no MLD from the bridge).
+  await sysctl(sw, ['net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'])
+  for (const seg of topo.segments) await makeBridge(sw, seg.bridge)
+  for (const host of topo.hosts) {
+    const ns = nsOf(topo, host.name)
+    await sysctl(ns, HOST_SYSCTLS)
+    if (host.kind === 'node') await sysctl(ns, NODE_ARP_SYSCTLS)
+    for (const link of host.links) {
+      const seg = topo.segments.find((s) => s.name === link.segment)
+      if (seg === undefined) throw new Error(`${host.name}: no segment ${link.segment}`)
+      for (const ip of [link.v4, link.v6]) if (!isDocumentationAddress(ip)) throw new Error(`${ip} is not a documentation address`)
+      // Made from inside the switch namespace, the peer created straight into the host's.
+      await mustRun(['ip', '-n', sw, 'link', 'add', link.port, 'type', 'veth', 'peer', 'name', link.ifname, 'netns', ns])
+      await mustRun(['ip', '-n', ns, 'link', 'set', link.ifname, 'address', link.mac])
+      await mustRun(['ip', '-n', sw, 'link', 'set', link.port, 'master', seg.bridge])
+      await mustRun(['ip', '-n', sw, 'link', 'set', link.port, 'up'])
+      await mustRun(['ip', '-n', ns, 'addr', 'add', `${link.v4}/${link.v4Len}`, 'dev', link.ifname])
+      await mustRun(['ip', '-n', ns, 'addr', 'add', `${link.v6}/${link.v6Len}`, 'dev', link.ifname, 'nodad'])
+      if (host.kind === 'node') await sysctl(ns, ifArpSysctls(link.ifname))
+      await mustRun(['ip', '-n', ns, 'link', 'set', link.ifname, 'up'])
+    }
+    if (host.kind === 'node') {
+      await mustRun(['ip', '-n', ns, 'link', 'add', IPVS_IFNAME, 'type', 'ifb'])
+      await mustRun(['ip', '-n', ns, 'link', 'set', IPVS_IFNAME, 'up'])
+    }
+  }
+}
+
+const makeBridge = async (ns: string, name: string): Promise<void> => {
+  // No multicast snooping: the lab has no MLD querier, and snooping would then drop NDP to
+  // solicited-node groups some of the time. STP is off by default: ports forward at once.
+  await mustRun(['ip', '-n', ns, 'link', 'add', name, 'type', 'bridge', 'mcast_snooping', '0'])
+  await mustRun(['ip', '-n', ns, 'link', 'set', name, 'up'])
+}
+
+/** Polls (bounded) until `probe` passes, e.g. an address answering. */
+export const waitFor = async (what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await probe()) return
+    if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs} ms`)
+    await sleep(200)
+  }
+}
+
+// ---- faults ----------------------------------------------------------------------------------------------
+
+const hostOrThrow = (topo: Topology, name: string): Host => {
+  const h = topo.hosts.find((x) => x.name === name)
+  if (h === undefined) throw new Error(`no host ${name} (hosts: ${topo.hosts.map((x) => x.name).join(', ')})`)
+  return h
+}
+
+/** Sets the bridge side of the host's LAN veth down or up: no frame in or out of its eth0 while down. */
+export const setLink = async (topo: Topology, host: string, up: boolean): Promise<void> => {
+  const link = lanOf(hostOrThrow(topo, host))
+  await mustRun(['ip', '-n', nsOf(topo, topo.switchHost), 'link', 'set', link.port, up ? 'up' : 'down'])
+}
+
+export const linkIsUp = async (topo: Topology, host: string): Promise<boolean> => {
+  const link = lanOf(hostOrThrow(topo, host))
+  const out = await run(['ip', '-n', nsOf(topo, topo.switchHost), '-o', 'link', 'show', link.port])
+  return out.code === 0 && /[<,]UP[,>]/.test(out.stdout)
+}
+
+const partitionBridge = (i: number): string => `br-part${i + 1}`
+
+/**
+ * Splits the LAN: each side (a list of hosts) gets a bridge of its own; hosts named nowhere stay on the
+ * LAN bridge. Replaces any earlier partition.
+ */
+export const partition = async (topo: Topology, sides: readonly (readonly string[])[]): Promise<void> => {
+  const seen = new Set<string>()
+  for (const side of sides)
+    for (const h of side) {
+      hostOrThrow(topo, h)
+      if (seen.has(h)) throw new Error(`${h} is named on two sides`)
+      seen.add(h)
+    }
+  await unpartition(topo)
+  const sw = nsOf(topo, topo.switchHost)
+  for (const [i, side] of sides.entries()) {
+    await makeBridge(sw, partitionBridge(i))
+    for (const h of side) await mustRun(['ip', '-n', sw, 'link', 'set', lanOf(hostOrThrow(topo, h)).port, 'master', partitionBridge(i)])
+  }
+}
+
+/** Every host back on the LAN bridge; the partition bridges removed. Idempotent. */
+export const unpartition = async (topo: Topology): Promise<void> => {
+  const sw = nsOf(topo, topo.switchHost)
+  const lan = topo.segments[0]
+  if (lan === undefined) return
+  for (const host of topo.hosts) await mustRun(['ip', '-n', sw, 'link', 'set', lanOf(host).port, 'master', lan.bridge])
+  const links = await mustRun(['ip', '-n', sw, '-o', 'link', 'show', 'type', 'bridge'])
+  for (const m of links.matchAll(/^\d+: (br-part\d+)[:@]/gm)) if (m[1] !== undefined) await mustRun(['ip', '-n', sw, 'link', 'del', m[1]])
+}
+
+const LOSS_TABLE = 'ironlb_lab_loss'
+
+/**
+ * Random loss on every frame to and from the host's LAN port, as nftables rules in the switch
+ * namespace (`numgen random`). `loss` maps host to per cent; an empty map removes the table.
+ */
+export const setLoss = async (topo: Topology, loss: Readonly<Record<string, number>>): Promise<void> => {
+  const sw = nsOf(topo, topo.switchHost)
+  const rules: string[] = []
+  for (const [host, pct] of Object.entries(loss)) {
+    if (!(pct > 0 && pct <= 100)) throw new Error(`loss for ${host} must be in (0, 100], not ${pct}`)
+    const port = lanOf(hostOrThrow(topo, host)).port
+    // In tenths of a per cent, so 0.5% works.
+    const cut = Math.round(pct * 10)
+    rules.push(`    iifname "${port}" numgen random mod 1000 < ${cut} drop`, `    oifname "${port}" numgen random mod 1000 < ${cut} drop`)
+  }
+  await run(inNs(sw, ['nft', 'delete', 'table', 'bridge', LOSS_TABLE]))
+  if (rules.length === 0) return
+  const script = [
+    `table bridge ${LOSS_TABLE} {`,
+    '  chain forward {',
+    '    type filter hook forward priority 0; policy accept;',
+    ...rules,
+    '  }',
+    '}',
+    '',
+  ].join('\n')
+  await mustRun(inNs(sw, ['nft', '-f', '-']), { stdin: script })
+}

@@ -1,0 +1,62 @@
+// The lab's addressing plan: documentation ranges only, names that fit, and namespace names that lead
+// back to the lab (down finds a lab's namespaces from its folder alone).
+import t from 'tap'
+import fc from 'fast-check'
+import { apiServerUrl, hostOfNamespace, isDocumentationAddress, labIdFor, lanOf, namespaceOf, topology, MAX_NODES } from '../../../shell/lab/topology.js'
+
+t.test('the brief\'s addresses, interface names and MACs', async (t) => {
+  const topo = topology('abc123', 3)
+  const rows = topo.hosts.map((h) => ({ name: h.name, kind: h.kind, ifname: lanOf(h).ifname, v4: lanOf(h).v4, v6: lanOf(h).v6, mac: lanOf(h).mac }))
+  t.same(rows, [
+    { name: 'infra', kind: 'infra', ifname: 'eth0', v4: '198.51.100.2', v6: '2001:db8:100::2', mac: '02:00:c6:33:64:02' },
+    { name: 'node1', kind: 'node', ifname: 'eth0', v4: '198.51.100.11', v6: '2001:db8:100::11', mac: '02:00:c6:33:64:0b' },
+    { name: 'node2', kind: 'node', ifname: 'eth0', v4: '198.51.100.12', v6: '2001:db8:100::12', mac: '02:00:c6:33:64:0c' },
+    { name: 'node3', kind: 'node', ifname: 'eth0', v4: '198.51.100.13', v6: '2001:db8:100::13', mac: '02:00:c6:33:64:0d' },
+    { name: 'client', kind: 'client', ifname: 'eth0', v4: '198.51.100.100', v6: '2001:db8:100::100', mac: '02:00:c6:33:64:64' },
+  ])
+  t.equal(apiServerUrl(topo), 'https://198.51.100.2:6443')
+  t.same(topo.nodes, ['node1', 'node2', 'node3'])
+})
+
+t.test('every host and service address is a documentation address; names fit the kernel', async (t) => {
+  for (let n = 1; n <= MAX_NODES; n++) {
+    const topo = topology('0a0b0c', n)
+    for (const h of topo.hosts)
+      for (const l of h.links) {
+        t.ok(isDocumentationAddress(l.v4) && isDocumentationAddress(l.v6), `${h.name} ${l.v4} ${l.v6}`)
+        t.ok(l.port.length <= 15 && l.ifname.length <= 15, `${h.name} interface names fit IFNAMSIZ`)
+      }
+    t.equal(new Set(topo.hosts.map((h) => lanOf(h).v4)).size, topo.hosts.length, 'addresses are distinct')
+    for (const range of topo.serviceClusterIPRange.split(',')) t.ok(isDocumentationAddress(range.split('/')[0] ?? ''), range)
+  }
+  t.throws(() => topology('0a0b0c', 0))
+  t.throws(() => topology('0a0b0c', MAX_NODES + 1))
+  t.throws(() => topology('not-hex', 3))
+})
+
+t.test('documentation ranges (RFC 5737, RFC 3849)', async (t) => {
+  const rows = [
+    { in: '192.0.2.1', want: true },
+    { in: '198.51.100.255', want: true },
+    { in: '203.0.113.7', want: true },
+    { in: '2001:db8:100::200', want: true },
+    { in: '2001:0db8::1', want: true },
+    { in: '198.51.101.1', want: false },
+    { in: '10.0.0.1', want: false },
+    { in: '198.51.100.256', want: false },
+    { in: '2001:db9::1', want: false },
+    { in: 'fd00::1', want: false },
+  ]
+  for (const r of rows) t.equal(isDocumentationAddress(r.in), r.want, r.in)
+})
+
+t.test('a folder names its namespaces, and a namespace names its host', async (t) => {
+  fc.assert(
+    fc.property(fc.string({ minLength: 1 }), fc.constantFrom('lan', 'infra', 'node1', 'client'), (dir, host) => {
+      const id = labIdFor(dir)
+      return /^[0-9a-f]{6}$/.test(id) && id === labIdFor(dir) && hostOfNamespace(id, namespaceOf(id, host)) === host
+    }),
+  )
+  t.equal(hostOfNamespace('abc123', 'ilab-abc124-node1'), undefined, 'another lab\'s namespace')
+  t.equal(hostOfNamespace('abc123', 'ilb-123-abc123-node1'), undefined, 'a netns.ts lab')
+})
