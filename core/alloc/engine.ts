@@ -17,8 +17,11 @@ import type { Service } from '../model/service.js'
 import type { IP } from '../net/address.js'
 import { choose, chooseExtra } from './choose.js'
 import { ipv4First } from './family.js'
-import { IpMap, Occupancy } from './occupancy.js'
-import { type ServiceOutcome, assigned } from './outcome.js'
+import { Claims } from './claims.js'
+import { confirmsAllocation } from './confirmation.js'
+import { sameService } from './sameSpec.js'
+import { Occupancy } from './occupancy.js'
+import { type ServiceOutcome, assigned, outcomesEqual } from './outcome.js'
 import type { PoolIndex, PoolSlot } from './poolIndex.js'
 import { type Active, type PrepareContext, prepare } from './prepare.js'
 import { insertionPoint, mergeOrdered } from './sortedList.js'
@@ -56,8 +59,9 @@ const needsPhase2 = (e: Entry): boolean => e.active !== undefined && (!e.kept ||
 export class Engine {
   private readonly occ: Occupancy
   private readonly entries = new Map<ServiceKey, Entry>()
-  /** Holders whose held IPs the configuration allows, per IP: who contests what in phase 1. */
-  private readonly claims = new IpMap<Entry[]>()
+  private readonly claims = new Claims<Entry>((e) => e.active?.held?.ips ?? [])
+  /** Phase-2 entries refused a requested IP: their message names the holder at the end of the pass. */
+  private readonly blocked = new Set<Entry>()
   /** Phase 2's list, in processing order. */
   private phase2: Entry[] = []
   private epoch = 0
@@ -85,6 +89,7 @@ export class Engine {
     const olds: Entry[] = []
     const news: Entry[] = []
     const removed: ServiceKey[] = []
+    const confirmed: Entry[] = []
     for (const key of deleted) {
       const old = this.entries.get(key)
       if (old === undefined) continue
@@ -93,18 +98,61 @@ export class Engine {
     }
     for (const svc of upserted) {
       const old = this.entries.get(svc.key)
-      if (old !== undefined) olds.push(old)
-      news.push(this.mkEntry(svc))
+      // Resyncs deliver unchanged Services: nothing to do, and no reason to disturb phase 2.
+      if (old !== undefined && sameService(old.svc, svc)) continue
+      const e = this.mkEntry(svc)
+      this.touch(e)
+      if (old !== undefined && this.confirm(old, e)) confirmed.push(old)
+      else {
+        if (old !== undefined) olds.push(old)
+        news.push(e)
+      }
     }
-    for (const e of news) this.touch(e)
+    if (confirmed.length > 0) this.leavePhase2(confirmed)
     const contested: IP[] = []
     for (const e of olds) if (e.active?.held !== undefined) contested.push(...e.active.held.ips)
     for (const e of news) if (e.active?.held !== undefined) contested.push(...e.active.held.ips)
     if (contested.length > 0) this.replanHolders(olds, news, contested)
     else this.replanSuffix(olds, news)
+    this.recheckBlocked()
     // Entries replaced or removed by this change were touched while being undone; only live ones count.
-    const touched = olds.length === 0 ? this.touched : this.touched.filter((e) => this.entries.get(e.key) === e)
+    const touched = olds.length + confirmed.length === 0 ? this.touched : this.touched.filter((e) => this.entries.get(e.key) === e)
     return { touched, removed }
+  }
+
+  /** See confirmation.ts: the Service becomes a holder of what phase 2 gave it, nothing replays. */
+  private confirm(old: Entry, e: Entry): boolean {
+    if (old.kept || !confirmsAllocation(old.svc, old.outcome, e.svc, e.active)) return false
+    this.claims.remove(old)
+    this.entries.set(e.key, e)
+    this.claims.add(e)
+    e.kept = true
+    e.outcome = old.outcome
+    return true
+  }
+
+  private leavePhase2(gone: readonly Entry[]): void {
+    if (gone.length > 8) {
+      const set = new Set(gone)
+      this.phase2 = this.phase2.filter((e) => !set.has(e))
+      return
+    }
+    for (const old of gone) {
+      const at = lowerBound(this.phase2, old)
+      if (this.phase2[at] === old) this.phase2.splice(at, 1)
+    }
+  }
+
+  /** A refused request names whoever holds the address once the pass is over, however it got there. */
+  private recheckBlocked(): void {
+    for (const e of this.blocked) {
+      if (e.active === undefined) continue
+      const again = choose(e.active, this.occ, this.index)
+      if (again._tag === 'Fail' && (e.outcome === undefined || !outcomesEqual(again.outcome, e.outcome))) {
+        e.outcome = again.outcome
+        this.touch(e)
+      }
+    }
   }
 
   /** A first plan: one sort of everything, phase 1 over the holders, phase 2 over the rest. */
@@ -113,11 +161,12 @@ export class Engine {
     const all = [...this.entries.values()].sort(byOrder)
     for (const e of all) {
       if (e.active?.held === undefined) continue
-      this.setClaims(e, true)
+      this.claims.add(e)
       this.runPhase1(e)
     }
     this.phase2 = all.filter(needsPhase2)
     this.runPhase2From(0)
+    this.recheckBlocked()
     return { touched: all, removed: [] }
   }
 
@@ -144,14 +193,14 @@ export class Engine {
     }
     for (const old of olds) {
       this.undoPhase1(old)
-      this.setClaims(old, false)
+      this.claims.remove(old)
       this.entries.delete(old.key)
     }
     for (const e of news) {
       this.entries.set(e.key, e)
-      this.setClaims(e, true)
+      this.claims.add(e)
     }
-    const group = this.connected(contested)
+    const group = this.claims.connected(contested).sort(byOrder)
     for (const e of group) this.undoPhase1(e)
     for (const e of group) {
       this.runPhase1(e)
@@ -188,37 +237,6 @@ export class Engine {
     this.phase2.length = from
     for (const e of merged) this.phase2.push(e)
     this.runPhase2From(from)
-  }
-
-  private setClaims(e: Entry, on: boolean): void {
-    for (const ip of e.active?.held?.ips ?? []) {
-      const list = this.claims.get(ip.family, ip.value)
-      if (on) {
-        if (list === undefined) this.claims.set(ip, [e])
-        else list.push(e)
-      } else if (list !== undefined) {
-        const at = list.indexOf(e)
-        if (at >= 0) list.splice(at, 1)
-        if (list.length === 0) this.claims.delete(ip)
-      }
-    }
-  }
-
-  /** Holders reachable from these IPs through shared held IPs, in processing order. */
-  private connected(start: readonly IP[]): Entry[] {
-    const seenIP = new IpMap<true>()
-    const found = new Set<Entry>()
-    const queue = [...start]
-    for (let ip = queue.pop(); ip !== undefined; ip = queue.pop()) {
-      if (seenIP.get(ip.family, ip.value) !== undefined) continue
-      seenIP.set(ip, true)
-      for (const e of this.claims.get(ip.family, ip.value) ?? []) {
-        if (found.has(e)) continue
-        found.add(e)
-        queue.push(...(e.active?.held?.ips ?? []))
-      }
-    }
-    return [...found].sort(byOrder)
   }
 
   private runPhase1(e: Entry): void {
@@ -268,6 +286,7 @@ export class Engine {
     const choice = choose(a, this.occ, this.index)
     if (choice._tag === 'Fail') {
       e.outcome = choice.outcome
+      if (a.request._tag === 'Specific') this.blocked.add(e)
       return
     }
     for (const ip of choice.ips) this.occ.take(ip, choice.pool, a)
@@ -280,6 +299,7 @@ export class Engine {
     if (e.extra !== undefined) this.occ.release(e.extra, a)
     else if (!e.kept && e.outcome?._tag === 'Assigned') for (const ip of e.outcome.ips) this.occ.release(ip, a)
     e.extra = undefined
+    this.blocked.delete(e)
     e.outcome = e.kept && a.held !== undefined ? assigned(a.held.ips, a.held.pool.name) : undefined
   }
 }

@@ -8,9 +8,9 @@ import type { Service } from '../model/service.js'
 import type { IP } from '../net/address.js'
 import { poolAdmits } from './candidates.js'
 import { ignoredOutcome } from './eligibility.js'
-import { type FamilyNeed, familyNeedOf, heldFitsNeed, ipv4First } from './family.js'
+import { type FamilyNeed, familyNeedOf, heldFitsNeed, ipv4First, otherFamily } from './family.js'
 import { type ServiceOutcome, pending } from './outcome.js'
-import { type PoolSlot, poolHoldingAll } from './poolIndex.js'
+import { type PoolSlot, hasFamily, poolHoldingAll } from './poolIndex.js'
 import { type Request, type RequestContext, resolveRequest } from './request.js'
 import { type Claimant, backendOf, portsOf, sharingOf } from './sharing.js'
 
@@ -28,7 +28,11 @@ export interface Active extends Claimant {
   readonly request: Request
   /** The held IPs when the configuration still allows them (others may still contest them). */
   readonly held: Held | undefined
-  /** PreferDualStack holding one family: try to add the other from the same pool. */
+  /**
+   * PreferDualStack holding one family: try to add the other from the same pool. (Only for a Service
+   * that has both families: MetalLB also tries on a single-stack cluster, then drops the pair as the
+   * wrong family on the next pass, and flaps.)
+   */
   readonly upgrade: boolean
 }
 
@@ -94,6 +98,7 @@ export const prepare = (ctx: PrepareContext, svc: Service): Prepared => {
     need,
     request,
     held,
-    upgrade: held !== undefined && held.ips.length === 1 && need._tag === 'Dual' && !need.required,
+    // Only where the pool has the other family at all; elsewhere the attempt could never succeed.
+    upgrade: held !== undefined && held.ips.length === 1 && need._tag === 'Dual' && !need.required && hasFamily(held.pool, otherFamily(held.ips[0]?.family ?? 4)),
   }
 }

@@ -172,6 +172,7 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
     return { selected, general }
   }
 
+  const refused: Service[] = []
   // Phase 1: holders keep what the configuration allows and no earlier holder contests.
   const kept = new Set<Todo>()
   for (const t of todo) {
@@ -202,7 +203,7 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
     if (r._tag === 'Specific') {
       const p = poolOfAll(r.ips)
       const why = v4first(r.ips).map((ip) => blocked(s, ip)).find((b) => b !== 'free')
-      if (why !== undefined || p === undefined) out.set(s.key, `Pending:${why ?? 'bug'}`)
+      if (why !== undefined || p === undefined) refused.push(s)
       else {
         take(s, r.ips, p)
         out.set(s.key, show(r.ips, p))
@@ -238,6 +239,12 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
       take(s, got.ips, got.pool)
       out.set(s.key, show(got.ips, got.pool))
     }
+  }
+
+  // A refused request is worded once the pass is over: whoever holds the address by then.
+  for (const s of refused) {
+    const ips = s.request._tag === 'Specific' ? s.request.ips : []
+    out.set(s.key, `Pending:${v4first(ips).map((ip) => blocked(s, ip)).find((b) => b !== 'free') ?? 'bug'}`)
   }
 
   const usage = pools.map((p): PoolUsage => {
