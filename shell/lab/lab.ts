@@ -13,7 +13,7 @@ import { ENDPOINTS_ANNOTATION, withOverride, type EndpointState, type LabNode } 
 import { existingNamespaces, labNamespaces, linkIsUp, makeNamespace, namespaceExists, partition, setLink, setLoss, unpartition, waitFor, wire } from './network.js'
 import { judgeSpeaker, procAlive, procNamed, recordProc, startProc, stopProc } from './procs.js'
 import { readState, withLock, writeState, type LabState, type ProcRecord } from './state.js'
-import { errText, inNs, run, signal, sleep, stopAll, waitGone, type RunOptions, type RunResult } from './sys.js'
+import { errText, inNs, run, signal, sleep, stopAll, tailFile, waitGone, type RunOptions, type RunResult } from './sys.js'
 import { apiServerUrl, hostNamed, labIdFor, lanOf, namespaceOf, topology, type Host, type Topology } from './topology.js'
 
 export interface LabOptions {
@@ -183,7 +183,7 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
     agents.push(await startProc(state, { name: `lab-agent-${n}`, host: n, argv: [process.execPath, agentEntry(), 'node', agentConfig(n, n)], log: logOf(`lab-agent-${n}`) }))
   for (const n of labNodes)
     await waitFor(`backend on ${n.name} answering ${n.v4}:80 from client`, 20_000, async () => {
-      for (const a of agents) if (!procAlive(a)) throw new Error(`${a.name} exited; see ${a.log}`)
+      for (const a of agents) if (!procAlive(a)) throw exitedError(a)
       const r = await run(inNs(namespaceOf(id, 'client'), ['curl', '-s', '--max-time', '2', `http://${n.v4}/`]), { timeoutMs: 5_000 })
       return r.code === 0 && r.stdout.trim() === n.name
     })
@@ -205,7 +205,7 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
     ]
     const ctl = await startProc(state, { name: 'controller', host: 'infra', argv, log: logOf('controller') })
     await waitFor('controller /readyz', 60_000, async () => {
-      if (!procAlive(ctl)) throw new Error(`the controller exited; last lines of ${ctl.log}`)
+      if (!procAlive(ctl)) throw exitedError(ctl)
       const r = await run(inNs(namespaceOf(id, 'infra'), ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/readyz`]))
       return r.stdout.trim() === '200'
     })
@@ -264,6 +264,9 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   writeState(state)
 }
 
+// The log goes with the lab when `up` cleans up, so the error carries its end.
+const exitedError = (p: ProcRecord): Error => new Error(`${p.name} exited; last lines of its log:\n${tailFile(p.log, 12)}`)
+
 const kubectlOk = async (state: LabState, args: readonly string[], opts: RunOptions = {}): Promise<string> => {
   const r = await kubectl(state.k8sBinDir, namespaceOf(state.id, 'infra'), state.adminKubeconfig, args, opts)
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr.trim()}`)
@@ -273,7 +276,7 @@ const kubectlOk = async (state: LabState, args: readonly string[], opts: RunOpti
 const waitApiServer = async (state: LabState, paths: KubePaths, tokens: ReadonlyMap<string, string> | undefined, procs: readonly ProcRecord[], timeoutMs: number): Promise<void> => {
   let wrote = tokens === undefined
   await waitFor('kube-apiserver /readyz', timeoutMs, async () => {
-    for (const p of procs) if (!procAlive(p)) throw new Error(`${p.name} exited; see ${p.log}`)
+    for (const p of procs) if (!procAlive(p)) throw exitedError(p)
     if (!wrote) {
       const ca = readApiServerCa(paths)
       if (ca === undefined || tokens === undefined) return false

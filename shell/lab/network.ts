@@ -171,9 +171,10 @@ export const setLoss = async (topo: Topology, loss: Readonly<Record<string, numb
   for (const [host, pct] of Object.entries(loss)) {
     if (!(pct > 0 && pct <= 100)) throw new Error(`loss for ${host} must be in (0, 100], not ${pct}`)
     const port = lanOf(hostOrThrow(topo, host)).port
-    // In tenths of a per cent, so 0.5% works.
+    // In tenths of a per cent, so 0.5% works; 100% is a plain drop (numgen's range ends at 999).
     const cut = Math.round(pct * 10)
-    rules.push(`    iifname "${port}" numgen random mod 1000 < ${cut} drop`, `    oifname "${port}" numgen random mod 1000 < ${cut} drop`)
+    const draw = cut >= 1000 ? '' : ` numgen random mod 1000 < ${cut}`
+    rules.push(`    iifname "${port}"${draw} drop`, `    oifname "${port}"${draw} drop`)
   }
   await run(inNs(sw, ['nft', 'delete', 'table', 'bridge', LOSS_TABLE]))
   if (rules.length === 0) return

@@ -118,7 +118,7 @@ export const launch = async (ns: string, argv: readonly string[], logPath: strin
   }
   // The start time is there as soon as the pid exists; a process that died at once has none.
   const startTime = procStartTime(pid)
-  if (startTime === undefined) throw new Error(`${argv[0] ?? '?'} in ${ns} exited at once (see ${logPath})`)
+  if (startTime === undefined) throw new Error(`${argv[0] ?? '?'} in ${ns} exited at once; last lines of its log:\n${tailFile(logPath, 12)}`)
   return { pid, startTime }
 }
 
