@@ -1,17 +1,14 @@
-// The planning pass, in two phases over the Services in processing order (see order.ts):
-//   1. holders: every Service whose held IPs the configuration still allows keeps them, unless an
-//      earlier holder holds one of them and may not share it (then the later one loses all its IPs,
-//      as MetalLB's all-or-nothing Assign does);
-//   2. everyone else, in order: Services that lost their IPs, PreferDualStack holders missing a
-//      family, and new Services get addresses (choose.ts).
-// Nothing is released during a pass, which keeps the free-address cursors moving forward.
-//
-// The same code replans incrementally. Phase 1 decisions only interact through shared addresses, so a
-// change re-runs phase 1 for the holders connected to the changed Services' held IPs and nobody else.
-// Phase 2 is a fold over an ordered list, so it is undone and re-run from the first position a change
-// touches (from the start when phase 1 changed). Both give exactly what a full pass gives; the cost is
-// the size of the touched phase-1 group plus the phase-2 suffix, which in a settled cluster (every
-// Service holding its IPs) is the handful of new or pending Services.
+// The planning pass, in two phases over the Services in processing order (order.ts):
+//   1. holders keep the held IPs the configuration still allows, unless an earlier holder holds one
+//      and may not share it (then the later one loses all its IPs: MetalLB's Assign is all-or-nothing);
+//   2. everyone else in order (lost holders, PreferDualStack holders missing a family, new Services)
+//      gets addresses (choose.ts). Nothing is released within a pass, so free-address cursors only
+//      move forward. Refused requests are worded at the end (who holds the address by then).
+// Replans reuse the same steps: phase 1 interacts only through shared addresses, so only holders
+// connected to the changed ones are decided again; phase 2 is a fold over an ordered list, undone
+// and re-run from the first position a change touches (from the start when phase 1 changed). Status
+// writes that confirm the plan (confirmation.ts) and unchanged upserts cost O(1). Every path gives
+// exactly what a full pass gives (specs: replan = full plan, and the model-based run).
 import type { ServiceKey } from '../model/names.js'
 import type { Service } from '../model/service.js'
 import type { IP } from '../net/address.js'

@@ -74,6 +74,7 @@ const containing = (fr: FamilyRanges, v: bigint): RangeSlot[] => {
   // The decoder rejects overlapping pools, as MetalLB's config validation does; a binary search
   // then finds the one candidate. Overlaps (within a pool, or from a lenient caller) take a scan.
   if (fr.overlapping) return fr.sorted.filter((r) => r.range.first <= v && v <= r.range.last)
+  if (fr.sorted.length === 0) return NOTHING
   let lo = 0
   let hi = fr.sorted.length - 1
   while (lo <= hi) {
@@ -84,8 +85,10 @@ const containing = (fr: FamilyRanges, v: bigint): RangeSlot[] => {
     else if (v > r.range.last) lo = mid + 1
     else return [r]
   }
-  return []
+  return NOTHING
 }
+
+const NOTHING: RangeSlot[] = []
 
 const inPoolOrder = (a: RangeSlot, b: RangeSlot): number => a.pool.index - b.pool.index || a.order - b.order
 
@@ -95,11 +98,12 @@ export const mkPoolIndex = (pools: ReadonlyMap<PoolName, Pool>): PoolIndex => {
   return {
     pools: slots,
     byName: new Map(slots.map((s) => [s.name, s])),
-    locate: (ip, withAvoided = false) =>
-      containing(fams[ip.family], ip.value)
-        // MetalLB's poolFor: an avoided address is not in an avoiding pool at all.
-        .filter((r) => withAvoided || !(r.pool.pool.avoidBuggyIPs && isBuggy(ip.family, ip.value)))
-        .sort(inPoolOrder),
+    locate: (ip, withAvoided = false) => {
+      const found = containing(fams[ip.family], ip.value)
+      // MetalLB's poolFor: an avoided address is not in an avoiding pool at all.
+      const kept = withAvoided || !isBuggy(ip.family, ip.value) ? found : found.filter((r) => !r.pool.pool.avoidBuggyIPs)
+      return kept.length < 2 ? kept : kept.sort(inPoolOrder)
+    },
     released: (ip) => {
       for (const r of containing(fams[ip.family], ip.value)) if (ip.value < r.low) r.low = ip.value
     },
@@ -108,9 +112,15 @@ export const mkPoolIndex = (pools: ReadonlyMap<PoolName, Pool>): PoolIndex => {
 
 /** The first pool (by name) holding every one of the IPs, as MetalLB's poolFor wants for a pair. */
 export const poolHoldingAll = (index: PoolIndex, ips: readonly IP[]): PoolSlot | undefined => {
-  const [first, ...rest] = ips
+  const first = ips[0]
   if (first === undefined) return undefined
-  for (const r of index.locate(first))
-    if (rest.every((ip) => index.locate(ip).some((o) => o.pool === r.pool))) return r.pool
+  for (const r of index.locate(first)) {
+    let all = true
+    for (let i = 1; i < ips.length && all; i++) {
+      const ip = ips[i]
+      all = ip !== undefined && index.locate(ip).some((o) => o.pool === r.pool)
+    }
+    if (all) return r.pool
+  }
   return undefined
 }

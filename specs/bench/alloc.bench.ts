@@ -131,6 +131,22 @@ export async function benchAllocation(): Promise<void> {
       print(`alloc: replan after 1 added service at ${n}, ${label}: median ${median(times).toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms over ${times.length}`)
     }
   }
+  // What a controller meets after the first plan of a fresh cluster: its own status writes coming
+  // back as updates (confirmations), and then ordinary churn on a settled cluster.
+  {
+    const services = mkServices(100_000, 100_000)
+    let state = startAllocation(input(services, pools))
+    const confirm = (from: number, to: number) => withPlannedIPs(services.slice(from, to), state)
+    for (const [from, to] of [[0, 1], [1, 1_001], [1_001, 100_000]] as const) {
+      const up = confirm(from, to)
+      const r = timed(() => replanAllocation(state, { upserted: up, deleted: [] }))
+      state = r.value
+      print(`alloc: status writes confirming the plan at 100000, batch of ${to - from}: ${r.ms.toFixed(1)} ms (${state.changed.size} outcomes changed)`)
+    }
+    const gone = services.slice(500, 501).map((s) => s.key)
+    const del = timed(() => replanAllocation(state, { upserted: [], deleted: gone }))
+    print(`alloc: delete 1 service holding an IP at 100000, settled: ${del.ms.toFixed(2)} ms (${del.value.changed.size} outcomes changed)`)
+  }
   // Pool size must not matter: the same Services over /48s instead of /64s.
   const wide = pools.map((p) => (p.name.startsWith('v6') ? mkPool(p.name, [`2001:db8:${p.name.slice(3)}::/48`]) : p))
   const services = mkServices(10_000, 10_000)
