@@ -1,5 +1,7 @@
 // The report `ironlb simulate` prints. Its JSON form is a contract other tools build on: field
 // names, order and sorting stay as they are; later features add new top-level lists only.
+import { compareIP, parseIP } from '../net/address.js'
+
 export type ServiceStatus = 'assigned' | 'pending' | 'ignored'
 
 export interface ServiceReport {
@@ -28,19 +30,43 @@ export interface ErrorReport {
   readonly message: string
 }
 
+/** One IP and the node that answers ARP/NDP for it. */
+export interface AnnouncementReport {
+  /** "namespace/name". */
+  readonly service: string
+  readonly ip: string
+  readonly protocol: 'layer2'
+  readonly node: string
+  /** Interface names, sorted; ["*"] when an advertisement lists none, i.e. every usable interface. */
+  readonly interfaces: readonly string[]
+}
+
 export interface SimulationReport {
   readonly services: readonly ServiceReport[]
   readonly pools: readonly PoolReport[]
   readonly errors: readonly ErrorReport[]
+  /** Added after the first three lists: one entry per announced IP. */
+  readonly announcements: readonly AnnouncementReport[]
 }
 
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-/** Services by namespace then name, pools by name: the order the contract promises. */
+/** IP texts in address order (IPv4 first), text order for anything unparsable. */
+export const byAddress = (a: string, b: string): number => {
+  const x = parseIP(a)
+  const y = parseIP(b)
+  return x._tag === 'Right' && y._tag === 'Right' ? compareIP(x.right, y.right) : byText(a, b)
+}
+
+/**
+ * Services by namespace then name, pools by name, announcements by service then IP: the order the
+ * contract promises.
+ */
 export const sortReport = (r: SimulationReport): SimulationReport => ({
   services: [...r.services].sort((a, b) => byText(a.namespace, b.namespace) || byText(a.name, b.name)),
   pools: [...r.pools].sort((a, b) => byText(a.name, b.name)),
   errors: r.errors,
+  announcements: [...r.announcements].sort((a, b) => byText(a.service, b.service) || byAddress(a.ip, b.ip)),
 })
 
 /** JSON on one line with a space after each ':' and ',', as the contract's example is written. */
@@ -60,5 +86,5 @@ export const oneLineJson = (value: unknown): string => {
 export const renderJson = (r: SimulationReport): string => {
   const lines = (items: readonly object[]): string =>
     items.length === 0 ? '[]' : `[\n${items.map((i) => `    ${oneLineJson(i)}`).join(',\n')}\n  ]`
-  return `{\n  "services": ${lines(r.services)},\n  "pools": ${lines(r.pools)},\n  "errors": ${lines(r.errors)}\n}\n`
+  return `{\n  "services": ${lines(r.services)},\n  "pools": ${lines(r.pools)},\n  "errors": ${lines(r.errors)},\n  "announcements": ${lines(r.announcements)}\n}\n`
 }

@@ -1,21 +1,27 @@
 // `ironlb simulate`: the controller's decision run offline on a set of objects. The same core calls
 // the controller makes (buildConfig, planAllocation), so what it prints is what the controller
-// would do with those objects.
+// would do with those objects; then the speakers' (planL2, in layer2.ts): which node announces each
+// IP in Layer 2.
 import { planAllocation } from '../alloc/plan.js'
 import type { ServiceOutcome } from '../alloc/outcome.js'
 import { decodeClusterObjects } from '../cluster/decodeCluster.js'
 import { buildConfig } from '../config/buildConfig.js'
 import type { Service } from '../model/service.js'
 import { formatIP } from '../net/address.js'
+import { type Layer2Simulation, simulateLayer2 } from './layer2.js'
 import { type ServiceReport, type SimulationReport, sortReport } from './report.js'
 
 export interface SimulateOptions {
   readonly namespace: string
   readonly loadBalancerClass: string | undefined
+  /** Nodes whose speakers are dead (`--down`); every other Node of the input runs a live one. */
+  readonly down?: readonly string[]
 }
 
 export interface Simulation {
   readonly report: SimulationReport
+  /** What the table shows beyond the report: unannounced IPs and why, and the nodes taken down. */
+  readonly layer2: Layer2Simulation
   /** Notes for stderr: objects of kinds the simulation does not read. */
   readonly notes: readonly string[]
   /** 0: the config works (even with pending Services); 1: the config is invalid. */
@@ -71,12 +77,20 @@ export const simulate = (objects: readonly unknown[], options: SimulateOptions):
   const cluster = decodeClusterObjects(clusterObjects)
   for (const p of cluster.problems) notes.push(`skipped ${p.kind} ${p.namespace === '' ? '' : `${p.namespace}/`}${p.name}: ${p.field}: ${p.message}`)
 
+  const down = options.down ?? []
   const config = buildConfig(configObjects, { namespace: options.namespace })
-  if (config._tag === 'Invalid') return { report: { services: [], pools: [], errors: config.errors }, notes, exitCode: 1 }
+  if (config._tag === 'Invalid')
+    return {
+      report: { services: [], pools: [], errors: config.errors, announcements: [] },
+      layer2: { announcements: [], unannounced: [], down: [...down], unknownDown: [] },
+      notes,
+      exitCode: 1,
+    }
 
+  const defaulted = cluster.services.map(withServerDefaults)
   const plan = planAllocation({
     config: config.config,
-    services: cluster.services.map(withServerDefaults),
+    services: defaulted,
     namespaces: cluster.namespaces,
     loadBalancerClass: options.loadBalancerClass,
   })
@@ -92,5 +106,6 @@ export const simulate = (objects: readonly unknown[], options: SimulateOptions):
     availableIPv4: p.availableIPv4,
     availableIPv6: p.availableIPv6,
   }))
-  return { report: sortReport({ services, pools, errors: [] }), notes, exitCode: 0 }
+  const layer2 = simulateLayer2(config.config, cluster, defaulted, plan, { loadBalancerClass: options.loadBalancerClass, down })
+  return { report: sortReport({ services, pools, errors: [], announcements: layer2.announcements }), layer2, notes, exitCode: 0 }
 }

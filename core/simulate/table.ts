@@ -1,5 +1,6 @@
 // The human-readable form of a simulation report: aligned columns, like kubectl's tables.
-import type { SimulationReport } from './report.js'
+import type { Layer2Simulation } from './layer2.js'
+import { type SimulationReport, byAddress, byText } from './report.js'
 
 const renderColumns = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
@@ -13,7 +14,21 @@ const renderColumns = (header: readonly string[], rows: readonly (readonly strin
 
 const dash = (text: string | null): string => (text === null || text === '' ? '-' : text)
 
-export const renderTable = (r: SimulationReport): string => {
+/**
+ * Every assigned IP under Layer 2: the node announcing it and where, or why nobody does. Left out
+ * when there is nothing to say (no IP is a Layer 2 IP, and no node was taken down).
+ */
+const layer2Section = (r: SimulationReport, l2: Layer2Simulation): string | undefined => {
+  const rows = [
+    ...r.announcements.map((a) => ({ service: a.service, ip: a.ip, cells: [a.node, a.interfaces.join(','), '-'] })),
+    ...l2.unannounced.map((u) => ({ service: u.service, ip: u.ip, cells: ['-', '-', `${u.reason}: ${u.message}`] })),
+  ].sort((a, b) => byText(a.service, b.service) || byAddress(a.ip, b.ip))
+  if (rows.length === 0 && l2.down.length === 0) return undefined
+  const table = renderColumns(['SERVICE', 'IP', 'L2 NODE', 'INTERFACES', 'WHY NOT ANNOUNCED'], rows.map((x) => [x.service, x.ip, ...x.cells]))
+  return l2.down.length === 0 ? table : `NODES DOWN: ${l2.down.join(', ')}\n${table}`
+}
+
+export const renderTable = (r: SimulationReport, l2?: Layer2Simulation): string => {
   const parts: string[] = []
   if (r.errors.length > 0)
     parts.push(
@@ -42,5 +57,7 @@ export const renderTable = (r: SimulationReport): string => {
       r.pools.map((p) => [p.name, String(p.assignedIPv4), String(p.availableIPv4), String(p.assignedIPv6), String(p.availableIPv6)]),
     ),
   )
+  const layer2 = l2 === undefined ? undefined : layer2Section(r, l2)
+  if (layer2 !== undefined) parts.push(layer2)
   return `${parts.join('\n\n')}\n`
 }

@@ -9,6 +9,11 @@ t.test('the JSON form reads like the contract', async (t) => {
     ],
     pools: [{ name: 'first-pool', assignedIPv4: 1, assignedIPv6: 0, availableIPv4: 255, availableIPv6: 0 }],
     errors: [],
+    announcements: [
+      { service: 'default/web', ip: 'fc00::1', protocol: 'layer2', node: 'node2', interfaces: ['*'] },
+      { service: 'default/web', ip: '192.168.10.10', protocol: 'layer2', node: 'node2', interfaces: ['*'] },
+      { service: 'default/db', ip: '192.168.10.9', protocol: 'layer2', node: 'node1', interfaces: ['eth0', 'eth1'] },
+    ],
   })
   const want = [
     '{',
@@ -19,11 +24,16 @@ t.test('the JSON form reads like the contract', async (t) => {
     '  "pools": [',
     '    {"name": "first-pool", "assignedIPv4": 1, "assignedIPv6": 0, "availableIPv4": 255, "availableIPv6": 0}',
     '  ],',
-    '  "errors": []',
+    '  "errors": [],',
+    '  "announcements": [',
+    '    {"service": "default/db", "ip": "192.168.10.9", "protocol": "layer2", "node": "node1", "interfaces": ["eth0", "eth1"]},',
+    '    {"service": "default/web", "ip": "192.168.10.10", "protocol": "layer2", "node": "node2", "interfaces": ["*"]},',
+    '    {"service": "default/web", "ip": "fc00::1", "protocol": "layer2", "node": "node2", "interfaces": ["*"]}',
+    '  ]',
     '}',
     '',
   ].join('\n')
-  t.equal(renderJson(report), want)
+  t.equal(renderJson(report), want, 'announcements by service, then address (IPv4 first, 192.168.10.9 before .10)')
   t.same(JSON.parse(renderJson(report)), report, 'it is JSON that parses back to the report')
 })
 
