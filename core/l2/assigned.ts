@@ -1,7 +1,9 @@
 // The IPs each Service holds, which is what speakers announce: from an allocation plan (what the
 // controller is about to write, as `ironlb simulate` shows) or from the Services' own
 // `status.loadBalancer.ingress` (what the controller wrote, which is all a speaker reads in
-// MetalLB). Order matters: the first IP keys the election for all of a Service's IPs.
+// MetalLB). Order matters: the first IP keys the election for all of a Service's IPs. Speakers must
+// use the ingress order: the controller leaves a status listing the right set in another order as
+// it is (core/controller/serviceStatus.ts compares sets), so the plan's order can differ from it.
 import type { AllocationPlan } from '../alloc/outcome.js'
 import type { PoolName, ServiceKey } from '../model/names.js'
 import type { Pool } from '../model/pool.js'
