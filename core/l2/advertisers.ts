@@ -68,7 +68,9 @@ export const scoresOf = (ads: readonly AdView[]): ReadonlyMap<NodeName, number> 
 /**
  * Where `node` answers for a Service: the union of the `interfaces` of the applicable
  * advertisements that select it, or every interface as soon as one of them lists none (MetalLB's
- * ipAdvertisementFor).
+ * ipAdvertisementFor). Applicable means matching the Service too: MetalLB releases before the
+ * serviceSelectors rework took every advertisement of the pool selecting the node, so an
+ * advertisement meant for other Services could widen the interfaces.
  */
 export const interfacesFor = (ads: readonly AdView[], node: NodeName): InterfaceChoice => {
   const names = new Set<string>()
