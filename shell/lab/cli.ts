@@ -29,6 +29,7 @@ const USAGE = `usage: ironlb-lab [--state DIR] <command> [args]
   endpoint SERVICE NODE ready|notready|terminating|absent
                               NODE's endpoint in SERVICE's EndpointSlices (SERVICE: ns/name or name)
   logs NAME [LINES]           the end of a lab process's log (names as in status)
+  demo                        apply shell/lab/examples/l2-demo.yaml, show the IP's path, fail its node
 
 The state folder is .lab/default in the checkout, or $IRONLB_LAB_DIR, or --state.
 `
@@ -194,6 +195,10 @@ export const main = async (argv: readonly string[], io: Io): Promise<number> => 
       const lab = openLab(stateDir)
       io.out(`${tailFile(join(lab.stateDir, 'logs', `${args[0] ?? ''}.log`), Number(args[1] ?? '40'))}\n`)
       return 0
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo.js')
+      return runDemo(openLab(stateDir), (l) => io.out(`${l}\n`))
     }
     case undefined:
     case 'help':

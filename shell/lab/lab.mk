@@ -4,6 +4,7 @@
 #   make lab-up       build, then bring the lab up in .lab/default (idempotent) and print its status
 #   make lab-status   hosts, processes, the API server, LoadBalancer Services and their IPs
 #   make lab-down     remove every process, namespace and file of the lab
+#   make lab-demo     lab-up, then `ironlb-lab demo` (shell/lab/demo.ts): an IP assigned, announced, failed over
 #   make lab-e2e      the lab's end-to-end specs (specs/**/*.e2e.ts), each with labs of its own
 #
 # Then e.g.: npx ironlb-lab kubectl get nodes; npx ironlb-lab on client curl http://198.51.100.11/
@@ -12,7 +13,7 @@ LAB_CLI := dist/shell/lab/cli.js
 LAB_E2E_SPECS := $(shell find specs -name '*.e2e.ts' 2>/dev/null | sort)
 LAB_TAP_TIMEOUT ?= 600
 
-.PHONY: lab-bin lab-up lab-status lab-down lab-e2e
+.PHONY: lab-bin lab-up lab-status lab-down lab-demo lab-e2e
 
 # tsc does not set the executable bit that `npx ironlb-lab` needs.
 lab-bin: build
@@ -26,6 +27,9 @@ lab-status:
 
 lab-down:
 	node $(LAB_CLI) down
+
+lab-demo: lab-up
+	node $(LAB_CLI) demo
 
 lab-e2e: lab-bin k8s-bins
 	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) $(TAP) --timeout=$(LAB_TAP_TIMEOUT) $(LAB_E2E_SPECS)

@@ -489,6 +489,18 @@ export class Lab {
     return this.state().adminKubeconfig
   }
 
+  /** The kubeconfig of a lab identity: admin, agent, controller or speaker-<node>. */
+  kubeconfig(identity: string): string {
+    const path = kubeconfigPath(kubePaths(this.stateDir), identity)
+    if (!existsSync(path)) throw new Error(`no kubeconfig for ${identity}`)
+    return path
+  }
+
+  /** The folder with etcd, kube-apiserver and kubectl this lab runs. */
+  get k8sBinDir(): string {
+    return this.state().k8sBinDir
+  }
+
   get nodes(): readonly string[] {
     return this.topology.nodes
   }
@@ -529,7 +541,8 @@ export class Lab {
       await setLink(this.topology, node, false)
       if (!s.failed.includes(node)) s.failed.push(node)
       const sp = procNamed(s, `speaker-${node}`)
-      if (sp !== undefined && sp.wanted !== 'unavailable') await stopProc(s, sp, 'killed', 0)
+      // A speaker stopped on purpose (or never available) stays as it is: heal then leaves it alone too.
+      if (sp !== undefined && (sp.wanted === 'running' || sp.wanted === 'killed')) await stopProc(s, sp, 'killed', 0)
     })
   }
 

@@ -92,6 +92,58 @@ t.test('an interrupted up removes everything up made', async (t) => {
   assertGone(t, dir, 'after an interrupted up')
 })
 
+t.test('speaker processes: flags, SIGTERM for a rolling update, SIGKILL for a power loss, restarts', async (t) => {
+  const dir = folder('speakers')
+  await labDown(dir)
+  t.teardown(() => labDown(dir))
+  // A stand-in for `ironlb speaker` that writes its flags and the signals it gets to a file per node.
+  const scratch = mkdtempSync(join(tmpdir(), 'ironlb-lab-e2e-fake-'))
+  t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
+  const fake = join(scratch, 'ironlb.mjs')
+  writeFileSync(
+    fake,
+    [
+      "import { appendFileSync } from 'node:fs'",
+      'const [cmd, ...args] = process.argv.slice(2)',
+      "if (cmd !== 'speaker') { console.error(`unknown command ${cmd}`); process.exit(2) }",
+      `const out = ${JSON.stringify(scratch)} + '/' + args[args.indexOf('--node-name') + 1]`,
+      "appendFileSync(out, `start ${JSON.stringify(args)}\\n`)",
+      "process.on('SIGTERM', () => { appendFileSync(out, 'TERM\\n'); process.exit(0) })",
+      'setInterval(() => undefined, 1000)',
+      '',
+    ].join('\n'),
+  )
+  const record = (node: string): string[] => (existsSync(join(scratch, node)) ? readFileSync(join(scratch, node), 'utf8').trim().split('\n') : [])
+  const lab = await labUp({ stateDir: dir, nodes: 2, controller: false, ironlbEntry: fake })
+  const alive = async (node: string): Promise<boolean> => (await lab.status()).processes.find((p) => p.name === `speaker-${node}`)?.alive === true
+  t.ok((await alive('node1')) && (await alive('node2')), 'both speakers running')
+
+  const first = record('node1')[0] ?? ''
+  const args = JSON.parse(first.slice('start '.length)) as string[]
+  const flag = (name: string): string | undefined => args[args.indexOf(name) + 1]
+  t.same(args.filter((a) => a.startsWith('--')), ['--node-name', '--namespace', '--kubeconfig', '--port', '--log-level', '--memberlist-bind', '--memberlist-port', '--memberlist-key-file'])
+  t.same([flag('--node-name'), flag('--namespace'), flag('--port'), flag('--memberlist-bind'), flag('--memberlist-port')], ['node1', 'metallb-system', '7472', '198.51.100.11', '7946'])
+  t.equal(flag('--kubeconfig'), lab.kubeconfig('speaker-node1'))
+  const secret = await lab.kubectlJson<{ data: Record<string, string> }>(['get', 'secret', '-n', 'metallb-system', 'memberlist'])
+  t.equal(readFileSync(flag('--memberlist-key-file') ?? '', 'utf8'), Buffer.from(secret.data['secretkey'] ?? '', 'base64').toString('utf8'), 'the key file holds the Secret\'s value')
+
+  await lab.stopSpeaker('node1')
+  t.same(record('node1').slice(1), ['TERM'], 'stop-speaker: SIGTERM, and it left on its own')
+  t.notOk(await alive('node1'))
+  await lab.startSpeaker('node1')
+  t.ok(await alive('node1'), 'start-speaker: running again')
+  await lab.fail('node1')
+  t.notOk(await alive('node1'), 'fail: gone')
+  t.same(record('node1').slice(1), ['TERM', `start ${JSON.stringify(args)}`], 'fail: SIGKILL, no goodbye')
+  t.equal(await lab.heal('node1'), 'restarted')
+  t.ok(await alive('node1'), 'heal: running again')
+  await lab.stopSpeaker('node2')
+  await lab.fail('node2')
+  t.equal(await lab.heal('node2'), 'left stopped', 'a speaker stopped on purpose stays stopped after heal')
+  await lab.down()
+  assertGone(t, dir, 'after down')
+})
+
 t.test('the lab', async (t) => {
   const dir = folder('main')
   await labDown(dir)
@@ -133,6 +185,18 @@ t.test('the lab', async (t) => {
     )
     const secret = await lab.kubectlJson<{ data: Record<string, string> }>(['get', 'secret', '-n', 'metallb-system', 'memberlist'])
     t.ok(Buffer.from(secret.data['secretkey'] ?? '', 'base64').length >= 128, 'memberlist secret has a long key')
+  })
+
+  await t.test('nodes reach the API server over the LAN with their own identities and RBAC', async (t) => {
+    const kubectl = join(lab.k8sBinDir, 'kubectl')
+    const canI = async (node: string, identity: string, verb: string, resource: string): Promise<string> =>
+      (await lab.exec(node, [kubectl, `--kubeconfig=${lab.kubeconfig(identity)}`, 'auth', 'can-i', verb, resource, '-n', 'metallb-system'])).stdout.trim()
+    t.equal(await canI('node1', 'speaker-node1', 'watch', 'services'), 'yes', 'a speaker watches Services')
+    t.equal(await canI('node1', 'speaker-node1', 'list', 'ipaddresspools.metallb.io'), 'yes', 'and reads pools')
+    t.equal(await canI('node3', 'speaker-node3', 'patch', 'services/status'), 'no', 'but never writes Service status')
+    t.equal(await canI('infra', 'controller', 'patch', 'services/status'), 'yes', 'the controller does')
+    const who = await lab.exec('node2', [kubectl, `--kubeconfig=${lab.kubeconfig('speaker-node2')}`, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])
+    t.equal(who.stdout, 'system:serviceaccount:metallb-system:speaker')
   })
 
   await t.test('up again on a lab that is up changes nothing', async (t) => {
