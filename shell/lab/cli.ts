@@ -20,8 +20,9 @@ const USAGE = `usage: ironlb-lab [--state DIR] <command> [args]
   start-speaker NODE
   kubectl ARGS...             the real kubectl against the lab's API server (admin)
   on HOST CMD...              run CMD inside HOST's network namespace (infra, node1.., client)
-  apiserver stop|start|freeze|thaw
-                              stop: SIGTERM (refused connections); freeze: SIGSTOP (hanging ones)
+  apiserver stop|start|freeze|thaw [SECONDS]
+                              stop: SIGTERM (refused connections); freeze: SIGSTOP (hanging ones);
+                              with SECONDS, start or thaw again after that long
   partition HOST... [/ HOST...]
                               split the LAN: each side gets its own segment, unnamed hosts stay together
   unpartition
@@ -121,7 +122,8 @@ export const main = async (argv: readonly string[], io: Io): Promise<number> => 
       return 0
     }
     case 'status': {
-      const st = await openLab(stateDir).status()
+      // A lab still coming up (or one whose up was killed) is shown too: what exists so far.
+      const st = await openLab(stateDir, { partial: true }).status()
       io.out(args[0] === '--json' ? `${JSON.stringify(st, null, 2)}\n` : statusText(st))
       return st.processes.some((p) => p.wanted === 'running' && !p.alive) ? 1 : 0
     }
@@ -152,10 +154,18 @@ export const main = async (argv: readonly string[], io: Io): Promise<number> => 
       return passThrough(inNs(openLab(stateDir).namespace(host), cmd))
     }
     case 'apiserver': {
-      const action = args[0]
-      if (action !== 'stop' && action !== 'start' && action !== 'freeze' && action !== 'thaw') throw new UsageError('apiserver stop|start|freeze|thaw')
-      await openLab(stateDir).apiServer(action satisfies ApiServerAction)
+      const [action, seconds] = args
+      if (action !== 'stop' && action !== 'start' && action !== 'freeze' && action !== 'thaw') throw new UsageError('apiserver stop|start|freeze|thaw [SECONDS]')
+      const lab = openLab(stateDir)
+      await lab.apiServer(action satisfies ApiServerAction)
       io.out(`kube-apiserver: ${action}\n`)
+      if (seconds === undefined || action === 'start' || action === 'thaw') return 0
+      // An outage of a given length: stop (or freeze), wait, start (or thaw).
+      const ms = Number(seconds) * 1000
+      if (!(ms > 0 && ms <= 3_600_000)) throw new UsageError('SECONDS: 1..3600')
+      await new Promise((r) => setTimeout(r, ms))
+      await lab.apiServer(action === 'stop' ? 'start' : 'thaw')
+      io.out(`kube-apiserver: ${action === 'stop' ? 'start' : 'thaw'} after ${seconds} s\n`)
       return 0
     }
     case 'partition': {

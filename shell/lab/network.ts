@@ -6,7 +6,7 @@
 // drops ARP and NDP too, as a bad cable would.
 import { existsSync } from 'node:fs'
 import { inNs, mustRun, run, sleep } from './sys.js'
-import { isDocumentationAddress, lanOf, namespaceOf, NS_PREFIX, type Host, type Topology } from './topology.js'
+import { hostOrThrow, isDocumentationAddress, lanOf, namespaceOf, NS_PREFIX, type Topology } from './topology.js'
 
 /** The IPVS dummy of kube-proxy. This kernel has no `dummy` driver: an `ifb` is the same for our use
  * (an up, NOARP device that only holds local addresses). */
@@ -108,12 +108,6 @@ export const waitFor = async (what: string, timeoutMs: number, probe: () => Prom
 }
 
 // ---- faults ----------------------------------------------------------------------------------------------
-
-const hostOrThrow = (topo: Topology, name: string): Host => {
-  const h = topo.hosts.find((x) => x.name === name)
-  if (h === undefined) throw new Error(`no host ${name} (hosts: ${topo.hosts.map((x) => x.name).join(', ')})`)
-  return h
-}
 
 /** Sets the bridge side of the host's LAN veth down or up: no frame in or out of its eth0 while down. */
 export const setLink = async (topo: Topology, host: string, up: boolean): Promise<void> => {

@@ -93,6 +93,12 @@ export const topology = (id: string, nodeCount: number): Topology => {
 
 export const hostNamed = (topo: Topology, name: string): Host | undefined => topo.hosts.find((h) => h.name === name)
 
+export const hostOrThrow = (topo: Topology, name: string): Host => {
+  const h = hostNamed(topo, name)
+  if (h === undefined) throw new Error(`no host ${name} (hosts: ${topo.hosts.map((x) => x.name).join(', ')})`)
+  return h
+}
+
 /** The host's LAN link (every host has one). */
 export const lanOf = (host: Host): HostLink => {
   const link = host.links.find((l) => l.segment === LAN.name)
