@@ -2,6 +2,7 @@
 // `node dist/specs/bench/run.js [name...]` runs only the named ones.
 const BENCHES: Record<string, () => Promise<void>> = {
   allocation: async () => (await import('./alloc.bench.js')).benchAllocation(),
+  l2: async () => (await import('./l2.bench.js')).benchL2(),
   membership: async () => (await import('./membership.bench.js')).benchMembership(),
   controller: async () => (await import('./controller.bench.js')).benchController(),
 }
