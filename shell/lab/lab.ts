@@ -265,7 +265,7 @@ export class Lab {
           trafficPolicy: String(i['spec']?.['externalTrafficPolicy'] ?? 'Cluster'),
         }))
     }
-    return { id: s.id, stateDir: s.stateDir, apiServerUrl: s.apiServerUrl, adminKubeconfig: s.adminKubeconfig, hosts, processes, services }
+    return { id: s.id, stateDir: s.stateDir, apiServerUrl: s.apiServerUrl, adminKubeconfig: s.adminKubeconfig, complete: s.complete, hosts, processes, services }
   }
 
   down(): Promise<DownReport> {

@@ -97,10 +97,11 @@ const makeBridge = async (ns: string, name: string): Promise<void> => {
   await mustRun(['ip', '-n', ns, 'link', 'set', name, 'up'])
 }
 
-/** Polls (bounded) until `probe` passes, e.g. an address answering. */
-export const waitFor = async (what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> => {
+/** Polls (bounded, and stopped by `signal`) until `probe` passes, e.g. an address answering. */
+export const waitFor = async (what: string, timeoutMs: number, probe: () => Promise<boolean>, signal?: AbortSignal): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
+    if (signal?.aborted === true) throw new Error('interrupted')
     if (await probe()) return
     if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs} ms`)
     await sleep(200)

@@ -37,6 +37,8 @@ export interface LabStatus {
   readonly stateDir: string
   readonly apiServerUrl: string
   readonly adminKubeconfig: string
+  /** False while `up` runs, or when it was killed part way (then `up` again or `down`). */
+  readonly complete: boolean
   readonly hosts: readonly HostStatus[]
   readonly processes: readonly ProcStatus[]
   readonly services: readonly ServiceStatus[] | { readonly error: string }
@@ -44,7 +46,7 @@ export interface LabStatus {
 
 /** The status as the CLI prints it. */
 export const statusText = (st: LabStatus): string => {
-  const lines = [`lab ${st.id}  state ${st.stateDir}`, `api server ${st.apiServerUrl} (from lab namespaces; kubeconfig ${st.adminKubeconfig})`, '', 'hosts:']
+  const lines = [`lab ${st.id}  state ${st.stateDir}${st.complete ? '' : '  (INCOMPLETE: up is running, or was killed part way; up again or down)'}`, `api server ${st.apiServerUrl} (from lab namespaces; kubeconfig ${st.adminKubeconfig})`, '', 'hosts:']
   for (const h of st.hosts) {
     const flags = [h.exists ? '' : 'MISSING', h.linkUp ? '' : 'LINK DOWN', h.lossPct > 0 ? `loss ${h.lossPct}%` : '', h.side > 0 ? `partition side ${h.side}` : ''].filter((x) => x !== '')
     lines.push(`  ${h.name.padEnd(8)} ${h.kind.padEnd(7)} ${h.v4.padEnd(15)} ${h.v6.padEnd(20)} ${h.namespace}${flags.length > 0 ? `  [${flags.join(', ')}]` : ''}`)

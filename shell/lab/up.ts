@@ -126,7 +126,7 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   const logOf = (name: string): string => join(stateDir, 'logs', `${name}.log`)
   const etcd = await startProc(state, { name: 'etcd', host: 'infra', argv: etcdArgv(binDir, paths), log: logOf('etcd') })
   const api = await startProc(state, { name: 'kube-apiserver', host: 'infra', argv: apiServerArgv(binDir, paths, topo), log: logOf('kube-apiserver') })
-  await waitApiServer(state, paths, tokens, [etcd, api], 90_000)
+  await waitApiServer(state, paths, tokens, [etcd, api], 90_000, opts.signal)
   progress(`kube-apiserver ready at ${state.apiServerUrl} (etcd pid ${etcd.ref?.pid}, apiserver pid ${api.ref?.pid})`)
   checkpoint()
 
@@ -169,7 +169,7 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
       for (const a of agents) if (!procAlive(a)) throw exitedError(a)
       const r = await run(inNs(namespaceOf(id, 'client'), ['curl', '-s', '--max-time', '2', `http://${n.v4}/`]), { timeoutMs: 5_000 })
       return r.code === 0 && r.stdout.trim() === n.name
-    })
+    }, opts.signal)
   progress('lab agents up: kube-ipvs0 sync and an HTTP backend on each node, EndpointSlices from infra')
   checkpoint()
 
@@ -191,7 +191,7 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
       if (!procAlive(ctl)) throw exitedError(ctl)
       const r = await run(inNs(namespaceOf(id, 'infra'), ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/readyz`]))
       return r.stdout.trim() === '200'
-    })
+    }, opts.signal)
     progress(`controller ready (pid ${ctl.ref?.pid})`)
   }
   checkpoint()
@@ -256,7 +256,14 @@ const kubectlOk = async (state: LabState, args: readonly string[], opts: RunOpti
   return r.stdout
 }
 
-export const waitApiServer = async (state: LabState, paths: KubePaths, tokens: ReadonlyMap<string, string> | undefined, procs: readonly ProcRecord[], timeoutMs: number): Promise<void> => {
+export const waitApiServer = async (
+  state: LabState,
+  paths: KubePaths,
+  tokens: ReadonlyMap<string, string> | undefined,
+  procs: readonly ProcRecord[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> => {
   let wrote = tokens === undefined
   await waitFor('kube-apiserver /readyz', timeoutMs, async () => {
     for (const p of procs) if (!procAlive(p)) throw exitedError(p)
@@ -268,7 +275,7 @@ export const waitApiServer = async (state: LabState, paths: KubePaths, tokens: R
     }
     const r = await kubectl(state.k8sBinDir, namespaceOf(state.id, 'infra'), state.adminKubeconfig, ['get', '--raw=/readyz', '--request-timeout=3s'], { timeoutMs: 6_000 })
     return r.code === 0 && r.stdout.trim() === 'ok'
-  })
+  }, signal)
 }
 
 /** A Node as a kubelet would register it: the usual labels, both InternalIPs, Ready. */
