@@ -8,6 +8,7 @@ const USAGE = `usage: ironlb <command> [flags]
 commands:
   simulate    run the allocation core on YAML files: which Service gets which IP, and why
   controller  run the IP-assigning controller (in a cluster)
+  speaker     run the announcing speaker on one node (in a cluster)
 `
 
 const main = async (argv: readonly string[]): Promise<number> => {
@@ -18,6 +19,10 @@ const main = async (argv: readonly string[]): Promise<number> => {
     case 'controller': {
       const { runController } = await import('../controller/main.js')
       return runController(rest)
+    }
+    case 'speaker': {
+      const { runSpeaker } = await import('../speaker/main.js')
+      return runSpeaker(rest)
     }
     case undefined:
     case '-h':

@@ -17,7 +17,7 @@ import { type KubeObject, type Reflector, startReflector } from '../kube/reflect
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
 import type { ControllerMetrics } from './metrics.js'
-import { configStatePublisher } from './configState.js'
+import { configStatePublisher } from '../kube/configState.js'
 import { publishPoolStatus } from './poolStatus.js'
 import { type LiveService, applyServiceWrite } from './serviceWriter.js'
 

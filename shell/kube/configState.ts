@@ -1,10 +1,10 @@
-// Reports the configuration's health where MetalLB v0.16 does: the `controller` ConfigurationState
-// (result Valid/Invalid, errorSummary), plus a Warning Event on each offending object, once per
-// change of the error set (not on every pass).
+// Reports the configuration's health where MetalLB v0.16 does: a ConfigurationState per component
+// (`controller`, `speaker-<node>`; result Valid/Invalid, errorSummary), plus a Warning Event on each
+// offending object, once per change of the error set (not on every pass).
 import type { ConfigError } from '../../core/model/config.js'
-import type { EventRecorder } from '../kube/events.js'
-import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
+import type { EventRecorder } from './events.js'
+import type { RestClient } from './rest.js'
 
 export interface ConfigStateDeps {
   readonly rest: RestClient
@@ -13,12 +13,25 @@ export interface ConfigStateDeps {
   readonly namespace: string
 }
 
-const NAME = 'controller'
+/** Who reports: the object's name and MetalLB's labels for it. */
+export interface Reporter {
+  readonly name: string
+  readonly labels: Readonly<Record<string, string>>
+  /** Only one component should raise Events on the objects (the controller). */
+  readonly raiseEvents: boolean
+}
+
+export const CONTROLLER_REPORTER: Reporter = { name: 'controller', labels: { 'metallb.io/component-type': 'controller' }, raiseEvents: true }
+export const speakerReporter = (node: string): Reporter => ({
+  name: `speaker-${node}`,
+  labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': node },
+  raiseEvents: false,
+})
 
 const summarise = (errors: readonly ConfigError[]): string =>
   errors.map((e) => `${e.kind} ${e.namespace}/${e.name}: ${e.field}: ${e.message}`).join('; ')
 
-export const configStatePublisher = (deps: ConfigStateDeps): ((errors: readonly ConfigError[]) => Promise<void>) => {
+export const configStatePublisher = (deps: ConfigStateDeps, reporter: Reporter = CONTROLLER_REPORTER): ((errors: readonly ConfigError[]) => Promise<void>) => {
   let published: string | undefined
   let inFlight = false
   const base = `/apis/metallb.io/v1beta1/namespaces/${deps.namespace}/configurationstates`
@@ -33,16 +46,17 @@ export const configStatePublisher = (deps: ConfigStateDeps): ((errors: readonly 
         body: {
           apiVersion: 'metallb.io/v1beta1',
           kind: 'ConfigurationState',
-          metadata: { name: NAME, namespace: deps.namespace, labels: { 'metallb.io/component-type': 'controller' } },
+          metadata: { name: reporter.name, namespace: deps.namespace, labels: reporter.labels },
         },
       })
       if (created.status >= 300 && created.status !== 409) throw new Error(`create ConfigurationState: HTTP ${created.status}`)
-      const patched = await deps.rest.request('PATCH', `${base}/${NAME}/status`, {
+      const patched = await deps.rest.request('PATCH', `${base}/${reporter.name}/status`, {
         contentType: 'application/merge-patch+json',
         body: { status: { result, errorSummary: errorSummary === '' ? null : errorSummary } },
       })
       if (patched.status >= 300) throw new Error(`update ConfigurationState status: HTTP ${patched.status}`)
-      for (const e of errors)
+      if (reporter.raiseEvents)
+        for (const e of errors)
         await deps.events.record(
           { apiVersion: e.kind === 'BGPPeer' ? 'metallb.io/v1beta2' : 'metallb.io/v1beta1', kind: e.kind, namespace: e.namespace, name: e.name },
           'Warning',

@@ -1,0 +1,51 @@
+// The speaker's Prometheus metrics, with MetalLB's names where MetalLB has them, plus IronLB's
+// failover histogram and membership counters.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export const speakerMetrics = (node: string) => {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const announced = new Gauge({
+    name: 'metallb_speaker_announced',
+    help: 'Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.',
+    labelNames: ['node', 'protocol', 'service', 'ip'],
+    registers: [registry],
+  })
+  const requests = new Counter({ name: 'metallb_layer2_requests_received', help: 'Number of layer2 requests received for owned IPs', labelNames: ['ip'], registers: [registry] })
+  const responses = new Counter({ name: 'metallb_layer2_responses_sent', help: 'Number of layer2 responses sent for owned IPs', labelNames: ['ip'], registers: [registry] })
+  const gratuitous = new Counter({ name: 'metallb_layer2_gratuitous_sent', help: 'Number of gratuitous layer2 packets sent for owned IPs as a result of failovers', labelNames: ['ip'], registers: [registry] })
+  const drops = new Counter({ name: 'ironlb_layer2_frames_dropped_total', help: 'ARP/NDP frames not answered, by reason (malformed frames included)', labelNames: ['protocol', 'reason'], registers: [registry] })
+  const failover = new Histogram({
+    name: 'ironlb_layer2_failover_seconds',
+    help: 'From the last sign of life of the previous owner to this node announcing the IP',
+    buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+    registers: [registry],
+  })
+  const members = new Gauge({ name: 'ironlb_speaker_members_alive', help: 'Speakers this node believes alive (itself included)', registers: [registry] })
+  const configLoaded = new Gauge({ name: 'metallb_k8s_client_config_loaded_bool', help: '1 if the MetalLB configuration was successfully loaded at least once', registers: [registry] })
+  const configStale = new Gauge({ name: 'metallb_k8s_client_config_stale_bool', help: '1 if running on a stale configuration, because the latest config failed to load', registers: [registry] })
+
+  let shown = new Map<string, { service: string; ip: string }>()
+  const setAnnounced = (list: readonly { readonly service: string; readonly ip: string }[]): void => {
+    const next = new Map(list.map((a) => [`${a.service}|${a.ip}`, a]))
+    for (const [k, a] of shown) if (!next.has(k)) announced.remove({ node, protocol: 'layer2', service: a.service, ip: a.ip })
+    for (const a of next.values()) announced.set({ node, protocol: 'layer2', service: a.service, ip: a.ip }, 1)
+    shown = next
+  }
+  return {
+    registry,
+    setAnnounced,
+    counters: {
+      request: (ip: string) => requests.inc({ ip }),
+      response: (ip: string) => responses.inc({ ip }),
+      gratuitous: (ip: string) => gratuitous.inc({ ip }),
+      drop: (protocol: 'arp' | 'ndp', reason: string) => drops.inc({ protocol, reason }),
+    },
+    failover,
+    members,
+    configLoaded,
+    configStale,
+  }
+}
+
+export type SpeakerMetrics = ReturnType<typeof speakerMetrics>
