@@ -11,6 +11,7 @@ import { addressPlan, desiredSlices, MANAGED_BY, serviceIPs, slicePlan, sliceObj
 import { apply, getJson, loadTarget, remove, watchOnce, type KubeTarget } from './kubeHttp.js'
 import { IPVS_IFNAME } from './network.js'
 import { errText, mustRun, sleep } from './sys.js'
+import { NS_PREFIX } from './topology.js'
 
 export interface AgentConfig {
   readonly kubeconfig: string
@@ -143,6 +144,12 @@ const main = async (argv: readonly string[]): Promise<number> => {
   const [mode, configPath] = argv
   if ((mode !== 'node' && mode !== 'cluster') || configPath === undefined) {
     process.stderr.write('usage: agent.js node|cluster <config.json>\n')
+    return 2
+  }
+  // The agent changes addresses with plain `ip`: it must run inside a lab namespace, never the machine's.
+  const here = (await mustRun(['ip', 'netns', 'identify', String(process.pid)])).trim()
+  if (!here.startsWith(NS_PREFIX)) {
+    process.stderr.write(`lab-agent: refusing to run outside a lab namespace (here: "${here}"); ironlb-lab starts it inside the lab\n`)
     return 2
   }
   const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as AgentConfig
