@@ -77,9 +77,10 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
   /** When each member was first suspected or declared gone, since it was last alive. */
   const goneSince = new Map<string, number>()
 
+  let started = false
   const schedule = (): void => {
     dirty = true
-    if (timer === undefined && !running && !stopped) timer = setTimeout(run, opts.batchMs ?? 10)
+    if (started && timer === undefined && !running && !stopped) timer = setTimeout(run, opts.batchMs ?? 10)
   }
   const reflect = <T extends KubeObject>(path: string, typeMeta: { apiVersion: string; kind: string }, labelSelector?: string): Reflector<T> =>
     startReflector<T>({ path, rest: opts.rest, log, onChange: schedule, typeMeta, ...(labelSelector === undefined ? {} : { labelSelector }) })
@@ -139,7 +140,7 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       onChange: () => schedule(),
       onEvent: (e) => {
         if (e.event === 'member') {
-          if (e.status === 'alive') goneSince.delete(e.node)
+          if (e.status === 'Alive') goneSince.delete(e.node)
           else if (!goneSince.has(e.node)) goneSince.set(e.node, Date.now())
           log.info('member-changed', { member: e.node, status: e.status, reason: e.reason })
         } else if (e.event === 'fatal') log.error('membership-failed', { error: e.error })
@@ -148,9 +149,11 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
     log.info('membership-started', { port: membership.port, members: members.length })
   }
 
+  let statusPending = false
   const syncStatus = (desired: readonly DesiredL2Status[]): void => {
     if (statusBusy) {
-      dirty = true
+      // Another pass runs when this publish ends (through a timer, never a tight loop).
+      statusPending = true
       return
     }
     statusBusy = true
@@ -161,6 +164,10 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       .catch((err: unknown) => log.warn('l2-status-failed', { error: err }))
       .finally(() => {
         statusBusy = false
+        if (statusPending) {
+          statusPending = false
+          schedule()
+        }
       })
   }
 
@@ -248,6 +255,7 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       if (dirty && !stopped) schedule()
     }
   }
+  started = true
   schedule()
   const resync = setInterval(schedule, 60_000)
 
