@@ -9,8 +9,9 @@ UNIT_SPECS := $(shell find specs -name '*.spec.ts' 2>/dev/null | sort)
 -include specs/support/k8s/k8s.mk
 -include deploy/crds.mk
 -include shell/native/native.mk
+-include shell/lab/lab.mk
 
-.PHONY: deps typecheck build unit test bench demo clean
+.PHONY: deps typecheck build unit test e2e bench demo clean
 
 # npm ci only when the lock file changed since the last install.
 node_modules/.installed: package.json package-lock.json
@@ -24,11 +25,15 @@ typecheck: deps
 
 build: deps
 	npx tsc -p tsconfig.build.json
+	chmod +x dist/shell/cli/ironlb.js dist/shell/lab/cli.js
 
 unit: deps
 	$(TAP) $(UNIT_SPECS)
 
-test: typecheck build unit integration
+test: typecheck build unit integration e2e
+
+# End-to-end specs in the live lab (root; network namespaces): specs/**/*.e2e.ts.
+e2e: lab-e2e
 
 bench: build k8s-bins
 	node --expose-gc dist/specs/bench/run.js $(BENCH)
