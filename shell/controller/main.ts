@@ -10,9 +10,10 @@ import { restClient } from '../kube/rest.js'
 import { serveObservability } from '../obs/httpServer.js'
 import { isLogLevel, jsonLogger } from '../obs/log.js'
 import { startController } from './controller.js'
+import { ensureMemberlistSecret } from './memberlistSecret.js'
 import { controllerMetrics } from './metrics.js'
 
-const FLAGS = ['namespace', 'lb-class', 'log-level', 'port', 'host', 'kubeconfig', 'pod-name', 'lease-name', 'lease-duration', 'renew-deadline', 'retry-period']
+const FLAGS = ['ml-secret-name', 'namespace', 'lb-class', 'log-level', 'port', 'host', 'kubeconfig', 'pod-name', 'lease-name', 'lease-duration', 'renew-deadline', 'retry-period']
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'
 
@@ -65,6 +66,9 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
   // Its own connections: Lease renewals must never queue behind a burst of Service writes.
   const leaseRest = await restClient(kc)
   const metrics = controllerMetrics()
+  const mlSecret = flag('ml-secret-name') ?? process.env['METALLB_ML_SECRET_NAME']
+  if (mlSecret !== undefined && mlSecret !== '')
+    await ensureMemberlistSecret(rest, namespace, mlSecret, log).catch((err: unknown) => log.error('memberlist-secret-failed', { error: err }))
   const events = eventRecorder(rest, 'metallb-controller', identity, log)
 
   let controllerKick = (): void => undefined
