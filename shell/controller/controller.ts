@@ -12,6 +12,7 @@ import { type PlannedWrite, blockersOf, holdersOf, orderWrites } from '../../cor
 import { serviceStateOf } from '../../core/controller/serviceState.js'
 import { formatIP } from '../../core/net/address.js'
 import type { AllocationPlan, ServiceOutcome } from '../../core/alloc/outcome.js'
+import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
 import type { EventRecorder } from '../kube/events.js'
 import { type KubeObject, type Reflector, startReflector } from '../kube/reflector.js'
 import type { RestClient } from '../kube/rest.js'
@@ -43,15 +44,6 @@ export interface Controller {
   readonly idle: () => Promise<void>
   readonly stop: () => void
 }
-
-const CONFIG_KINDS = [
-  { plural: 'ipaddresspools', kind: 'IPAddressPool', version: 'v1beta1' },
-  { plural: 'l2advertisements', kind: 'L2Advertisement', version: 'v1beta1' },
-  { plural: 'bgpadvertisements', kind: 'BGPAdvertisement', version: 'v1beta1' },
-  { plural: 'bgppeers', kind: 'BGPPeer', version: 'v1beta2' },
-  { plural: 'bfdprofiles', kind: 'BFDProfile', version: 'v1beta1' },
-  { plural: 'communities', kind: 'Community', version: 'v1beta1' },
-] as const
 
 export const verdictOf = (o: ServiceOutcome): Verdict => {
   switch (o._tag) {
@@ -95,7 +87,7 @@ export const startController = (opts: ControllerOptions): Controller => {
   const services = reflect<LiveService & KubeObject>('/api/v1/services', { apiVersion: 'v1', kind: 'Service' })
   const namespaces = reflect('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace' })
   const configs = CONFIG_KINDS.map((k) =>
-    reflect(`/apis/metallb.io/${k.version}/namespaces/${opts.namespace}/${k.plural}`, { apiVersion: `metallb.io/${k.version}`, kind: k.kind }),
+    reflect(configKindPath(opts.namespace, k), { apiVersion: `metallb.io/${k.version}`, kind: k.kind }),
   )
   const reflectors: readonly Pick<Reflector<KubeObject>, 'synced' | 'stop'>[] = [services, namespaces, ...configs]
   const synced = (): boolean => reflectors.every((r) => r.synced())

@@ -15,6 +15,7 @@ import type { DesiredL2Status } from '../../core/speaker/l2StatusDiff.js'
 import { memberUniverse } from '../../core/speaker/memberUniverse.js'
 import { STATUS_LABELS } from '../../core/config/statusCodecs.js'
 import { configStatePublisher, speakerReporter } from '../kube/configState.js'
+import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
 import type { EventRecorder } from '../kube/events.js'
 import { type KubeObject, type Reflector, startReflector } from '../kube/reflector.js'
 import type { RestClient } from '../kube/rest.js'
@@ -46,15 +47,6 @@ export interface Speaker {
   /** Graceful: tell the other speakers first, so they take the IPs over at once. */
   readonly stop: (graceful: boolean) => Promise<void>
 }
-
-const CONFIG_KINDS = [
-  { plural: 'ipaddresspools', kind: 'IPAddressPool', version: 'v1beta1' },
-  { plural: 'l2advertisements', kind: 'L2Advertisement', version: 'v1beta1' },
-  { plural: 'bgpadvertisements', kind: 'BGPAdvertisement', version: 'v1beta1' },
-  { plural: 'bgppeers', kind: 'BGPPeer', version: 'v1beta2' },
-  { plural: 'bfdprofiles', kind: 'BFDProfile', version: 'v1beta1' },
-  { plural: 'communities', kind: 'Community', version: 'v1beta1' },
-] as const
 
 /** How long a suspicion stays relevant for the failover histogram. */
 const FAILOVER_WINDOW_MS = 30_000
@@ -89,7 +81,7 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
   const nodes = reflect('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node' })
   const slices = reflect('/apis/discovery.k8s.io/v1/endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' })
   const configs = CONFIG_KINDS.map((k) =>
-    reflect(`/apis/metallb.io/${k.version}/namespaces/${opts.namespace}/${k.plural}`, { apiVersion: `metallb.io/${k.version}`, kind: k.kind }),
+    reflect(configKindPath(opts.namespace, k), { apiVersion: `metallb.io/${k.version}`, kind: k.kind }),
   )
   const statuses = reflect(
     `/apis/metallb.io/v1beta1/namespaces/${opts.namespace}/servicel2statuses`,
