@@ -40,8 +40,11 @@ e2e: build native netns-tools k8s-bins
 bench: build k8s-bins
 	node --expose-gc dist/specs/bench/run.js $(BENCH)
 
-demo: build
-	node dist/shell/cli/ironlb.js simulate deploy/examples
+# The Layer 2 demo in the live lab (root; shell/lab/demo.ts): lab up, an IPv4 and an IPv6 Service, who
+# announces them, a node failure timed from the client, heal, lab down (always). Exit 0 only if all held.
+demo: NETNS_TOOLS += curl:curl sysctl:procps
+demo: build native k8s-bins netns-tools
+	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) node dist/shell/lab/demo.js
 
 clean:
 	rm -rf dist .tap
