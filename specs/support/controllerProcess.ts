@@ -2,15 +2,14 @@
 // test API server, with its logs in a file, and kills it (SIGTERM or SIGKILL) on demand and always at
 // the end. Integration tests drive it only through the Kubernetes API, as a user would.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { repoRoot } from './repoRoot.js'
 
-/** The built CLI (`make build`), found from the repository root whether this runs from source or dist. */
-const repoRoot = (from: string): string => (existsSync(join(from, 'package.json')) ? from : from === '/' ? from : repoRoot(dirname(from)))
-export const ironlbEntry = join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'dist', 'shell', 'cli', 'ironlb.js')
+/** The built CLI (`make build`). */
+export const ironlbEntry = join(repoRoot, 'dist', 'shell', 'cli', 'ironlb.js')
 
 export interface ControllerProcessOptions {
   readonly kubeconfig: string

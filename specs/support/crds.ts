@@ -2,12 +2,12 @@
 // integration file may call it; concurrent applies are retried) and waits until they serve.
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { k8sBinDir } from './controlPlane.js'
+import { repoRoot } from './repoRoot.js'
 
 const run = promisify(execFile)
-const crdFile = fileURLToPath(new URL('../../deploy/manifests/10-crds.yaml', import.meta.url))
+const crdFile = join(repoRoot, 'deploy', 'manifests', '10-crds.yaml')
 
 export const kubectl = async (kubeconfig: string, args: readonly string[]): Promise<{ stdout: string; stderr: string }> =>
   run(join(k8sBinDir(), 'kubectl'), [`--kubeconfig=${kubeconfig}`, ...args], { maxBuffer: 64 * 1024 * 1024 })
