@@ -4,11 +4,12 @@
 //   Namespace's labels; either list admits) and its serviceSelectors (any one matching) both hold;
 //   empty lists do not constrain. A pool without serviceAllocation admits everyone. This check also
 //   applies to requested IPs, pinned pools and held IPs; `autoAssign` does not.
-// - automatic assignment first tries the serviceAllocation pools that name this Service's namespace
-//   or select it by label, and have autoAssign, ordered by priority (lower positive first, unset
-//   last, ties by name); then the general pools: no serviceAllocation and autoAssign, by name.
-//   A serviceAllocation with neither namespaces nor selectors admits everyone but is never picked
-//   automatically: MetalLB indexes such pools nowhere (poolsByNamespace / poolsByServiceSelector).
+// - automatic assignment first tries the serviceAllocation pools that select this Service and have
+//   autoAssign, ordered by priority (lower positive first, unset last, ties by name); then the
+//   general pools: no serviceAllocation and autoAssign, by name.
+//   A serviceAllocation with neither namespaces nor selectors selects every Service, automatic
+//   assignment included (IronLB's API promise). Deliberate deviation: MetalLB indexes such pools
+//   nowhere (poolsByNamespace / poolsByServiceSelector), so it never picks one automatically.
 import type { Pool, ServiceAllocation } from '../model/pool.js'
 import { type Labels, anySelectorMatches } from '../model/selector.js'
 import type { Service } from '../model/service.js'
@@ -32,11 +33,14 @@ export const poolAdmits = (pool: Pool, svc: Service, nsLabels: Labels): boolean 
   return sa === undefined || (namespaceAdmits(sa, svc.namespace, nsLabels) && serviceAdmits(sa, svc.labels))
 }
 
-/** A serviceAllocation pool MetalLB would list for this Service (before autoAssign and priority). */
+/**
+ * A serviceAllocation pool selecting this Service (before autoAssign and priority). A present but
+ * empty serviceAllocation selects every Service, as IronLB's API promises; MetalLB's allocator only
+ * lists pools whose namespaces or selectors name the Service, so it never picks such a pool
+ * automatically.
+ */
 const selectsService = (sa: ServiceAllocation, svc: Service, nsLabels: Labels): boolean =>
-  (namespaceConstrained(sa) || sa.serviceSelectors.length > 0) &&
-  namespaceAdmits(sa, svc.namespace, nsLabels) &&
-  serviceAdmits(sa, svc.labels)
+  namespaceAdmits(sa, svc.namespace, nsLabels) && serviceAdmits(sa, svc.labels)
 
 const priorityRank = (p: PoolSlot): number => {
   const prio = p.pool.serviceAllocation?.priority ?? 0

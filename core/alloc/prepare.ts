@@ -31,7 +31,8 @@ export interface Active extends Claimant {
   /**
    * PreferDualStack holding one family: try to add the other from the same pool. (Only for a Service
    * that has both families: MetalLB also tries on a single-stack cluster, then drops the pair as the
-   * wrong family on the next pass, and flaps.)
+   * wrong family on the next pass, and flaps. Nor for one that requested exactly the IP it holds:
+   * held IPs must equal the requested ones, so the pair would be dropped on the next pass too.)
    */
   readonly upgrade: boolean
 }
@@ -99,6 +100,12 @@ export const prepare = (ctx: PrepareContext, svc: Service): Prepared => {
     request,
     held,
     // Only where the pool has the other family at all; elsewhere the attempt could never succeed.
-    upgrade: held !== undefined && held.ips.length === 1 && need._tag === 'Dual' && !need.required && hasFamily(held.pool, otherFamily(held.ips[0]?.family ?? 4)),
+    upgrade:
+      held !== undefined &&
+      held.ips.length === 1 &&
+      need._tag === 'Dual' &&
+      !need.required &&
+      svc.request._tag !== 'Specific' &&
+      hasFamily(held.pool, otherFamily(held.ips[0]?.family ?? 4)),
   }
 }

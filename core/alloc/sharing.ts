@@ -64,9 +64,20 @@ export type SharingVerdict =
 
 const SHAREABLE: SharingVerdict = { _tag: 'Shareable' }
 
+/**
+ * The occupant a refusal names: the least key other than the claimant's. Occupants are listed in the
+ * order they took the address, which differs between a first plan, a replan and the plan after the
+ * statuses are written; naming by key keeps the message a function of who holds the address.
+ */
+const namedHolder = (c: Claimant, o: Occupants): ServiceKey | undefined => {
+  let named = o.first !== c.key ? o.first : undefined
+  for (const h of o.rest ?? []) if (h !== c.key && (named === undefined || h < named)) named = h
+  return named
+}
+
 /** May the claimant join the IP's occupants? (An IP without occupants is simply free.) */
 export const sharingVerdict = (c: Claimant, o: Occupants): SharingVerdict => {
-  const other = o.first !== c.key ? o.first : o.rest?.find((h) => h !== c.key)
+  const other = namedHolder(c, o)
   if (other === undefined) return SHAREABLE
   if (c.sharing === undefined || o.sharing === undefined) return { _tag: 'NotShared', holder: other }
   if (c.sharing !== o.sharing) return { _tag: 'OtherKey', holder: other, theirs: o.sharing }

@@ -97,9 +97,14 @@ const rows: Row[] = [
     want: { 'other/s': 'Pending:NoMatchingPool' },
   },
   {
-    desc: 'an empty serviceAllocation admits everyone but is never picked automatically (MetalLB indexes it nowhere)',
+    desc: 'a present but empty serviceAllocation selects every Service, automatically too (MetalLB never picks it)',
     in: { pools: [scoped('open', '198.51.100.0/30', {})], services: [mkService('auto'), mkService('pinned', { pool: 'open' })] },
-    want: { auto: 'Pending:NoMatchingPool', pinned: '198.51.100.0@open' },
+    want: { auto: '198.51.100.0@open', pinned: '198.51.100.1@open' },
+  },
+  {
+    desc: 'an empty serviceAllocation pool still comes before general pools, by priority',
+    in: { pools: [general('a-general', '192.0.2.0/30'), scoped('z-open', '198.51.100.0/30', { priority: 5 })], services: [mkService('s')] },
+    want: { s: '198.51.100.0@z-open' },
   },
   {
     desc: 'namespaceSelectors matching no namespace admit nobody (deliberately stricter than MetalLB)',

@@ -87,6 +87,12 @@ const rows: Row[] = [
     want: { pref: '198.51.100.2,2001:db8:1::@c-dual', x: '198.51.100.0@c-dual' },
   },
   {
+    // The pair would no longer equal the request, and the next pass would release both.
+    desc: 'PreferDualStack holding the one IP it requested keeps it and gains nothing',
+    in: { pools: [dual], services: [{ ...dual6('pref', 'PreferDualStack', 4), request: { _tag: 'Specific', ips: [ip('198.51.100.2')] }, ingressIPs: [ip('198.51.100.2')] }] },
+    want: { pref: '198.51.100.2@c-dual' },
+  },
+  {
     desc: 'RequireDualStack holding one family is re-allocated',
     in: { pools: [dual], services: [{ ...dual6('req', 'RequireDualStack'), ingressIPs: [ip('198.51.100.2')] }] },
     want: { req: '198.51.100.0,2001:db8:1::@c-dual' },

@@ -70,7 +70,7 @@ const rows: Row[] = [
     // Found by the model-based run: the automatic request had nowhere to go, and the held IP was dropped.
     desc: 'a held IP is kept when no pool is eligible for a new automatic allocation any more',
     in: {
-      pools: [mkPool('open', ['192.0.2.0/30'], { serviceAllocation: mkAllocation({}) }), mkPool('off', ['198.51.100.0/30'], { autoAssign: false })],
+      pools: [mkPool('open', ['192.0.2.0/30'], { serviceAllocation: mkAllocation({}), autoAssign: false }), mkPool('off', ['198.51.100.0/30'], { autoAssign: false })],
       services: [mkService('a', { holds: ['192.0.2.2'] }), mkService('b', { holds: ['198.51.100.1'] }), mkService('c')],
     },
     want: { a: '192.0.2.2@open', b: '198.51.100.1@off', c: 'Pending:NoMatchingPool' },

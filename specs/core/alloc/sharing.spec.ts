@@ -25,6 +25,10 @@ t.test('sharingVerdict', async (t) => {
     { desc: 'itself', in: mk('ns/a', undefined, 'x', ['TCP/80']), want: 'Shareable' },
   ]
   for (const c of cases) t.equal(sharingVerdict(c.in, occupants(a))._tag, c.want, c.desc)
+  // Occupants are listed in the order they came; the refusal names by key, whatever that order.
+  const three = { ...occupants(mk('ns/z', 'k', '', ['TCP/80'])), rest: ['ns/m' as ServiceKey, 'ns/b' as ServiceKey] }
+  t.same(sharingVerdict(mk('ns/x', undefined, '', ['TCP/443']), three), { _tag: 'NotShared', holder: 'ns/b' }, 'names the least key among the others')
+  t.same(sharingVerdict(mk('ns/b', 'j', '', ['TCP/443']), three), { _tag: 'OtherKey', holder: 'ns/m', theirs: 'k' }, 'never the claimant itself')
 })
 
 const rows: Row[] = [
@@ -58,6 +62,12 @@ const rows: Row[] = [
     in: { pools: [pool], services: [shared('a', 80, { holds: ['192.0.2.0'] }), shared('b', 80, { want: ['192.0.2.0'] })] },
     want: { b: 'Pending:SharingConflict' },
     says: { b: 'TCP/80' },
+  },
+  {
+    desc: 'a refused request names the sharer with the least key, not the first to take the address',
+    in: { pools: [pool], services: [shared('b', 80, { holds: ['192.0.2.0'] }), shared('a', 443), mkService('c', { want: ['192.0.2.0'] })] },
+    want: { a: '192.0.2.0@p', b: '192.0.2.0@p', c: 'Pending:RequestedIPInUse' },
+    says: { c: 'in use by default/a;' },
   },
   {
     desc: 'different keys',

@@ -164,8 +164,8 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
       .filter((p) => {
         const sa = p.serviceAllocation
         if (sa === undefined || !p.autoAssign) return false
-        const constrained = sa.namespaces.length > 0 || sa.namespaceSelectors.length > 0 || sa.serviceSelectors.length > 0
-        return constrained && admits(p, s, nsLabels(s))
+        // A present but empty serviceAllocation selects every Service (IronLB's rule, not MetalLB's).
+        return admits(p, s, nsLabels(s))
       })
       .sort((a, b) => (rank(a) === rank(b) ? (a.name < b.name ? -1 : 1) : rank(a) - rank(b)))
     const general = pools.filter((p) => p.serviceAllocation === undefined && p.autoAssign)
@@ -185,7 +185,8 @@ export const referencePlan = (input: AllocationInput): RefPlan => {
   for (const t of todo) {
     const { s, need } = t
     if (kept.has(t)) {
-      if (t.held !== undefined && need._tag === 'Dual' && !need.required && t.held.ips.length === 1) {
+      // Not when the IP was requested: held IPs must equal the requested ones (IronLB's rule, against a flap).
+      if (t.held !== undefined && need._tag === 'Dual' && !need.required && t.held.ips.length === 1 && s.request._tag !== 'Specific') {
         const other: Family = t.held.ips[0]?.family === 4 ? 6 : 4
         const extra = lowest(t.held.pool, other, s)
         if (extra !== undefined) {
