@@ -33,7 +33,8 @@ export async function benchController(): Promise<void> {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: `s${i}`, namespace: 'bench' },
-        spec: { type: 'LoadBalancer', ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: `s${i}` } },
+        // No NodePorts: 10,000 Services would exhaust the 2,768-port default range (kube-proxy's job anyway).
+        spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: `s${i}` } },
       } as never).then(() => undefined)
     const assigned = (from: number, to: number): number => {
       let n = 0
