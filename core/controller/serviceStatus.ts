@@ -80,8 +80,19 @@ const conditionMatches = (current: readonly Condition[], want: Omit<Condition, '
   return have !== undefined && have.status === want.status && have.reason === want.reason && have.message === want.message
 }
 
+const heldByUsOf = (state: ServiceState): boolean =>
+  state.annotations[POOL_ANNOTATION] !== undefined || state.annotations[DEPRECATED_POOL_ANNOTATION] !== undefined
+
+/**
+ * The IPs a Service shows that this controller answers for: it may take them away. Another class's
+ * Service, or a former LoadBalancer whose IP we never gave, shows what it shows; such an IP must not
+ * hold up (or be confused with) an assignment of ours.
+ */
+export const answeredIPs = (state: ServiceState, verdict: Verdict): readonly string[] =>
+  verdict._tag !== 'Ignored' || (verdict.reason === 'NotLoadBalancer' && heldByUsOf(state)) ? state.ingressIPs : []
+
 export const serviceWrite = (state: ServiceState, verdict: Verdict, now: string): ServiceWrite => {
-  const heldByUs = state.annotations[POOL_ANNOTATION] !== undefined || state.annotations[DEPRECATED_POOL_ANNOTATION] !== undefined
+  const heldByUs = heldByUsOf(state)
   if (verdict._tag === 'Ignored') {
     // Another class's Service is none of our business. A Service that stopped being a
     // LoadBalancer loses what we gave it (MetalLB's clearServiceState), and only that.

@@ -7,7 +7,7 @@ import { buildConfig } from '../../core/config/buildConfig.js'
 import { planAllocation } from '../../core/alloc/plan.js'
 import { decodeClusterObjects } from '../../core/cluster/decodeCluster.js'
 import type { Config, ConfigError } from '../../core/model/config.js'
-import { type ServiceWrite, type Verdict, serviceWrite } from '../../core/controller/serviceStatus.js'
+import { type ServiceWrite, type Verdict, answeredIPs, serviceWrite } from '../../core/controller/serviceStatus.js'
 import { type PlannedWrite, blockersOf, holdersOf, orderWrites } from '../../core/controller/writeOrder.js'
 import { serviceStateOf } from '../../core/controller/serviceState.js'
 import { formatIP } from '../../core/net/address.js'
@@ -68,6 +68,10 @@ const forEachLimited = async <A>(items: readonly A[], limit: number, work: (a: A
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
 
+/** How long a pass waits after one that had to defer an acquisition (the release's watch event usually comes first). */
+const BLOCKED_RETRY_MS = 250
+const FAILED_RETRY_MS = 1_000
+
 export const startController = (opts: ControllerOptions): Controller => {
   const batchMs = opts.batchMs ?? 50
   let dirty = true
@@ -77,9 +81,15 @@ export const startController = (opts: ControllerOptions): Controller => {
   let idleWaiters: (() => void)[] = []
   const publishConfigState = configStatePublisher(opts)
 
+  // Every pass starts from a timer, never straight after the last one: a pass that keeps finding work
+  // (a write conflict, an acquisition waiting for a release) must not starve the Lease renewals and
+  // watch reads that share this event loop.
+  let retryAfterMs = 0
+  /** What the current pass could not write, and why (logged when not zero). */
+  let passStats = { planned: 0, conflicts: 0, deferred: 0, notLeader: 0 }
   const schedule = (): void => {
     dirty = true
-    if (timer === undefined && !running) timer = setTimeout(run, batchMs)
+    if (timer === undefined && !running) timer = setTimeout(run, Math.max(batchMs, retryAfterMs))
   }
   const reflect = <T extends KubeObject>(path: string, typeMeta: { apiVersion: string; kind: string }): Reflector<T> =>
     startReflector<T>({ path, rest: opts.rest, log: opts.log, onChange: schedule, typeMeta })
@@ -107,7 +117,10 @@ export const startController = (opts: ControllerOptions): Controller => {
 
   const writeOne = async (svc: LiveService & KubeObject, write: ServiceWrite): Promise<boolean> => {
     const key = `${svc.metadata.namespace}/${svc.metadata.name}`
-    if (!opts.isLeader()) return false
+    if (!opts.isLeader()) {
+      passStats.notLeader++
+      return false
+    }
     try {
       const res = await applyServiceWrite(opts.rest, svc, write, opts.events)
       if (res._tag === 'Written') {
@@ -116,7 +129,11 @@ export const startController = (opts: ControllerOptions): Controller => {
         opts.log.info('service-updated', { service: key, ingress: write.status?.loadBalancer.ingress.map((i) => i.ip) ?? null, events: write.events.map((e) => e.reason) })
         return true
       }
-      if (res._tag === 'Conflict') dirty = true
+      if (res._tag === 'Conflict') {
+        dirty = true
+        passStats.conflicts++
+        opts.log.info('service-write-conflict', { service: key, resourceVersion: svc.metadata.resourceVersion ?? null })
+      }
       return res._tag !== 'Conflict'
     } catch (err) {
       opts.metrics.updateErrors.inc()
@@ -147,6 +164,7 @@ export const startController = (opts: ControllerOptions): Controller => {
       plannedWrites.push({ key: state.key, current: state.ingressIPs, next: write.status?.loadBalancer.ingress.map((i) => i.ip) ?? state.ingressIPs })
     }
     const order = orderWrites(plannedWrites, planned)
+    passStats.planned = plannedWrites.length
     const limit = opts.writeConcurrency ?? 16
     await forEachLimited(order.releases, limit, async (r) => {
       const svc = byKey.get(r.key)
@@ -160,13 +178,20 @@ export const startController = (opts: ControllerOptions): Controller => {
       await writeOne(svc, r.interim ? interim : write)
     })
     const latest = new Map(services.list().map((svc) => [keyOf(svc), svc]))
-    const shownNow = holdersOf([...latest.values()].map((svc) => ({ key: keyOf(svc), ips: serviceStateOf(svc).ingressIPs })))
+    const shownNow = holdersOf(
+      [...latest.values()].flatMap((svc) => {
+        const verdict = verdicts.get(keyOf(svc))
+        return verdict === undefined ? [] : [{ key: keyOf(svc), ips: answeredIPs(serviceStateOf(svc), verdict) }]
+      }),
+    )
     await forEachLimited(order.acquisitions, limit, async (w) => {
       const svc = latest.get(w.key)
       const verdict = verdicts.get(w.key)
       if (svc === undefined || verdict === undefined) return
       if (blockersOf(w, shownNow, planned).length > 0) {
+        passStats.deferred++
         dirty = true // a release did not land; the next pass retries
+        retryAfterMs = Math.max(retryAfterMs, BLOCKED_RETRY_MS)
         return
       }
       // Recomputed on the latest copy (an interim write changed it); the Events of the whole move.
@@ -176,8 +201,12 @@ export const startController = (opts: ControllerOptions): Controller => {
   }
 
   const pass = async (): Promise<void> => {
-    if (!synced()) return
+    if (!synced()) {
+      opts.log.debug('not-synced', {})
+      return
+    }
     const started = performance.now()
+    passStats = { planned: 0, conflicts: 0, deferred: 0, notLeader: 0 }
     const config = currentConfig()
     if (config === undefined) return
     const liveServices = services.list()
@@ -191,25 +220,24 @@ export const startController = (opts: ControllerOptions): Controller => {
       await writeServices(plan, liveServices)
       await publishPoolStatus(opts, configs[0]?.list() ?? [], plan.pools)
     }
-    opts.metrics.reconcileSeconds.set((performance.now() - started) / 1000)
+    const ms = performance.now() - started
+    opts.metrics.reconcileSeconds.set(ms / 1000)
+    const stuck = passStats.conflicts + passStats.deferred + passStats.notLeader > 0
+    ;(ms > 1_000 || stuck ? opts.log.info : opts.log.debug)('reconciled', { ms: Math.round(ms), services: liveServices.length, leader: opts.isLeader(), ...passStats })
   }
 
   async function run(): Promise<void> {
     timer = undefined
     if (running) return
     running = true
+    retryAfterMs = 0
     try {
-      while (dirty) {
-        dirty = false
-        try {
-          await pass()
-        } catch (err) {
-          opts.log.error('reconcile-failed', { error: err })
-          await new Promise((r) => setTimeout(r, 1_000))
-          dirty = true
-        }
-        if (!synced()) break
-      }
+      dirty = false
+      await pass()
+    } catch (err) {
+      opts.log.error('reconcile-failed', { error: err })
+      dirty = true
+      retryAfterMs = FAILED_RETRY_MS
     } finally {
       running = false
       if (dirty) schedule()

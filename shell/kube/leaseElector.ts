@@ -119,11 +119,14 @@ export const startLeaseElector = (opts: LeaseElectorOptions): LeaseElector => {
 
   const loop = async (): Promise<void> => {
     while (!stopper.signal.aborted) {
+      const roundStarted = Date.now()
       try {
         await attempt()
       } catch (err) {
         opts.log.warn('lease-round-failed', { error: err })
       }
+      const roundMs = Date.now() - roundStarted
+      if (roundMs > opts.timing.renewDeadlineMs / 2) opts.log.warn('lease-round-slow', { ms: roundMs, renewDeadlineMs: opts.timing.renewDeadlineMs })
       if (leading && (lastRenewedAt === undefined || !stillLeading(lastRenewedAt, Date.now(), opts.timing))) setLeading(false)
       await sleep(opts.timing.retryPeriodMs, stopper.signal)
     }
@@ -131,7 +134,12 @@ export const startLeaseElector = (opts: LeaseElectorOptions): LeaseElector => {
   const running = loop()
 
   return {
-    isLeader: () => leading && lastRenewedAt !== undefined && stillLeading(lastRenewedAt, Date.now(), opts.timing),
+    // A lapse seen here counts as lost leadership at once, so the renewal that restores it calls
+    // onStartedLeading again and the work skipped meanwhile is redone.
+    isLeader: () => {
+      if (leading && (lastRenewedAt === undefined || !stillLeading(lastRenewedAt, Date.now(), opts.timing))) setLeading(false)
+      return leading
+    },
     stop: async () => {
       stopper.abort()
       await running

@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { CONDITION_TYPE, POOL_ANNOTATION, DEPRECATED_POOL_ANNOTATION, type ServiceState, type ServiceWrite, type Verdict, serviceWrite } from '../../../core/controller/serviceStatus.js'
+import { CONDITION_TYPE, POOL_ANNOTATION, DEPRECATED_POOL_ANNOTATION, type ServiceState, type ServiceWrite, type Verdict, answeredIPs, serviceWrite } from '../../../core/controller/serviceStatus.js'
 import { serviceStateOf } from '../../../core/controller/serviceState.js'
 
 const NOW = '2026-11-27T10:00:00Z'
@@ -100,4 +100,39 @@ t.test('reading a live Service', async (t) => {
   })
   t.same(s, { key: 'ns/a', ingressIPs: ['192.0.2.1'], annotations: { [POOL_ANNOTATION]: 'p' }, conditions: [{ type: CONDITION_TYPE, status: 'True', reason: 'IPAllocated', message: 'm', lastTransitionTime: NOW }] })
   fc.assert(fc.property(fc.jsonValue(), (v) => typeof serviceStateOf(v).key === 'string'))
+})
+
+t.test('answeredIPs: the IPs this controller may take away, and no others', async (t) => {
+  const shows = mkState({ ingressIPs: ['198.51.100.7'] })
+  const ours = mkState({ ingressIPs: ['198.51.100.7'], annotations: { [POOL_ANNOTATION]: 'lan' } })
+  const otherClass: Verdict = { _tag: 'Ignored', reason: 'OtherLoadBalancerClass', message: 'x' }
+  const notLB: Verdict = { _tag: 'Ignored', reason: 'NotLoadBalancer', message: 'x' }
+  t.same(answeredIPs(ours, otherClass), [], "another class's Service: none, even with our pool annotation")
+  t.same(answeredIPs(shows, notLB), [], 'a former LoadBalancer showing an IP we never gave: none')
+  t.same(answeredIPs(ours, notLB), ['198.51.100.7'], 'a former LoadBalancer holding our IP: we clear it')
+  t.same(answeredIPs(shows, { _tag: 'Pending', reason: 'NoAvailableIPs', message: 'x' }), ['198.51.100.7'])
+  t.same(answeredIPs(shows, { _tag: 'Assigned', ips: ['198.51.100.8'], pool: 'lan' }), ['198.51.100.7'])
+})
+
+t.test('property: an IP the controller does not answer for is never written away', async (t) => {
+  const ip = fc.constantFrom('198.51.100.1', '198.51.100.2', '2001:db8::1')
+  const state = fc.record({
+    ingressIPs: fc.uniqueArray(ip, { maxLength: 2 }),
+    annotations: fc.constantFrom({}, { [POOL_ANNOTATION]: 'lan' }, { [DEPRECATED_POOL_ANNOTATION]: 'lan' }),
+  })
+  const verdict = fc.oneof(
+    fc.record({ _tag: fc.constant('Assigned' as const), ips: fc.uniqueArray(ip, { minLength: 1, maxLength: 2 }), pool: fc.constant('lan') }),
+    fc.record({ _tag: fc.constant('Pending' as const), reason: fc.constant('NoAvailableIPs'), message: fc.constant('m') }),
+    fc.record({ _tag: fc.constant('Ignored' as const), reason: fc.constantFrom('NotLoadBalancer', 'OtherLoadBalancerClass'), message: fc.constant('m') }),
+  )
+  fc.assert(
+    fc.property(state, verdict, (st, v) => {
+      const s = mkState(st)
+      const w = serviceWrite(s, v, NOW)
+      const after = w.status === undefined ? s.ingressIPs : w.status.loadBalancer.ingress.map((i) => i.ip)
+      const unanswered = s.ingressIPs.filter((x) => !answeredIPs(s, v).includes(x))
+      return unanswered.every((x) => after.includes(x))
+    }),
+  )
+  t.pass('held for every state and verdict tried')
 })

@@ -14,7 +14,7 @@
 K8S_DIR := specs/support/k8s
 K8S_BIN_DIR := $(shell $(K8S_DIR)/bin-dir.sh)
 export K8S_BIN_DIR
-K8S_TAP_TIMEOUT ?= 300
+K8S_TAP_TIMEOUT ?= 600
 INTEGRATION_SPECS := $(shell find specs -name '*.int.ts' 2>/dev/null | sort)
 WITH_CONTROL_PLANE := IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) node dist/specs/support/withControlPlane.js --
 
