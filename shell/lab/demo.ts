@@ -226,14 +226,15 @@ export interface L2StatusRecord {
   readonly interfaces: readonly string[]
 }
 
-/** The ServiceL2Status objects of a Service ("ns/name"), in name order. */
+/** The ServiceL2Status objects of a Service ("ns/name"), in name order (labels stand in for a status not written yet). */
 export const l2Statuses = async (lab: Lab, svc: string): Promise<L2StatusRecord[]> => {
   const [ns, name] = split(svc)
-  type Obj = { metadata?: { name?: string }; status?: { node?: string; serviceName?: string; serviceNamespace?: string; interfaces?: { name?: string }[] } }
+  type Obj = { metadata?: { name?: string; labels?: Record<string, string> }; status?: { node?: string; serviceName?: string; serviceNamespace?: string; interfaces?: { name?: string }[] } }
   const list = await lab.kubectlJson<{ items?: Obj[] }>(['get', 'servicel2statuses', '-n', 'metallb-system'])
+  const label = (o: Obj, k: string): string | undefined => o.metadata?.labels?.[`metallb.io/${k}`]
   return (list.items ?? [])
-    .filter((o) => o.status?.serviceName === name && o.status.serviceNamespace === ns)
-    .map((o) => ({ name: o.metadata?.name ?? '', node: o.status?.node ?? '', interfaces: (o.status?.interfaces ?? []).map((i) => i.name ?? '') }))
+    .filter((o) => (o.status?.serviceName ?? label(o, 'service-name')) === name && (o.status?.serviceNamespace ?? label(o, 'service-namespace')) === ns)
+    .map((o) => ({ name: o.metadata?.name ?? '', node: o.status?.node ?? label(o, 'node') ?? '', interfaces: (o.status?.interfaces ?? []).map((i) => i.name ?? '') }))
     .sort((a, b) => a.name.localeCompare(b.name))
 }
 
@@ -300,13 +301,19 @@ export const runDemo = async (lab: Lab, say: (line: string) => void, signal?: Ab
     step()
     const ip = await poll(30_000, 300, async () => (await serviceIPs(lab, svc))[0])
     if (!check(ip !== undefined, `${svc} got no IP within 30 s (ironlb-lab logs controller)`) || ip === undefined) continue
-    const statuses = (await poll(30_000, 300, async () => {
-      const s = await l2Statuses(lab, svc)
-      return s.length > 0 && (await curlFromClient(lab, ip)) !== undefined ? s : undefined
-    })) ?? []
+    // Settled: one ServiceL2Status, the same node in the metrics and answering curl (a loaded machine
+    // can make the speakers' failure detector flap for a moment while the new objects arrive).
+    let statuses: L2StatusRecord[] = []
+    let byMetrics: string[] = []
+    let answered = 'no answer'
+    await poll(30_000, 300, async () => {
+      statuses = await l2Statuses(lab, svc)
+      byMetrics = await announcersByMetrics(lab, ip)
+      answered = (await curlFromClient(lab, ip)) ?? 'no answer'
+      const one = statuses.length === 1 ? statuses[0]?.node : undefined
+      return one !== undefined && byMetrics.length === 1 && byMetrics[0] === one && answered === one ? true : undefined
+    })
     const owner = statuses[0]?.node ?? '-'
-    const byMetrics = await announcersByMetrics(lab, ip)
-    const answered = (await curlFromClient(lab, ip)) ?? 'no answer'
     const resolved = (await clientNeighbor(lab, ip)) ?? '-'
     const ownMac = owner === '-' ? '-' : ((await eth0Mac(lab, owner)) ?? '-')
     check(statuses.length === 1, `${svc}: ${statuses.length} ServiceL2Status objects (want 1)`)

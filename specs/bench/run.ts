@@ -5,6 +5,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   l2: async () => (await import('./l2.bench.js')).benchL2(),
   membership: async () => (await import('./membership.bench.js')).benchMembership(),
   controller: async () => (await import('./controller.bench.js')).benchController(),
+  failover: async () => (await import('./failover.bench.js')).benchFailover(),
+  speaker: async () => (await import('./speaker.bench.js')).benchSpeaker(),
 }
 
 const main = async (): Promise<void> => {

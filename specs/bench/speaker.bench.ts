@@ -1,0 +1,127 @@
+// The speaker at idle, in the live lab (root): each node's speaker process measured from /proc for 60 s
+// with nothing announced, then again once 1,000 IPs are announced among the three (200 IPv4 and 800
+// IPv6 Services, one IP each). Prints RSS and CPU per speaker for both, and the ratio, from one run.
+// `benchSpeaker` is for specs/bench/run.ts; its lab is its own and always taken down.
+import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { announcedSeries, speakerMetricsText } from '../../shell/lab/demo.js'
+import { labDown, labUp, type Lab } from '../../shell/lab/lab.js'
+import { apply, mkL2Ad, mkPool, waitUntil, type Obj } from '../e2e/fixture.js'
+
+const IDLE_MS = 60_000
+const V4 = 200
+const V6 = 800
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100
+
+interface Usage {
+  readonly rssBytes: number
+  readonly cpuTicks: number
+}
+
+const usageOf = (pid: number): Usage => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN)
+  // Fields after the command (which may hold spaces) start after the last ')': utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return { rssBytes: rssKb * 1024, cpuTicks: Number(rest[11]) + Number(rest[12]) }
+}
+
+const speakerPids = async (lab: Lab): Promise<Map<string, number>> => {
+  const s = await lab.status()
+  const out = new Map<string, number>()
+  for (const n of lab.nodes) {
+    const p = s.processes.find((x) => x.name === `speaker-${n}` && x.alive)
+    if (p?.pid === undefined) throw new Error(`speaker-${n} is not running`)
+    out.set(n, p.pid)
+  }
+  return out
+}
+
+interface Idle {
+  readonly rssBytes: number
+  readonly peakRssBytes: number
+  readonly cpuPercent: number
+}
+
+/** Samples every speaker once a second for `ms`: the last and highest RSS, and CPU over the whole window. */
+const measureIdle = async (pids: ReadonlyMap<string, number>, ms: number): Promise<Map<string, Idle>> => {
+  const first = new Map([...pids].map(([n, pid]) => [n, usageOf(pid)] as const))
+  const peak = new Map<string, number>([...pids].map(([n]) => [n, 0]))
+  const t0 = Date.now()
+  while (Date.now() - t0 < ms) {
+    await new Promise((r) => setTimeout(r, 1_000))
+    for (const [n, pid] of pids) peak.set(n, Math.max(peak.get(n) ?? 0, usageOf(pid).rssBytes))
+  }
+  const seconds = (Date.now() - t0) / 1000
+  return new Map(
+    [...pids].map(([n, pid]) => {
+      const now = usageOf(pid)
+      const cpu = (100 * (now.cpuTicks - (first.get(n)?.cpuTicks ?? now.cpuTicks))) / TICKS_PER_SECOND / seconds
+      return [n, { rssBytes: now.rssBytes, peakRssBytes: peak.get(n) ?? now.rssBytes, cpuPercent: cpu }] as const
+    }),
+  )
+}
+
+const service = (name: string, family: 'IPv4' | 'IPv6'): Obj => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'default' },
+  spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ipFamilyPolicy: 'SingleStack', ipFamilies: [family], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+})
+
+/** How many IPs each speaker's metrics say it announces. */
+const announcedPerNode = async (lab: Lab): Promise<Map<string, number>> => {
+  const out = new Map<string, number>()
+  for (const n of lab.nodes) out.set(n, announcedSeries((await speakerMetricsText(lab, n)) ?? '').length)
+  return out
+}
+
+export async function benchSpeaker(): Promise<void> {
+  const print = (line: string): void => void process.stdout.write(`${line}\n`)
+  if (process.getuid?.() !== 0) {
+    print('speaker: skipped (the lab needs root)')
+    return
+  }
+  const dir = join(tmpdir(), `ironlb-bench-speaker-${process.pid}`)
+  await labDown(dir)
+  try {
+    const lab = await labUp({ stateDir: dir, requireSpeakers: true })
+    await apply(lab, [
+      // 198.51.100.40-239 and 2001:db8:100::1000-131f: 200 and 800 addresses, clear of the lab's hosts.
+      mkPool('bench', ['198.51.100.40-198.51.100.239', '2001:db8:100::1000-2001:db8:100::131f']),
+      mkL2Ad('bench', { ipAddressPools: ['bench'] }),
+    ])
+    await new Promise((r) => setTimeout(r, 5_000))
+    const before = await measureIdle(await speakerPids(lab), IDLE_MS)
+
+    const t0 = Date.now()
+    const services = [...Array.from({ length: V4 }, (_, i) => service(`v4-${i}`, 'IPv4')), ...Array.from({ length: V6 }, (_, i) => service(`v6-${i}`, 'IPv6'))]
+    for (let i = 0; i < services.length; i += 250) await apply(lab, services.slice(i, i + 250))
+    let counts = new Map<string, number>()
+    const total = (): number => [...counts.values()].reduce((a, b) => a + b, 0)
+    await waitUntil('1,000 IPs announced', 600_000, async () => (counts = await announcedPerNode(lab)) && total() === V4 + V6, 2_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}; announced per node: ${JSON.stringify([...counts])}`)
+    })
+    print(`speaker: ${V4 + V6} Services (${V4} IPv4, ${V6} IPv6) created and all their IPs announced ${((Date.now() - t0) / 1000).toFixed(1)} s after the first create; per node: ${[...counts].map(([n, c]) => `${n} ${c}`).join(', ')}`)
+    await new Promise((r) => setTimeout(r, 10_000))
+    const after = await measureIdle(await speakerPids(lab), IDLE_MS)
+
+    const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`
+    print(`speaker: at idle, ${IDLE_MS / 1000} s each (RSS at the end / peak; CPU averaged over the window):`)
+    for (const n of lab.nodes) {
+      const b = before.get(n)
+      const a = after.get(n)
+      if (a === undefined || b === undefined) continue
+      print(
+        `  ${n}: nothing announced RSS ${mb(b.rssBytes)} / ${mb(b.peakRssBytes)}, CPU ${b.cpuPercent.toFixed(2)}%; ` +
+          `${counts.get(n) ?? 0} of 1,000 IPs announced here RSS ${mb(a.rssBytes)} / ${mb(a.peakRssBytes)}, CPU ${a.cpuPercent.toFixed(2)}% ` +
+          `(RSS x${(a.rssBytes / b.rssBytes).toFixed(2)})`,
+      )
+    }
+  } finally {
+    await labDown(dir)
+  }
+}
