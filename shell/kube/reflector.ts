@@ -43,6 +43,17 @@ const isNewer = (candidate: string | undefined, current: string | undefined): bo
   return candidate !== current
 }
 
+/**
+ * What the cache keeps of an object: everything but metadata.managedFields, which nothing here reads
+ * and which is often the larger half of a Service (a write that omits it leaves the server's intact).
+ */
+const cached = <T extends KubeObject>(o: T): T => {
+  const meta = o.metadata as (Record<string, unknown> & { managedFields?: unknown }) | undefined
+  if (meta?.managedFields === undefined) return o
+  const { managedFields: _dropped, ...rest } = meta
+  return { ...o, metadata: rest }
+}
+
 const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
 
 interface WatchEvent {
@@ -71,7 +82,7 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
     const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector } }), `list ${opts.path}`)
     const body = res.body as { items?: T[]; metadata?: { resourceVersion?: string } }
     store.clear()
-    for (const item of body.items ?? []) store.set(keyOf(item), opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item })
+    for (const item of body.items ?? []) store.set(keyOf(item), cached(opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item }))
     resourceVersion = body.metadata?.resourceVersion ?? ''
     synced = true
     notify()
@@ -102,7 +113,7 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
             case 'ADDED':
             case 'MODIFIED': {
               const key = keyOf(ev.object)
-              if (isNewer(rv, store.get(key)?.metadata?.resourceVersion)) store.set(key, ev.object as T)
+              if (isNewer(rv, store.get(key)?.metadata?.resourceVersion)) store.set(key, cached(ev.object as T))
               break
             }
             case 'DELETED':
@@ -164,7 +175,7 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
     observeWrite: (obj) => {
       const key = keyOf(obj)
       const current = store.get(key)
-      if (current !== undefined && isNewer(obj.metadata?.resourceVersion, current.metadata?.resourceVersion)) store.set(key, obj)
+      if (current !== undefined && isNewer(obj.metadata?.resourceVersion, current.metadata?.resourceVersion)) store.set(key, cached(obj))
     },
     stop: () => stopper.abort(),
   }
