@@ -112,8 +112,10 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
 
   const universe = () => memberUniverse(nodes.list()).map((m) => ({ name: m.name, host: m.host }))
   let universeSignature = ''
+  // A speaker joins only once every cache is filled: the others yield IPs to a member as soon as it
+  // is alive, so joining before it can announce would leave those IPs unannounced meanwhile.
   const ensureMembership = async (): Promise<void> => {
-    if (!nodes.synced()) return
+    if (!synced()) return
     const members = universe()
     const signature = JSON.stringify(members)
     if (membership !== undefined) {

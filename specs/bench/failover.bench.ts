@@ -6,9 +6,8 @@
 // its lab is its own (a state folder named after this process) and always taken down.
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serviceIPs } from '../../shell/lab/demo.js'
 import { labDown, labUp } from '../../shell/lab/lab.js'
-import { apply, median, mkL2Ad, mkPool, mkService, percentile, statusOwner, waitUntil } from '../e2e/fixture.js'
+import { dualStackWeb, median, percentile } from '../e2e/fixture.js'
 import { failoverTrials, silences } from '../e2e/failoverTrials.js'
 
 const TRIALS = Number(process.env['IRONLB_BENCH_FAILOVER_TRIALS'] ?? '20')
@@ -24,14 +23,7 @@ export async function benchFailover(): Promise<void> {
   await labDown(dir)
   try {
     const lab = await labUp({ stateDir: dir, requireSpeakers: true })
-    await apply(lab, [
-      mkPool('lan', ['198.51.100.200-198.51.100.220', '2001:db8:100::200-2001:db8:100::220']),
-      mkL2Ad('lan', { ipAddressPools: ['lan'] }),
-      mkService('web', { families: ['IPv4', 'IPv6'] }),
-    ])
-    let ips: string[] = []
-    await waitUntil('web has two IPs', 30_000, async () => (ips = await serviceIPs(lab, 'web')).length === 2)
-    await waitUntil('web announced', 30_000, async () => (await statusOwner(lab, 'web')) !== undefined)
+    const ips = await dualStackWeb(lab)
     const t0 = Date.now()
     const trials = await failoverTrials(lab, 'default/web', ips, { trials: TRIALS })
     print(`failover: ${trials.length} power losses of the announcing node (3-node lab, ${((Date.now() - t0) / 1000).toFixed(0)} s), client request to each IP every 20 ms (200 ms limit)`)

@@ -1,11 +1,11 @@
 // The API server is stopped for 60 s (root, a lab of its own). The speakers keep their last known
-// objects: announcements stay (every request succeeds), a node that loses power in that time still
+// objects: announcements stay (no other node answers, no gap), a node that loses power in that time still
 // fails over (the failure detector and the cached objects are enough) to the node the election names
 // without it, a speaker restarted meanwhile (it cannot list anything) takes nothing over, and once
 // the API server is back ownership returns to the elected node.
-import t from 'tap'
-import { moveAfter, serviceIPs, startProbe } from '../../shell/lab/demo.js'
-import { apply, e2eSkipReason, electedFor, labFor, mkL2Ad, mkPool, mkService, statusOwner, waitUntil } from './fixture.js'
+import t, { type Test } from 'tap'
+import { moveAfter, startProbe, type Sample } from '../../shell/lab/demo.js'
+import { dualStackWeb, e2eSkipReason, electedFor, labFor } from './fixture.js'
 import { settledOwner } from './failoverTrials.js'
 
 const skip = e2eSkipReason()
@@ -15,18 +15,32 @@ if (skip !== undefined) {
 }
 
 const OUTAGE_MS = 60_000
+
+/**
+ * Steady service from `node`: no request answered by another node, and no gap. A lone request may go
+ * unanswered within its 200 ms limit on two busy cores (a restarting process, a dropped frame); a
+ * takeover or a node giving up shows as at least two in a row (requests go out every 20 ms).
+ */
+const expectSteady = (t: Test, samples: readonly Sample[], node: string | undefined, t0: number, when: string): void => {
+  const shown = (xs: readonly Sample[]): string[] => xs.map((s) => `${s.ip} +${s.t - t0} ms ${s.who ?? s.error ?? ''}`)
+  t.same(shown(samples.filter((s) => s.who !== undefined && s.who !== node)), [], `${when}: every answer came from ${node ?? '?'}`)
+  const unanswered = samples.filter((s) => s.who === undefined)
+  t.comment(`${when}: ${unanswered.length} of ${samples.length} requests unanswered (${shown(unanswered).join('; ') || 'none'})`)
+  for (const ip of new Set(samples.map((s) => s.ip))) {
+    let run = 0
+    let longest = 0
+    for (const s of samples.filter((x) => x.ip === ip).sort((a, b) => a.t - b.t)) {
+      run = s.who === undefined ? run + 1 : 0
+      longest = Math.max(longest, run)
+    }
+    t.ok(longest <= 1, `${when}: ${ip} never went two requests in a row without an answer (longest run ${longest})`)
+  }
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 t.test('API server stopped for 60 s', async (t) => {
   const lab = await labFor(t, 'apiserver')
-  await apply(lab, [
-    mkPool('lan', ['198.51.100.200-198.51.100.220', '2001:db8:100::200-2001:db8:100::220']),
-    mkL2Ad('lan', { ipAddressPools: ['lan'] }),
-    mkService('web', { families: ['IPv4', 'IPv6'] }),
-  ])
-  let ips: string[] = []
-  await waitUntil('web has two IPs', 30_000, async () => (ips = await serviceIPs(lab, 'web')).length === 2)
-  await waitUntil('web has one ServiceL2Status', 30_000, async () => (await statusOwner(lab, 'web')) !== undefined)
+  const ips = await dualStackWeb(lab)
   const probe = await startProbe(lab, ips, { maxSeconds: 300 })
   t.teardown(() => probe.stop())
   const owner = await settledOwner(lab, probe, 'default/web', ips, 60_000)
@@ -44,7 +58,7 @@ t.test('API server stopped for 60 s', async (t) => {
   await sleep(20_000)
   const quiet = probe.samples().filter((s) => s.t >= tStop && s.t < Date.now() - 300)
   t.ok(quiet.length > 1_000, `${quiet.length} requests in the first 20 s of the outage`)
-  t.same(quiet.filter((s) => s.who !== owner).map((s) => `${s.ip} +${s.t - tStop} ms ${s.who ?? s.error ?? ''}`), [], `every one answered by ${owner}`)
+  expectSteady(t, quiet, owner, tStop, 'in the first 20 s of the outage')
 
   const tFail = Date.now()
   await lab.fail(owner)
@@ -64,7 +78,7 @@ t.test('API server stopped for 60 s', async (t) => {
   t.ok(left > 5_000, `${Math.round(left / 1000)} s of the outage left after heal`)
   await sleep(Math.max(0, left))
   const meanwhile = probe.samples().filter((s) => s.t >= tHeal && s.t < Date.now() - 300)
-  t.same(meanwhile.filter((s) => s.who !== successor).map((s) => `${s.ip} +${s.t - tHeal} ms ${s.who ?? s.error ?? ''}`), [], `until the API server is back, ${successor ?? '?'} answers every request`)
+  expectSteady(t, meanwhile, successor, tHeal, 'after heal, until the API server is back')
 
   const tStart = Date.now()
   await lab.apiServer('start')

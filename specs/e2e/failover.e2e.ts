@@ -7,8 +7,8 @@
 //  - a rolling update: the announcing speaker is SIGTERMed and started again; no request goes
 //    unanswered (a connection open at the instant the IP moves may be reset: see below).
 import t from 'tap'
-import { moveAfter, serviceIPs, startProbe, type Sample } from '../../shell/lab/demo.js'
-import { apply, e2eSkipReason, electedFor, labFor, median, mkL2Ad, mkPool, mkService, percentile, statusOwner, waitUntil } from './fixture.js'
+import { moveAfter, startProbe, type Sample } from '../../shell/lab/demo.js'
+import { dualStackWeb, e2eSkipReason, electedFor, labFor, median, percentile } from './fixture.js'
 import { failoverTrials, settledOwner, silences } from './failoverTrials.js'
 
 const skip = e2eSkipReason()
@@ -21,14 +21,7 @@ const TRIALS = 20
 
 t.test('failover', async (t) => {
   const lab = await labFor(t, 'failover')
-  await apply(lab, [
-    mkPool('lan', ['198.51.100.200-198.51.100.220', '2001:db8:100::200-2001:db8:100::220']),
-    mkL2Ad('lan', { ipAddressPools: ['lan'] }),
-    mkService('web', { families: ['IPv4', 'IPv6'] }),
-  ])
-  let ips: string[] = []
-  await waitUntil('web has an IPv4 and an IPv6 address', 30_000, async () => (ips = await serviceIPs(lab, 'web')).length === 2)
-  await waitUntil('web has one ServiceL2Status', 30_000, async () => (await statusOwner(lab, 'web')) !== undefined)
+  const ips = await dualStackWeb(lab)
 
   await t.test(`${TRIALS} power losses of the announcing node`, async (t) => {
     const trials = await failoverTrials(lab, 'default/web', ips, { trials: TRIALS, say: (l) => t.comment(l) })

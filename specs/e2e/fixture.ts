@@ -14,7 +14,7 @@ import { assignedFromIngress } from '../../core/l2/assigned.js'
 import { planL2 } from '../../core/l2/plan.js'
 import { asNodeName } from '../../core/model/names.js'
 import { formatIP } from '../../core/net/address.js'
-import { arpReplies, hostOfMac, l2Statuses, ndpReplies } from '../../shell/lab/demo.js'
+import { arpReplies, hostOfMac, l2Statuses, ndpReplies, serviceIPs } from '../../shell/lab/demo.js'
 import { labDown, labUp, repoRoot, type Lab, type LabOptions } from '../../shell/lab/lab.js'
 import { missingTools, netnsUnavailable } from '../support/netns.js'
 
@@ -138,6 +138,22 @@ export const kubectlOk = async (lab: Lab, args: readonly string[]): Promise<stri
   const r = await lab.kubectl(args)
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr.trim()}`)
   return r.stdout
+}
+
+/**
+ * The setup most specs share: pool `lan` (an IPv4 and an IPv6 range on the LAN), its L2Advertisement,
+ * and the dual-stack Service default/web; resolves to web's two IPs once it is announced.
+ */
+export const dualStackWeb = async (lab: Lab): Promise<string[]> => {
+  await apply(lab, [
+    mkPool('lan', ['198.51.100.200-198.51.100.220', '2001:db8:100::200-2001:db8:100::220']),
+    mkL2Ad('lan', { ipAddressPools: ['lan'] }),
+    mkService('web', { families: ['IPv4', 'IPv6'] }),
+  ])
+  let ips: string[] = []
+  await waitUntil('web has an IPv4 and an IPv6 address', 30_000, async () => (ips = await serviceIPs(lab, 'web')).length === 2)
+  await waitUntil('web has one ServiceL2Status', 30_000, async () => (await statusOwner(lab, 'web')) !== undefined)
+  return ips
 }
 
 // ---- who owns an IP --------------------------------------------------------------------------------------

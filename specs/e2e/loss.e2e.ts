@@ -6,8 +6,8 @@
 // speaker logs taking over or giving up an IP. Requests themselves may fail (a lost SYN is resent
 // after 1 s, after the probe's 200 ms limit): they are counted, not judged.
 import t from 'tap'
-import { serviceIPs, startProbe } from '../../shell/lab/demo.js'
-import { apply, e2eSkipReason, labFor, logLinesSince, logSize, mkL2Ad, mkPool, mkService, speakerLog, statusOwner, waitUntil } from './fixture.js'
+import { startProbe } from '../../shell/lab/demo.js'
+import { dualStackWeb, e2eSkipReason, labFor, logLinesSince, logSize, speakerLog, statusOwner } from './fixture.js'
 import { settledOwner } from './failoverTrials.js'
 
 const skip = e2eSkipReason()
@@ -21,14 +21,7 @@ const PER_PORT_PCT = 2.5
 
 t.test('5% loss on the LAN for 60 s', async (t) => {
   const lab = await labFor(t, 'loss')
-  await apply(lab, [
-    mkPool('lan', ['198.51.100.200-198.51.100.220', '2001:db8:100::200-2001:db8:100::220']),
-    mkL2Ad('lan', { ipAddressPools: ['lan'] }),
-    mkService('web', { families: ['IPv4', 'IPv6'] }),
-  ])
-  let ips: string[] = []
-  await waitUntil('web has two IPs', 30_000, async () => (ips = await serviceIPs(lab, 'web')).length === 2)
-  await waitUntil('web has one ServiceL2Status', 30_000, async () => (await statusOwner(lab, 'web')) !== undefined)
+  const ips = await dualStackWeb(lab)
   const probe = await startProbe(lab, ips, { maxSeconds: 200 })
   t.teardown(() => probe.stop())
   const owner = await settledOwner(lab, probe, 'default/web', ips, 60_000)

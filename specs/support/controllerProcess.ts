@@ -74,7 +74,9 @@ export const startControllerProcess = async (opts: ControllerProcessOptions): Pr
     ...(opts.lbClass === undefined ? [] : [`--lb-class=${opts.lbClass}`]),
     ...(opts.extraArgs ?? []),
   ]
-  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd] })
+  // The built controller as it ships: not through the test runner's loaders (tap sets NODE_OPTIONS).
+  const { NODE_OPTIONS: _runnerHooks, ...env } = process.env
+  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env })
   closeSync(fd)
   live.add(child)
   let peak = 0
