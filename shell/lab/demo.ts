@@ -106,7 +106,17 @@ const probeOnce = (ip: string, timeoutMs: number): Promise<Sample> =>
       res.on('error', (e) => finish(undefined, e.message))
     })
     req.on('error', (e: NodeJS.ErrnoException) => finish(undefined, e.code ?? e.message))
-    const timer = setTimeout(() => finish(undefined, 'timeout'), timeoutMs)
+    // Which half timed out tells a lost SYN (the neighbour entry) from a slow backend.
+    let connected = false
+    req.on('socket', (sock) => sock.once('connect', () => (connected = true)))
+    // libuv runs expired timers before it polls sockets: after a stall of this process the timer would
+    // win over an answer already waiting. So the timeout is declared only after one more poll, and a
+    // stall is named in it (the sample then says little about the network).
+    const timer = setTimeout(() => {
+      const lateMs = Math.round(performance.now() - t0 - timeoutMs)
+      const half = connected ? 'connected, no answer' : 'no connection'
+      setImmediate(() => finish(undefined, `timeout (${half}${lateMs > 50 ? `; the probe stalled ${lateMs} ms` : ''})`))
+    }, timeoutMs)
     req.end()
   })
 

@@ -42,11 +42,17 @@ export interface L2Responder {
   /** Sends a fresh gratuitous burst for IPs already announced (after a partition heals). */
   readonly reassert: (ips: readonly IP[]) => void
   readonly announcedOn: () => ReadonlyMap<string, readonly string[]>
+  /**
+   * A leaving speaker's first step: no gratuitous frame leaves from now on (a pending repeat would pull
+   * clients back from the node taking over), while requests are still answered until `close`.
+   */
+  readonly silence: () => void
   readonly close: () => Promise<void>
 }
 
 export const startL2Responder = (counters: ResponderCounters, log: Logger): L2Responder => {
   const ports = new Map<string, Port>()
+  let silenced = false
 
   const send = (port: Port, sock: PacketSocket, frame: Uint8Array): boolean => {
     try {
@@ -70,6 +76,7 @@ export const startL2Responder = (counters: ResponderCounters, log: Logger): L2Re
   }
 
   const burst = (port: Port, ip: IP): void => {
+    if (silenced) return
     for (const offset of GRATUITOUS_OFFSETS_MS) {
       const timer = setTimeout(() => {
         port.timers.delete(timer)
@@ -170,6 +177,13 @@ export const startL2Responder = (counters: ResponderCounters, log: Logger): L2Re
       for (const port of ports.values()) for (const [text, ip] of port.ips) if (texts.has(text)) burst(port, ip)
     },
     announcedOn: () => new Map([...ports].map(([name, port]) => [name, [...port.ips.keys()]])),
+    silence: () => {
+      silenced = true
+      for (const port of ports.values()) {
+        for (const t of port.timers) clearTimeout(t)
+        port.timers.clear()
+      }
+    },
     close: async () => {
       for (const port of ports.values()) await closePort(port)
       ports.clear()

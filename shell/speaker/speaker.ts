@@ -257,6 +257,7 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
     ready: () => synced() && membership !== undefined,
     stop: async (graceful) => {
       stopped = true
+      responder.silence()
       clearInterval(linksTimer)
       clearInterval(resync)
       if (timer !== undefined) clearTimeout(timer)

@@ -4,10 +4,12 @@
 //    20 ms; the client's silence until another node answers is at most 1 s in the median and at most
 //    2 s in the worst trial, the new owner is the one core/l2 elects without the failed node, and it
 //    stays steady (no failed request after it first answered).
-//  - a rolling update: the announcing speaker is SIGTERMed and started again; no request goes
-//    unanswered (a connection open at the instant the IP moves may be reset: see below).
+//  - a rolling update, twice: the announcing speaker is SIGTERMed and started again; no request goes
+//    unanswered (a connection open at the instant the IP moves may be reset: see below), and the
+//    leaving speaker sends no gratuitous frame after SIGTERM.
 import t from 'tap'
-import { moveAfter, startProbe, type Sample } from '../../shell/lab/demo.js'
+import { eth0Mac, moveAfter, startProbe, type Sample } from '../../shell/lab/demo.js'
+import { sleep, type RunResult } from '../../shell/lab/sys.js'
 import { dualStackWeb, e2eSkipReason, electedFor, labFor, median, percentile } from './fixture.js'
 import { failoverTrials, settledOwner, silences } from './failoverTrials.js'
 
@@ -48,43 +50,58 @@ t.test('failover', async (t) => {
     }
   })
 
-  await t.test('SIGTERM to the announcing speaker (a rolling update): no request fails', async (t) => {
+  await t.test('SIGTERM to the announcing speaker (a rolling update), twice: no request fails', async (t) => {
     const probe = await startProbe(lab, ips, { maxSeconds: 240 })
     t.teardown(() => probe.stop())
+    const tBegin = Date.now()
     const owner = await settledOwner(lab, probe, 'default/web', ips, 60_000)
-    const t0 = Date.now()
-    await lab.stopSpeaker(owner)
-    t.comment(`speaker-${owner} stopped ${Date.now() - t0} ms after SIGTERM`)
-    // The others take over while it is away: the client must end up on another node.
-    const moved = await probe.until(10_000, (s) => ips.every((ip) => moveAfter(s, ip, owner, t0) !== undefined))
-    t.ok(moved, `another node answers while speaker-${owner} is stopped`)
-    await new Promise((r) => setTimeout(r, 2_000))
-    await lab.startSpeaker(owner)
-    const tStart = Date.now()
+    const mac = (await eth0Mac(lab, owner)) ?? '?'
+    // The owner's gratuitous frames (broadcast ARP, NA to all nodes) as the client sees them.
+    const capture = (): Promise<RunResult> =>
+      lab.exec('client', ['timeout', '25', 'tcpdump', '-l', '-n', '-e', '-tt', '-i', 'eth0', `ether src ${mac} and (arp or icmp6)`], { timeoutMs: 30_000 })
+    let dump = capture()
+    await sleep(1_000)
+    let stopAt = Date.now()
+    const windows: { cycle: number; dump: Promise<RunResult>; t0: number; tStart: number }[] = []
+    for (const cycle of [1, 2]) {
+      await sleep(stopAt - Date.now())
+      const t0 = Date.now()
+      await lab.stopSpeaker(owner)
+      t.comment(`cycle ${cycle}: speaker-${owner} stopped ${Date.now() - t0} ms after SIGTERM`)
+      const moved = await probe.until(10_000, (s) => ips.every((ip) => moveAfter(s, ip, owner, t0) !== undefined))
+      t.ok(moved, `cycle ${cycle}: another node answers while speaker-${owner} is stopped`)
+      const interim = moveAfter(probe.samples(), ips[0] ?? '', owner, t0)?.to
+      await sleep(2_000)
+      const tStart = Date.now()
+      await lab.startSpeaker(owner)
+      const nextDump = cycle === 1 ? capture() : undefined
+      const back = await probe.until(30_000, (s) => ips.every((ip) => moveAfter(s, ip, interim, tStart) !== undefined))
+      t.ok(back, `cycle ${cycle}: ${owner} answers again after its speaker started`)
+      windows.push({ cycle, dump, t0, tStart })
+      if (nextDump !== undefined) dump = nextDump
+      // The second SIGTERM lands 2.12 s after the client saw the takeback, just before the owner's
+      // gratuitous repeat at 2.2 s (core/speaker/announceSchedule.ts): a leaving speaker must not send
+      // it, or it pulls the client back from the node taking over.
+      stopAt = Math.min(...ips.map((ip) => moveAfter(probe.samples(), ip, interim, tStart)?.at ?? Date.now())) + 2_120
+    }
     await settledOwner(lab, probe, 'default/web', ips, 60_000, owner)
-    t.pass(`${owner} announces again ${Date.now() - tStart} ms after its speaker started`)
-    await new Promise((r) => setTimeout(r, 500))
-    const samples = (await probe.stop()).filter((s) => s.t >= t0 - 1_000)
-    t.ok(samples.length > 100, `${samples.length} requests sent`)
-    const shown = (xs: readonly Sample[]): string[] => xs.map((s) => `${s.ip} at +${s.t - t0} ms: ${s.error ?? '?'}`)
+    for (const { cycle, dump, t0, tStart } of windows) {
+      const all = [...(await dump).stdout.matchAll(/^(\d+\.\d+) [0-9a-f:]{17} > (ff:ff:ff:ff:ff:ff|33:33:00:00:00:01),.*$/gm)]
+        .map((m) => ({ ms: Math.round(Number(m[1]) * 1000) - t0, line: m[0] }))
+      const shouts = all.filter((f) => f.ms > 30 && f.ms < tStart - t0)
+      t.same(shouts.map((f) => `+${f.ms} ms: ${f.line}`), [], `cycle ${cycle}: ${owner} sent no gratuitous ARP or NA between SIGTERM and its restart`)
+    }
+    await sleep(500)
+    const samples = (await probe.stop()).filter((s) => s.t >= tBegin)
+    t.ok(samples.length > 200, `${samples.length} requests sent`)
+    const shown = (xs: readonly Sample[]): string[] => xs.map((s) => `${s.ip} at +${s.t - tBegin} ms: ${s.error ?? '?'}`)
     // A connection open while the client's neighbour entry switches MAC gets its next segment at the
     // other node, which knows no such connection and resets it: inherent to moving an IP by ARP/NDP
-    // (MetalLB too). Each IP moves twice here (away, back); requests are 1-3 ms long, sent 20 ms apart.
+    // (MetalLB too). Each IP moves four times here; requests are 1-3 ms long, sent 20 ms apart.
     const resets = samples.filter((s) => s.error === 'ECONNRESET')
     const unanswered = samples.filter((s) => s.who === undefined && s.error !== 'ECONNRESET')
-    // Seen once in three CI runs: a single request at the instant of the handover timed out (issue 4
-    // asks for none; noted). Held here: no gap, never two unanswered requests in a row per IP.
-    t.comment(`unanswered (timeout, refused, unreachable): ${shown(unanswered).join('; ') || 'none'}`)
-    for (const ip of ips) {
-      let run = 0
-      let longest = 0
-      for (const s of samples.filter((x) => x.ip === ip).sort((a, b) => a.t - b.t)) {
-        run = s.who === undefined ? run + 1 : 0
-        longest = Math.max(longest, run)
-      }
-      t.ok(longest <= 1, `${ip}: never two requests in a row without an answer (longest run ${longest})`)
-    }
-    for (const ip of ips) t.ok(resets.filter((s) => s.ip === ip).length <= 2, `${ip}: at most one connection reset per move (${shown(resets).join('; ') || 'none'})`)
+    t.same(shown(unanswered), [], 'no request went unanswered (timeout, refused, unreachable)')
+    for (const ip of ips) t.ok(resets.filter((s) => s.ip === ip).length <= 4, `${ip}: at most one connection reset per move (${shown(resets).join('; ') || 'none'})`)
     t.comment(`connections reset by the moves: ${resets.length} of ${samples.length} requests`)
     for (const ip of ips) t.comment(`${ip} answered by: ${[...new Set(samples.filter((s) => s.ip === ip).map((s) => s.who ?? s.error))].join(' then ')}`)
   })
