@@ -7,8 +7,9 @@ import { buildConfig } from '../../core/config/buildConfig.js'
 import { planAllocation } from '../../core/alloc/plan.js'
 import { decodeClusterObjects } from '../../core/cluster/decodeCluster.js'
 import type { Config, ConfigError } from '../../core/model/config.js'
-import { type ServiceWrite, type Verdict, answeredIPs, serviceWrite } from '../../core/controller/serviceStatus.js'
-import { type PlannedWrite, blockersOf, holdersOf, orderWrites } from '../../core/controller/writeOrder.js'
+import { type ServiceWrite, type Verdict, serviceWrite } from '../../core/controller/serviceStatus.js'
+import { answeredHolders, plannedHolders } from '../../core/controller/holders.js'
+import { type PlannedWrite, blockersOf, orderWrites } from '../../core/controller/writeOrder.js'
 import { serviceStateOf } from '../../core/controller/serviceState.js'
 import { formatIP } from '../../core/net/address.js'
 import type { AllocationPlan, ServiceOutcome } from '../../core/alloc/outcome.js'
@@ -150,7 +151,7 @@ export const startController = (opts: ControllerOptions): Controller => {
     const keyOf = (svc: LiveService): string => `${svc.metadata.namespace}/${svc.metadata.name}`
     const verdicts = new Map<string, Verdict>()
     for (const [key, outcome] of plan.outcomes) verdicts.set(key, verdictOf(outcome))
-    const planned = holdersOf([...verdicts].map(([key, v]) => ({ key, ips: v._tag === 'Assigned' ? v.ips : [] })))
+    const planned = plannedHolders(verdicts)
     const byKey = new Map(live.map((svc) => [keyOf(svc), svc]))
     const firstWrites = new Map<string, ServiceWrite>()
     const plannedWrites: PlannedWrite[] = []
@@ -178,12 +179,7 @@ export const startController = (opts: ControllerOptions): Controller => {
       await writeOne(svc, r.interim ? interim : write)
     })
     const latest = new Map(services.list().map((svc) => [keyOf(svc), svc]))
-    const shownNow = holdersOf(
-      [...latest.values()].flatMap((svc) => {
-        const verdict = verdicts.get(keyOf(svc))
-        return verdict === undefined ? [] : [{ key: keyOf(svc), ips: answeredIPs(serviceStateOf(svc), verdict) }]
-      }),
-    )
+    const shownNow = answeredHolders([...latest.values()].map(serviceStateOf), verdicts)
     await forEachLimited(order.acquisitions, limit, async (w) => {
       const svc = latest.get(w.key)
       const verdict = verdicts.get(w.key)

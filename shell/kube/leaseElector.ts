@@ -64,6 +64,11 @@ export const startLeaseElector = (opts: LeaseElectorOptions): LeaseElector => {
     }
   }
 
+  /** The one rule for losing leadership without a failed write: the last renewal is too old. */
+  const dropIfLapsed = (): void => {
+    if (leading && (lastRenewedAt === undefined || !stillLeading(lastRenewedAt, Date.now(), opts.timing))) setLeading(false)
+  }
+
   const attempt = async (): Promise<void> => {
     const startedAt = Date.now()
     // Half the renew deadline: a slow API server gets time to answer, and a second try still fits.
@@ -127,7 +132,7 @@ export const startLeaseElector = (opts: LeaseElectorOptions): LeaseElector => {
       }
       const roundMs = Date.now() - roundStarted
       if (roundMs > opts.timing.renewDeadlineMs / 2) opts.log.warn('lease-round-slow', { ms: roundMs, renewDeadlineMs: opts.timing.renewDeadlineMs })
-      if (leading && (lastRenewedAt === undefined || !stillLeading(lastRenewedAt, Date.now(), opts.timing))) setLeading(false)
+      dropIfLapsed()
       await sleep(opts.timing.retryPeriodMs, stopper.signal)
     }
   }
@@ -137,7 +142,7 @@ export const startLeaseElector = (opts: LeaseElectorOptions): LeaseElector => {
     // A lapse seen here counts as lost leadership at once, so the renewal that restores it calls
     // onStartedLeading again and the work skipped meanwhile is redone.
     isLeader: () => {
-      if (leading && (lastRenewedAt === undefined || !stillLeading(lastRenewedAt, Date.now(), opts.timing))) setLeading(false)
+      dropIfLapsed()
       return leading
     },
     stop: async () => {

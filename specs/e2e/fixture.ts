@@ -16,7 +16,7 @@ import { asNodeName } from '../../core/model/names.js'
 import { formatIP } from '../../core/net/address.js'
 import { arpReplies, hostOfMac, l2Statuses, ndpReplies, serviceIPs } from '../../shell/lab/demo.js'
 import { labDown, labUp, repoRoot, type Lab, type LabOptions } from '../../shell/lab/lab.js'
-import { missingTools, netnsUnavailable } from '../support/netns.js'
+import { missingTools, netnsUnavailable, pidAlive } from '../support/netns.js'
 
 /** Why these specs cannot run here (not root, not Linux): the spec then plans nothing. */
 export const e2eSkipReason = (): string | undefined => {
@@ -30,15 +30,6 @@ export const e2eSkipReason = (): string | undefined => {
 }
 
 const RUN_DIR = /^ironlb-e2e-(.+)-(\d+)$/
-
-const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** Takes down the labs of runs whose process is gone (a killed tap run leaves its lab up). */
 const sweepDeadRuns = async (): Promise<void> => {

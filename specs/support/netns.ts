@@ -53,7 +53,8 @@ const mustRun = async (argv: readonly string[], timeoutMs = DEFAULT_TIMEOUT_MS):
   return r.stdout
 }
 
-const pidAlive = (pid: number): boolean => {
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true

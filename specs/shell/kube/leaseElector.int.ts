@@ -1,7 +1,8 @@
 // The Lease elector against the real API server: one replica leads, a second follows and takes over
 // once the first stops; and a leader whose event loop was blocked past its renew deadline reports
 // the lapse (isLeader false) and, when a later renewal restores it, starts leading again, so the
-// controller redoes the writes it skipped (the churn test's stuck-controller bug).
+// controller redoes the writes it skipped (a starved leader once skipped them silently, which made a
+// controller already stalled by another bug look stuck for good).
 import t from 'tap'
 import type { ElectionTiming } from '../../../core/election/lease.js'
 import { startLeaseElector, type LeaseElector } from '../../../shell/kube/leaseElector.js'
@@ -22,6 +23,13 @@ const elector = async (namespace: string, identity: string, starts: string[]): P
     onStoppedLeading: () => undefined,
   })
 
+/** A Namespace of the test's own, so runs and files never share a Lease. */
+const freshNamespace = async (): Promise<string> => {
+  const ns = `lease-${randomSuffix()}`
+  await create(await testRest(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
+  return ns
+}
+
 const blockEventLoop = (ms: number): void => {
   const until = Date.now() + ms
   while (Date.now() < until) {
@@ -30,9 +38,7 @@ const blockEventLoop = (ms: number): void => {
 }
 
 t.test('one leader; the follower takes over after a release', async (t) => {
-  const rest = await testRest()
-  const ns = `lease-${randomSuffix()}`
-  await create(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
+  const ns = await freshNamespace()
   const starts: string[] = []
   const a = await elector(ns, 'a', starts)
   await eventually('a leads', 10_000, async () => (a.isLeader() ? true : undefined))
@@ -50,9 +56,7 @@ t.test('one leader; the follower takes over after a release', async (t) => {
 })
 
 t.test('a lapse past the renew deadline is reported, and leading starts again after renewal', async (t) => {
-  const rest = await testRest()
-  const ns = `lease-${randomSuffix()}`
-  await create(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
+  const ns = await freshNamespace()
   const starts: string[] = []
   const a = await elector(ns, 'a', starts)
   t.teardown(() => a.stop())
