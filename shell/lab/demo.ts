@@ -181,6 +181,17 @@ export const moveAfter = (samples: readonly Sample[], ip: string, from: string |
   }
 }
 
+/** Pure: when the node answering `ip` changed (the send time of the first answer from the next node). */
+export const switchTimes = (samples: readonly Sample[], ip: string): number[] => {
+  const out: number[] = []
+  let last: string | undefined
+  for (const s of samples.filter((x) => x.ip === ip && x.who !== undefined).sort((a, b) => a.t - b.t)) {
+    if (last !== undefined && s.who !== last) out.push(s.t)
+    last = s.who
+  }
+  return out
+}
+
 // ---- who answers -----------------------------------------------------------------------------------
 
 /** The source MAC of every ARP reply the client got for `ip` (arping, `count` requests `gapS` apart). */

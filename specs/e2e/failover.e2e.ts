@@ -8,7 +8,7 @@
 //    unanswered (a connection open at the instant the IP moves may be reset: see below), and the
 //    leaving speaker sends no gratuitous frame after SIGTERM.
 import t from 'tap'
-import { eth0Mac, moveAfter, startProbe, type Sample } from '../../shell/lab/demo.js'
+import { eth0Mac, moveAfter, startProbe, switchTimes, type Sample } from '../../shell/lab/demo.js'
 import { sleep, type RunResult } from '../../shell/lab/sys.js'
 import { dualStackWeb, e2eSkipReason, electedFor, labFor, median, percentile } from './fixture.js'
 import { failoverTrials, settledOwner, silences } from './failoverTrials.js'
@@ -101,7 +101,16 @@ t.test('failover', async (t) => {
     const resets = samples.filter((s) => s.error === 'ECONNRESET')
     const unanswered = samples.filter((s) => s.who === undefined && s.error !== 'ECONNRESET')
     t.same(shown(unanswered), [], 'no request went unanswered (timeout, refused, unreachable)')
-    for (const ip of ips) t.ok(resets.filter((s) => s.ip === ip).length <= 4, `${ip}: at most one connection reset per move (${shown(resets).join('; ') || 'none'})`)
+    for (const ip of ips) {
+      // A reset counts only at a move: within 100 ms of the client's first answer from the next node.
+      const switches = switchTimes(samples, ip)
+      t.equal(switches.length, 4, `${ip} changed hands four times`)
+      const mine = resets.filter((s) => s.ip === ip)
+      const stray = mine.filter((s) => !switches.some((w) => Math.abs(s.t - w) <= 100))
+      t.same(shown(stray), [], `${ip}: every reset is at a move`)
+      const perMove = switches.map((w) => mine.filter((s) => Math.abs(s.t - w) <= 100).length)
+      t.ok(perMove.every((n) => n <= 1), `${ip}: at most one reset per move (per move: ${perMove.join(', ')})`)
+    }
     t.comment(`connections reset by the moves: ${resets.length} of ${samples.length} requests`)
     for (const ip of ips) t.comment(`${ip} answered by: ${[...new Set(samples.filter((s) => s.ip === ip).map((s) => s.who ?? s.error))].join(' then ')}`)
   })
