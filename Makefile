@@ -5,7 +5,8 @@ SHELL := /bin/bash
 
 TAP := npx tap --reporter=terse --allow-incomplete-coverage --disable-coverage
 # The core's specs run in one process (specs/core/all.suite.ts says why); the others one per file.
-UNIT_SPECS := specs/core/all.suite.ts $(shell find specs -name '*.spec.ts' -not -path 'specs/core/*' 2>/dev/null | sort)
+UNIT_SPECS := specs/core/all.suite.ts $(shell find specs -name '*.spec.ts' -not -path 'specs/core/*' 2>/dev/null | sort) \
+  $(shell find specs/core -name '*.netns.spec.ts' 2>/dev/null | sort)
 
 -include specs/support/k8s/k8s.mk
 -include deploy/crds.mk

@@ -22,13 +22,13 @@ node_modules/node-addon-api/package.json: node_modules/.installed
 native-clean:
 	rm -rf $(NATIVE_DIR)/build
 
-# The netns specs (specs/shell/native, specs/support/netns.spec.ts) load the addon and use the
-# Debian tools: make both ready before the unit run.
+# The netns specs (specs/shell/native, specs/support/netns.spec.ts, specs/core/bgp/*.netns.spec.ts) load
+# the addon and use the Debian tools (GoBGP as the router): make both ready before the unit run.
 unit: netns-tools native
 
 # Only what is missing, so a prepared machine runs no apt at all; without root it only warns
 # (the netns specs skip without root anyway, and the build then fails with the compiler's message).
-NETNS_TOOLS := ip:iproute2 arping:arping ndisc6:ndisc6 tcpdump:tcpdump g++:g++ make:make python3:python3
+NETNS_TOOLS := ip:iproute2 arping:arping ndisc6:ndisc6 tcpdump:tcpdump g++:g++ make:make python3:python3 gobgpd:gobgpd
 netns-tools:
 	@missing=""; for pair in $(NETNS_TOOLS); do \
 	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \

@@ -23,10 +23,11 @@ export interface Agent {
   stderr(): string
 }
 
-export const startAgent = (lab: Lab, ns: string, args: readonly string[]): Agent => {
+/** Starts `script` (by default the ARP/NDP responder) inside `ns`, speaking JSON lines. */
+export const startAgent = (lab: Lab, ns: string, args: readonly string[], script: string = SCRIPT): Agent => {
   const env = { ...process.env }
   delete env['NODE_OPTIONS']
-  const child = lab.spawn(ns, [process.execPath, ...tsNodeArgs(), SCRIPT, ...args], env)
+  const child = lab.spawn(ns, [process.execPath, ...tsNodeArgs(), script, ...args], env)
   const events: AgentEvent[] = []
   const waiters = new Set<() => void>()
   let err = ''
