@@ -128,8 +128,9 @@ const onTimer = (c: SessionConfig, s: Session, timer: TimerName): Step => {
     case 'Hold':
       return connected(s.state) ? refuse(c, s, notification(ErrorCode.HoldTimerExpired, 0)) : { session: s, actions: [] }
     case 'Keepalive':
-      return s.state === 'OpenConfirm' || s.state === 'Established'
-        ? { session: s, actions: [send({ _tag: 'Keepalive' }), { _tag: 'SetTimer', timer: 'Keepalive', seconds: keepaliveSeconds(s.holdSeconds ?? 3) }] }
+      // A late firing after the timer was stopped (hold time 0, or not yet negotiated) sends nothing.
+      return (s.state === 'OpenConfirm' || s.state === 'Established') && (s.holdSeconds ?? 0) > 0
+        ? { session: s, actions: [send({ _tag: 'Keepalive' }), { _tag: 'SetTimer', timer: 'Keepalive', seconds: keepaliveSeconds(s.holdSeconds ?? 0) }] }
         : { session: s, actions: [] }
   }
 }

@@ -41,6 +41,8 @@ t.test('a hold time of 0 on either side runs no hold or keepalive timer', async 
   t.equal(session.holdSeconds, 0)
   t.same(tags(actions[2] ?? []), ['Send Keepalive', 'StopTimer Hold', 'StopTimer Keepalive'])
   t.same(tags(actions[3] ?? []), ['Up'])
+  const late = run([HAPPY[0], HAPPY[1], received(peerOpen({ holdTimeSeconds: 0 })), HAPPY[3], { _tag: 'TimerFired', timer: 'Keepalive' }] as SessionEvent[])
+  t.same(late.actions[4], [], 'a keepalive timer firing late sends nothing')
 })
 
 t.test('a peer with the wrong AS gets Bad Peer AS, then a retry', async (t) => {
