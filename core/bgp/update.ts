@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { u16, u32 } from '../packet/decode.js'
 import type { IP } from '../net/address.js'
 import type { Prefix } from '../net/prefix.js'
-import { ipv4At, ipv6At, writeIp } from '../packet/ipBytes.js'
+import { ipBytes, ipv4At, ipv6At } from '../packet/ipBytes.js'
 import { AttrType, Flag, type LargeCommunity, type MpReach, ORIGIN_CODES, type Origin, type PathAttributes } from './attributes.js'
 import { decodePrefixes, encodePrefix } from './nlri.js'
 import { AFI, AS_TRANS, SAFI_UNICAST } from './open.js'
@@ -35,12 +35,6 @@ const be = (v: number, bytes: number): number[] => Array.from({ length: bytes },
 const attribute = (flags: number, type: number, value: readonly number[]): number[] =>
   value.length > 255 ? [flags | Flag.ExtendedLength, type, ...be(value.length, 2), ...value] : [flags, type, value.length, ...value]
 
-const ipBytes = (ip: IP): number[] => {
-  const out = new Uint8Array(ip.family === 4 ? 4 : 16)
-  writeIp(out, 0, ip)
-  return [...out]
-}
-
 const asPathValue = (path: readonly number[], fourOctet: boolean): number[] => {
   const out: number[] = []
   for (let i = 0; i < path.length; i += 255) {
@@ -62,7 +56,7 @@ export const encodeUpdate = (u: Update, o: UpdateCodecOptions): Uint8Array => {
   if (a !== undefined) {
     attrs.push(...attribute(WELL_KNOWN, AttrType.Origin, [ORIGIN_CODES[a.origin]]))
     attrs.push(...attribute(WELL_KNOWN, AttrType.AsPath, asPathValue(a.asPath, o.fourOctetAs)))
-    if (a.nextHop !== undefined) attrs.push(...attribute(WELL_KNOWN, AttrType.NextHop, ipBytes(a.nextHop)))
+    if (a.nextHop !== undefined) attrs.push(...attribute(WELL_KNOWN, AttrType.NextHop, [...ipBytes(a.nextHop)]))
     if (a.med !== undefined) attrs.push(...attribute(OPTIONAL, AttrType.MultiExitDisc, be(a.med, 4)))
     if (a.localPref !== undefined) attrs.push(...attribute(WELL_KNOWN, AttrType.LocalPref, be(a.localPref, 4)))
     if (a.communities.length > 0) attrs.push(...attribute(OPTIONAL_TRANSITIVE, AttrType.Communities, a.communities.flatMap((c) => be(c, 4))))
