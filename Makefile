@@ -36,19 +36,16 @@ test: typecheck build unit integration e2e
 
 # End-to-end specs in the live lab (root; network namespaces): specs/**/*.e2e.ts, one lab at a time
 # so that timing figures are not skewed by a second lab on the same two cores.
-e2e: NETNS_TOOLS += curl:curl sysctl:procps nft:nftables
-e2e: build native netns-tools k8s-bins
+e2e: build native system-tools k8s-bins
 	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) $(TAP) --jobs=1 --timeout=1200 $(LAB_E2E_SPECS)
 
 # The failover and speaker benches run in the live lab (root); the others need only Node and the API server.
-bench: NETNS_TOOLS += curl:curl sysctl:procps nft:nftables
-bench: build native netns-tools k8s-bins
+bench: build native system-tools k8s-bins
 	node --expose-gc dist/specs/bench/run.js $(BENCH)
 
 # The Layer 2 demo in the live lab (root; shell/lab/demo.ts): lab up, an IPv4 and an IPv6 Service, who
 # announces them, a node failure timed from the client, heal, lab down (always). Exit 0 only if all held.
-demo: NETNS_TOOLS += curl:curl sysctl:procps
-demo: build native k8s-bins netns-tools
+demo: build native k8s-bins system-tools
 	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) node dist/shell/lab/demo.js
 
 clean:

@@ -94,7 +94,10 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   const binDir = findK8sBinDir(repoRoot, opts.k8sBinDir)
   const ironlb = opts.ironlbEntry ?? defaultIronlbEntry()
   for (const f of [ironlb, agentEntry()]) if (!existsSync(f)) throw new Error(`${f} is missing: run \`make -o node_modules/.installed build\``)
-  for (const tool of ['ip', 'curl', 'sysctl']) if ((await run(['sh', '-c', `command -v ${tool}`])).code !== 0) throw new Error(`${tool} is missing (apt-get install -y iproute2 curl procps)`)
+  // The lab's own needs; `make system-tools` installs them (the list is specs/support/system-tools.txt).
+  const absent: string[] = []
+  for (const tool of ['ip', 'curl', 'sysctl', 'nft']) if ((await run(['sh', '-c', `command -v ${tool}`])).code !== 0) absent.push(tool)
+  if (absent.length > 0) throw new Error(`missing ${absent.join(', ')}: run \`make system-tools\` as root (Debian packages iproute2 curl procps nftables)`)
 
   const paths = kubePaths(stateDir)
   const state: LabState = {

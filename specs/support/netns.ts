@@ -16,18 +16,8 @@ export const netnsUnavailable = (): string | undefined => {
   return undefined
 }
 
-/** A message naming the tools that are missing (a failure, not a skip), or undefined. */
-export const missingTools = (tools: readonly string[]): string | undefined => {
-  const missing = ['ip', ...tools].filter((tool) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' })
-      return false
-    } catch {
-      return true
-    }
-  })
-  return missing.length === 0 ? undefined : `missing ${missing.join(', ')} (Debian: apt-get install -y iproute2 arping ndisc6 tcpdump)`
-}
+// The missing-tool check reads the one list of system tools; re-exported for the specs that import it here.
+export { missingTools } from './systemTools.js'
 
 export interface RunResult {
   readonly code: number | null

@@ -20,7 +20,7 @@ if (why !== undefined) {
   process.exit(0)
 }
 const missing = missingTools(['curl', 'arping', 'ndisc6', 'nft', 'ping'])
-if (missing !== undefined) throw new Error(`${missing} (and: apt-get install -y curl iputils-ping nftables)`)
+if (missing !== undefined) throw new Error(missing)
 for (const f of ['dist/shell/cli/ironlb.js', 'dist/shell/lab/agent.js', 'dist/shell/lab/cli.js'])
   if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run make build`)
 
