@@ -34,8 +34,10 @@ export const labelValueProblem = (value: string): string | undefined =>
     ? undefined
     : `label value ${JSON.stringify(value)} is invalid: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`
 
+type RequirementWire = { readonly key: string; readonly operator: string; readonly values?: readonly string[] | undefined }
+
 const requirementFrom = (
-  wire: { readonly key: string; readonly operator: string; readonly values?: readonly string[] | undefined },
+  wire: RequirementWire,
   path: string,
   report: Report,
 ): SelectorRequirement | undefined => {
@@ -77,8 +79,7 @@ const requirementFrom = (
   return ok ? { key: wire.key, operator: op, values } : undefined
 }
 
-const requirementKey = (r: SelectorRequirement): string =>
-  JSON.stringify([r.key, r.operator, [...r.values].sort(byText)])
+const requirementKey = (r: RequirementWire): string => JSON.stringify([r.key, r.operator, [...(r.values ?? [])].sort(byText)])
 
 /** Validates one selector; `path` names it, e.g. "spec.nodeSelectors[0]". */
 export const selectorFrom = (wire: LabelSelectorWire, path: string, report: Report): LabelSelector => {
@@ -105,10 +106,10 @@ export const selectorFrom = (wire: LabelSelectorWire, path: string, report: Repo
 }
 
 /** A canonical text form: equal for selectors that MetalLB counts as duplicates. */
-export const selectorKey = (s: LabelSelector): string =>
+export const selectorKey = (s: LabelSelector | LabelSelectorWire): string =>
   JSON.stringify([
-    Object.entries(s.matchLabels).sort(([a], [b]) => byText(a, b)),
-    s.matchExpressions.map(requirementKey),
+    Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => byText(a, b)),
+    (s.matchExpressions ?? []).map(requirementKey),
   ])
 
 /** Validates a list of selectors (`path` e.g. "spec.nodeSelectors"); a repeated selector is an error. */
@@ -121,7 +122,9 @@ export const selectorsFrom = (
   const seen = new Set<string>()
   ;(wire ?? []).forEach((w, i) => {
     const s = selectorFrom(w, `${path}[${i}]`, report)
-    const key = selectorKey(s)
+    // Compared as written: the validated form drops invalid expressions, which made two different
+    // invalid selectors look the same.
+    const key = selectorKey(w)
     if (seen.has(key)) report(`${path}[${i}]`, 'the same selector is given twice in this list')
     seen.add(key)
     out.push(s)

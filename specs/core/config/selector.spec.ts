@@ -90,6 +90,39 @@ const rows: ReadonlyArray<{ desc: string; in: LabelSelectorWire[]; want: string[
       'spec.nodeSelectors[0].matchExpressions[0].values[0]: label value "-a" is invalid: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
     ],
   },
+  {
+    desc: 'two different invalid selectors are not duplicates of each other',
+    in: [
+      { matchExpressions: [{ key: 'zone', operator: 'Equals', values: ['a'] }] },
+      { matchExpressions: [{ key: 'rack', operator: 'In' }] },
+    ],
+    want: [
+      'spec.nodeSelectors[0].matchExpressions[0].operator: "Equals" is not an operator: use In, NotIn, Exists or DoesNotExist',
+      'spec.nodeSelectors[1].matchExpressions[0].values: operator In needs at least one value',
+    ],
+  },
+  {
+    desc: 'an invalid expression still tells two selectors apart when the rest is equal',
+    in: [
+      { matchLabels: { a: 'x' }, matchExpressions: [{ key: 'bad key', operator: 'Exists' }] },
+      { matchLabels: { a: 'x' } },
+    ],
+    want: [
+      'spec.nodeSelectors[0].matchExpressions[0].key: label key "bad key" is invalid: the name must be 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+    ],
+  },
+  {
+    desc: 'the same invalid selector twice is still a duplicate',
+    in: [
+      { matchExpressions: [{ key: 'zone', operator: 'In' }] },
+      { matchExpressions: [{ key: 'zone', operator: 'In' }] },
+    ],
+    want: [
+      'spec.nodeSelectors[0].matchExpressions[0].values: operator In needs at least one value',
+      'spec.nodeSelectors[1].matchExpressions[0].values: operator In needs at least one value',
+      'spec.nodeSelectors[1]: the same selector is given twice in this list',
+    ],
+  },
 ]
 
 t.test('selector rules', async (t) => {
