@@ -28,3 +28,6 @@ export const ZERO_MAC = '00:00:00:00:00:00' as Mac
 
 /** IEEE 802: the I/G bit (least significant bit of the first octet) marks group addresses. */
 export const isGroupMac = (mac: Mac): boolean => (parseInt(mac.slice(0, 2), 16) & 1) === 1
+
+/** An address one host can own: neither a group address nor all zeros. */
+export const isUnicastMac = (mac: Mac): boolean => mac !== ZERO_MAC && !isGroupMac(mac)

@@ -2,13 +2,16 @@
 // address this node announces with a solicited Neighbor Advertisement, or drop it with a named
 // reason. It follows MetalLB's layer-2 NDP responder (solicitations without a source link-layer
 // option, which includes every DAD probe, are not answered) after the RFC 4861 §7.1.1 checks
-// that MetalLB leaves to the kernel's ICMPv6 socket.
+// that MetalLB leaves to the kernel's ICMPv6 socket. As for ARP, the solicitor must be answerable: a
+// unicast source MAC and link-layer option (the advertisement goes there) and a source address that
+// is neither multicast (RFC 4291 §2.7: never a source) nor one we announce.
 import * as E from 'fp-ts/lib/Either.js'
 import { NEXT_HEADER_ICMPV6 } from './checksum.js'
 import * as eth from './ethernet.js'
 import * as ipv6 from './ipv6.js'
 import { ICMPV6_NEIGHBOR_SOLICITATION, sourceLinkLayer } from './ndp.js'
-import { multicastMac, solicitedNode } from './ndpAddress.js'
+import { isMulticastV6, multicastMac, solicitedNode } from './ndpAddress.js'
+import { isUnicastMac } from './mac.js'
 import { decodeNdpFrame, neighborAdvertisementReply } from './ndpFrames.js'
 import { validateSolicitation, NDP_INVALID_REASONS } from './ndpValidate.js'
 import { drop, isAnnounced, reply, type AnnouncedSet, type LinkIdentity, type Verdict } from './respond.js'
@@ -29,6 +32,12 @@ export const NDP_DROP_REASONS = [
   'NoSourceLinkLayer',
   /** Sent from our own MAC. */
   'FromUs',
+  /** Ethernet source or source link-layer option is a group (broadcast, multicast) or zero MAC. */
+  'SenderMacNotUnicast',
+  /** IPv6 source is a multicast address. */
+  'SenderIpNotUnicast',
+  /** IPv6 source is an address we announce here. */
+  'SenderIpOurs',
   /** The target is not announced on this interface. */
   'NotAnnounced',
 ] as const
@@ -62,6 +71,9 @@ export const respondNdp = (frame: Uint8Array, link: LinkIdentity, announced: Ann
   const solicitor = sourceLinkLayer(f.message)
   if (solicitor === undefined) return drop('NoSourceLinkLayer', target)
   if (f.eth.src === link.mac || solicitor === link.mac) return drop('FromUs', target)
+  if (!isUnicastMac(f.eth.src) || !isUnicastMac(solicitor)) return drop('SenderMacNotUnicast', target)
+  if (isMulticastV6(f.ip.src)) return drop('SenderIpNotUnicast', target)
+  if (isAnnounced(announced, f.ip.src)) return drop('SenderIpOurs', target)
   if (!isAnnounced(announced, target)) return drop('NotAnnounced', target)
   return reply(neighborAdvertisementReply(f, solicitor, link.mac), target)
 }

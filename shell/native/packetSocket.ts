@@ -19,19 +19,19 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import type { Arrival, PacketType } from '../../core/packet/arrival.js'
 import type { BpfInstruction } from '../../core/packet/bpf.js'
 import { macBytes, type Mac } from '../../core/packet/mac.js'
 
 export const ETH_P_ARP = 0x0806
 export const ETH_P_IPV6 = 0x86dd
 
-/** linux/if_packet.h sll_pkttype. */
-export type PacketType = 'host' | 'broadcast' | 'multicast' | 'otherhost' | 'outgoing' | 'unknown'
+export type { PacketType } from '../../core/packet/arrival.js'
 const PACKET_TYPES: readonly PacketType[] = ['host', 'broadcast', 'multicast', 'otherhost', 'outgoing']
 
-export interface ReceivedFrame {
+/** A frame and how it arrived (packet type, the ifindex the kernel names, the VLAN ID if tagged). */
+export interface ReceivedFrame extends Arrival {
   readonly frame: Buffer
-  readonly packetType: PacketType
   /** Length on the wire; larger than frame.length only if the frame was cut to the read buffer. */
   readonly wireLength: number
 }
@@ -61,7 +61,7 @@ export interface PacketSocket {
 
 interface NativeSocket {
   send(frame: Uint8Array): number
-  start(cb: (err: Error | null, frame?: Buffer, pkttype?: number, wireLength?: number) => void): void
+  start(cb: (err: Error | null, frame?: Buffer, pkttype?: number, wireLength?: number, ifindex?: number, vlan?: number) => void): void
   addMembership(mac: Uint8Array): void
   dropMembership(mac: Uint8Array): void
   statistics(): { packets: number; drops: number }
@@ -117,10 +117,12 @@ export const openPacketSocket = (opts: PacketSocketOptions): PacketSocket => {
   return {
     send: (frame) => native.send(frame),
     start: (onFrame, onError) =>
-      native.start((err, frame, pkttype, wireLength) => {
+      native.start((err, frame, pkttype, wireLength, ifindex, vlan) => {
         if (err !== null) return onError(err)
         if (frame === undefined) return
-        onFrame({ frame, packetType: PACKET_TYPES[pkttype ?? -1] ?? 'unknown', wireLength: wireLength ?? frame.length })
+        const packetType = PACKET_TYPES[pkttype ?? -1] ?? 'unknown'
+        const common = { frame, packetType, wireLength: wireLength ?? frame.length, ifindex: ifindex ?? opts.ifindex }
+        onFrame(vlan === undefined || vlan < 0 ? common : { ...common, vlan })
       }),
     addMembership: (mac) => native.addMembership(macBytes(mac)),
     dropMembership: (mac) => native.dropMembership(macBytes(mac)),

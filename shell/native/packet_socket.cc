@@ -4,8 +4,8 @@
 // class in typed TypeScript.
 //
 // Life cycle: new PacketSocket({ ifindex, protocol, filter? }) opens and binds; addMembership
-// joins a link-layer multicast group; start(cb) polls the fd and calls cb(frame, pkttype) for each
-// frame; send(frame) writes one; close() stops the poll and closes the fd (idempotent; the GC
+// joins a link-layer multicast group; start(cb) polls the fd and calls cb(null, frame, pkttype,
+// wireLength, ifindex, vlan) for each frame; send(frame) writes one; close() stops the poll and closes the fd (idempotent; the GC
 // finaliser closes a socket that was never started and is no longer referenced).
 //
 // Facts used (Linux packet(7), netdevice(7), socket(7)):
@@ -14,7 +14,12 @@
 //   the ifindex, so no frame from another interface is queued between socket() and bind(). The BPF
 //   filter is attached before the bind for the same reason.
 // - PACKET_IGNORE_OUTGOING (Linux 4.20) keeps our own sent frames out of the receive queue; on
-//   older kernels they arrive with pkttype PACKET_OUTGOING and the TypeScript side drops them.
+//   older kernels they arrive with pkttype PACKET_OUTGOING, which is passed on with every frame,
+//   and core/packet/arrival.ts drops them by that type.
+// - PACKET_AUXDATA (Linux 2.6.21) adds a tpacket_auxdata control message to each frame; its
+//   tp_vlan_tci is valid when tp_status has TP_STATUS_VLAN_VALID (Linux 3.0). The VLAN ID and the
+//   sll_ifindex the kernel reports go with every frame, so the caller can tell a frame that belongs
+//   to a VLAN (or to another device) from the interface's own.
 // - PACKET_ADD_MEMBERSHIP / PACKET_MR_MULTICAST makes the NIC accept a multicast MAC (the
 //   solicited-node group of an IPv6 address) without promiscuous mode; the kernel drops the
 //   membership when the socket closes.
@@ -142,6 +147,12 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
     int one = 1;
     // Best effort: ENOPROTOOPT before Linux 4.20 is fine (see the header comment).
     (void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+    if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) {
+      int err = errno;
+      close(fd);
+      ThrowErrno(env, "setsockopt(PACKET_AUXDATA)", err);
+      return;
+    }
 
     sockaddr_ll addr{};
     addr.sll_family = AF_PACKET;
@@ -243,20 +254,38 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
     if ((events & UV_READABLE) == 0) return;
     for (int i = 0; i < kMaxFramesPerWake && self->fd_ >= 0; i++) {
       sockaddr_ll from{};
-      socklen_t fromLen = sizeof from;
-      ssize_t n = recvfrom(self->fd_, self->buffer_.data(), self->buffer_.size(), MSG_DONTWAIT | MSG_TRUNC,
-                           reinterpret_cast<sockaddr*>(&from), &fromLen);
+      iovec iov{self->buffer_.data(), self->buffer_.size()};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
+      msghdr msg{};
+      msg.msg_name = &from;
+      msg.msg_namelen = sizeof from;
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      ssize_t n = recvmsg(self->fd_, &msg, MSG_DONTWAIT | MSG_TRUNC);
       if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-        self->Deliver(env, {Napi::Error::New(env, std::string("recvfrom: ") + strerror(errno)).Value()});
+        self->Deliver(env, {Napi::Error::New(env, std::string("recvmsg: ") + strerror(errno)).Value()});
         return;
+      }
+      // -1: no VLAN tag in the frame's metadata (untagged, or the kernel already consumed it).
+      int vlan = -1;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
+        if (c->cmsg_len < CMSG_LEN(sizeof(tpacket_auxdata))) continue;
+        tpacket_auxdata aux{};
+        memcpy(&aux, CMSG_DATA(c), sizeof aux);
+        if ((aux.tp_status & TP_STATUS_VLAN_VALID) != 0) vlan = aux.tp_vlan_tci & 0x0fff;
       }
       size_t kept = static_cast<size_t>(n) > self->buffer_.size() ? self->buffer_.size() : static_cast<size_t>(n);
       Napi::Buffer<uint8_t> frame = Napi::Buffer<uint8_t>::Copy(env, self->buffer_.data(), kept);
       // Arguments: error (null), frame, packet type (PACKET_HOST 0, BROADCAST 1, MULTICAST 2,
-      // OTHERHOST 3, OUTGOING 4), and the length on the wire (larger than the frame if cut).
+      // OTHERHOST 3, OUTGOING 4), the length on the wire (larger than the frame if cut), the
+      // ifindex the kernel says it came in on, and the VLAN ID (-1 for none).
       self->Deliver(env, {env.Null(), frame, Napi::Number::New(env, from.sll_pkttype),
-                          Napi::Number::New(env, static_cast<double>(n))});
+                          Napi::Number::New(env, static_cast<double>(n)), Napi::Number::New(env, from.sll_ifindex),
+                          Napi::Number::New(env, vlan)});
     }
   }
 

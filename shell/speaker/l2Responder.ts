@@ -2,6 +2,9 @@
 // only for the IPs this node announces there (core/packet decides every reply and drop), and
 // gratuitous announcements when an IP is taken over. `apply` is idempotent: it moves the live
 // sockets and groups to the desired set, opening and closing only what changed.
+// Per-IP counters exist only for IPs announced here (a request for any other IP is a drop counted
+// by reason), and an IP's series are forgotten when no interface holds it any more: any host on
+// the LAN can ask about any address, so counting by the address asked would grow without bound.
 import { type IP, formatIP } from '../../core/net/address.js'
 import { encodeArpFrame, gratuitousArp } from '../../core/packet/arpFrames.js'
 import { respondArp } from '../../core/packet/arpRespond.js'
@@ -10,11 +13,12 @@ import type { Mac } from '../../core/packet/mac.js'
 import { multicastMac, solicitedNode } from '../../core/packet/ndpAddress.js'
 import { unsolicitedNeighborAdvertisement } from '../../core/packet/ndpFrames.js'
 import { respondNdp } from '../../core/packet/ndpRespond.js'
-import { type AnnouncedSet, type Verdict, announcedSet } from '../../core/packet/respond.js'
+import { refuseArrival } from '../../core/packet/arrival.js'
+import { type AnnouncedSet, type Verdict, announcedSet, isAnnounced } from '../../core/packet/respond.js'
 import { GRATUITOUS_OFFSETS_MS } from '../../core/speaker/announceSchedule.js'
 import type { LinkFacts } from '../../core/speaker/interfaceFilter.js'
 import { type MulticastGroups, openMulticastGroups } from '../l2/multicastGroups.js'
-import { ETH_P_ARP, ETH_P_IPV6, type PacketSocket, openPacketSocket } from '../native/packetSocket.js'
+import { ETH_P_ARP, ETH_P_IPV6, type PacketSocket, type PacketSocketOptions, type ReceivedFrame, openPacketSocket } from '../native/packetSocket.js'
 import type { Logger } from '../obs/log.js'
 
 export interface ResponderCounters {
@@ -22,7 +26,16 @@ export interface ResponderCounters {
   readonly response: (ip: string) => void
   readonly gratuitous: (ip: string) => void
   readonly drop: (protocol: 'arp' | 'ndp', reason: string) => void
+  /** The IP is no longer announced on any interface: its series go. */
+  readonly forget: (ip: string) => void
 }
+
+/** The responder's I/O: packet sockets and IP-layer multicast groups (specs pass recorders). */
+export interface ResponderIo {
+  readonly openSocket: (opts: PacketSocketOptions) => PacketSocket
+  readonly openGroups: (ifname: string) => Promise<MulticastGroups>
+}
+const KERNEL_IO: ResponderIo = { openSocket: openPacketSocket, openGroups: openMulticastGroups }
 
 type UsableLink = LinkFacts & { readonly mac: Mac }
 
@@ -50,7 +63,7 @@ export interface L2Responder {
   readonly close: () => Promise<void>
 }
 
-export const startL2Responder = (counters: ResponderCounters, log: Logger): L2Responder => {
+export const startL2Responder = (counters: ResponderCounters, log: Logger, io: ResponderIo = KERNEL_IO): L2Responder => {
   const ports = new Map<string, Port>()
   let silenced = false
 
@@ -64,14 +77,18 @@ export const startL2Responder = (counters: ResponderCounters, log: Logger): L2Re
     }
   }
 
-  const handle = <R extends string>(port: Port, sock: PacketSocket, protocol: 'arp' | 'ndp', v: Verdict<R>): void => {
+  const handle = <R extends string>(port: Port, sock: PacketSocket, protocol: 'arp' | 'ndp', f: ReceivedFrame, decide: (frame: Uint8Array) => Verdict<R>): void => {
+    const refused = refuseArrival(f, port.link.ifindex)
+    if (refused !== undefined) return counters.drop(protocol, refused)
+    const v = decide(f.frame)
     if (v._tag === 'Reply') {
       const ip = formatIP(v.ip)
       counters.request(ip)
       if (send(port, sock, v.frame)) counters.response(ip)
       return
     }
-    if (v.reason === 'NotAnnounced' && v.ip !== undefined) counters.request(formatIP(v.ip))
+    // A request about one of our IPs counts even when refused (a forged sender, say); no other does.
+    if (v.ip !== undefined && isAnnounced(port.announced, v.ip)) counters.request(formatIP(v.ip))
     counters.drop(protocol, v.reason)
   }
 
@@ -93,18 +110,27 @@ export const startL2Responder = (counters: ResponderCounters, log: Logger): L2Re
   }
 
   const open = async (link: UsableLink): Promise<Port> => {
-    const arp = openPacketSocket({ ifindex: link.ifindex, protocol: ETH_P_ARP })
-    const ndp = openPacketSocket({ ifindex: link.ifindex, protocol: ETH_P_IPV6, filter: neighborSolicitationFilter })
-    const groups = await openMulticastGroups(link.name)
+    const arp = io.openSocket({ ifindex: link.ifindex, protocol: ETH_P_ARP })
+    let ndp: PacketSocket | undefined
+    let groups: MulticastGroups
+    try {
+      ndp = io.openSocket({ ifindex: link.ifindex, protocol: ETH_P_IPV6, filter: neighborSolicitationFilter })
+      groups = await io.openGroups(link.name)
+    } catch (err) {
+      arp.close()
+      ndp?.close()
+      throw err
+    }
     const port: Port = { link, arp, ndp, groups, ips: new Map(), announced: announcedSet([]), timers: new Set() }
     const identity = { name: link.name, mac: link.mac }
     // Malformed frames are dropped and counted inside respond*; nothing a frame holds can throw here.
     arp.start(
-      (f) => handle(port, arp, 'arp', respondArp(f.frame, identity, port.announced)),
+      (f) => handle(port, arp, 'arp', f, (b) => respondArp(b, identity, port.announced)),
       (err) => log.warn('arp-socket-error', { interface: link.name, error: err }),
     )
-    ndp.start(
-      (f) => handle(port, ndp, 'ndp', respondNdp(f.frame, identity, port.announced)),
+    const ndpSocket = ndp
+    ndpSocket.start(
+      (f) => handle(port, ndpSocket, 'ndp', f, (b) => respondNdp(b, identity, port.announced)),
       (err) => log.warn('ndp-socket-error', { interface: link.name, error: err }),
     )
     return port
@@ -146,30 +172,45 @@ export const startL2Responder = (counters: ResponderCounters, log: Logger): L2Re
     for (const ip of added) burst(port, ip)
   }
 
+  const moveTo = async (desired: ReadonlyMap<string, readonly IP[]>, links: ReadonlyMap<string, UsableLink>): Promise<void> => {
+    for (const [name, port] of ports) {
+      const link = links.get(name)
+      const ips = desired.get(name) ?? []
+      if (link === undefined || ips.length === 0 || link.ifindex !== port.link.ifindex || link.mac !== port.link.mac) {
+        ports.delete(name)
+        await closePort(port)
+      }
+    }
+    for (const [name, ips] of desired) {
+      const link = links.get(name)
+      if (link === undefined || ips.length === 0) continue
+      let port = ports.get(name)
+      if (port === undefined) {
+        try {
+          port = await open(link)
+        } catch (err) {
+          log.error('l2-interface-open-failed', { interface: name, error: err })
+          continue
+        }
+        ports.set(name, port)
+      }
+      setIPs(port, ips)
+    }
+  }
+
+  const held = (): Set<string> => new Set([...ports.values()].flatMap((p) => [...p.ips.keys()]))
+  const forgetGone = (before: ReadonlySet<string>): void => {
+    const now = held()
+    for (const ip of before) if (!now.has(ip)) counters.forget(ip)
+  }
+
   return {
     apply: async (desired, links) => {
-      for (const [name, port] of ports) {
-        const link = links.get(name)
-        const ips = desired.get(name) ?? []
-        if (link === undefined || ips.length === 0 || link.ifindex !== port.link.ifindex || link.mac !== port.link.mac) {
-          ports.delete(name)
-          await closePort(port)
-        }
-      }
-      for (const [name, ips] of desired) {
-        const link = links.get(name)
-        if (link === undefined || ips.length === 0) continue
-        let port = ports.get(name)
-        if (port === undefined) {
-          try {
-            port = await open(link)
-          } catch (err) {
-            log.error('l2-interface-open-failed', { interface: name, error: err })
-            continue
-          }
-          ports.set(name, port)
-        }
-        setIPs(port, ips)
+      const before = held()
+      try {
+        await moveTo(desired, links)
+      } finally {
+        forgetGone(before)
       }
     },
     reassert: (ips) => {
@@ -185,8 +226,10 @@ export const startL2Responder = (counters: ResponderCounters, log: Logger): L2Re
       }
     },
     close: async () => {
+      const before = held()
       for (const port of ports.values()) await closePort(port)
       ports.clear()
+      forgetGone(before)
     },
   }
 }

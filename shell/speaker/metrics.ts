@@ -1,5 +1,8 @@
 // The speaker's Prometheus metrics, with MetalLB's names where MetalLB has them, plus IronLB's
-// failover histogram and membership counters.
+// failover histogram and membership counters. Every label takes values from a bounded set: `ip`
+// only IPs this node announces (the responder forgets an IP's series when it stops announcing
+// it), `service`/`ip` of metallb_speaker_announced likewise, `reason` and `protocol` from the
+// core's named unions; nothing a host on the LAN sends can add a series.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 export const speakerMetrics = (node: string) => {
@@ -40,6 +43,11 @@ export const speakerMetrics = (node: string) => {
       response: (ip: string) => responses.inc({ ip }),
       gratuitous: (ip: string) => gratuitous.inc({ ip }),
       drop: (protocol: 'arp' | 'ndp', reason: string) => drops.inc({ protocol, reason }),
+      forget: (ip: string) => {
+        requests.remove({ ip })
+        responses.remove({ ip })
+        gratuitous.remove({ ip })
+      },
     },
     failover,
     members,

@@ -29,6 +29,15 @@ const rows: ReadonlyArray<{ desc: string; in: Uint8Array; want: 'Reply' | ArpDro
   { desc: 'unicast to another MAC', in: mkArpFrame({ dst: '02:00:5e:10:00:99' }), want: 'WrongEthernetDestination' },
   { desc: 'to a multicast MAC', in: mkArpFrame({ dst: '01:00:5e:00:00:01' }), want: 'WrongEthernetDestination' },
   { desc: 'our own request echoed back', in: mkArpFrame({ src: OUR }), want: 'FromUs' },
+  { desc: 'sender MAC broadcast (the reply would flood the LAN)', in: mkArpFrame({ src: '02:00:5e:10:00:0a', sha: 'ff:ff:ff:ff:ff:ff' }), want: 'SenderMacNotUnicast' },
+  { desc: 'sender MAC multicast', in: mkArpFrame({ src: '02:00:5e:10:00:0a', sha: '01:00:5e:00:00:01' }), want: 'SenderMacNotUnicast' },
+  { desc: 'sender MAC zero', in: mkArpFrame({ src: '02:00:5e:10:00:0a', sha: '00:00:00:00:00:00' }), want: 'SenderMacNotUnicast' },
+  { desc: 'Ethernet source multicast, sender MAC unicast', in: mkArpFrame({ src: '03:00:5e:10:00:0a', sha: '02:00:5e:10:00:0a' }), want: 'SenderMacNotUnicast' },
+  { desc: 'sender IP multicast', in: mkArpFrame({ spa: '224.0.0.251' }), want: 'SenderIpNotUnicast' },
+  { desc: 'sender IP in 239/8', in: mkArpFrame({ spa: '239.255.255.250' }), want: 'SenderIpNotUnicast' },
+  { desc: 'sender IP limited broadcast', in: mkArpFrame({ spa: '255.255.255.255' }), want: 'SenderIpNotUnicast' },
+  { desc: 'sender IP is the announced address (a conflicting announcement)', in: mkArpFrame({ spa: '198.51.100.10' }), want: 'SenderIpOurs' },
+  { desc: 'sender IP 240.0.0.1 (reserved, not multicast) is still answered', in: mkArpFrame({ spa: '240.0.0.1' }), want: 'Reply' },
   { desc: 'IPv6 frame', in: bytes(captures.nsFor10), want: 'NotForUs' },
   { desc: 'ARP with IEEE 802 hardware type', in: mkArpFrame({ htype: 6 }), want: 'Malformed' },
   { desc: 'ARP cut short', in: mkArpFrame().subarray(0, 30), want: 'Malformed' },
@@ -58,7 +67,7 @@ t.test('property: answers exactly the announced targets, and every answer is a w
     fc.property(fc.array(anyV4, { maxLength: 5 }), anyV4, unicastMac, unicastMac, fc.boolean(), (ips, target, asker, ours, pickAnnounced) => {
       const tpa = pickAnnounced && ips.length > 0 ? (ips[0] as IP) : target
       const set = announcedSet(ips)
-      const want = ips.some((i) => i.value === tpa.value) && asker !== ours
+      const want = ips.some((i) => i.value === tpa.value) && asker !== ours && !ips.some((i) => v4Text(i) === '198.51.100.1')
       const v = respondArp(mkArpFrame({ src: asker, tpa: v4Text(tpa) }), { name: 'x', mac: ours }, set)
       if (v._tag === 'Drop') return !want
       const back = decodeArpFrame(v.frame)

@@ -31,6 +31,12 @@ const rows: ReadonlyArray<{ desc: string; in: Uint8Array; want: 'Reply' | NdpDro
   { desc: 'DAD probe for our address', in: mkNdpFrame({ src: '::', options: [] }), want: 'DadProbe' },
   { desc: 'NS without a source link-layer option', in: mkNdpFrame({ options: [] }), want: 'NoSourceLinkLayer' },
   { desc: 'our own NS echoed back', in: mkNdpFrame({ ethSrc: OUR }), want: 'FromUs' },
+  { desc: 'source link-layer option is broadcast (the NA would flood)', in: mkNdpFrame({ options: [slla('ff:ff:ff:ff:ff:ff')] }), want: 'SenderMacNotUnicast' },
+  { desc: 'source link-layer option is multicast', in: mkNdpFrame({ options: [slla('33:33:00:00:00:01')] }), want: 'SenderMacNotUnicast' },
+  { desc: 'source link-layer option is zero', in: mkNdpFrame({ options: [slla('00:00:00:00:00:00')] }), want: 'SenderMacNotUnicast' },
+  { desc: 'Ethernet source is multicast', in: mkNdpFrame({ ethSrc: '01:00:5e:00:00:01', options: [slla(ASKER)] }), want: 'SenderMacNotUnicast' },
+  { desc: 'IPv6 source is multicast', in: mkNdpFrame({ src: 'ff02::1' }), want: 'SenderIpNotUnicast' },
+  { desc: 'IPv6 source is the announced address itself', in: mkNdpFrame({ src: '2001:db8:100::10' }), want: 'SenderIpOurs' },
   { desc: 'hop limit 64', in: mkNdpFrame({ hopLimit: 64 }), want: 'HopLimitNot255' },
   { desc: 'bad checksum', in: mkNdpFrame({ checksumDelta: 7 }), want: 'BadChecksum' },
   { desc: 'code 9', in: mkNdpFrame({ code: 9 }), want: 'NonZeroCode' },
@@ -66,7 +72,7 @@ t.test('property: answers exactly the announced targets, and every answer passes
   fc.assert(
     fc.property(fc.array(docV6, { maxLength: 4 }), docV6, fc.boolean(), unicastMac, unicastMac, docV6, (ips, other, pick, asker, ours, src) => {
       const target = pick && ips.length > 0 ? (ips[0] as IP) : other
-      const want = ips.some((i) => i.value === target.value) && asker !== ours
+      const want = ips.some((i) => i.value === target.value) && asker !== ours && !ips.some((i) => i.value === src.value)
       const v = respondNdp(mkNdpFrame({ ethSrc: asker, src: v6Text(src), target: v6Text(target), options: [slla(asker)] }), { name: 'x', mac: ours }, announcedSet(ips))
       if (v._tag === 'Drop') return !want
       const back = decodeNdpFrame(v.frame)
