@@ -1,9 +1,11 @@
 // `down`: removes the lab in a state folder, or whatever part of it exists, found from the folder alone
 // when state.json is gone (namespace names follow from the folder): the recorded processes, anything
 // else running in the lab's namespaces, the namespaces (and with them every link, bridge and nftables
-// rule), and the folder. Safe to run any number of times.
+// rule), and the folder, but only a folder that `up` marked as a lab's (marker.ts). Safe to run any
+// number of times.
 import { readdirSync, rmdirSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { refusalToRemove } from './marker.js'
 import { existingNamespaces, namespaceExists } from './network.js'
 import { defaultStateDir, repoRoot } from './paths.js'
 import { readState, withLock, type LabState } from './state.js'
@@ -19,6 +21,9 @@ export interface DownReport {
 /** Removes the lab in `stateDir` (or whatever part of it exists); safe to run any number of times. */
 export const labDown = async (stateDir: string = defaultStateDir()): Promise<DownReport> => {
   const dir = resolve(stateDir)
+  // Refused before the lock file is made beside the folder, so a refusal leaves nothing behind.
+  const refusal = refusalToRemove(dir)
+  if (refusal !== undefined) throw new Error(refusal)
   const report = await withLock(dir, () => teardown(dir))
   removeEmptyDefaultParent(dir)
   return report
@@ -35,6 +40,8 @@ export const removeEmptyDefaultParent = (stateDir: string): void => {
 }
 
 export const teardown = async (stateDir: string): Promise<DownReport> => {
+  const refusal = refusalToRemove(stateDir)
+  if (refusal !== undefined) throw new Error(refusal)
   const started = Date.now()
   const id = labIdFor(stateDir)
   let state: LabState | undefined

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import type { LabNode } from './desired.js'
 import { removeEmptyDefaultParent, teardown } from './down.js'
 import { METALLB_NAMESPACE, apiServerArgv, etcdArgv, findK8sBinDir, identities, kubePaths, kubeconfigPath, kubectl, readApiServerCa, writeKubeconfigs, writeSecrets, type KubePaths } from './kube.js'
+import { claimLabFolder } from './marker.js'
 import { existingNamespaces, labNamespaces, makeNamespace, namespaceExists, waitFor, wire } from './network.js'
 import { agentEntry, defaultIronlbEntry, defaultStateDir, repoRoot } from './paths.js'
 import { judgeSpeaker, procAlive, procNamed, recordProc, startProc } from './procs.js'
@@ -59,6 +60,7 @@ export const upLab = async (opts: LabOptions = {}): Promise<string> => {
 const upLocked = async (stateDir: string, opts: LabOptions, progress: (l: string) => void): Promise<string> => {
   const nodeCount = opts.nodes ?? 3
   const id = labIdFor(stateDir)
+  claimLabFolder(stateDir, id)
   const prior = readState(stateDir)
   if (prior !== undefined && prior.complete) {
     if (prior.nodeCount !== nodeCount) throw new Error(`the lab in ${stateDir} is up with ${prior.nodeCount} nodes: run down first`)
