@@ -1,5 +1,6 @@
 // Handling one authenticated datagram (the shell checked the tag). In order: who sent it and
-// whether it is fresh (replay window), what its header incarnation tells us about the sender, the
+// whether it is fresh (replay window), whether it is current (proof.ts: if not, it is only
+// answered), what its header incarnation tells us about the sender, the
 // piggybacked gossip, and then the message's own business (answer a Ping, close a probe, relay a
 // PingReq, hand over on Leave).
 import type { NodeName } from '../model/names.js'
@@ -10,6 +11,7 @@ import { type Endpoint, type ProbeId, incarnation as inc } from './member.js'
 import { type Message, type Update, updatesOf } from './message.js'
 import { type Ctx, send, sendTo, sendWithGossip } from './outbox.js'
 import { ackProbe } from './probe.js'
+import { challenge, isCurrent, recordProof } from './proof.js'
 import { admit } from './replay.js'
 import { judge } from './precedence.js'
 import { type DropReason, type State, isLive } from './state.js'
@@ -53,12 +55,16 @@ export const receive = (s0: State, cx: Ctx, from: Endpoint, m: Message): State =
   if (m.body._tag === 'Ping' && m.body.target !== s0.self.name) return drop(s0, cx, from, sender, 'Misdirected')
   const replay = new Map(s0.replay)
   replay.set(sender, verdict.window)
-  let s: State = { ...s0, replay }
+  let s: State = recordProof({ ...s0, replay }, sender, m)
 
   if (s.phase === 'Left') {
+    // The Ack first: a peer that cannot yet tell our run is current learns it from the Ack, and
+    // then believes the Leave that follows it.
+    if (m.body._tag === 'Ping') s = send(s, cx, sender, { _tag: 'Ack', probeId: m.body.probeId, updates: [] })
     const asks = m.body._tag === 'Ping' || m.body._tag === 'PingReq' || m.body._tag === 'Sync' || m.body._tag === 'Gossip'
     return asks ? send(s, cx, sender, { _tag: 'Leave' }) : drop(s, cx, from, sender, 'Left')
   }
+  if (!isCurrent(s.proofs.get(sender), m.header.epoch, m.header.seq)) return answerUnproven(challenge(s, cx, sender), cx, from, sender, m)
   if (m.body._tag === 'Leave') {
     const at = inc(Math.max(m.header.incarnation, held.incarnation))
     return held.status === 'Left' && held.incarnation >= at ? s : setRecord(s, cx, sender, 'Left', at, 'Leave')
@@ -92,6 +98,30 @@ export const receive = (s0: State, cx: Ctx, from: Endpoint, m: Message): State =
       return s
     case 'Sync':
       return body.replyWanted ? syncReply(s, cx, sender) : s
+    default:
+      return absurd(body)
+  }
+}
+
+/**
+ * A message we cannot yet tell from a replay (proof.ts): answer what asks for an answer, which
+ * changes no belief, and believe nothing in it: not a Leave, not gossip, not the header's
+ * incarnation. The challenge sent before this proves the sender current within a round trip.
+ */
+const answerUnproven = (s: State, cx: Ctx, from: Endpoint, sender: NodeName, m: Message): State => {
+  const body = m.body
+  switch (body._tag) {
+    case 'Ping':
+      return sendWithGossip(s, cx, sender, (updates) => ({ _tag: 'Ack', probeId: body.probeId, updates }))
+    case 'PingReq':
+      return relay(s, cx, sender, body.probeId, body.target)
+    case 'Sync':
+      return body.replyWanted ? syncReply(s, cx, sender) : drop(s, cx, from, sender, 'Unproven')
+    case 'Ack':
+    case 'Nack':
+    case 'Gossip':
+    case 'Leave':
+      return drop(s, cx, from, sender, 'Unproven')
     default:
       return absurd(body)
   }

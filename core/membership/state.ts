@@ -6,8 +6,9 @@ import { emptyBroadcasts } from './broadcasts.js'
 import type { MembershipConfig } from './config.js'
 import { type Endpoint, type Incarnation, type Member, type ProbeId, incarnation } from './member.js'
 import type { Message, Status } from './message.js'
+import type { Challenge, Proof } from './proof.js'
 import type { ReplayWindow } from './replay.js'
-import { type Rng, seedRng, shuffle } from './rng.js'
+import { type Rng, next, seedRng, shuffle } from './rng.js'
 
 export interface MemberRecord {
   readonly member: Member
@@ -60,6 +61,10 @@ export interface State {
   readonly urgent: readonly NodeName[]
   readonly suspicions: ReadonlyMap<NodeName, Suspicion>
   readonly replay: ReadonlyMap<NodeName, ReplayWindow>
+  /** Per sender, the epoch and first sequence number known to be current (proof.ts). */
+  readonly proofs: ReadonlyMap<NodeName, Proof>
+  /** Per member, the nonce of our last challenge Ping, until its Ack proves the member current. */
+  readonly challenges: ReadonlyMap<NodeName, Challenge>
   readonly broadcasts: Broadcasts
   readonly probe: Probe | undefined
   readonly relays: ReadonlyMap<ProbeId, Relay>
@@ -94,7 +99,7 @@ export type ChangeReason =
   | 'Refuted'
   | 'Joined'
 
-export type DropReason = 'UnknownSender' | 'FromSelf' | 'Replay' | 'StaleEpoch' | 'TooOld' | 'Misdirected' | 'Left'
+export type DropReason = 'UnknownSender' | 'FromSelf' | 'Replay' | 'StaleEpoch' | 'TooOld' | 'Misdirected' | 'Left' | 'Unproven'
 
 export type Action =
   | { readonly _tag: 'Send'; readonly to: Endpoint; readonly toName: NodeName; readonly message: Message }
@@ -142,7 +147,9 @@ export const initialState = (o: InitOptions): State => {
   const members = new Map<NodeName, MemberRecord>()
   for (const m of o.members)
     if (m.name !== o.self.name) members.set(m.name, { member: m, status: 'Alive', incarnation: incarnation(0) })
-  const [rng, order] = shuffle(seedRng(o.seed), [...members.keys()])
+  const [rng0, order] = shuffle(seedRng(o.seed), [...members.keys()])
+  // Probe ids start at random: an Ack from before our restart must not answer this run's probes.
+  const [rng, firstProbeId] = next(rng0)
   return {
     config: o.config,
     self: o.self,
@@ -157,10 +164,12 @@ export const initialState = (o: InitOptions): State => {
     urgent: [],
     suspicions: new Map(),
     replay: new Map(),
+    proofs: new Map(),
+    challenges: new Map(),
     broadcasts: emptyBroadcasts,
     probe: undefined,
     relays: new Map(),
-    nextProbeId: 1,
+    nextProbeId: firstProbeId,
     nextProbeAt: o.now,
     nextDeadProbeAt: o.now + o.config.deadProbeIntervalMs,
     nextGossipAt: o.now,

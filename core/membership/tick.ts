@@ -4,6 +4,7 @@
 import type { NodeName } from '../model/names.js'
 import { pendingCount } from './broadcasts.js'
 import { type Ctx, send, sendWithGossip } from './outbox.js'
+import { challenge } from './proof.js'
 import { advanceProbe, pickLive, probeTheDead, startProbe } from './probe.js'
 import { type State, isLive } from './state.js'
 import { setRecord, suspicionDeadline } from './table.js'
@@ -46,9 +47,14 @@ const gossipRound = (s: State, cx: Ctx): State => {
   return out
 }
 
-/** A fresh speaker asks one member for its whole view, so it learns at once who is dead. */
+/**
+ * A fresh speaker challenges every member (proof.ts: until one answers, nothing it says is
+ * believed), then asks one for its whole view, so it learns at once who is dead. The view is sent
+ * after the Ack to our challenge, so it arrives believable.
+ */
 const startUp = (s: State, cx: Ctx): State => {
-  const s0: State = { ...s, phase: 'Running' }
+  let s0: State = { ...s, phase: 'Running' }
+  for (const name of s0.order) s0 = challenge(s0, cx, name)
   const [s1, peers] = pickLive(s0, 1, new Set<NodeName>())
   const peer = peers[0]
   if (peer === undefined) return s1

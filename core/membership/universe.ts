@@ -1,6 +1,6 @@
 // The member universe changes when the shell learns a new speaker set (from the API server while it
 // is reachable; otherwise the last known set stays). New members start Alive at incarnation 0, like
-// at start-up; members no longer listed are forgotten, with their suspicions, replay windows and
+// at start-up; members no longer listed are forgotten, with their suspicions, replay windows, proofs and
 // pending gossip; everyone else keeps what we know, at the (possibly new) address.
 import type { NodeName } from '../model/names.js'
 import { forget } from './broadcasts.js'
@@ -25,12 +25,16 @@ export const changeUniverse = (s: State, cx: Ctx, list: readonly Member[]): Stat
   let broadcasts = s.broadcasts
   const suspicions = new Map(s.suspicions)
   const replay = new Map(s.replay)
+  const proofs = new Map(s.proofs)
+  const challenges = new Map(s.challenges)
   for (const [name, r] of s.members) {
     if (members.has(name)) continue
     if (isLive(r.status)) liveChanged = true
     broadcasts = forget(broadcasts, name)
     suspicions.delete(name)
     replay.delete(name)
+    proofs.delete(name)
+    challenges.delete(name)
   }
   let liveCount = 0
   for (const r of members.values()) if (isLive(r.status)) liveCount++
@@ -46,6 +50,8 @@ export const changeUniverse = (s: State, cx: Ctx, list: readonly Member[]): Stat
     urgent: s.urgent.filter((n) => members.has(n)),
     suspicions,
     replay,
+    proofs,
+    challenges,
     broadcasts,
     relays,
     probe: s.probe !== undefined && members.has(s.probe.target) ? s.probe : undefined,

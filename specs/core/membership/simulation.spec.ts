@@ -106,7 +106,8 @@ t.test('replays and old-incarnation news change nothing', async (t) => {
         const stale: Update[] = []
         for (const [name, r] of s.members) if (r.incarnation > 0) stale.push({ status: 'Dead', name, incarnation: (r.incarnation - 1) as Update['incarnation'] })
         const from = sim.names.find((x) => x !== to) as NodeName
-        const hdr = { sender: from, incarnation: sim.state(from).incarnation, epoch: sim.state(from).epoch + 1, seq: 0 }
+        // The sender's current run, past anything the receiver saw: believable (core/membership/proof.ts).
+        const hdr = { sender: from, incarnation: sim.state(from).incarnation, epoch: sim.state(from).epoch, seq: (s.replay.get(from)?.highest ?? 0) + 1 }
         const r = step(s, { _tag: 'MessageReceived', from: sim.members[sim.index(from)]!.address, message: { header: hdr, body: { _tag: 'Gossip', updates: stale } } }, sim.now())
         if (r.actions.some((a) => a._tag === 'MemberChanged' || a._tag === 'MembershipChanged')) return false
         if ([...aliveSet(r.state)].join() !== [...aliveSet(s)].join()) return false

@@ -2,19 +2,24 @@ import t from 'tap'
 import { defaultConfig, suspicionTimeout } from '../../../core/membership/config.js'
 import { type State, aliveSet } from '../../../core/membership/state.js'
 import { step } from '../../../core/membership/step.js'
-import { N, addressOf, changes, five, mkMembers, mkMsg, mkState, mkUpdate, pid, receiveFrom, sent, tickThrough } from './support/mk.js'
+import { N, addressOf, changes, five, mkMembers, mkMsg, mkState, mkUpdate, pid, receiveFrom, sent, tickThrough, withProof } from './support/mk.js'
 
 const cfg = defaultConfig
 const firstProbe = (s0: State) => {
   const r = step(s0, { _tag: 'Tick' }, 0)
-  const ping = sent(r.actions).find((a) => a.message.body._tag === 'Ping')
+  const ping = sent(r.actions).find((a) => a.message.body._tag === 'Ping' && a.message.body.probeId === r.state.probe?.probeId)
   if (ping === undefined || ping.message.body._tag !== 'Ping') throw new Error('no ping')
   return { state: r.state, actions: r.actions, target: ping.toName, probeId: ping.message.body.probeId }
 }
 
-t.test('the first tick asks one member for its view and probes one', async (t) => {
+t.test('the first tick challenges every member, asks one for its view and probes one', async (t) => {
   const r = firstProbe(mkState())
-  t.same(sent(r.actions).map((a) => a.message.body._tag).sort(), ['Ping', 'Sync'])
+  t.same(sent(r.actions).map((a) => a.message.body._tag).sort(), ['Ping', 'Ping', 'Ping', 'Ping', 'Ping', 'Sync'])
+  const challenged = sent(r.actions).filter((a) => a.message.body._tag === 'Ping' && a.message.body.probeId !== r.probeId)
+  t.same(challenged.map((a) => a.toName).sort(), ['b', 'c', 'd', 'e'], 'one challenge each (core/membership/proof.ts)')
+  const firstSync = sent(r.actions).findIndex((a) => a.message.body._tag === 'Sync')
+  const syncTo = sent(r.actions)[firstSync]?.toName
+  t.ok(sent(r.actions).findIndex((a) => a.toName === syncTo && a.message.body._tag === 'Ping') < firstSync, 'the Sync peer is challenged before it is asked')
   t.equal(r.state.phase, 'Running')
   const ping = sent(r.actions).find((a) => a.message.body._tag === 'Ping')
   t.same(ping?.to, addressOf(r.target), 'sent to the target address from the universe')
@@ -129,14 +134,16 @@ t.test('replays, old incarnations, strangers and misdirected pings change nothin
   t.same(self.actions.map((a) => a._tag === 'Dropped' && a.reason), ['FromSelf'])
 })
 
-t.test('graceful leave: everyone is told at once; the leaver answers only with Leave', async (t) => {
+t.test('graceful leave: everyone is told at once; the leaver answers a Ping with an Ack and Leave, all else with Leave', async (t) => {
   const s0 = firstProbe(mkState()).state
   const r = step(s0, { _tag: 'Leave' }, 10)
   t.same(sent(r.actions).map((a) => a.toName).sort(), ['b', 'c', 'd', 'e'])
   t.ok(sent(r.actions).every((a) => a.message.body._tag === 'Leave' && a.message.header.incarnation === 1))
   t.ok(r.actions.some((a) => a._tag === 'MembershipChanged' && !a.alive.has(N('a'))), 'the leaver drops itself')
   const ping = receiveFrom(r.state, 'b', { _tag: 'Ping', probeId: pid(3), target: N('a'), updates: [] }, 11)
-  t.same(sent(ping.actions).map((a) => a.message.body._tag), ['Leave'])
+  t.same(sent(ping.actions).map((a) => a.message.body._tag), ['Ack', 'Leave'], 'the Ack proves to a fresh peer that the Leave is current')
+  const gossip = receiveFrom(r.state, 'c', { _tag: 'Gossip', updates: [] }, 11)
+  t.same(sent(gossip.actions).map((a) => a.message.body._tag), ['Leave'])
   t.same(sent(step(r.state, { _tag: 'Tick' }, 500).actions), [], 'no more probing')
 
   const peer = receiveFrom(mkState('b'), 'a', { _tag: 'Leave' }, 1, 1)
@@ -184,7 +191,7 @@ t.test('start-up Sync: the answer carries our whole view and teaches the newcome
   const reply = sent(r.actions).find((x) => x.message.body._tag === 'Sync')
   if (reply?.message.body._tag !== 'Sync') return t.fail('no reply')
   t.same(reply.message.body.updates.map((u) => `${u.name}:${u.status}`).sort(), ['b:Alive', 'c:Alive', 'd:Alive', 'e:Dead'])
-  const a = step(mkState('a'), { _tag: 'MessageReceived', from: addressOf('b'), message: reply.message }, 3)
+  const a = step(withProof(mkState('a'), 'b', reply.message.header.epoch), { _tag: 'MessageReceived', from: addressOf('b'), message: reply.message }, 3)
   t.notOk(aliveSet(a.state).has(N('e')), 'newcomer learns e is dead')
 })
 

@@ -12,15 +12,28 @@ export const mkMembers = (names: readonly string[]): readonly Member[] =>
   names.map((n, i) => ({ name: N(n), address: { host: `192.0.2.${i + 1}`, port: 7946 } }))
 export const five = mkMembers(['a', 'b', 'c', 'd', 'e'])
 
-export const mkState = (self = 'a', members: readonly Member[] = five, config: MembershipConfig = defaultConfig): State => {
+/** A speaker that just started: it has proof of nobody's current run yet (core/membership/proof.ts). */
+export const mkFresh = (self = 'a', members: readonly Member[] = five, config: MembershipConfig = defaultConfig): State => {
   const me = members.find((m) => m.name === self)
   if (me === undefined) throw new Error(`no ${self}`)
   return initialState({ config, self: me, members, epoch: 1_000, seed: 7, now: 0 })
 }
 
+/** `s` holding proof that `name`'s current run is `epoch`, from sequence number `fromSeq` on. */
+export const withProof = (s: State, name: string, epoch: number, fromSeq = 0): State => ({ ...s, proofs: new Map([...s.proofs, [N(name), { epoch, fromSeq }]]) })
+
+/** The epoch mkMsg stamps by default: the peers' current run. */
+export const CURRENT_EPOCH = 50
+
+/** A speaker that already holds proof that every peer's current run is CURRENT_EPOCH. */
+export const mkState = (self = 'a', members: readonly Member[] = five, config: MembershipConfig = defaultConfig): State => {
+  const s = mkFresh(self, members, config)
+  return { ...s, proofs: new Map([...s.members.keys()].map((n) => [n, { epoch: CURRENT_EPOCH, fromSeq: 0 }])) }
+}
+
 const seqs = new Map<string, number>()
 /** A message from `sender` with a fresh sequence number (per sender, across the spec file). */
-export const mkMsg = (sender: string, body: Body, incarnation = 0, epoch = 50): Message => {
+export const mkMsg = (sender: string, body: Body, incarnation = 0, epoch = CURRENT_EPOCH): Message => {
   const seq = (seqs.get(sender) ?? 0) + 1
   seqs.set(sender, seq)
   return { header: { sender: N(sender), incarnation: incarnation as Incarnation, epoch, seq }, body }

@@ -68,6 +68,9 @@ export class SimNetwork {
   private readonly tickMs: number
   private readonly wire: boolean
   private readonly capture: number
+  private readonly config: MembershipConfig
+  private readonly seed: number
+  private readonly runs: number[]
 
   constructor(o: SimOptions) {
     this.rng = seedRng(o.seed ^ 0x5bd1e995)
@@ -80,6 +83,9 @@ export class SimNetwork {
     this.names = this.members.map((m) => m.name)
     this.members.forEach((m, i) => this.byEndpoint.set(endpointKey(m.address), i))
     const config = o.config ?? defaultConfig
+    this.config = config
+    this.seed = o.seed
+    this.runs = this.members.map(() => 0)
     this.states = this.members.map((self, i) =>
       initialState({ config, self, members: this.members, epoch: 1_000_000 + i, seed: (o.seed * 7919 + i) >>> 0, now: 0 }),
     )
@@ -119,6 +125,19 @@ export class SimNetwork {
 
   crash(name: NodeName): void {
     this.crashed[this.index(name)] = true
+  }
+
+  /** The node's process starts again: a fresh state with a later epoch, as after a restart. */
+  restart(name: NodeName): void {
+    const i = this.index(name)
+    const wasDown = this.crashed[i] === true
+    this.crashed[i] = false
+    const run = (this.runs[i] ?? 0) + 1
+    this.runs[i] = run
+    const self = this.members[i] as Member
+    const seed = (this.seed * 7919 + i + run * 104_729) >>> 0
+    this.states[i] = initialState({ config: this.config, self, members: this.members, epoch: 1_000_000 + i + run * 100_000, seed, now: this.clock })
+    if (wasDown) this.heap.push(this.clock + this.random(this.tickMs), { kind: 'tick', node: i })
   }
 
   /** The process stops running until `ms` from now; what arrives meanwhile waits (a GC pause). */
