@@ -1,19 +1,20 @@
 // Wires the controller binary: flags and env (as MetalLB's controller reads them), the kubeconfig,
 // leader election, the reconcile loop, metrics and health. The only file that knows all the parts.
 import { readFileSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
 import { hostname } from 'node:os'
 import { KubeConfig } from '@kubernetes/client-node'
 import { parseArgs } from '../cli/args.js'
 import { eventRecorder } from '../kube/events.js'
 import { startLeaseElector } from '../kube/leaseElector.js'
 import { restClient } from '../kube/rest.js'
-import { serveObservability } from '../obs/httpServer.js'
 import { isLogLevel, jsonLogger } from '../obs/log.js'
+import { OBSERVABILITY_FLAGS, observabilitySettings, startObservability } from '../obs/observability.js'
 import { startController } from './controller.js'
 import { ensureMemberlistSecret } from './memberlistSecret.js'
 import { controllerMetrics } from './metrics.js'
 
-const FLAGS = ['ml-secret-name', 'namespace', 'lb-class', 'log-level', 'port', 'host', 'kubeconfig', 'pod-name', 'lease-name', 'lease-duration', 'renew-deadline', 'retry-period']
+const FLAGS = ['ml-secret-name', 'namespace', 'lb-class', 'log-level', ...OBSERVABILITY_FLAGS, 'kubeconfig', 'pod-name', 'lease-name', 'lease-duration', 'renew-deadline', 'retry-period']
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'
 
@@ -57,6 +58,11 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
     process.stderr.write('ironlb controller: --renew-deadline must be shorter than --lease-duration\n')
     return 2
   }
+  const obsSettings = observabilitySettings(flag)
+  if (!obsSettings.ok) {
+    process.stderr.write(`ironlb controller: ${obsSettings.error}\n`)
+    return 2
+  }
 
   const kc = new KubeConfig()
   const kubeconfig = flag('kubeconfig')
@@ -96,14 +102,22 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
     isLeader: elector.isLeader,
   })
   controllerKick = controller.kick
-  const server = await serveObservability(flag('host') ?? '0.0.0.0', Number(flag('port') ?? '7472'), metrics.registry, { ready: controller.ready })
-  log.info('controller-started', { namespace, identity, lbClass: lbClass ?? null, port: Number(flag('port') ?? '7472') })
+  const obs = await startObservability(obsSettings.value, { component: 'controller', rest, registry: metrics.registry, health: { ready: controller.ready }, log })
+  if (E.isLeft(obs)) {
+    log.error('controller-start-failed', { error: obs.left })
+    controller.stop()
+    await elector.stop()
+    rest.close()
+    leaseRest.close()
+    return 1
+  }
+  log.info('controller-started', { namespace, identity, lbClass: lbClass ?? null, port: obsSettings.value.metricsPort })
 
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
       log.info('controller-stopping', { signal })
       controller.stop()
-      server.close()
+      obs.right.close()
       void elector.stop().finally(() => {
         rest.close()
         leaseRest.close()

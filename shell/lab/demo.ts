@@ -11,7 +11,7 @@
 //    TIMEOUT ms limit (as `curl -m 0.2` in a loop), one JSON line per request on stdout.
 // What the probe saw is judged by `moveAfter` (pure); who answers ARP/NDP by arping and ndisc6.
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -259,9 +259,22 @@ export const l2Statuses = async (lab: Lab, svc: string): Promise<L2StatusRecord[
     .sort((a, b) => a.name.localeCompare(b.name))
 }
 
-/** A speaker's metrics text (from inside its node), or undefined when it does not answer. */
+/** The lab admin's bearer token (system:masters, so the speakers' SubjectAccessReview allows /metrics). */
+const adminToken = (lab: Lab): string => {
+  const cfg = JSON.parse(readFileSync(lab.kubeconfig('admin'), 'utf8')) as { users?: Array<{ user?: { token?: string } }> }
+  const token = cfg.users?.[0]?.user?.token
+  if (token === undefined) throw new Error(`no token in ${lab.kubeconfig('admin')}`)
+  return token
+}
+
+/**
+ * A speaker's metrics text (from inside its node), or undefined when it does not answer: over HTTPS
+ * with the admin's token, as Prometheus scrapes them. -k because each speaker serves a certificate it
+ * made at start; the token is what this exercises. The time allows one token review that cannot
+ * reach the API server (a partitioned node answers from a recent grant once it gives up).
+ */
 export const speakerMetricsText = async (lab: Lab, node: string): Promise<string | undefined> => {
-  const r = await lab.exec(node, ['curl', '-s', '--max-time', '3', `http://127.0.0.1:${METRICS_PORT}/metrics`], { timeoutMs: 6_000 })
+  const r = await lab.exec(node, ['curl', '-sfk', '--max-time', '8', '-H', `Authorization: Bearer ${adminToken(lab)}`, `https://127.0.0.1:${METRICS_PORT}/metrics`], { timeoutMs: 12_000 })
   return r.code === 0 ? r.stdout : undefined
 }
 

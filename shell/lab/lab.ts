@@ -21,7 +21,7 @@ import { upLab, waitApiServer, type LabOptions } from './up.js'
 export { labDown, type DownReport } from './down.js'
 export { defaultStateDir, repoRoot } from './paths.js'
 export { statusText, type HostStatus, type LabStatus, type ProcStatus, type ServiceStatus } from './status.js'
-export { MEMBERLIST_PORT, METRICS_PORT, type LabOptions } from './up.js'
+export { HEALTH_PORT, MEMBERLIST_PORT, METRICS_PORT, type LabOptions } from './up.js'
 
 const TERMINATION_GRACE_MS = 30_000
 

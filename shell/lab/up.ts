@@ -41,6 +41,8 @@ export interface LabOptions {
 }
 
 export const METRICS_PORT = 7472
+/** The daemons' plain liveness/readiness port (--health-probe-bind-address); /metrics is HTTPS on METRICS_PORT. */
+export const HEALTH_PORT = 7473
 export const MEMBERLIST_PORT = 7946
 
 /** Builds the lab (or checks and repairs one that is up); resolves to its state folder. */
@@ -194,7 +196,7 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
     const ctl = await startProc(state, { name: 'controller', host: 'infra', argv, log: logOf('controller') })
     await waitFor('controller /readyz', 60_000, async () => {
       if (!procAlive(ctl)) throw exitedError(ctl)
-      const r = await run(inNs(namespaceOf(id, 'infra'), ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/readyz`]))
+      const r = await run(inNs(namespaceOf(id, 'infra'), ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', `http://127.0.0.1:${HEALTH_PORT}/readyz`]))
       return r.stdout.trim() === '200'
     }, opts.signal)
     progress(`controller ready (pid ${ctl.ref?.pid})`)

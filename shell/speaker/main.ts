@@ -2,16 +2,17 @@
 // METALLB_HOST, METALLB_NAMESPACE, METALLB_ML_BIND_ADDR, METALLB_ML_BIND_PORT, METALLB_ML_SECRET_KEY_PATH),
 // the kubeconfig, the failure detector's key, the speaker loop, metrics and health.
 import { readFileSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
 import { KubeConfig } from '@kubernetes/client-node'
 import { parseArgs } from '../cli/args.js'
 import { eventRecorder } from '../kube/events.js'
 import { restClient } from '../kube/rest.js'
-import { serveObservability } from '../obs/httpServer.js'
 import { isLogLevel, jsonLogger } from '../obs/log.js'
+import { OBSERVABILITY_FLAGS, observabilitySettings, startObservability } from '../obs/observability.js'
 import { speakerMetrics } from './metrics.js'
 import { startSpeaker } from './speaker.js'
 
-const FLAGS = ['lb-class', 'node-name', 'namespace', 'kubeconfig', 'port', 'host', 'log-level', 'memberlist-bind', 'memberlist-port', 'memberlist-key-file', 'memberlist-advertise']
+const FLAGS = ['lb-class', 'node-name', 'namespace', 'kubeconfig', ...OBSERVABILITY_FLAGS, 'log-level', 'memberlist-bind', 'memberlist-port', 'memberlist-key-file', 'memberlist-advertise']
 
 const env = (name: string): string | undefined => {
   const v = process.env[name]
@@ -39,6 +40,9 @@ export const runSpeaker = async (argv: readonly string[]): Promise<number> => {
   } catch (err) {
     return fail(`cannot read the memberlist key ${keyFile}: ${err instanceof Error ? err.message : String(err)}`)
   }
+  // --host falls back to METALLB_HOST, as MetalLB's speaker does.
+  const obsSettings = observabilitySettings(flag, env('METALLB_HOST'))
+  if (!obsSettings.ok) return fail(obsSettings.error)
   const log = jsonLogger(level, undefined, { component: 'speaker', node })
 
   const kc = new KubeConfig()
@@ -61,15 +65,20 @@ export const runSpeaker = async (argv: readonly string[]): Promise<number> => {
     memberlistPort: Number(flag('memberlist-port') ?? env('METALLB_ML_BIND_PORT') ?? '7946'),
     memberlistAdvertise: flag('memberlist-advertise') ?? env('METALLB_HOST'),
   })
-  const port = Number(flag('port') ?? '7472')
-  const server = await serveObservability(flag('host') ?? '0.0.0.0', port, metrics.registry, { ready: speaker.ready })
-  log.info('speaker-started', { namespace, port })
+  const obs = await startObservability(obsSettings.value, { component: 'speaker', rest, registry: metrics.registry, health: { ready: speaker.ready }, log })
+  if (E.isLeft(obs)) {
+    log.error('speaker-start-failed', { error: obs.left })
+    await speaker.stop(true)
+    rest.close()
+    return 1
+  }
+  log.info('speaker-started', { namespace, port: obsSettings.value.metricsPort })
 
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string, graceful: boolean): void => {
       log.info('speaker-stopping', { signal })
       void speaker.stop(graceful).finally(() => {
-        server.close()
+        obs.right.close()
         rest.close()
         resolve(0)
       })

@@ -27,6 +27,9 @@ t.test('partition, then heal', async (t) => {
   const owner = await settledOwner(lab, probe, 'default/web', [ip], 60_000)
   const elected = await electedFor(lab, ip)
   t.equal(owner, elected, `${owner} announces ${ip}, as core/l2 elects`)
+  // Read before the cut too: /metrics is authorized through the API server, which the cut-off node then
+  // cannot reach; it answers from the grant it gave the lab's token here (metricsGate's stale window).
+  t.same(await announcersByMetrics(lab, ip), [owner], `before the cut only ${owner}'s metrics announce ${ip}`)
 
   const tCut = Date.now()
   await lab.partition([owner])

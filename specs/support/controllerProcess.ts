@@ -69,6 +69,8 @@ export const startControllerProcess = async (opts: ControllerProcessOptions): Pr
     `--pod-name=${opts.identity}`,
     `--port=${port}`,
     '--host=127.0.0.1',
+    // Probes on a port of the system's choosing: several controllers share this machine's loopback.
+    '--health-probe-bind-address=127.0.0.1:0',
     '--log-level=info',
     `--lease-name=${opts.leaseName ?? 'ironlb-controller'}`,
     ...(opts.lbClass === undefined ? [] : [`--lb-class=${opts.lbClass}`]),
