@@ -11,6 +11,7 @@ import { removeEmptyDefaultParent, teardown } from './down.js'
 import { METALLB_NAMESPACE, apiServerArgv, etcdArgv, findK8sBinDir, identities, kubePaths, kubeconfigPath, kubectl, readApiServerCa, writeKubeconfigs, writeSecrets, type KubePaths } from './kube.js'
 import { claimLabFolder } from './marker.js'
 import { existingNamespaces, labNamespaces, makeNamespace, namespaceExists, waitFor, wire } from './network.js'
+import { loadPacketAddon } from '../native/packetSocket.js'
 import { agentEntry, defaultIronlbEntry, defaultStateDir, repoRoot } from './paths.js'
 import { judgeSpeaker, procAlive, procNamed, recordProc, startProc } from './procs.js'
 import { readState, withLock, writeState, type LabState, type ProcRecord } from './state.js'
@@ -51,6 +52,9 @@ export const upLab = async (opts: LabOptions = {}): Promise<string> => {
   const say = opts.progress ?? ((): void => undefined)
   const t0 = Date.now()
   const progress = (line: string): void => say(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`)
+  // A speaker without the packet socket addon cannot answer ARP/NDP: refuse rather than report a lab
+  // that looks up and answers nothing (the error says how to build it).
+  if (opts.speakers !== false) loadPacketAddon()
   try {
     return await withLock(stateDir, () => upLocked(stateDir, opts, progress))
   } catch (e) {

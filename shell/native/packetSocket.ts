@@ -86,11 +86,14 @@ export class PacketAddonMissing extends Error {
 
 const ADDON = 'build/Release/ironlb_packet.node'
 
-/** Where the addon may be: beside this file in the source tree, or the source tree seen from dist/. */
+/**
+ * Where the addon may be: beside this file in the source tree, or the source tree seen from dist/.
+ * $IRONLB_PACKET_ADDON, when set, is the only place: an explicit path never falls back to another.
+ */
 export const addonCandidates = (): string[] => {
   const fromEnv = process.env['IRONLB_PACKET_ADDON']
   const here = [new URL(`./${ADDON}`, import.meta.url), new URL(`../../../shell/native/${ADDON}`, import.meta.url)].map((u) => fileURLToPath(u))
-  return fromEnv === undefined || fromEnv === '' ? here : [fromEnv, ...here]
+  return fromEnv === undefined || fromEnv === '' ? here : [fromEnv]
 }
 
 let binding: NativeBinding | undefined
