@@ -24,7 +24,12 @@ export interface AdmissionRequestView {
 
 export type Decision =
   | { readonly _tag: 'Allowed'; readonly reason: 'NoNewErrors' | 'NotChecked' }
-  | { readonly _tag: 'Denied'; readonly reason: 'OutsideNamespace' | 'InvalidConfiguration' | 'StillInUse'; readonly message: string }
+  | {
+      readonly _tag: 'Denied'
+      /** Unverifiable: the shell could not read the cluster's configuration to decide. */
+      readonly reason: 'OutsideNamespace' | 'InvalidConfiguration' | 'StillInUse' | 'Unverifiable'
+      readonly message: string
+    }
 
 const errorKey = (e: ConfigError): string => configErrorText(e)
 
