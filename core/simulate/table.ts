@@ -1,8 +1,11 @@
-// The human-readable form of a simulation report: aligned columns, like kubectl's tables.
+// The human-readable form of a simulation report: aligned columns, like kubectl's tables. Every
+// cell is made printable first (printable.ts), so no name from the input can forge a row.
 import type { Layer2Simulation } from './layer2.js'
+import { printable } from './printable.js'
 import { type SimulationReport, byAddress, byText } from './report.js'
 
-const renderColumns = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
+const renderColumns = (header: readonly string[], raw: readonly (readonly string[])[]): string => {
+  const rows = raw.map((r) => r.map(printable))
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const line = (cells: readonly string[]): string =>
     cells
@@ -25,7 +28,7 @@ const layer2Section = (r: SimulationReport, l2: Layer2Simulation): string | unde
   ].sort((a, b) => byText(a.service, b.service) || byAddress(a.ip, b.ip))
   if (rows.length === 0 && l2.down.length === 0) return undefined
   const table = renderColumns(['SERVICE', 'IP', 'L2 NODE', 'INTERFACES', 'WHY NOT ANNOUNCED'], rows.map((x) => [x.service, x.ip, ...x.cells]))
-  return l2.down.length === 0 ? table : `NODES DOWN: ${l2.down.join(', ')}\n${table}`
+  return l2.down.length === 0 ? table : `NODES DOWN: ${printable(l2.down.join(', '))}\n${table}`
 }
 
 export const renderTable = (r: SimulationReport, l2?: Layer2Simulation): string => {
