@@ -1,25 +1,28 @@
-// Message authentication with the cluster's shared key (a Secret in production): HMAC-SHA256 over
-// the signed part of each datagram. Several keys may verify at once so the Secret can be rotated
-// without a flag day: the first key signs, any listed key is accepted.
+// Message authentication with the cluster's shared key (Secret `memberlist`): HMAC-SHA256 over the
+// signed part of each datagram. While the Secret is rotated a datagram carries one tag per signing
+// key (core/membership/keyRing.ts decides which), so speakers that know only the old key and those
+// that know the new one both find a tag they can check.
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { TAG_MAX } from '../../core/membership/codec.js'
 
 export const TAG_LENGTH = 32
-export const KEY_MIN_BYTES = 16
+/** Tags one datagram can carry (the codec's tag field holds at most TAG_MAX bytes). */
+export const TAGS_MAX = Math.floor(TAG_MAX / TAG_LENGTH)
 
 export const sign = (key: Uint8Array, signed: Uint8Array): Uint8Array => createHmac('sha256', key).update(signed).digest()
 
-export const verify = (keys: readonly Uint8Array[], signed: Uint8Array, tag: Uint8Array): boolean => {
-  if (tag.length !== TAG_LENGTH) return false
-  let ok = false
-  // Check every key (no early exit) so timing does not tell which one matched.
-  for (const k of keys) ok = timingSafeEqual(sign(k, signed), tag) || ok
-  return ok
-}
+/** One tag per key, concatenated in the order given (at most TAGS_MAX keys are used). */
+export const tagFor = (keys: readonly Uint8Array[], signed: Uint8Array): Uint8Array => Buffer.concat(keys.slice(0, TAGS_MAX).map((k) => sign(k, signed)))
 
-/** Normalises the key option and refuses keys too short to be a secret. */
-export const keyList = (key: Uint8Array | readonly Uint8Array[]): readonly Uint8Array[] => {
-  const list = key instanceof Uint8Array ? [key] : [...key]
-  if (list.length === 0) throw new Error('membership: no key')
-  for (const k of list) if (k.length < KEY_MIN_BYTES) throw new Error(`membership: key shorter than ${KEY_MIN_BYTES} bytes`)
-  return list
+/** Whether any tag in `tag` is the HMAC of `signed` under any of `keys`. */
+export const verify = (keys: readonly Uint8Array[], signed: Uint8Array, tag: Uint8Array): boolean => {
+  if (tag.length === 0 || tag.length % TAG_LENGTH !== 0 || tag.length / TAG_LENGTH > TAGS_MAX) return false
+  const expected = keys.map((k) => sign(k, signed))
+  let ok = false
+  // Compare every pair (no early exit) so timing does not tell which one matched.
+  for (let at = 0; at < tag.length; at += TAG_LENGTH) {
+    const one = tag.subarray(at, at + TAG_LENGTH)
+    for (const e of expected) ok = timingSafeEqual(e, one) || ok
+  }
+  return ok
 }

@@ -8,10 +8,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import { absurd } from '../../core/fp/absurd.js'
 import { appendTag, decode, encodeSigned } from '../../core/membership/codec.js'
 import { defaultConfig, type MembershipConfig } from '../../core/membership/config.js'
+import { type KeyRing, graceOver, keyRing, rotate, signingKeys, verifyingKeys } from '../../core/membership/keyRing.js'
 import { type Endpoint, type Member, endpointKey } from '../../core/membership/member.js'
 import { type Action, type DropReason, type Event, type State, aliveSet, initialState } from '../../core/membership/state.js'
 import { step } from '../../core/membership/step.js'
-import { sign, verify } from './auth.js'
+import { tagFor, verify } from './auth.js'
+import { watchKeyFile } from './keyFile.js'
 import { watchLoopDelay } from './loopDelay.js'
 import type { MembershipEvent } from './options.js'
 import { openUdp } from './transport.js'
@@ -21,7 +23,14 @@ export interface DetectorOptions {
   readonly members: readonly Member[]
   readonly bindAddress: string
   readonly port: number
-  readonly keys: readonly Uint8Array[]
+  /** The key read at start. */
+  readonly key: Uint8Array
+  /** The mounted Secret's key file: its folder is watched and a new key rotated in (keyRing.ts). */
+  readonly keyFile?: string
+  /** How long the key before a rotation still signs and verifies. */
+  readonly keyGraceMs: number
+  /** Re-read the key file at least this often (the folder watch can miss a change). */
+  readonly keyPollMs?: number
   readonly tickMs: number
   readonly config: Partial<MembershipConfig>
   readonly leaveLingerMs: number
@@ -40,6 +49,9 @@ export interface MembershipStats {
   readonly authFailures: number
   readonly decodeFailures: number
   readonly sendErrors: number
+  readonly keyRotations: number
+  /** Keys each datagram is signed with now (2 during a rotation's grace). */
+  readonly signingKeys: number
   readonly dropped: Readonly<Partial<Record<DropReason, number>>>
   readonly incarnation: number
   readonly alive: number
@@ -57,7 +69,7 @@ export interface Detector {
 }
 
 export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Promise<Detector> => {
-  const counts = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, authFailures: 0, decodeFailures: 0, sendErrors: 0 }
+  const counts = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, authFailures: 0, decodeFailures: 0, sendErrors: 0, keyRotations: 0 }
   const dropped: Partial<Record<DropReason, number>> = {}
   const loop = watchLoopDelay()
   const emit = (e: MembershipEvent): void => hooks.onEvent?.(e)
@@ -72,6 +84,34 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
   let alive: ReadonlySet<string> = aliveSet(state)
   let stopped = false
 
+  let ring: KeyRing = keyRing(o.key)
+  const takeKey = (key: Uint8Array): void => {
+    const change = rotate(ring, key, performance.now(), o.keyGraceMs)
+    switch (change._tag) {
+      case 'Rotated':
+        ring = change.ring
+        counts.keyRotations += 1
+        emit({ event: 'key', change: 'rotated', detail: `signing with the new key; the previous one still signs and verifies for ${Math.round(o.keyGraceMs / 1000)} s` })
+        return
+      case 'Unchanged':
+        return
+      case 'Refused':
+        emit({ event: 'key', change: 'refused', detail: `${o.keyFile ?? 'the key file'} holds ${change.length} bytes (${change.reason}); keeping the current key` })
+        return
+      default:
+        return absurd(change)
+    }
+  }
+  const retireKey = (): void => {
+    if (!graceOver(ring, performance.now())) return
+    ring = keyRing(ring.current)
+    emit({ event: 'key', change: 'previous-retired', detail: 'the key before the last rotation is no longer accepted' })
+  }
+  const keyWatch =
+    o.keyFile === undefined
+      ? undefined
+      : watchKeyFile(o.keyFile, takeKey, (detail) => emit({ event: 'key', change: 'unreadable', detail }), o.keyPollMs === undefined ? {} : { pollMs: o.keyPollMs })
+
   const onDatagram = (bytes: Buffer, from: Endpoint): void => {
     counts.received += 1
     counts.bytesReceived += bytes.length
@@ -81,7 +121,7 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
       return
     }
     const { packet, signedEnd } = d.right.value
-    if (!verify(o.keys, bytes.subarray(0, signedEnd), packet.tag)) {
+    if (!verify(verifyingKeys(ring, performance.now()), bytes.subarray(0, signedEnd), packet.tag)) {
       counts.authFailures += 1
       emit({ event: 'dropped', reason: 'BadTag', from: endpointKey(from) })
       return
@@ -95,7 +135,7 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
     switch (a._tag) {
       case 'Send': {
         const signed = encodeSigned(a.message)
-        const bytes = appendTag(signed, sign(o.keys[0] as Uint8Array, signed))
+        const bytes = appendTag(signed, tagFor(signingKeys(ring, performance.now()), signed))
         counts.sent += 1
         counts.bytesSent += bytes.length
         transport.send(a.to, bytes, (err) => {
@@ -128,13 +168,17 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
     for (const a of r.actions) perform(a)
   }
 
-  const timer = setInterval(() => feed({ _tag: 'Tick', entropy: randomInt(0, 2 ** 32), loopDelayMs: loop.current() }), o.tickMs)
+  const timer = setInterval(() => {
+    retireKey()
+    feed({ _tag: 'Tick', entropy: randomInt(0, 2 ** 32), loopDelayMs: loop.current() })
+  }, o.tickMs)
   hooks.onChange(alive)
 
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
     clearInterval(timer)
+    keyWatch?.stop()
     loop.stop()
     await transport.close()
   }
@@ -152,6 +196,7 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
     alive: () => alive,
     stats: () => ({
       ...counts,
+      signingKeys: signingKeys(ring, performance.now()).length,
       dropped: { ...dropped },
       incarnation: state.incarnation,
       alive: alive.size,

@@ -6,9 +6,9 @@ import { Worker } from 'node:worker_threads'
 import { absurd } from '../../core/fp/absurd.js'
 import { defaultConfig } from '../../core/membership/config.js'
 import type { Member } from '../../core/membership/member.js'
-import { keyList } from './auth.js'
+import { KEY_MIN_BYTES, refusal } from '../../core/membership/keyRing.js'
 import { type DetectorOptions, type MembershipStats, runDetector } from './detector.js'
-import { DEFAULT_PORT, type MemberSpec, type MembershipOptions, toMembers } from './options.js'
+import { DEFAULT_KEY_GRACE_MS, DEFAULT_PORT, type MemberSpec, type MembershipOptions, toMembers } from './options.js'
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js'
 
 export interface MembershipHandle {
@@ -32,6 +32,8 @@ const detectorOptions = (o: MembershipOptions): DetectorOptions => {
   const selfSpec = o.members.find((m) => m.name === o.self)
   const [self] = toMembers([{ name: o.self, host: o.advertiseHost ?? selfSpec?.host ?? o.bindAddress, port: selfSpec?.port ?? (port === 0 ? DEFAULT_PORT : port) }], DEFAULT_PORT)
   if (self === undefined) throw new Error('membership: no self')
+  if (refusal(o.key) !== undefined) throw new Error(`membership: key shorter than ${KEY_MIN_BYTES} bytes`)
+  if (o.keyGraceMs !== undefined && !(o.keyGraceMs >= 0 && Number.isFinite(o.keyGraceMs))) throw new Error(`membership: keyGraceMs ${o.keyGraceMs} must be a finite number >= 0`)
   const tickMs = o.tickMs ?? 10
   const stallGapMs = o.config?.stallGapMs ?? defaultConfig.stallGapMs
   // The core reads a longer gap between events as a stall of this process and stops its clock.
@@ -41,7 +43,10 @@ const detectorOptions = (o: MembershipOptions): DetectorOptions => {
     members,
     bindAddress: o.bindAddress,
     port,
-    keys: keyList(o.key),
+    key: o.key,
+    ...(o.keyFile === undefined ? {} : { keyFile: o.keyFile }),
+    keyGraceMs: o.keyGraceMs ?? DEFAULT_KEY_GRACE_MS,
+    ...(o.keyPollMs === undefined ? {} : { keyPollMs: o.keyPollMs }),
     tickMs,
     config: o.config ?? {},
     leaveLingerMs: o.leaveLingerMs ?? 100,

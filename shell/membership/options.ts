@@ -6,6 +6,20 @@ import { type Member, member } from '../../core/membership/member.js'
 
 export const DEFAULT_PORT = 7946
 
+/**
+ * Long enough for the kubelet to bring the new Secret to every node (its sync period is a minute;
+ * with its cache, allow two) and for the speakers to reload it, with room to spare.
+ */
+export const DEFAULT_KEY_GRACE_MS = 5 * 60_000
+
+/** A duration flag: "300s", "5m", "1h", "500ms", or bare seconds. */
+export const parseDuration = (text: string): E.Either<string, number> => {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
+  if (m === null) return E.left(`"${text}" is not a duration like 300s, 5m or 1h`)
+  const unit = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : m[2] === 'h' ? 3_600_000 : 1_000
+  return E.right(Number(m[1]) * unit)
+}
+
 /** A speaker node: its name and the address its detector listens on (port: the common one). */
 export interface MemberSpec {
   readonly name: string
@@ -20,8 +34,14 @@ export interface MembershipOptions {
   readonly port?: number
   /** Address peers reach us at, if not bindAddress (e.g. bound to 0.0.0.0). */
   readonly advertiseHost?: string
-  /** The shared key; with several, the first signs and any verifies (rotation). */
-  readonly key: Uint8Array | readonly Uint8Array[]
+  /** The shared key as read at start. */
+  readonly key: Uint8Array
+  /** The file the key came from (the mounted Secret): reloaded when it changes (keyFile.ts). */
+  readonly keyFile?: string
+  /** After a rotation the previous key still signs and verifies this long (default 5 min). */
+  readonly keyGraceMs?: number
+  /** Re-read the key file at least this often (default 10 s). */
+  readonly keyPollMs?: number
   /** The last known speaker set; ourselves may be listed or not. */
   readonly members: readonly MemberSpec[]
   /** Timer resolution for the core's deadlines (default 10 ms). */
@@ -40,6 +60,8 @@ export type MembershipEvent =
   | { readonly event: 'member'; readonly node: string; readonly status: string; readonly incarnation: number; readonly reason: string }
   | { readonly event: 'dropped'; readonly reason: string; readonly from: string; readonly sender?: string }
   | { readonly event: 'sendError'; readonly node: string; readonly error: string }
+  /** The membership key: rotated in from the file, the previous one retired, or a bad file refused. */
+  | { readonly event: 'key'; readonly change: 'rotated' | 'previous-retired' | 'refused' | 'unreadable'; readonly detail: string }
   /** The detector's thread died; the live set is no longer maintained. */
   | { readonly event: 'fatal'; readonly error: string }
 

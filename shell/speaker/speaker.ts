@@ -35,6 +35,10 @@ export interface SpeakerOptions {
   readonly namespace: string
   readonly loadBalancerClass?: string
   readonly membershipKey: Uint8Array
+  /** The mounted Secret's key file: reloaded when the Secret changes (shell/membership/keyFile.ts). */
+  readonly membershipKeyFile?: string
+  /** After a rotation the previous key still signs and verifies this long. */
+  readonly membershipKeyGraceMs?: number
   readonly memberlistBind: string
   readonly memberlistPort: number
   readonly memberlistAdvertise?: string | undefined
@@ -130,6 +134,8 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       port: opts.memberlistPort,
       ...(opts.memberlistAdvertise === undefined ? {} : { advertiseHost: opts.memberlistAdvertise }),
       key: opts.membershipKey,
+      ...(opts.membershipKeyFile === undefined ? {} : { keyFile: opts.membershipKeyFile }),
+      ...(opts.membershipKeyGraceMs === undefined ? {} : { keyGraceMs: opts.membershipKeyGraceMs }),
       members,
       onChange: () => schedule(),
       onEvent: (e) => {
@@ -138,6 +144,10 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
           else if (!goneSince.has(e.node)) goneSince.set(e.node, Date.now())
           log.info('member-changed', { member: e.node, status: e.status, reason: e.reason })
         } else if (e.event === 'fatal') log.error('membership-failed', { error: e.error })
+        else if (e.event === 'key') {
+          if (e.change === 'rotated' || e.change === 'previous-retired') log.info('membership-key', { change: e.change, detail: e.detail })
+          else log.warn('membership-key', { change: e.change, detail: e.detail })
+        }
       },
     })
     log.info('membership-started', { port: membership.port, members: members.length })

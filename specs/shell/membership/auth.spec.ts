@@ -1,24 +1,36 @@
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import { keyList, sign, TAG_LENGTH, verify } from '../../../shell/membership/auth.js'
+import { sign, tagFor, TAG_LENGTH, TAGS_MAX, verify } from '../../../shell/membership/auth.js'
 
 const k1 = Buffer.alloc(32, 1)
 const k2 = Buffer.alloc(32, 2)
+const k3 = Buffer.alloc(32, 3)
 const msg = Buffer.from('membership datagram')
+// RFC 2104 HMAC as node computes it, independently of the module.
+const hmac = (k: Buffer): Buffer => createHmac('sha256', k).update(msg).digest()
 
-t.test('HMAC-SHA256 tags; rotation accepts any listed key; anything else is refused', async (t) => {
+t.test('HMAC-SHA256 tags; any listed key verifies; anything else is refused', async (t) => {
   const tag = sign(k1, msg)
   t.equal(tag.length, TAG_LENGTH)
-  // RFC 2104 HMAC as node computes it, independently of the module.
-  t.same(Buffer.from(tag), createHmac('sha256', k1).update(msg).digest())
+  t.same(Buffer.from(tag), hmac(k1))
   t.ok(verify([k1], msg, tag))
-  t.ok(verify([k2, k1], msg, tag), 'old key still accepted during rotation')
+  t.ok(verify([k2, k1], msg, tag), 'the previous key is still accepted during a rotation')
   t.notOk(verify([k2], msg, tag), 'wrong key')
   t.notOk(verify([k1], Buffer.from('membership datagraM'), tag), 'changed message')
   t.notOk(verify([k1], msg, tag.subarray(0, 16)), 'truncated tag')
+  t.notOk(verify([k1], msg, new Uint8Array(0)), 'no tag')
   const flipped = Buffer.from(tag)
   flipped[5] = (flipped[5] ?? 0) ^ 1
   t.notOk(verify([k1], msg, flipped), 'one bit off')
-  t.same(keyList(k1), [k1])
-  t.throws(() => keyList(Buffer.alloc(15)), /shorter/)
+})
+
+t.test('during a rotation a datagram carries one tag per signing key, and each side finds its own', async (t) => {
+  const both = tagFor([k2, k1], msg)
+  t.same(Buffer.from(both), Buffer.concat([hmac(k2), hmac(k1)]), 'new key first, then the previous one')
+  t.ok(verify([k1], msg, both), 'a speaker that has only the old key verifies the second tag')
+  t.ok(verify([k2], msg, both), 'one that has only the new key verifies the first')
+  t.notOk(verify([k3], msg, both), 'a stranger verifies neither')
+  t.equal(TAGS_MAX, 2)
+  t.equal(tagFor([k1, k2, k3], msg).length, TAGS_MAX * TAG_LENGTH, 'never more tags than the codec carries')
+  t.notOk(verify([k1], msg, Buffer.concat([both, hmac(k1)])), 'three tags are refused')
 })

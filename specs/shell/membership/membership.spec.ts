@@ -132,7 +132,8 @@ t.test('options are checked at the edge', async (t) => {
   const base = { self: 'node-0', bindAddress: '127.0.0.1', port: 0, key: KEY, members: [], thread: 'main' as const, onChange: () => {} }
   await t.rejects(startMembership({ ...base, tickMs: 100 }), /tickMs/, 'a tick slower than a third of the stall gap')
   await t.rejects(startMembership({ ...base, key: Buffer.alloc(8) }), /key shorter/, 'a short key')
-  await t.rejects(startMembership({ ...base, key: [] }), /no key/, 'no key')
+  await t.rejects(startMembership({ ...base, key: Buffer.alloc(0) }), /key shorter/, 'an empty key')
+  await t.rejects(startMembership({ ...base, keyGraceMs: -1 }), /keyGraceMs/, 'a negative grace')
   await t.rejects(startMembership({ ...base, members: [{ name: 'Not_A_Node', host: '127.0.0.1' }] }), /not a node name/, 'a bad member name')
   await t.rejects(startMembership({ ...base, members: [{ name: 'ok', host: '127.0.0.1', port: 70000 }] }), /bad port/, 'a bad port')
 })
