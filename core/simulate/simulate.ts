@@ -9,10 +9,15 @@ import { buildConfig } from '../config/buildConfig.js'
 import type { Service } from '../model/service.js'
 import { formatIP } from '../net/address.js'
 import { type Layer2Simulation, simulateLayer2 } from './layer2.js'
-import { type ServiceReport, type SimulationReport, sortReport } from './report.js'
+import { type ErrorReport, type ServiceReport, type SimulationReport, sortReport } from './report.js'
 
 export interface SimulateOptions {
   readonly namespace: string
+  /**
+   * Whether the user named the namespace (--namespace) rather than taking the default. Then
+   * configuration found elsewhere is an error; otherwise a note, since the default was a guess.
+   */
+  readonly namespaceGiven?: boolean
   readonly loadBalancerClass: string | undefined
   /** Nodes whose speakers are dead (`--down`); every other Node of the input runs a live one. */
   readonly down?: readonly string[]
@@ -22,7 +27,7 @@ export interface Simulation {
   readonly report: SimulationReport
   /** What the table shows beyond the report: unannounced IPs and why, and the nodes taken down. */
   readonly layer2: Layer2Simulation
-  /** Notes for stderr: objects of kinds the simulation does not read. */
+  /** Notes for stderr: objects of kinds the simulation does not read, configuration outside the namespace. */
   readonly notes: readonly string[]
   /** 0: the config works (even with pending Services); 1: the config is invalid. */
   readonly exitCode: 0 | 1
@@ -41,6 +46,28 @@ const describe = (o: unknown): string => {
   const name = field(meta, 'name')
   const ns = field(meta, 'namespace')
   return `${typeof kind === 'string' ? kind : '(no kind)'} ${typeof ns === 'string' ? `${ns}/` : ''}${typeof name === 'string' ? name : '(no name)'}`
+}
+
+const apiVersionOf = (o: unknown): string => {
+  const v = field(o, 'apiVersion')
+  return typeof v === 'string' ? v : '(no apiVersion)'
+}
+
+/** The object's own namespace, when it names one other than `namespace`. */
+const otherNamespace = (o: unknown, namespace: string): string | undefined => {
+  const ns = field(field(o, 'metadata'), 'namespace')
+  return typeof ns === 'string' && ns !== '' && ns !== namespace ? ns : undefined
+}
+
+const errorOutside = (o: unknown, ns: string, namespace: string): ErrorReport => {
+  const name = field(field(o, 'metadata'), 'name')
+  return {
+    kind: String(field(o, 'kind')),
+    namespace: ns,
+    name: typeof name === 'string' ? name : '(no name)',
+    field: 'metadata.namespace',
+    message: `${JSON.stringify(ns)} is not ${JSON.stringify(namespace)}, the namespace given with --namespace; MetalLB reads its configuration from that namespace only`,
+  }
 }
 
 const serviceReport = (namespace: string, name: string, o: ServiceOutcome): ServiceReport => {
@@ -64,24 +91,31 @@ export const withServerDefaults = (s: Service): Service =>
 
 export const simulate = (objects: readonly unknown[], options: SimulateOptions): Simulation => {
   const notes: string[] = []
+  const outside: ErrorReport[] = []
   const configObjects: unknown[] = []
   const clusterObjects: unknown[] = []
   for (const o of objects) {
     const kind = field(o, 'kind')
     const apiVersion = field(o, 'apiVersion')
     const metallb = typeof apiVersion === 'string' && apiVersion.startsWith('metallb.io/')
-    if (typeof kind === 'string' && metallb && CONFIG_KINDS.has(kind)) configObjects.push(o)
-    else if (typeof kind === 'string' && !metallb && CLUSTER_KINDS.has(kind)) clusterObjects.push(o)
-    else if (!(typeof kind === 'string' && metallb && STATUS_KINDS.has(kind))) notes.push(`ignored ${describe(o)}: not a kind the simulation reads`)
+    const elsewhere = otherNamespace(o, options.namespace)
+    if (typeof kind === 'string' && metallb && CONFIG_KINDS.has(kind)) {
+      // MetalLB reads its configuration from its own namespace only; anything else it never sees.
+      if (elsewhere === undefined) configObjects.push(o)
+      else if (options.namespaceGiven === true) outside.push(errorOutside(o, elsewhere, options.namespace))
+      else notes.push(`ignored ${describe(o)}: not in ${options.namespace}, the namespace MetalLB reads its configuration from (--namespace names another)`)
+    } else if (typeof kind === 'string' && !metallb && CLUSTER_KINDS.has(kind)) clusterObjects.push(o)
+    else if (!(typeof kind === 'string' && metallb && STATUS_KINDS.has(kind)))
+      notes.push(`ignored ${describe(o)} (${apiVersionOf(o)}): not a kind the simulation reads`)
   }
   const cluster = decodeClusterObjects(clusterObjects)
   for (const p of cluster.problems) notes.push(`skipped ${p.kind} ${p.namespace === '' ? '' : `${p.namespace}/`}${p.name}: ${p.field}: ${p.message}`)
 
   const down = options.down ?? []
   const config = buildConfig(configObjects, { namespace: options.namespace })
-  if (config._tag === 'Invalid')
+  if (config._tag === 'Invalid' || outside.length > 0)
     return {
-      report: { services: [], pools: [], errors: config.errors, announcements: [] },
+      report: { services: [], pools: [], errors: [...outside, ...(config._tag === 'Invalid' ? config.errors : [])], announcements: [] },
       layer2: { announcements: [], unannounced: [], down: [...down], unknownDown: [] },
       notes,
       exitCode: 1,

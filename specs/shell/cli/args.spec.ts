@@ -23,3 +23,19 @@ t.test('errors name the flag', async (t) => {
   const missing = parseArgs(['--output'], KNOWN)
   t.same(missing, { ok: false, error: 'flag --output needs a value' })
 })
+
+t.test('switches: --help and -h, and no other single-dash flag', async (t) => {
+  const rows = [
+    { desc: 'long switch', in: ['--help'], want: { ok: true, switches: ['help'], positional: [] } },
+    { desc: 'short switch', in: ['a.yaml', '-h'], want: { ok: true, switches: ['help'], positional: ['a.yaml'] } },
+    { desc: 'a lone dash is a path', in: ['-'], want: { ok: true, switches: [], positional: ['-'] } },
+    { desc: 'after -- it is a path', in: ['--', '-h'], want: { ok: true, switches: [], positional: ['-h'] } },
+  ]
+  for (const row of rows) {
+    const got = parseArgs(row.in, KNOWN, ['help'])
+    t.same(got.ok ? { ok: true, switches: [...got.args.switches], positional: got.args.positional } : got, row.want, row.desc)
+  }
+  t.same(parseArgs(['-x'], KNOWN, ['help']), { ok: false, error: 'unknown flag -x' })
+  t.same(parseArgs(['-h'], KNOWN), { ok: false, error: 'unknown flag -h' }, 'no switches known: -h is unknown, not a path')
+  t.same(parseArgs(['--help=yes'], KNOWN, ['help']), { ok: false, error: 'flag --help takes no value' })
+})
