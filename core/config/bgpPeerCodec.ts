@@ -100,5 +100,5 @@ export const bgpPeerDescriptions = {
   'spec.vrf': 'Host VRF whose interfaces the session uses.',
   'spec.disableMP': 'Exchange IPv4 and IPv6 routes in separate sessions (deprecated upstream).',
   'spec.dualStackAddressFamily': 'Exchange both IPv4 and IPv6 routes over this session.',
-  'spec.localASN': 'AS number to show this peer instead of myASN (local-as, without prepending myASN); 0 or unset means myASN.',
+  'spec.localASN': 'AS number to show this peer instead of myASN (local-as, without prepending myASN); leave it out to use myASN (0 is refused at apply; an object stored with 0 before counts as unset).',
 } as const

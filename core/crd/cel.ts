@@ -77,3 +77,50 @@ export const COMMUNITY_RE = `^(${U16}:${U16}|large:${U32}:${U32}:${U32})$`
 
 /** Two or four ":"-separated fields: text meant as a community. Other text may name an alias. */
 export const COMMUNITY_SHAPED_RE = '^[^:]*:[^:]*(:[^:]*:[^:]*)?$'
+
+// The two halves of a range entry, as IS_POOL_ENTRY reads them.
+const RANGE_FIRST = "self.split('-')[0].trim()"
+const RANGE_LAST = "self.split('-')[1].trim()"
+
+/** True for a well-formed range entry (not a CIDR): what the ordering rule speaks about. */
+export const IS_POOL_RANGE = [
+  "!self.trim().contains('/') && self.split('-').size() == 2",
+  `&& isIP(${RANGE_FIRST}) && isIP(${RANGE_LAST})`,
+  `&& ip(${RANGE_FIRST}).family() == ip(${RANGE_LAST}).family()`,
+].join(' ')
+
+const prefixOf = (addr: string, bits: number): string => `cidr(${addr} + '/${bits}')`
+
+/**
+ * A binary search, unrolled into nested conditionals, for the longest prefix of the first address
+ * that still holds the last (containment shrinks as the prefix grows); at that length `l` the range
+ * is in order when the addresses are equal (l = width) or the last has a 1 in bit l + 1. CEL has no
+ * loops worth their cost and no variables, so the search is written out: about log2(width) steps
+ * are evaluated, which keeps the rule cheap on a thousand entries.
+ */
+const inOrderWithin = (lo: number, hi: number, width: number): string => {
+  if (lo === hi)
+    // The last is in the upper half of its /lo block when its /lo+1 block misses the block's start.
+    return lo === width ? 'true' : `!${prefixOf(RANGE_LAST, lo + 1)}.containsIP(${prefixOf(RANGE_LAST, lo)}.masked().ip())`
+  const mid = Math.ceil((lo + hi) / 2)
+  return `(${prefixOf(RANGE_FIRST, mid)}.containsIP(${RANGE_LAST}) ? ${inOrderWithin(mid, hi, width)} : ${inOrderWithin(lo, mid - 1, width)})`
+}
+
+/**
+ * The first address of a range is not after the last. The Kubernetes IP library has no ordering;
+ * prefixes give one (see inOrderWithin).
+ */
+export const POOL_RANGE_IN_ORDER = `(ip(${RANGE_FIRST}).family() == 4 ? ${inOrderWithin(0, 32, 32)} : ${inOrderWithin(0, 128, 128)})`
+
+/**
+ * Kubernetes label syntax (apimachinery IsQualifiedName, IsValidLabelValue), as
+ * core/config/selector.ts checks it: a key is an optional DNS-subdomain prefix and "/", then a name
+ * of 1-63 characters; a value is empty or a name. The prefix's 253-character bound is left to the
+ * controller and the webhook.
+ */
+export const LABEL_KEY_RE =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'
+export const LABEL_VALUE_RE = '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$'
+/** The longest key: a 253-character prefix, "/", a 63-character name. */
+export const MAX_LABEL_KEY = 317
+export const MAX_LABEL_VALUE = 63

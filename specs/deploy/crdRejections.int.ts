@@ -84,6 +84,41 @@ const rejected: readonly Row[] = [
   { desc: 'aggregation with serviceSelectors', kind: 'BGPAdvertisement', body: { spec: { aggregationLength: 24, serviceSelectors: [{ matchLabels: { app: 'web' } }] } }, want: ['spec.aggregationLength: Invalid value: aggregationLength must stay 32 (no aggregation) when serviceSelectors are set'] },
   { desc: 'alias value not a community', kind: 'Community', body: { spec: { communities: [{ name: 'no-export', value: 'no-export' }] } }, want: ['spec.communities[0].value: Invalid value: value must be a community'] },
   { desc: 'alias without value', kind: 'Community', body: { spec: { communities: [{ name: 'empty' }] } }, want: ['spec.communities[0].value'] },
+  // Issue 8 §6: what MetalLB's webhook refuses on one object, now in the CRDs.
+  { desc: 'a reversed IPv4 range', kind: 'IPAddressPool', body: { spec: { addresses: ['10.5.0.9-10.5.0.1'] } }, want: ['spec.addresses[0]', 'range "10.5.0.9-10.5.0.1" runs backwards'] },
+  { desc: 'a reversed IPv6 range', kind: 'IPAddressPool', body: { spec: { addresses: ['10.5.1.0/24', 'fc00::10 - fc00::f'] } }, want: ['spec.addresses[1]', 'range "fc00::10 - fc00::f" runs backwards'] },
+  { desc: 'a reversed range in the first bit', kind: 'IPAddressPool', body: { spec: { addresses: ['128.0.0.0-127.255.255.255'] } }, want: ['runs backwards'] },
+  { desc: 'a namespace listed twice', kind: 'IPAddressPool', body: { spec: { addresses: ['10.8.0.0/24'], serviceAllocation: { namespaces: ['a', 'b', 'a'] } } }, want: ['spec.serviceAllocation.namespaces[2]: Duplicate value: "a"'] },
+  {
+    desc: 'an invalid label key in matchLabels',
+    kind: 'IPAddressPool',
+    body: { spec: { addresses: ['10.9.0.0/24'], serviceAllocation: { serviceSelectors: [{ matchLabels: { 'bad key': 'x' } }] } } },
+    want: ['spec.serviceAllocation.serviceSelectors[0].matchLabels: Invalid value', 'every matchLabels key must be a label key'],
+  },
+  {
+    desc: 'an invalid label value in matchLabels',
+    kind: 'L2Advertisement',
+    body: { spec: { nodeSelectors: [{ matchLabels: { zone: 'not valid!' } }] } },
+    want: ['spec.nodeSelectors[0].matchLabels', 'Invalid value: "not valid!"'],
+  },
+  { desc: 'an invalid key in an expression', kind: 'BGPAdvertisement', body: { spec: { nodeSelectors: [{ matchExpressions: [{ key: '-zone', operator: 'Exists' }] }] } }, want: ['spec.nodeSelectors[0].matchExpressions[0].key: Invalid value: "-zone"'] },
+  {
+    desc: 'an invalid value in an expression',
+    kind: 'IPAddressPool',
+    body: { spec: { addresses: ['10.10.0.0/24'], serviceAllocation: { namespaceSelectors: [{ matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'x'.repeat(64)] }] }] } } },
+    want: ['spec.serviceAllocation.namespaceSelectors[0].matchExpressions[0].values[1]'],
+  },
+  { desc: 'L2: a pool listed twice', kind: 'L2Advertisement', body: { spec: { ipAddressPools: ['a', 'a'] } }, want: ['spec.ipAddressPools[1]: Duplicate value: "a"'] },
+  { desc: 'BGP: a pool listed twice', kind: 'BGPAdvertisement', body: { spec: { ipAddressPools: ['a', 'b', 'b'] } }, want: ['spec.ipAddressPools[2]: Duplicate value: "b"'] },
+  { desc: 'BGP: a peer listed twice', kind: 'BGPAdvertisement', body: { spec: { peers: ['r1', 'r1'] } }, want: ['spec.peers[1]: Duplicate value: "r1"'] },
+  { desc: 'BGP: a community listed twice', kind: 'BGPAdvertisement', body: { spec: { communities: ['65000:1', '65000:1'] } }, want: ['spec.communities[1]: Duplicate value: "65000:1"'] },
+  {
+    desc: 'an alias defined twice in one Community',
+    kind: 'Community',
+    body: { spec: { communities: [{ name: 'edge', value: '65000:1' }, { name: 'core', value: '65000:2' }, { name: 'edge', value: '65000:3' }] } },
+    want: ['spec.communities: Invalid value', 'an alias name is defined twice'],
+  },
+  { desc: 'localASN 0', kind: 'BGPPeer', body: peer({ localASN: 0 }), want: ['spec.localASN: Invalid value: 0: localASN 0 is not an AS number'] },
 ]
 
 const accepted: readonly Row[] = [
@@ -105,6 +140,20 @@ const accepted: readonly Row[] = [
   { desc: 'communities, aliases and leading zeros', kind: 'BGPAdvertisement', body: { spec: { communities: ['65535:65535', 'large:4294967295:0:1', 'no-export', '065000:0100'], localPref: 4294967295 } } },
   { desc: 'serviceSelectors with default lengths', kind: 'BGPAdvertisement', body: { spec: { aggregationLength: 32, serviceSelectors: [{ matchLabels: { app: 'web' } }] } } },
   { desc: 'alias of a large community', kind: 'Community', body: { spec: { communities: [{ name: 'big', value: 'large:64512:1:2' }] } } },
+  {
+    desc: 'ranges in order: one address, the last bit, across a byte, IPv6, the whole IPv4 space',
+    kind: 'IPAddressPool',
+    body: { spec: { addresses: ['10.11.0.5-10.11.0.5', '10.11.1.0-10.11.1.1', '10.11.2.255-10.11.3.0', 'fc00::1-fc00::10', '0.0.0.0-255.255.255.255'] } },
+  },
+  { desc: 'adjacent CIDRs and both families', kind: 'IPAddressPool', body: { spec: { addresses: ['10.12.0.0/25', '10.12.0.128/25', 'fc00:1::/64', '10.12.1.0/24'] } } },
+  {
+    desc: 'prefixed label keys, empty label values',
+    kind: 'L2Advertisement',
+    body: { spec: { nodeSelectors: [{ matchLabels: { 'topology.kubernetes.io/zone': 'a', tier: '' }, matchExpressions: [{ key: 'example.com/x_y.z', operator: 'In', values: ['', 'A-1'] }] }] } },
+  },
+  { desc: 'pools, peers, communities and aliases each once', kind: 'BGPAdvertisement', body: { spec: { ipAddressPools: ['a', 'b'], peers: ['r1', 'r2'], communities: ['65000:1', '65000:2'] } } },
+  { desc: 'distinct alias names', kind: 'Community', body: { spec: { communities: [{ name: 'a', value: '65000:1' }, { name: 'b', value: '65000:1' }] } } },
+  { desc: 'localASN set', kind: 'BGPPeer', body: peer({ localASN: 65010 }) },
 ]
 
 const versionOf = (r: Row): Version => r.version ?? (r.kind === 'BGPPeer' ? 'v1beta2' : 'v1beta1')

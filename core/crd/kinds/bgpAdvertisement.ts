@@ -47,7 +47,10 @@ const overlays: Overlays = mergeOverlays(
       default: AGGREGATION_LENGTH_V6.default,
     },
     'spec.localPref': { format: 'int64', minimum: LOCAL_PREF.min, maximum: LOCAL_PREF.max },
-    'spec.communities': { maxItems: MAX_COMMUNITIES },
+    // A pool, peer or community listed twice is refused by the API server ("Duplicate value").
+    'spec.ipAddressPools': { listType: 'set' },
+    'spec.peers': { listType: 'set' },
+    'spec.communities': { maxItems: MAX_COMMUNITIES, listType: 'set' },
     'spec.communities[]': {
       maxLength: MAX_COMMUNITY_TEXT,
       rules: [

@@ -133,6 +133,12 @@ const duration = (field: string, more: readonly ValidationRule[] = []): Overlay 
 const FIELD_OVERLAYS: Readonly<Record<string, Overlay>> = {
   myASN: { ...asn, rules: [{ rule: 'self != 0', message: 'myASN is required: 0 is not an AS number' }] },
   peerASN: asn,
+  // Refused at apply as MetalLB's webhook refuses it. The controller still reads an old object's 0
+  // as "unset" (core/config/peers.ts), so nothing stored before breaks.
+  localASN: {
+    ...asn,
+    rules: [{ rule: 'self != 0', message: 'localASN 0 is not an AS number: leave localASN out to use myASN' }],
+  },
   peerPort: { minimum: PEER_PORT.min, maximum: PEER_PORT.max, default: PEER_PORT.default },
   peerAddress: { maxLength: MAX_PEER_TEXT, rules: [ip('peerAddress')] },
   sourceAddress: { maxLength: MAX_PEER_TEXT, rules: [ip('sourceAddress')] },

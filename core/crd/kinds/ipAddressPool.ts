@@ -1,9 +1,11 @@
 // IPAddressPool (metallb.io/v1beta1): the schema from the codec, MetalLB's defaults, printer columns
-// and status counters, and CEL for each address entry. Overlaps between entries and pools need every
-// pool at once, so they stay in the controller (core/config/pools.ts).
+// and status counters, and CEL for each address entry (syntax, ranges in order). Overlaps, within
+// a pool and between pools, cost more than the API server lets a CRD rule spend (every pair of up to
+// 1,024 entries) or need other objects: the webhook and the controller check those
+// (core/config/pools.ts).
 import { IP_ADDRESS_POOL_DEFAULTS, ipAddressPoolCodec, ipAddressPoolDescriptions } from '../../config/ipAddressPoolCodec.js'
 import { ipAddressPoolStatusCodec, ipAddressPoolStatusDescriptions } from '../../config/statusCodecs.js'
-import { IS_POOL_ENTRY } from '../cel.js'
+import { IS_POOL_ENTRY, IS_POOL_RANGE, POOL_RANGE_IN_ORDER } from '../cel.js'
 import { type KindDef, withStatus } from '../crd.js'
 import { type Overlays, describe, mergeOverlays, under } from '../openApi.js'
 import { selectorListOverlays } from '../selectors.js'
@@ -30,8 +32,14 @@ const overlays: Overlays = mergeOverlays(
           message:
             'each addresses entry must be a CIDR ("192.0.2.0/24") or a range of two addresses of one family ("192.0.2.10-192.0.2.20")',
         },
+        {
+          rule: `!(${IS_POOL_RANGE}) || ${POOL_RANGE_IN_ORDER}`,
+          messageExpression: `'range "' + self + '" runs backwards: its first address comes after its last'`,
+        },
       ],
     },
+    // The API server refuses a namespace listed twice ("Duplicate value"), as MetalLB's webhook does.
+    'spec.serviceAllocation.namespaces': { listType: 'set' },
     'spec.autoAssign': { default: IP_ADDRESS_POOL_DEFAULTS.autoAssign },
     'spec.avoidBuggyIPs': { default: IP_ADDRESS_POOL_DEFAULTS.avoidBuggyIPs },
     // spec.serviceAllocation.priority gets no bounds and no default: MetalLB takes any Go int.

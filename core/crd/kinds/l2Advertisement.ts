@@ -39,7 +39,11 @@ export const l2AdvertisementKind: KindDef = {
       codec: withStatus(l2AdvertisementCodec),
       overlays: mergeOverlays(
         describe(l2AdvertisementDescriptions),
-        { spec: { description: 'Which pools to announce, from which nodes and interfaces.' } },
+        {
+          spec: { description: 'Which pools to announce, from which nodes and interfaces.' },
+          // A pool listed twice is refused by the API server ("Duplicate value"), as by MetalLB's webhook.
+          'spec.ipAddressPools': { listType: 'set' },
+        },
         selectorListOverlays('spec.ipAddressPoolSelectors'),
         selectorListOverlays('spec.nodeSelectors'),
         selectorListOverlays('spec.serviceSelectors'),

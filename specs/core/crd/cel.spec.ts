@@ -4,7 +4,8 @@
 import t from 'tap'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { COMMUNITY_RE, COMMUNITY_SHAPED_RE, GO_DURATION_RE, celString, decimalAtMost } from '../../../core/crd/cel.js'
+import { COMMUNITY_RE, COMMUNITY_SHAPED_RE, GO_DURATION_RE, LABEL_KEY_RE, LABEL_VALUE_RE, MAX_LABEL_KEY, celString, decimalAtMost } from '../../../core/crd/cel.js'
+import { labelKeyProblem, labelValueProblem } from '../../../core/config/selector.js'
 import { parseCommunity } from '../../../core/config/communityValue.js'
 import { parseGoDuration } from '../../../core/config/duration.js'
 
@@ -80,4 +81,37 @@ t.test('GO_DURATION_RE examples', async (t) => {
 t.test('celString quotes for CEL', async (t) => {
   t.equal(celString("it's"), "'it\\'s'")
   t.equal(celString('a\\b'), "'a\\\\b'")
+})
+
+// Label texts built from pieces near the edges of the syntax: lengths 62-64, dots, dashes, slashes.
+const labelPiece = fc.oneof(
+  fc.constantFrom('a', 'Z', '0', '-', '_', '.', '/', 'example.com', 'x'.repeat(62), 'x'.repeat(63), 'A', ' ', 'é', ''),
+  fc.stringMatching(/^[-a-zA-Z0-9_.]{0,8}$/),
+)
+const labelText = fc.array(labelPiece, { minLength: 0, maxLength: 5 }).map((ps) => ps.join(''))
+
+t.test('LABEL_KEY_RE accepts exactly the keys labelKeyProblem accepts (prefixes up to 253 characters)', async () => {
+  fc.assert(
+    fc.property(labelText, (text) => {
+      const prefixTooLong = text.includes('/') && (text.split('/')[0] ?? '').length > 253
+      return prefixTooLong || text.length > MAX_LABEL_KEY || new RegExp(LABEL_KEY_RE).test(text) === (labelKeyProblem(text) === undefined)
+    }),
+    { numRuns: 3000 },
+  )
+})
+
+t.test('LABEL_VALUE_RE accepts exactly the values labelValueProblem accepts', async () => {
+  fc.assert(
+    fc.property(labelText, (text) => new RegExp(LABEL_VALUE_RE).test(text) === (labelValueProblem(text) === undefined)),
+    { numRuns: 3000 },
+  )
+})
+
+t.test('label syntax examples', async (t) => {
+  const key = new RegExp(LABEL_KEY_RE)
+  for (const yes of ['app', 'example.com/app', 'a', 'A_b.c-d', `${'x'.repeat(63)}`, 'k8s.io/x']) t.ok(key.test(yes), yes)
+  for (const no of ['', '-app', 'app-', 'a/b/c', 'Example.com/app', '/app', 'example.com/', `${'x'.repeat(64)}`, 'with space']) t.notOk(key.test(no), JSON.stringify(no))
+  const value = new RegExp(LABEL_VALUE_RE)
+  for (const yes of ['', 'web', 'v1.2_3-x', 'x'.repeat(63)]) t.ok(value.test(yes), JSON.stringify(yes))
+  for (const no of ['-web', 'web.', 'a/b', 'x'.repeat(64), 'not valid']) t.notOk(value.test(no), JSON.stringify(no))
 })
