@@ -2,7 +2,8 @@
 // the `infra` namespace, the apiserver on infra's LAN address so speakers in other namespaces reach it
 // over the lab's own wire. It decides identities (a token per client in a token-auth file: an admin, the
 // controller and each speaker as their ServiceAccounts, so RBAC from deploy/manifests is what they get),
-// writes kubeconfigs, and runs kubectl inside infra. Processes are started by lab.ts, which records them.
+// writes kubeconfigs, records what those ServiceAccounts ask of the API server in an audit log (specs/deploy
+// checks the Roles against it), and runs kubectl inside infra. Processes are started by lab.ts, which records them.
 import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -53,6 +54,9 @@ export interface KubePaths {
   readonly saKey: string
   readonly etcdData: string
   readonly kubeDir: string
+  readonly auditPolicy: string
+  /** JSON lines, one per request stage of the IronLB ServiceAccounts (kept with the logs on failure). */
+  readonly auditLog: string
 }
 
 export const kubePaths = (stateDir: string): KubePaths => ({
@@ -62,14 +66,32 @@ export const kubePaths = (stateDir: string): KubePaths => ({
   saKey: join(stateDir, 'pki', 'sa.key'),
   etcdData: join(stateDir, 'etcd'),
   kubeDir: join(stateDir, 'kube'),
+  auditPolicy: join(stateDir, 'pki', 'audit-policy.yaml'),
+  auditLog: join(stateDir, 'logs', 'audit.log'),
 })
+
+// Metadata only (who, verb, object, answer), and only for the IronLB ServiceAccounts: the lab's admin and
+// agents stay out, so the log stays small even in the 1,000-Service bench.
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  userGroups: ["system:serviceaccounts:${METALLB_NAMESPACE}"]
+- level: None
+`
 
 export const kubeconfigPath = (paths: KubePaths, file: string): string => join(paths.kubeDir, `${file}.kubeconfig`)
 
-/** Tokens and the service-account key; kept in the state folder so an apiserver restart reuses them. */
+/**
+ * Tokens, the service-account key and the audit policy; kept in the state folder so an apiserver
+ * restart reuses them.
+ */
 export const writeSecrets = (paths: KubePaths, ids: readonly Identity[]): Map<string, string> => {
   mkdirSync(paths.certDir, { recursive: true, mode: 0o700 })
   mkdirSync(paths.kubeDir, { recursive: true, mode: 0o700 })
+  mkdirSync(dirname(paths.auditLog), { recursive: true })
+  writeFileSync(paths.auditPolicy, AUDIT_POLICY, { mode: 0o600 })
   const tokens = new Map(ids.map((id) => [id.file, randomBytes(24).toString('hex')]))
   const lines = ids.map((id) => `${tokens.get(id.file)},${id.user},${id.uid},"${id.groups.join(',')}"`)
   writeFileSync(paths.tokens, `${lines.join('\n')}\n`, { mode: 0o600 })
@@ -110,6 +132,13 @@ export const apiServerArgv = (binDir: string, paths: KubePaths, topo: Topology):
   // No controller-manager creates the `default` ServiceAccount, so Pods could not be admitted.
   '--disable-admission-plugins=ServiceAccount',
   '--profiling=false',
+  `--audit-policy-file=${paths.auditPolicy}`,
+  `--audit-log-path=${paths.auditLog}`,
+  '--audit-log-format=json',
+  // Blocking: an entry is written before the answer, so a spec reads every request it caused.
+  '--audit-log-mode=blocking',
+  '--audit-log-maxsize=200',
+  '--audit-log-maxbackup=1',
 ]
 
 /** --cert-dir writes "serving certificate, then the CA that signed it" to apiserver.crt. */

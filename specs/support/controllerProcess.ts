@@ -1,17 +1,21 @@
 // Runs the real controller binary (dist/shell/cli/ironlb.js controller) as a child process against a
 // test API server, with its logs in a file, and kills it (SIGTERM or SIGKILL) on demand and always at
-// the end. Integration tests drive it only through the Kubernetes API, as a user would.
+// the end. Integration tests drive it only through the Kubernetes API, as a user would. It runs as
+// the ServiceAccount `controller` of its namespace under deploy/'s RBAC (serviceAccount.ts), never as
+// the admin whose kubeconfig the test holds, so a grant the manifest lacks fails the test.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from './repoRoot.js'
+import { serviceAccountKubeconfig } from './serviceAccount.js'
 
 /** The built CLI (`make build`). */
 export const ironlbEntry = join(repoRoot, 'dist', 'shell', 'cli', 'ironlb.js')
 
 export interface ControllerProcessOptions {
+  /** An admin's kubeconfig: used to install the controller's RBAC and mint its token, nothing else. */
   readonly kubeconfig: string
   readonly namespace: string
   readonly lbClass?: string
@@ -58,13 +62,17 @@ const rssOf = (pid: number): number => {
 
 export const startControllerProcess = async (opts: ControllerProcessOptions): Promise<ControllerProcess> => {
   const dir = mkdtempSync(join(tmpdir(), 'ironlb-ctl-'))
+  const kubeconfig = await serviceAccountKubeconfig(opts.kubeconfig, 'controller', opts.namespace, dir).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true })
+    throw err
+  })
   const logPath = join(dir, 'controller.log')
   const fd = openSync(logPath, 'a')
   const port = await freePort()
   const args = [
     ironlbEntry,
     'controller',
-    `--kubeconfig=${opts.kubeconfig}`,
+    `--kubeconfig=${kubeconfig}`,
     `--namespace=${opts.namespace}`,
     `--pod-name=${opts.identity}`,
     `--port=${port}`,
