@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   controller: async () => (await import('./controller.bench.js')).benchController(),
   failover: async () => (await import('./failover.bench.js')).benchFailover(),
   speaker: async () => (await import('./speaker.bench.js')).benchSpeaker(),
+  simulate: async () => (await import('./simulate.bench.js')).benchSimulate(),
 }
 
 const main = async (): Promise<void> => {
