@@ -14,11 +14,12 @@ import { multicastMac, solicitedNode } from '../../core/packet/ndpAddress.js'
 import { unsolicitedNeighborAdvertisement } from '../../core/packet/ndpFrames.js'
 import { respondNdp } from '../../core/packet/ndpRespond.js'
 import { refuseArrival } from '../../core/packet/arrival.js'
+import type { InterfaceProbe, ProbeOutcome } from '../../core/speaker/l2Readiness.js'
 import { type AnnouncedSet, type Verdict, announcedSet, isAnnounced } from '../../core/packet/respond.js'
 import { GRATUITOUS_OFFSETS_MS } from '../../core/speaker/announceSchedule.js'
 import type { LinkFacts } from '../../core/speaker/interfaceFilter.js'
 import { type MulticastGroups, openMulticastGroups } from '../l2/multicastGroups.js'
-import { ETH_P_ARP, ETH_P_IPV6, type PacketSocket, type PacketSocketOptions, type ReceivedFrame, openPacketSocket } from '../native/packetSocket.js'
+import { ETH_P_ARP, ETH_P_IPV6, PacketAddonMissing, type PacketSocket, type PacketSocketOptions, type ReceivedFrame, openPacketSocket } from '../native/packetSocket.js'
 import type { Logger } from '../obs/log.js'
 
 export interface ResponderCounters {
@@ -50,6 +51,8 @@ interface Port {
 }
 
 export interface L2Responder {
+  /** Opens and closes an ARP socket on each link: can this process answer there at all? */
+  readonly probe: (links: ReadonlyMap<string, UsableLink>) => InterfaceProbe[]
   /** Desired IPs per interface name; interfaces not in `links` are ignored. */
   readonly apply: (desired: ReadonlyMap<string, readonly IP[]>, links: ReadonlyMap<string, UsableLink>) => Promise<void>
   /** Sends a fresh gratuitous burst for IPs already announced (after a partition heals). */
@@ -204,7 +207,19 @@ export const startL2Responder = (counters: ResponderCounters, log: Logger, io: R
     for (const ip of before) if (!now.has(ip)) counters.forget(ip)
   }
 
+  const probeOne = (link: UsableLink): ProbeOutcome => {
+    try {
+      io.openSocket({ ifindex: link.ifindex, protocol: ETH_P_ARP }).close()
+      return { _tag: 'Opened' }
+    } catch (err) {
+      if (err instanceof PacketAddonMissing) return { _tag: 'AddonMissing', message: err.message }
+      const errno = (err as { errno?: unknown }).errno
+      return { _tag: 'Failed', errno: typeof errno === 'number' ? errno : undefined, message: err instanceof Error ? err.message : String(err) }
+    }
+  }
+
   return {
+    probe: (links) => [...links.values()].map((link) => ({ name: link.name, outcome: probeOne(link) })),
     apply: async (desired, links) => {
       const before = held()
       try {

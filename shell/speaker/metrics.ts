@@ -4,6 +4,7 @@
 // it), `service`/`ip` of metallb_speaker_announced likewise, `reason` and `protocol` from the
 // core's named unions; nothing a host on the LAN sends can add a series.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { L2_UNABLE_REASONS, type L2Readiness } from '../../core/speaker/l2Readiness.js'
 
 export const speakerMetrics = (node: string) => {
   const registry = new Registry()
@@ -28,6 +29,16 @@ export const speakerMetrics = (node: string) => {
   const configLoaded = new Gauge({ name: 'metallb_k8s_client_config_loaded_bool', help: '1 if the MetalLB configuration was successfully loaded at least once', registers: [registry] })
   const configStale = new Gauge({ name: 'metallb_k8s_client_config_stale_bool', help: '1 if running on a stale configuration, because the latest config failed to load', registers: [registry] })
 
+  const l2Unable = new Gauge({
+    name: 'ironlb_speaker_layer2_unable',
+    help: '1 for the reason this speaker cannot answer ARP/NDP (it then stays out of the election and is not ready); all 0 when it can',
+    labelNames: ['reason'],
+    registers: [registry],
+  })
+  const setL2Readiness = (r: L2Readiness): void => {
+    for (const reason of L2_UNABLE_REASONS) l2Unable.set({ reason }, r._tag === 'Unable' && r.reason === reason ? 1 : 0)
+  }
+
   let shown = new Map<string, { service: string; ip: string }>()
   const setAnnounced = (list: readonly { readonly service: string; readonly ip: string }[]): void => {
     const next = new Map(list.map((a) => [`${a.service}|${a.ip}`, a]))
@@ -38,6 +49,7 @@ export const speakerMetrics = (node: string) => {
   return {
     registry,
     setAnnounced,
+    setL2Readiness,
     counters: {
       request: (ip: string) => requests.inc({ ip }),
       response: (ip: string) => responses.inc({ ip }),

@@ -2,7 +2,9 @@
 // failure detector's live set, the node's interfaces) marks the state dirty; a pass asks the core
 // what this node must announce (core/l2) and moves the ARP/NDP responders there. The API server is
 // only a source of objects: while it is unreachable the caches keep the last known state and the
-// speakers still fail over among themselves.
+// speakers still fail over among themselves. A speaker that cannot open a packet socket on any
+// usable interface (core/speaker/l2Readiness.ts) announces nothing, leaves the failure detector so
+// the others take its IPs, reports not ready, and says why in its log, metrics and a Node Event.
 import { assignedFromIngress } from '../../core/l2/assigned.js'
 import { whatShouldNodeAnnounce } from '../../core/l2/plan.js'
 import { buildConfig } from '../../core/config/buildConfig.js'
@@ -13,6 +15,7 @@ import { type IP, formatIP } from '../../core/net/address.js'
 import { type LinkFacts, usableInterfaces } from '../../core/speaker/interfaceFilter.js'
 import type { DesiredL2Status } from '../../core/speaker/l2StatusDiff.js'
 import { memberUniverse } from '../../core/speaker/memberUniverse.js'
+import { describeL2Readiness, judgeL2Readiness, type L2Readiness } from '../../core/speaker/l2Readiness.js'
 import { STATUS_LABELS } from '../../core/config/statusCodecs.js'
 import { configStatePublisher, speakerReporter } from '../kube/configState.js'
 import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
@@ -22,7 +25,7 @@ import type { RestClient } from '../kube/rest.js'
 import { listLinks } from '../l2/links.js'
 import { type MembershipHandle, startMembership } from '../membership/membership.js'
 import type { Logger } from '../obs/log.js'
-import { startL2Responder } from './l2Responder.js'
+import { type ResponderIo, startL2Responder } from './l2Responder.js'
 import { publishL2Status } from './l2Status.js'
 import type { SpeakerMetrics } from './metrics.js'
 
@@ -44,6 +47,11 @@ export interface SpeakerOptions {
   readonly memberlistAdvertise?: string | undefined
   readonly linksPollMs?: number
   readonly batchMs?: number
+  /** The node's interfaces and the responder's sockets; the kernel's by default (specs pass their own). */
+  readonly listLinks?: () => Promise<readonly LinkFacts[]>
+  readonly responderIo?: ResponderIo
+  /** Where the failure detector runs: its own worker thread (default), or this one (specs run from source). */
+  readonly membershipThread?: 'main' | 'worker'
 }
 
 export interface Speaker {
@@ -58,7 +66,7 @@ const FAILOVER_WINDOW_MS = 30_000
 export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
   const { log, metrics } = opts
   const node = asNodeName(opts.node)
-  const responder = startL2Responder(metrics.counters, log)
+  const responder = startL2Responder(metrics.counters, log, opts.responderIo)
   let dirty = true
   let running = false
   let stopped = false
@@ -98,7 +106,7 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
 
   const pollLinks = async (): Promise<void> => {
     try {
-      const links: LinkFacts[] = (await listLinks()).map((l) => ({ name: l.name, ifindex: l.ifindex, mac: l.mac, up: l.up, noArp: l.noArp, loopback: l.loopback, master: l.master }))
+      const links: readonly LinkFacts[] = opts.listLinks !== undefined ? await opts.listLinks() : (await listLinks()).map((l) => ({ name: l.name, ifindex: l.ifindex, mac: l.mac, up: l.up, noArp: l.noArp, loopback: l.loopback, master: l.master }))
       const next = usableInterfaces(links)
       const signature = JSON.stringify([...next.values()].map((l) => [l.name, l.ifindex, l.mac]))
       if (signature !== linksSignature) {
@@ -106,12 +114,33 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
         usable = next
         log.info('interfaces-changed', { usable: [...next.keys()] })
         schedule()
-      }
+        if (l2 !== undefined) checkL2(true)
+      } else if (l2 !== undefined) checkL2(false)
     } catch (err) {
       log.warn('interfaces-unreadable', { error: err })
     }
   }
+  let l2: L2Readiness | undefined
+  /** Probes on start, when the interfaces change, and on every poll while unable (to notice a fix). */
+  const checkL2 = (linksChanged: boolean): void => {
+    if (l2 !== undefined && l2._tag === 'Able' && !linksChanged) return
+    const next = judgeL2Readiness(responder.probe(usable))
+    const text = describeL2Readiness(next)
+    if (l2 !== undefined && text === describeL2Readiness(l2)) return
+    l2 = next
+    metrics.setL2Readiness(next)
+    const node = { apiVersion: 'v1', kind: 'Node', namespace: 'default', name: opts.node }
+    if (next._tag === 'Unable') {
+      log.error('l2-unable', { reason: next.reason, message: next.message })
+      void opts.events.record(node, 'Warning', 'Layer2Unavailable', `speaker stays out of the Layer 2 election: ${text}`)
+    } else {
+      log.info('l2-able', { interfaces: next.interfaces })
+      void opts.events.record(node, 'Normal', 'Layer2Available', `speaker joins the Layer 2 election: ${text}`)
+    }
+    schedule()
+  }
   await pollLinks()
+  checkL2(true)
   const linksTimer = setInterval(() => void pollLinks(), opts.linksPollMs ?? 2_000)
 
   const universe = () => memberUniverse(nodes.list()).map((m) => ({ name: m.name, host: m.host }))
@@ -175,7 +204,25 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       })
   }
 
+  /** Unable to answer: nothing announced, no status naming this node, out of the failure detector. */
+  const withdraw = async (): Promise<void> => {
+    if (membership !== undefined) {
+      const leaving = membership
+      membership = undefined
+      universeSignature = ''
+      await leaving.leave()
+      log.info('membership-left', { reason: 'l2-unable' })
+    }
+    await responder.apply(new Map(), usable)
+    if (announcedIPs.size > 0) log.info('stopped-announcing', { ips: [...announcedIPs], reason: 'l2-unable' })
+    announcedIPs = new Set()
+    previousAlive = new Set()
+    metrics.setAnnounced([])
+    if (synced()) syncStatus([])
+  }
+
   const pass = async (): Promise<void> => {
+    if (l2?._tag !== 'Able') return withdraw()
     await ensureMembership()
     if (membership === undefined || !synced()) return
     const result = buildConfig(configs.flatMap((r) => r.list()), { namespace: opts.namespace })
@@ -264,7 +311,7 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
   const resync = setInterval(schedule, 60_000)
 
   return {
-    ready: () => synced() && membership !== undefined,
+    ready: () => synced() && membership !== undefined && l2?._tag === 'Able',
     stop: async (graceful) => {
       stopped = true
       responder.silence()
