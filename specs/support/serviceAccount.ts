@@ -66,6 +66,34 @@ const applyObject = async (rest: RestClient, d: Doc): Promise<void> => {
   ensureOk(res, `apply ${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`)
 }
 
+interface RuleDoc {
+  readonly rules?: readonly { readonly apiGroups?: readonly string[]; readonly resources?: readonly string[]; readonly verbs?: readonly string[]; readonly resourceNames?: readonly string[] }[]
+}
+
+/**
+ * Waits (at most 10 s) until the authorizer allows the first rule of each Role and ClusterRole to the
+ * ServiceAccount: RBAC reaches the authorizer through a cache, so a request sent right after the apply
+ * can still be refused.
+ */
+const waitForGrants = async (rest: RestClient, objects: readonly Doc[], namespace: string, user: string): Promise<void> => {
+  const probes = objects.flatMap((d) => {
+    const rule = d.kind === 'Role' || d.kind === 'ClusterRole' ? (d as RuleDoc).rules?.[0] : undefined
+    const [resource, subresource] = (rule?.resources?.[0] ?? '').split('/')
+    return rule === undefined ? [] : [{ namespace, verb: rule.verbs?.[0], group: rule.apiGroups?.[0], resource, subresource, name: rule.resourceNames?.[0] }]
+  })
+  const groups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated']
+  const deadline = Date.now() + 10_000
+  for (const attrs of probes)
+    for (;;) {
+      const res = await rest.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups, resourceAttributes: attrs } },
+      })
+      if ((res.body as { status?: { allowed?: boolean } } | undefined)?.status?.allowed === true) break
+      if (Date.now() > deadline) throw new Error(`${user}: ${JSON.stringify(attrs)} still not allowed 10 s after applying deploy/ RBAC`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+}
+
 /**
  * Installs `component`'s RBAC from deploy/ in `namespace`, mints its token, and writes a kubeconfig for
  * it to `dir`; resolves to that file. `adminKubeconfig` is only used to do this.
@@ -73,7 +101,9 @@ const applyObject = async (rest: RestClient, d: Doc): Promise<void> => {
 export const serviceAccountKubeconfig = async (adminKubeconfig: string, component: Component, namespace: string, dir: string): Promise<string> => {
   const rest = await testRest(adminKubeconfig)
   try {
-    for (const d of rbacObjectsFor(readFileSync(RBAC_FILE, 'utf8'), component, namespace)) await applyObject(rest, d)
+    const objects = rbacObjectsFor(readFileSync(RBAC_FILE, 'utf8'), component, namespace)
+    for (const d of objects) await applyObject(rest, d)
+    await waitForGrants(rest, objects, namespace, `system:serviceaccount:${namespace}:${component}`)
     const minted = ensureOk(
       await rest.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${component}/token`, {
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: TOKEN_SECONDS } },
