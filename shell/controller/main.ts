@@ -13,8 +13,10 @@ import { OBSERVABILITY_FLAGS, observabilitySettings, startObservability } from '
 import { startController } from './controller.js'
 import { ensureMemberlistSecret } from './memberlistSecret.js'
 import { controllerMetrics } from './metrics.js'
+import { WEBHOOK_FLAGS, webhookSettings } from '../webhook/flags.js'
+import { keepWebhook } from '../webhook/run.js'
 
-const FLAGS = ['ml-secret-name', 'namespace', 'lb-class', 'log-level', ...OBSERVABILITY_FLAGS, 'kubeconfig', 'pod-name', 'lease-name', 'lease-duration', 'renew-deadline', 'retry-period']
+const FLAGS = ['ml-secret-name', 'namespace', 'lb-class', 'log-level', ...OBSERVABILITY_FLAGS, 'kubeconfig', 'pod-name', 'lease-name', 'lease-duration', 'renew-deadline', 'retry-period', ...WEBHOOK_FLAGS]
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'
 
@@ -61,6 +63,11 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
   const obsSettings = observabilitySettings(flag)
   if (!obsSettings.ok) {
     process.stderr.write(`ironlb controller: ${obsSettings.error}\n`)
+    return 2
+  }
+  const webhook = webhookSettings(flag)
+  if (!webhook.ok) {
+    process.stderr.write(`ironlb controller: ${webhook.error}\n`)
     return 2
   }
 
@@ -111,6 +118,8 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
     leaseRest.close()
     return 1
   }
+  // Every replica serves the webhook, leader or not: the Service sends reviews to any of them.
+  const webhookServer = webhook.enabled ? keepWebhook(webhook.options(rest, log, namespace)) : undefined
   log.info('controller-started', { namespace, identity, lbClass: lbClass ?? null, port: obsSettings.value.metricsPort })
 
   return new Promise<number>((resolve) => {
@@ -118,6 +127,7 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
       log.info('controller-stopping', { signal })
       controller.stop()
       obs.right.close()
+      void webhookServer?.stop()
       void elector.stop().finally(() => {
         rest.close()
         leaseRest.close()

@@ -83,3 +83,33 @@ export const startWebhook = async (o: WebhookOptions): Promise<RunningWebhook> =
     },
   }
 }
+
+/**
+ * Starts the webhook in the background, trying again every 10 s while it cannot (the API server
+ * unreachable, the port taken): the controller's own work never waits on it.
+ */
+export const keepWebhook = (o: WebhookOptions): { readonly stop: () => Promise<void> } => {
+  let running: RunningWebhook | undefined
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  const attempt = (): void => {
+    startWebhook(o).then(
+      (w) => {
+        if (stopped) void w.stop()
+        else running = w
+      },
+      (err: unknown) => {
+        o.log.error('webhook-start-failed', { op: 'webhook', error: err })
+        if (!stopped) timer = setTimeout(attempt, RETRY_MS)
+      },
+    )
+  }
+  attempt()
+  return {
+    stop: async () => {
+      stopped = true
+      if (timer !== undefined) clearTimeout(timer)
+      await running?.stop()
+    },
+  }
+}
