@@ -36,9 +36,10 @@ const LANDING: readonly Allowed[] = [
     ...landing(u, 'authentication.k8s.io', 'tokenreviews', ['create'], 'secure metrics'),
     ...landing(u, 'authorization.k8s.io', 'subjectaccessreviews', ['create'], 'secure metrics'),
   ]),
-  // The controller's admission webhook: its serving certificate and its configuration's CA bundle.
+  // The controller's admission webhook (shell/webhook; the lab runs the controller without
+  // --webhook-mode=enabled): its serving certificate and its configuration's CA bundle.
   ...landing(CONTROLLER, '', 'secrets', ['get', 'update'], 'admission webhook certificate', 'metallb-webhook-cert'),
-  ...landing(CONTROLLER, 'admissionregistration.k8s.io', 'validatingwebhookconfigurations', ['get', 'patch', 'update'], 'admission webhook', 'metallb-webhook-configuration'),
+  ...landing(CONTROLLER, 'admissionregistration.k8s.io', 'validatingwebhookconfigurations', ['get', 'patch'], 'admission webhook', 'metallb-webhook-configuration'),
   // BGP (in progress): the speaker's ServiceBGPStatus objects, as it keeps ServiceL2Status ones.
   ...landing(SPEAKER, 'metallb.io', 'servicebgpstatuses', ['list', 'watch', 'create', 'delete'], 'BGP'),
   ...landing(SPEAKER, 'metallb.io', 'servicebgpstatuses/status', ['patch'], 'BGP'),
