@@ -6,6 +6,9 @@
 // `healthy` (recording sockets). The Service's endpoint sits on the broken node, so the election
 // (MetalLB's: among live nodes, SHA-256 of node#ip) is arranged to prefer it whenever it is live.
 import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import type { LinkFacts } from '../../../core/speaker/interfaceFilter.js'
 import type { Mac } from '../../../core/packet/mac.js'
@@ -20,6 +23,7 @@ import { startSpeaker, type Speaker } from '../../../shell/speaker/speaker.js'
 import { freePort } from '../../support/controllerProcess.js'
 import { ensureCrds } from '../../support/crds.js'
 import { apply, create, eventually, list, randomSuffix, testKubeconfig, testRest } from '../../support/kube.js'
+import { serviceAccountKubeconfig } from '../../support/serviceAccount.js'
 
 t.setTimeout(240_000)
 
@@ -112,10 +116,13 @@ t.test('a speaker that cannot open its packet socket leaves the IP to a healthy 
     if (!t.passing()) for (const [node, said] of lines) t.comment(`${node} said:\n${said.slice(-40).map((l) => JSON.stringify(l)).join('\n')}`)
     for (const s of speakers.values()) await s.speaker.stop(true)
   })
+  const saDir = mkdtempSync(join(tmpdir(), 'ilb-speaker-sa-'))
+  t.teardown(() => rmSync(saDir, { recursive: true, force: true }))
   for (const [node, host] of hosts) {
     const metrics = speakerMetrics(node)
-    // A client of its own per speaker, as in a real cluster: their watches hold connections.
-    const own = await testRest()
+    // A client of its own per speaker, as in a real cluster (their watches hold connections), under
+    // the speaker's ServiceAccount and deploy/'s RBAC, so a missing grant fails here.
+    const own = await testRest(await serviceAccountKubeconfig(testKubeconfig(), 'speaker', cfg, saDir))
     t.teardown(() => own.close())
     const speaker = await startSpeaker({
       rest: own,
