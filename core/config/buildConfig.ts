@@ -3,6 +3,7 @@
 // kinds or other namespaces are skipped; the caller decodes those (core/cluster). Each object is
 // decoded and checked on its own first, then the rules between objects run on what decoded, so a
 // broken object never hides another object's errors.
+import { type ConfigKind, CONFIG_KIND_DEFS } from '../crd/catalog.js'
 import type { BGPAdvertisement, L2Advertisement } from '../model/advertisement.js'
 import type { BFDProfile } from '../model/bfdProfile.js'
 import type { BGPPeer } from '../model/bgpPeer.js'
@@ -14,7 +15,7 @@ import { bfdProfileFrom } from './bfd.js'
 import { checkAggregation, checkBfdEcho, checkLocalPref } from './bgpChecks.js'
 import { aliasesFrom } from './communities.js'
 import { type Origin, type Report, byText, reporterFor } from './issues.js'
-import { type ConfigKind, type DecodedObject, classifyObject } from './objects.js'
+import { type DecodedObject, classifyObject } from './objects.js'
 import { type PoolDraft, poolFrom, reportOverlaps } from './pools.js'
 import { peerFrom } from './peers.js'
 
@@ -23,7 +24,8 @@ export interface BuildOptions {
   readonly namespace: string
 }
 
-const KIND_ORDER: readonly ConfigKind[] = ['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'BFDProfile', 'Community']
+/** Errors are reported in the catalog's order of kinds. */
+const KIND_ORDER: readonly ConfigKind[] = CONFIG_KIND_DEFS.map((k) => k.kind)
 
 const kindRank = (kind: string): number => {
   const i = (KIND_ORDER as readonly string[]).indexOf(kind)

@@ -4,6 +4,8 @@
 // AddressPool kind, is reported, since the user clearly meant it as configuration.
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
+import { type ConfigKind, CONFIG_KIND_DEFS, isConfigKind, servedVersions } from '../crd/catalog.js'
+import { GROUP } from '../crd/crd.js'
 import { absurd } from '../fp/absurd.js'
 import type { ConfigError } from '../model/config.js'
 import { type BFDProfileWire, bfdProfileCodec } from './bfdProfileCodec.js'
@@ -15,21 +17,8 @@ import { type IPAddressPoolWire, ipAddressPoolCodec } from './ipAddressPoolCodec
 import { type Origin, reporterFor } from './issues.js'
 import { type L2AdvertisementWire, l2AdvertisementCodec } from './l2AdvertisementCodec.js'
 
-export const GROUP = 'metallb.io'
-
-export type ConfigKind = 'IPAddressPool' | 'L2Advertisement' | 'BGPAdvertisement' | 'BGPPeer' | 'BFDProfile' | 'Community'
-
-/** Served versions per kind; the first is the one to suggest. */
-const SERVED: Readonly<Record<ConfigKind, readonly string[]>> = {
-  IPAddressPool: ['v1beta1'],
-  L2Advertisement: ['v1beta1'],
-  BGPAdvertisement: ['v1beta1'],
-  BGPPeer: ['v1beta2', 'v1beta1'],
-  BFDProfile: ['v1beta1'],
-  Community: ['v1beta1'],
-}
-
-const isConfigKind = (k: string): k is ConfigKind => Object.prototype.hasOwnProperty.call(SERVED, k)
+/** Served versions per kind, from the CRD catalog; the first is the one to suggest. */
+const SERVED: ReadonlyMap<ConfigKind, readonly string[]> = new Map(CONFIG_KIND_DEFS.map((k) => [k.kind, servedVersions(k)]))
 
 export type DecodedObject =
   | { readonly _tag: 'IPAddressPool'; readonly origin: Origin; readonly wire: IPAddressPoolWire }
@@ -98,7 +87,7 @@ export const classifyObject = (raw: unknown, index: number, namespace: string): 
       { field: 'kind', message: 'AddressPool is no longer supported by MetalLB: use an IPAddressPool with an L2Advertisement or BGPAdvertisement' },
     ])
   if (!isConfigKind(kind)) return { _tag: 'Ignored' }
-  const served = SERVED[kind]
+  const served = SERVED.get(kind) ?? []
   if (version === undefined || !served.includes(version))
     return broken(origin, [
       { field: 'apiVersion', message: `${raw['apiVersion']} is not a served version of ${kind}: use ${GROUP}/${served[0] ?? ''}` },

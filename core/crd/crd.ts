@@ -31,8 +31,9 @@ export interface VersionDef {
   readonly statusSubresource: boolean
 }
 
-export interface KindDef {
-  readonly kind: string
+/** `K` is the kind's name as a literal type, so a list of kinds gives a union of their names. */
+export interface KindDef<K extends string = string> {
+  readonly kind: K
   readonly plural: string
   readonly description: string
   readonly versions: readonly VersionDef[]

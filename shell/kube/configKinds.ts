@@ -1,12 +1,14 @@
-// The MetalLB configuration kinds the controller and the speaker both watch in their namespace, with
-// the version each is read at (BGPPeer at its storage version, v1beta2).
-export const CONFIG_KINDS = [
-  { plural: 'ipaddresspools', kind: 'IPAddressPool', version: 'v1beta1' },
-  { plural: 'l2advertisements', kind: 'L2Advertisement', version: 'v1beta1' },
-  { plural: 'bgpadvertisements', kind: 'BGPAdvertisement', version: 'v1beta1' },
-  { plural: 'bgppeers', kind: 'BGPPeer', version: 'v1beta2' },
-  { plural: 'bfdprofiles', kind: 'BFDProfile', version: 'v1beta1' },
-  { plural: 'communities', kind: 'Community', version: 'v1beta1' },
-] as const
+// The MetalLB configuration kinds the controller and the speaker both watch in their namespace, each
+// read at its storage version (BGPPeer at v1beta2): a view of the CRD catalog, which lists them once.
+import { type ConfigKind, CONFIG_KIND_DEFS, storageVersion } from '../../core/crd/catalog.js'
+import { GROUP } from '../../core/crd/crd.js'
 
-export const configKindPath = (namespace: string, k: (typeof CONFIG_KINDS)[number]): string => `/apis/metallb.io/${k.version}/namespaces/${namespace}/${k.plural}`
+export interface WatchedKind {
+  readonly plural: string
+  readonly kind: ConfigKind
+  readonly version: string
+}
+
+export const CONFIG_KINDS: readonly WatchedKind[] = CONFIG_KIND_DEFS.map((k) => ({ plural: k.plural, kind: k.kind, version: storageVersion(k) }))
+
+export const configKindPath = (namespace: string, k: WatchedKind): string => `/apis/${GROUP}/${k.version}/namespaces/${namespace}/${k.plural}`

@@ -19,7 +19,7 @@ const int32In = (range: { readonly min: number; readonly max: number }): Overlay
   maximum: range.max,
 })
 
-export const bfdProfileKind: KindDef = {
+export const bfdProfileKind: KindDef<'BFDProfile'> = {
   kind: 'BFDProfile',
   plural: 'bfdprofiles',
   description: 'Settings for BFD sessions that BGPPeers may run alongside their BGP sessions.',

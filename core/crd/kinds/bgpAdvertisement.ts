@@ -68,7 +68,7 @@ const overlays: Overlays = mergeOverlays(
   selectorListOverlays('spec.serviceSelectors'),
 )
 
-export const bgpAdvertisementKind: KindDef = {
+export const bgpAdvertisementKind: KindDef<'BGPAdvertisement'> = {
   kind: 'BGPAdvertisement',
   plural: 'bgpadvertisements',
   description: 'Announces the addresses of some pools over BGP, and with which BGP attributes.',

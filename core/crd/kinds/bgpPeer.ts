@@ -73,7 +73,7 @@ const v1beta1Overlays = overlaysFor(v1beta1Codec, {
   'spec.nodeSelectors[].matchExpressions[].values': { minItems: 1 },
 })
 
-export const bgpPeerKind: KindDef = {
+export const bgpPeerKind: KindDef<'BGPPeer'> = {
   kind: 'BGPPeer',
   plural: 'bgppeers',
   description: 'A BGP router that IronLB speakers open sessions with.',

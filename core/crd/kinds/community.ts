@@ -11,7 +11,7 @@ import { describe, mergeOverlays } from '../openApi.js'
 export const MAX_ALIASES = 256
 export const MAX_COMMUNITY_TEXT = 64
 
-export const communityKind: KindDef = {
+export const communityKind: KindDef<'Community'> = {
   kind: 'Community',
   plural: 'communities',
   description: 'Names for BGP community values, which BGPAdvertisements may use instead of the values.',

@@ -52,7 +52,7 @@ const overlays: Overlays = mergeOverlays(
   selectorListOverlays('spec.serviceAllocation.serviceSelectors'),
 )
 
-export const ipAddressPoolKind: KindDef = {
+export const ipAddressPoolKind: KindDef<'IPAddressPool'> = {
   kind: 'IPAddressPool',
   plural: 'ipaddresspools',
   description: 'A pool of addresses IronLB may give to LoadBalancer Services.',

@@ -27,7 +27,7 @@ const preferenceOverlays: Overlays = mergeOverlays(
   singleSelectorOverlays('spec.preferredNodeSelectors[].preference'),
 )
 
-export const l2AdvertisementKind: KindDef = {
+export const l2AdvertisementKind: KindDef<'L2Advertisement'> = {
   kind: 'L2Advertisement',
   plural: 'l2advertisements',
   description: 'Announces the addresses of some pools in layer 2 mode (ARP for IPv4, NDP for IPv6).',

@@ -7,7 +7,7 @@ import { AGGREGATION_LENGTH, AGGREGATION_LENGTH_V6 } from '../../../core/config/
 import { PEER_PORT, bgpPeerDescriptions } from '../../../core/config/bgpPeerCodec.js'
 import { IP_ADDRESS_POOL_DEFAULTS, ipAddressPoolDescriptions } from '../../../core/config/ipAddressPoolCodec.js'
 import { PREFERENCE_WEIGHT } from '../../../core/config/l2AdvertisementCodec.js'
-import { KINDS, buildCrds } from '../../../core/crd/catalog.js'
+import { CONFIG_KIND_DEFS, KINDS, STATUS_KIND_DEFS, buildCrds, isConfigKind, isStatusKind, servedVersions, storageVersion } from '../../../core/crd/catalog.js'
 import type { CustomResourceDefinition } from '../../../core/crd/crd.js'
 import type { Schema } from '../../../core/crd/openApi.js'
 import { allSchemas } from './mkSchema.js'
@@ -158,4 +158,27 @@ t.test('every rule explains itself and metadata is left to the API server', asyn
 
 t.test('the catalog lists each kind once', async (t) => {
   t.equal(new Set(KINDS.map((k) => k.kind)).size, 9)
+})
+
+t.test('the catalog splits its kinds into configuration and status', async (t) => {
+  t.same(
+    CONFIG_KIND_DEFS.map((k) => [k.kind, servedVersions(k), storageVersion(k)]),
+    [
+      ['IPAddressPool', ['v1beta1'], 'v1beta1'],
+      ['L2Advertisement', ['v1beta1'], 'v1beta1'],
+      ['BGPAdvertisement', ['v1beta1'], 'v1beta1'],
+      ['BGPPeer', ['v1beta2', 'v1beta1'], 'v1beta2'],
+      ['BFDProfile', ['v1beta1'], 'v1beta1'],
+      ['Community', ['v1beta1'], 'v1beta1'],
+    ],
+  )
+  t.same(STATUS_KIND_DEFS.map((k) => k.kind), ['ServiceL2Status', 'ServiceBGPStatus', 'ConfigurationState'])
+  t.same(KINDS, [...CONFIG_KIND_DEFS, ...STATUS_KIND_DEFS])
+  const rows = [
+    { in: 'BGPPeer', want: [true, false] },
+    { in: 'ConfigurationState', want: [false, true] },
+    { in: 'AddressPool', want: [false, false] },
+    { in: 'Service', want: [false, false] },
+  ]
+  for (const r of rows) t.same([isConfigKind(r.in), isStatusKind(r.in)], r.want, r.in)
 })
