@@ -1,0 +1,90 @@
+// The speaker's whole decision for one pass, as one pure function: from the caches' objects, the
+// node's interfaces and readiness, the failure detector's live set and what the last pass left, to
+// everything the shell does (join or leave the detector, what the responders hold, ServiceL2Status
+// writes, the reason for every IP not announced here, metrics). The order of checks is the order
+// the speaker always kept: unable to answer -> withdraw; caches not filled -> wait; not a member
+// yet -> join; no valid config yet -> wait; else the election (core/l2) decides.
+import { decodeClusterObjects } from '../cluster/decodeCluster.js'
+import { buildConfig } from '../config/buildConfig.js'
+import { assignedFromIngress } from '../l2/assigned.js'
+import { whatShouldNodeAnnounce } from '../l2/plan.js'
+import { asNodeName } from '../model/names.js'
+import { failoverSince } from './failover.js'
+import { l2Announce } from './l2Announce.js'
+import { decodeL2Statuses } from './l2StatusCodec.js'
+import { l2StatusWrites } from './l2StatusWrites.js'
+import { memberUniverse } from './memberUniverse.js'
+import { leaveMembership, type MembershipPlan, planMembership } from './membershipPlan.js'
+import { NOT_ANNOUNCED_REASONS, changedReasons, countReasons, notAnnouncedOf } from './notAnnounced.js'
+import type { ConfigReport, L2HoldReason, SpeakerEnv, SpeakerInput, SpeakerState, SpeakerStep } from './speakerPlan.js'
+
+const KEEP: MembershipPlan = { _tag: 'Keep' }
+
+const hold = (state: SpeakerState, why: L2HoldReason, membership: MembershipPlan, config?: ConfigReport): SpeakerStep => ({
+  state,
+  plan: {
+    membership,
+    config,
+    membersAlive: undefined,
+    protocols: { layer2: { responder: { _tag: 'Hold', why }, statuses: { _tag: 'Keep' }, reasons: undefined } },
+  },
+})
+
+/** Unable to answer: out of the detector, nothing announced, no status naming this node, no reasons kept. */
+const withdraw = (input: SpeakerInput, prior: SpeakerState): SpeakerStep => ({
+  state: { ...prior, universe: undefined, announced: new Set(), alive: new Set(), reasons: new Map() },
+  plan: {
+    membership: leaveMembership(input.membership),
+    config: undefined,
+    membersAlive: undefined,
+    protocols: {
+      layer2: {
+        responder: { _tag: 'Withdraw', released: [...prior.announced] },
+        statuses: input.snapshot.synced ? { _tag: 'Write', writes: l2StatusWrites([], decodeL2Statuses(input.snapshot.l2Statuses)) } : { _tag: 'Keep' },
+        reasons: { changed: [], counts: new Map(NOT_ANNOUNCED_REASONS.map((r) => [r, 0])) },
+      },
+    },
+  },
+})
+
+export const reconcileSpeaker = (input: SpeakerInput, prior: SpeakerState, env: SpeakerEnv): SpeakerStep => {
+  if (input.readiness._tag === 'Unable') return withdraw(input, prior)
+  const { snapshot } = input
+  if (!snapshot.synced) return hold(prior, 'NotSynced', KEEP)
+  const universe = memberUniverse(snapshot.nodes)
+  const membership = planMembership(input.membership, universe, prior.universe)
+  if (input.membership._tag === 'Out') return hold({ ...prior, universe }, 'Joining', membership)
+  const latest = buildConfig(snapshot.configObjects, { namespace: env.namespace })
+  const lastValid = latest._tag === 'Valid' ? latest.config : prior.lastValid
+  const config: ConfigReport = { loaded: lastValid !== undefined, stale: latest._tag === 'Invalid', errors: latest._tag === 'Valid' ? [] : latest.errors }
+  if (lastValid === undefined) return hold({ ...prior, universe }, 'NoValidConfig', membership, config)
+
+  const cluster = decodeClusterObjects([...snapshot.services, ...snapshot.nodes, ...snapshot.endpointSlices])
+  const alive = input.membership.alive
+  const entries = whatShouldNodeAnnounce(asNodeName(env.node), {
+    config: lastValid,
+    services: cluster.services,
+    assigned: assignedFromIngress(cluster.services),
+    nodes: cluster.nodes,
+    endpointSlices: cluster.endpointSlices,
+    live: new Set([...alive].map(asNodeName)),
+    loadBalancerClass: env.loadBalancerClass,
+  })
+  const announce = l2Announce(entries, input.interfaces, alive, env.node, prior)
+  const reasons = notAnnouncedOf(entries)
+  return {
+    state: { lastValid, universe, announced: new Set(announce.announced.map((a) => a.ip)), alive, reasons },
+    plan: {
+      membership,
+      config,
+      membersAlive: alive.size,
+      protocols: {
+        layer2: {
+          responder: { ...announce, failoverSince: failoverSince(announce.taken, input.goneSince, env.now) },
+          statuses: { _tag: 'Write', writes: l2StatusWrites(announce.statuses, decodeL2Statuses(snapshot.l2Statuses)) },
+          reasons: { changed: changedReasons(prior.reasons, reasons), counts: countReasons(reasons) },
+        },
+      },
+    },
+  }
+}
