@@ -20,6 +20,7 @@ const at = <I, O>(cell: Cell<I, O> | undefined, version: number): Cell<I, O> | u
 export class History<K, I, O> {
   private readonly cells = new Map<K, Cell<I, O>>()
   private readonly sizes: number[] = [0]
+  private cellCount = 0
 
   /** The version being written; views of it are complete once the writer moves on. */
   get head(): number {
@@ -38,6 +39,11 @@ export class History<K, I, O> {
     return c?.input === undefined ? undefined : c
   }
 
+  /** Cells held for all versions: what this history costs in memory. */
+  get recorded(): number {
+    return this.cellCount
+  }
+
   /** Records the key at the head version; undefined input deletes it. */
   write(key: K, input: I | undefined, output: O | undefined): void {
     const cell = this.cells.get(key)
@@ -45,6 +51,7 @@ export class History<K, I, O> {
     const was = cell?.input !== undefined
     // A second write in the same version replaces the first, so chains stay one cell per version.
     const prev = cell !== undefined && cell.version === head ? cell.prev : cell
+    if (prev === cell) this.cellCount++
     this.cells.set(key, { version: head, input, output, prev })
     const is = input !== undefined
     if (was !== is) this.sizes[head] = (this.sizes[head] ?? 0) + (is ? 1 : -1)

@@ -1,6 +1,7 @@
 // The allocation planner's public face: a snapshot in, a plan out (`planAllocation`), and the same
-// with a state that later calls take together with the Services that changed (`startAllocation`,
-// `replanAllocation`), for the controller's steady state where one Service changes among 100,000.
+// with a state that a later call takes together with the Services that changed (`startAllocation`,
+// `replanAllocation`). The controller reaches the second form through incremental.ts (`planFrom`),
+// which finds the changed Services itself by comparing its snapshot with the previous one.
 //
 // Pure from the caller's view: a replan returns a new state and never changes what an older state or
 // plan answers. Internally the newest state owns a mutable engine; replanning from an older state
@@ -25,12 +26,37 @@ export interface ServiceChanges {
   readonly deleted: readonly ServiceKey[]
 }
 
+/** Why a plan was made from scratch rather than from a previous state's changes. */
+export type FreshReason =
+  | 'NoPrior'
+  | 'ConfigChanged'
+  | 'NamespacesChanged'
+  | 'ClassChanged'
+  /** The history of earlier plans outgrew the snapshot: a full plan drops it (memory stays bounded). */
+  | 'HistoryCompacted'
+
+/** How a state was planned: the shell logs and counts it. */
+export type AllocationBasis =
+  | { readonly _tag: 'Fresh'; readonly reason: FreshReason }
+  /** The Services given as changed: `upserted` are the new or different ones, `deleted` the gone ones. */
+  | { readonly _tag: 'Changes'; readonly upserted: readonly ServiceKey[]; readonly deleted: readonly ServiceKey[] }
+
 declare const stateBrand: unique symbol
 export interface AllocationState {
   readonly plan: AllocationPlan
   /** Keys whose outcome differs from the previous plan's (appeared, changed or removed). */
   readonly changed: ReadonlySet<ServiceKey>
+  readonly basis: AllocationBasis
   readonly [stateBrand]: true
+}
+
+/** The snapshot a state plans: what `planFrom` compares the next one with. */
+export interface PlannedSnapshot {
+  readonly input: Omit<AllocationInput, 'services'>
+  /** Read lazily from the state's history: lookups walk a short chain, iteration walks every key. */
+  readonly services: ReadonlyMap<ServiceKey, Service>
+  /** Records kept for every plan since the last full one, this state's included. */
+  readonly recorded: number
 }
 
 /** One engine and the history of what it was given and answered; owned by the newest state. */
@@ -47,9 +73,9 @@ interface Internals {
 
 const internals = new WeakMap<AllocationState, Internals>()
 
-const mkState = (plan: AllocationPlan, changed: ReadonlySet<ServiceKey>, own: Internals): AllocationState => {
+const mkState = (plan: AllocationPlan, changed: ReadonlySet<ServiceKey>, basis: AllocationBasis, own: Internals): AllocationState => {
   // The brand is only a type: states are made here and nowhere else.
-  const state = { plan, changed } as unknown as AllocationState
+  const state = { plan, changed, basis } as unknown as AllocationState
   internals.set(state, own)
   return state
 }
@@ -76,7 +102,7 @@ const normalise = (changes: ServiceChanges): { upserted: Service[]; deleted: Ser
 }
 
 /** Runs the engine on one change set and records the next version of everything. */
-const step = (store: Store, upserted: readonly Service[], deleted: readonly ServiceKey[]): AllocationState => {
+const step = (store: Store, upserted: readonly Service[], deleted: readonly ServiceKey[], basis: AllocationBasis): AllocationState => {
   const { engine, history } = store
   const first = history.head === 0
   const version = history.advance()
@@ -99,10 +125,43 @@ const step = (store: Store, upserted: readonly Service[], deleted: readonly Serv
     outcomes: history.outputs(version),
     pools: engine.index.pools.map((p) => poolUsage(p, (f) => engine.usedIn(p, f))),
   }
-  return mkState(plan, changed, { store, version })
+  return mkState(plan, changed, basis, { store, version })
 }
 
-export const startAllocation = (input: AllocationInput): AllocationState => step(mkStore(input), input.services, [])
+/** Keys whose outcome differs between two plans (appeared, changed or removed). */
+const changedBetween = (before: AllocationPlan, after: AllocationPlan): Set<ServiceKey> => {
+  const changed = new Set<ServiceKey>()
+  for (const [key, now] of after.outcomes) {
+    const was = before.outcomes.get(key)
+    if (was === undefined || !outcomesEqual(was, now)) changed.add(key)
+  }
+  for (const key of before.outcomes.keys()) if (!after.outcomes.has(key)) changed.add(key)
+  return changed
+}
+
+const changesOf = (upserted: readonly Service[], deleted: readonly ServiceKey[]): AllocationBasis => ({
+  _tag: 'Changes',
+  upserted: upserted.map((s) => s.key),
+  deleted,
+})
+
+/**
+ * A plan from scratch. With `since`, `changed` is counted against that earlier plan and the basis
+ * names why planning started over; without, every key counts as changed.
+ */
+export const startAllocation = (input: AllocationInput, since?: { readonly plan: AllocationPlan; readonly reason: FreshReason }): AllocationState => {
+  const first = step(mkStore(input), input.services, [], { _tag: 'Fresh', reason: since?.reason ?? 'NoPrior' })
+  if (since === undefined) return first
+  const own = internals.get(first)
+  return own === undefined ? first : mkState(first.plan, changedBetween(since.plan, first.plan), first.basis, own)
+}
+
+export const snapshotOf = (state: AllocationState): PlannedSnapshot | undefined => {
+  const own = internals.get(state)
+  if (own === undefined) return undefined
+  const { input, history } = own.store
+  return { input, services: history.inputs(own.version), recorded: history.recorded }
+}
 
 export const planAllocation = (input: AllocationInput): AllocationPlan => startAllocation(input).plan
 
@@ -111,19 +170,13 @@ export const replanAllocation = (state: AllocationState, changes: ServiceChanges
   if (own === undefined) throw new Error('replanAllocation: not a state returned by startAllocation or replanAllocation')
   const { store, version } = own
   const { upserted, deleted } = normalise(changes)
-  if (version === store.history.head) return step(store, upserted, deleted)
+  const basis = changesOf(upserted, deleted)
+  if (version === store.history.head) return step(store, upserted, deleted, basis)
   // An older state: its snapshot is still recorded, so plan it afresh (slower, same answer).
   const snapshot = new Map(store.history.inputs(version))
   for (const key of deleted) snapshot.delete(key)
   for (const svc of upserted) snapshot.set(svc.key, svc)
   const next = startAllocation({ ...store.input, services: [...snapshot.values()] })
-  const changed = new Set<ServiceKey>()
-  const before = state.plan.outcomes
-  for (const [key, now] of next.plan.outcomes) {
-    const was = before.get(key)
-    if (was === undefined || !outcomesEqual(was, now)) changed.add(key)
-  }
-  for (const key of before.keys()) if (!next.plan.outcomes.has(key)) changed.add(key)
   const nextOwn = internals.get(next)
-  return nextOwn === undefined ? next : mkState(next.plan, changed, nextOwn)
+  return nextOwn === undefined ? next : mkState(next.plan, changedBetween(state.plan, next.plan), basis, nextOwn)
 }

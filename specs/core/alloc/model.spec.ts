@@ -1,11 +1,11 @@
 // Model-based run (fc.commands): long sequences of cluster events (Services created, updated and
 // deleted, pools added, shrunk and deleted, controller restarts) against the planner driven as the
-// controller drives it. After every event the plan must agree exactly with the reference model
+// controller drives it (planFrom over each whole snapshot). After every event the plan must agree exactly with the reference model
 // (outcomes, reasons and pool counts), keep the invariants, keep unrelated assignments, and be
 // unchanged by writing its own statuses back. One command per file under model/.
 import fc from 'fast-check'
 import t from 'tap'
-import { startAllocation } from '../../../core/alloc/plan.js'
+import { planFrom } from '../../../core/alloc/incremental.js'
 import type { PoolName, ServiceKey } from '../../../core/model/names.js'
 import type { Pool } from '../../../core/model/pool.js'
 import type { Service } from '../../../core/model/service.js'
@@ -53,7 +53,7 @@ t.test('cluster events against the reference model', async (t) => {
           pools: new Map<PoolName, Pool>(pools.map((p) => [p.name, p])),
           settled: new Map(),
         }
-        const real: Real = { state: startAllocation(inputOf(model)) }
+        const real: Real = { state: planFrom(undefined, inputOf(model)) }
         verify(model, real, 'initial plan')
         settle(model, real, 'initial plan')
         return { model, real }

@@ -1,6 +1,6 @@
 // Telling a status write from a real change.
 import t from 'tap'
-import { sameExceptIngress, sameService } from '../../../core/alloc/sameSpec.js'
+import { sameExceptIngress, sameService, sameValue } from '../../../core/alloc/sameSpec.js'
 import { ip, mkService } from './mk.js'
 
 t.test('sameExceptIngress and sameService', async (t) => {
@@ -14,4 +14,17 @@ t.test('sameExceptIngress and sameService', async (t) => {
     { desc: 'a field only one side has', in: { ...base, extra: 'x' }, want: [false, false] },
   ]
   for (const c of cases) t.same([sameExceptIngress(base, c.in), sameService(base, c.in)], c.want, c.desc)
+})
+
+t.test('sameValue: plain data by value, anything else only as itself', async (t) => {
+  const m = new Map([['a', 1]])
+  const cases = [
+    { desc: 'equal records in another key order', in: [{ a: 1, b: [1n, 'x'] }, { b: [1n, 'x'], a: 1 }], want: true },
+    { desc: 'bigints by value', in: [{ v: 10n }, { v: 10n }], want: true },
+    { desc: 'a field set to undefined is not a missing field', in: [{ a: undefined }, {}], want: false },
+    { desc: 'an array is not a record', in: [[1], { 0: 1 }], want: false },
+    { desc: 'two different Maps (no enumerable fields) are not equal', in: [new Map([['a', 1]]), new Map()], want: false },
+    { desc: 'a Map is equal to itself', in: [m, m], want: true },
+  ]
+  for (const c of cases) t.equal(sameValue(c.in[0], c.in[1]), c.want, c.desc)
 })

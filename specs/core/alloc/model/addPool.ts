@@ -1,10 +1,9 @@
-// A pool is added on unused blocks under an unused name: a full plan (the configuration changed).
+// A pool is added on unused blocks under an unused name: the pass plans afresh (the configuration changed).
 // Services that held addresses keep them, wherever the new pool ranks.
 import type fc from 'fast-check'
-import { startAllocation } from '../../../../core/alloc/plan.js'
 import type { Pool } from '../../../../core/model/pool.js'
 import { blockOf } from '../arbitraries.js'
-import { type Model, type Real, expectKept, inputOf, settle, verify } from './system.js'
+import { type Model, type Real, expectFresh, expectKept, pass, settle, verify } from './system.js'
 
 export class AddPool implements fc.Command<Model, Real> {
   constructor(readonly pool: Pool) {}
@@ -14,8 +13,9 @@ export class AddPool implements fc.Command<Model, Real> {
   }
   run(m: Model, real: Real): void {
     m.pools.set(this.pool.name, this.pool)
-    real.state = startAllocation(inputOf(m))
+    pass(m, real)
     verify(m, real, this.toString())
+    expectFresh(real, this.toString(), 'ConfigChanged')
     expectKept(m, real, this.toString(), () => false)
     settle(m, real, this.toString())
   }

@@ -1,8 +1,7 @@
-// A pool is deleted: a full plan. Its Services move (or wait); nobody else does.
+// A pool is deleted: the pass plans afresh (the configuration changed). Its Services move (or wait); nobody else does.
 import type fc from 'fast-check'
-import { startAllocation } from '../../../../core/alloc/plan.js'
 import type { PoolName } from '../../../../core/model/names.js'
-import { type Model, type Real, expectKept, inputOf, poolOf, settle, verify } from './system.js'
+import { type Model, type Real, expectFresh, expectKept, pass, poolOf, settle, verify } from './system.js'
 
 export class DeletePool implements fc.Command<Model, Real> {
   private name: PoolName | undefined
@@ -13,8 +12,9 @@ export class DeletePool implements fc.Command<Model, Real> {
     const name = names[this.pick % names.length] as PoolName
     this.name = name
     m.pools.delete(name)
-    real.state = startAllocation(inputOf(m))
+    pass(m, real)
     verify(m, real, this.toString())
+    expectFresh(real, this.toString(), 'ConfigChanged')
     expectKept(m, real, this.toString(), (_, was) => poolOf(was) === name)
     settle(m, real, this.toString())
   }

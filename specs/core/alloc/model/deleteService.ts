@@ -1,8 +1,7 @@
-// A Service is deleted: an incremental replan. The others keep what they held.
+// A Service is deleted: a pass replans its removal alone. The others keep what they held.
 import type fc from 'fast-check'
-import { replanAllocation } from '../../../../core/alloc/plan.js'
 import type { ServiceKey } from '../../../../core/model/names.js'
-import { type Model, type Real, expectKept, settle, verify } from './system.js'
+import { type Model, type Real, expectKept, expectReplanned, pass, settle, verify } from './system.js'
 
 export class DeleteService implements fc.Command<Model, Real> {
   private key: ServiceKey | undefined
@@ -13,8 +12,9 @@ export class DeleteService implements fc.Command<Model, Real> {
     const key = keys[this.pick % keys.length] as ServiceKey
     this.key = key
     m.services.delete(key)
-    real.state = replanAllocation(real.state, { upserted: [], deleted: [key] })
+    pass(m, real)
     verify(m, real, this.toString())
+    expectReplanned(real, this.toString(), [], [key])
     expectKept(m, real, this.toString(), () => false)
     settle(m, real, this.toString())
   }

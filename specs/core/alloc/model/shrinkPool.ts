@@ -1,12 +1,11 @@
-// A pool loses a range, or a range gets shorter: a full plan. Only Services whose addresses left
+// A pool loses a range, or a range gets shorter: the pass plans afresh. Only Services whose addresses left
 // the pool move; everyone else keeps theirs.
 import type fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { startAllocation } from '../../../../core/alloc/plan.js'
 import type { PoolName } from '../../../../core/model/names.js'
 import { unsafeIp } from '../../../../core/net/address.js'
 import { mkRange } from '../../../../core/net/range.js'
-import { type Model, type Real, expectKept, inputOf, poolOf, settle, verify } from './system.js'
+import { type Model, type Real, expectKept, pass, poolOf, settle, verify } from './system.js'
 
 export class ShrinkPool implements fc.Command<Model, Real> {
   private name: PoolName | undefined
@@ -34,7 +33,7 @@ export class ShrinkPool implements fc.Command<Model, Real> {
       ranges[at] = cut.right
     }
     m.pools.set(name, { ...pool, ranges })
-    real.state = startAllocation(inputOf(m))
+    pass(m, real)
     verify(m, real, this.toString())
     expectKept(m, real, this.toString(), (_, was) => poolOf(was) === name)
     settle(m, real, this.toString())

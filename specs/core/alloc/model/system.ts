@@ -1,9 +1,11 @@
 // The model-based run's two sides and the checks every command makes. The real side is the planner
-// driven as the controller drives it: Service events as incremental replans, configuration changes
-// and restarts as full plans, and after each plan the statuses written back (fed in as upserts). The
-// model side is just the cluster as data plus the reference planner, which recomputes everything.
+// driven as the controller drives it: after every event one pass of `planFrom` over the whole
+// snapshot from the previous state (a restart from none), and after each plan the statuses written
+// back and planned again. The model side is just the cluster as data plus the reference planner,
+// which recomputes everything.
 import { isDeepStrictEqual } from 'node:util'
-import { type AllocationState, replanAllocation } from '../../../../core/alloc/plan.js'
+import { planFrom } from '../../../../core/alloc/incremental.js'
+import type { AllocationState, FreshReason } from '../../../../core/alloc/plan.js'
 import type { AllocationInput, AllocationPlan } from '../../../../core/alloc/outcome.js'
 import type { PoolName, ServiceKey } from '../../../../core/model/names.js'
 import type { Pool } from '../../../../core/model/pool.js'
@@ -39,6 +41,25 @@ const fail = (what: string, detail: unknown): never => {
   throw new Error(`${what}: ${JSON.stringify(detail, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v), 1)}`)
 }
 
+/** One controller pass over the cluster as the model holds it. */
+export const pass = (m: Model, real: Real): void => {
+  real.state = planFrom(real.state, inputOf(m))
+}
+
+/** The pass replanned exactly these Services (none when nothing changed by value), not from scratch. */
+export const expectReplanned = (real: Real, what: string, upserted: readonly ServiceKey[], deleted: readonly ServiceKey[]): void => {
+  const b = real.state.basis
+  const want = { _tag: 'Changes', upserted: [...upserted].sort(), deleted: [...deleted].sort() }
+  const got = b._tag === 'Changes' ? { _tag: b._tag, upserted: [...b.upserted].sort(), deleted: [...b.deleted].sort() } : b
+  if (!isDeepStrictEqual(got, want)) fail(`${what}: replanned other Services than those changed [got, want]`, [got, want])
+}
+
+/** The pass planned afresh, for this reason. */
+export const expectFresh = (real: Real, what: string, reason: FreshReason): void => {
+  const b = real.state.basis
+  if (b._tag !== 'Fresh' || b.reason !== reason) fail(`${what}: expected a fresh plan (${reason})`, b)
+}
+
 /** The real plan agrees exactly with the reference and keeps every invariant. */
 export const verify = (m: Model, real: Real, what: string): void => {
   const input = inputOf(m)
@@ -66,8 +87,9 @@ export const settle = (m: Model, real: Real, what: string): void => {
       upserted.push(next)
     }
   }
-  real.state = replanAllocation(real.state, { upserted, deleted: [] })
+  pass(m, real)
   verify(m, real, `${what}, statuses written`)
+  expectReplanned(real, `${what}, statuses written`, upserted.map((s) => s.key), [])
   const after = compactAll(real.state.plan)
   for (const [k, c] of before) if (after.get(k) !== c) fail(`${what}: writing statuses changed ${k}`, [c, after.get(k)])
   m.settled = after
