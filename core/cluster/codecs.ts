@@ -20,8 +20,19 @@ export const servicePortCodec = t.intersection([
   t.partial({ protocol: t.keyof({ TCP: null, UDP: null, SCTP: null }), name: t.string }),
 ])
 
+/**
+ * What the controller writes with, read tolerantly (t.unknown, checked where it is used): a malformed
+ * condition or version must not cost the Service its IP, since the next write repairs it.
+ */
+const serviceMetaCodec = t.intersection([metaCodec, t.partial({ uid: t.unknown, resourceVersion: t.unknown })])
+
+export const conditionCodec = t.intersection([
+  t.type({ type: t.string, status: t.keyof({ True: null, False: null, Unknown: null }) }),
+  t.partial({ reason: t.string, message: t.string, lastTransitionTime: t.string, observedGeneration: t.number }),
+])
+
 export const serviceCodec = t.intersection([
-  t.type({ metadata: metaCodec }),
+  t.type({ metadata: serviceMetaCodec }),
   t.partial({
     spec: t.partial({
       type: t.keyof({ ClusterIP: null, NodePort: null, LoadBalancer: null, ExternalName: null }),
@@ -39,6 +50,7 @@ export const serviceCodec = t.intersection([
       loadBalancer: t.partial({
         ingress: t.array(t.partial({ ip: t.string, hostname: t.string })),
       }),
+      conditions: t.unknown,
     }),
   }),
 ])

@@ -8,6 +8,8 @@ import { absurd } from '../fp/absurd.js'
 import type { EndpointSlice } from '../model/endpoints.js'
 import type { Node } from '../model/node.js'
 import type { Namespace, Service } from '../model/service.js'
+import type { ServiceKey } from '../model/names.js'
+import type { ServiceShown } from '../model/serviceShown.js'
 import { type FieldProblem, readableErrors } from '../config/decodeErrors.js'
 import { endpointSliceCodec, namespaceCodec, nodeCodec, serviceCodec } from './codecs.js'
 import { endpointSliceFrom } from './endpointSlice.js'
@@ -26,6 +28,8 @@ export interface ClusterProblem {
 export interface ClusterObjects {
   /** Sorted by key ("namespace/name"); the first of two objects with one key is kept. */
   readonly services: readonly Service[]
+  /** What each of those Services shows now (status, annotations, version), by the same key. */
+  readonly shown: ReadonlyMap<ServiceKey, ServiceShown>
   /** Sorted by name, as are nodes. */
   readonly namespaces: readonly Namespace[]
   readonly nodes: readonly Node[]
@@ -60,6 +64,7 @@ const whereOf = (kind: Kind, raw: Record<string, unknown>, index: number): { nam
 
 export const decodeClusterObjects = (objects: readonly unknown[]): ClusterObjects => {
   const services = new Map<string, Service>()
+  const shown = new Map<ServiceKey, ServiceShown>()
   const namespaces = new Map<string, Namespace>()
   const nodes = new Map<string, Node>()
   const slices = new Map<string, EndpointSlice>()
@@ -93,8 +98,9 @@ export const decodeClusterObjects = (objects: readonly unknown[]): ClusterObject
       case 'Service': {
         const wire = decode(serviceCodec)
         if (wire === undefined) return
-        const { service, notes } = serviceFrom(wire)
+        const { service, shown: now, notes } = serviceFrom(wire)
         notes.forEach(problem)
+        if (!services.has(service.key)) shown.set(service.key, now)
         keep(services, service.key, service)
         return
       }
@@ -122,6 +128,7 @@ export const decodeClusterObjects = (objects: readonly unknown[]): ClusterObject
   const sorted = <V>(m: Map<string, V>): V[] => [...m.entries()].sort(([a], [b]) => byText(a, b)).map(([, v]) => v)
   return {
     services: sorted(services),
+    shown,
     namespaces: sorted(namespaces),
     nodes: sorted(nodes),
     endpointSlices: sorted(slices),

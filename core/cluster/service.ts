@@ -1,13 +1,15 @@
 // A Service object to core/model/service.ts. Defaults are the API server's (type ClusterIP,
 // ipFamilyPolicy SingleStack, externalTrafficPolicy Cluster, protocol TCP), so a hand-written
 // manifest reads the same as one fetched from a cluster. Problems that do not make the Service
-// unusable (an unparsable ingress IP or timestamp) are reported and the rest is kept.
+// unusable (an unparsable ingress IP or timestamp) are reported and the rest is kept. The same decode
+// gives what the Service shows now (core/model/serviceShown.ts), which the controller writes against.
 import * as E from 'fp-ts/lib/Either.js'
+import type { Condition, ServiceShown } from '../model/serviceShown.js'
 import { serviceKey } from '../model/names.js'
 import type { Service, ServicePort } from '../model/service.js'
 import { type Family, type IP, parseIP } from '../net/address.js'
 import type { FieldProblem } from '../config/decodeErrors.js'
-import type { ServiceWire } from './codecs.js'
+import { type ServiceWire, conditionCodec } from './codecs.js'
 import { ipRequestFrom, pinnedPoolFrom, sharingKeyFrom } from './ipRequest.js'
 import { normaliseTimestamp } from './timestamp.js'
 
@@ -19,7 +21,42 @@ const familyOfText = (text: string): Family | undefined => {
   return E.isRight(ip) ? ip.right.family : undefined
 }
 
-export const serviceFrom = (wire: ServiceWire): { service: Service; notes: FieldProblem[] } => {
+/** Conditions that read as metav1.Condition; any other entry is left out (the next write drops it). */
+const conditionsFrom = (raw: unknown): Condition[] =>
+  (Array.isArray(raw) ? raw : []).flatMap((entry: unknown) => {
+    const c = conditionCodec.decode(entry)
+    if (E.isLeft(c)) return []
+    const { type, status, reason, message, lastTransitionTime, observedGeneration } = c.right
+    const condition: Condition = {
+      type,
+      status,
+      reason: reason ?? '',
+      message: message ?? '',
+      lastTransitionTime: lastTransitionTime ?? '',
+      ...(observedGeneration === undefined ? {} : { observedGeneration }),
+    }
+    return [condition]
+  })
+
+/** The controller reads and writes only MetalLB's annotations; others' (kubectl's last-applied) are not its business. */
+const METALLB_PREFIXES = ['metallb.io/', 'metallb.universe.tf/']
+const metallbAnnotations = (all: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(all).filter(([k]) => METALLB_PREFIXES.some((p) => k.startsWith(p))))
+
+const textOrUndefined = (u: unknown): string | undefined => (typeof u === 'string' ? u : undefined)
+
+const shownFrom = (wire: ServiceWire, namespace: string): ServiceShown => ({
+  key: `${namespace}/${wire.metadata.name}`,
+  namespace,
+  name: wire.metadata.name,
+  uid: textOrUndefined(wire.metadata.uid),
+  resourceVersion: textOrUndefined(wire.metadata.resourceVersion),
+  ingressIPs: (wire.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip === undefined || i.ip === '' ? [] : [i.ip])),
+  annotations: metallbAnnotations(wire.metadata.annotations ?? {}),
+  conditions: conditionsFrom(wire.status?.conditions),
+})
+
+export const serviceFrom = (wire: ServiceWire): { service: Service; shown: ServiceShown; notes: FieldProblem[] } => {
   const notes: FieldProblem[] = []
   const meta = wire.metadata
   const spec = wire.spec ?? {}
@@ -64,5 +101,5 @@ export const serviceFrom = (wire: ServiceWire): { service: Service; notes: Field
     ingressIPs,
     creationTimestamp,
   }
-  return { service, notes }
+  return { service, shown: shownFrom(wire, namespace), notes }
 }

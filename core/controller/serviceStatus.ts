@@ -2,6 +2,7 @@
 // already shows. Level-based and restart-proof: the Service object itself is the memory, so an
 // Event is produced only when what is written changes (MetalLB re-emits on every resync), and a
 // Service that already shows the right state gets no write at all.
+import type { Condition, ServiceState } from '../model/serviceShown.js'
 
 /** The annotation MetalLB writes with the pool an IP came from. */
 export const POOL_ANNOTATION = 'metallb.io/ip-allocated-from-pool'
@@ -14,22 +15,7 @@ export type Verdict =
   | { readonly _tag: 'Pending'; readonly reason: string; readonly message: string }
   | { readonly _tag: 'Ignored'; readonly reason: 'NotLoadBalancer' | 'OtherLoadBalancerClass' | string; readonly message: string }
 
-export interface Condition {
-  readonly type: string
-  readonly status: 'True' | 'False' | 'Unknown'
-  readonly reason: string
-  readonly message: string
-  readonly lastTransitionTime: string
-  readonly observedGeneration?: number
-}
-
-/** The parts of a Service's current state this module compares against. */
-export interface ServiceState {
-  readonly key: string
-  readonly ingressIPs: readonly string[]
-  readonly annotations: Readonly<Record<string, string>>
-  readonly conditions: readonly Condition[]
-}
+export type { Condition, ServiceState } from '../model/serviceShown.js'
 
 export interface ServiceEvent {
   readonly type: 'Normal' | 'Warning'

@@ -1,15 +1,13 @@
-// `ironlb simulate`: the controller's decision run offline on a set of objects. The same core calls
-// the controller makes (buildConfig, planAllocation), so what it prints is what the controller
-// would do with those objects; then the speakers' (planL2, in layer2.ts): which node announces each
-// IP in Layer 2.
-import { planAllocation } from '../alloc/plan.js'
-import type { ServiceOutcome } from '../alloc/outcome.js'
+// `ironlb simulate`: the controller's decision run offline on a set of objects. It calls the
+// controller's own reconcile (core/controller/reconcile.ts) and prints its projection (projection.ts),
+// so what it prints is what the controller would write for those objects; then the speakers' (planL2,
+// in layer2.ts): which node announces each IP in Layer 2.
 import { decodeClusterObjects } from '../cluster/decodeCluster.js'
-import { buildConfig } from '../config/buildConfig.js'
+import { initialControllerState, reconcileController } from '../controller/reconcile.js'
 import type { Service } from '../model/service.js'
-import { formatIP } from '../net/address.js'
 import { type Layer2Simulation, simulateLayer2 } from './layer2.js'
-import { type ErrorReport, type ServiceReport, type SimulationReport, sortReport } from './report.js'
+import { projectSimulation } from './projection.js'
+import { type ErrorReport, type SimulationReport, sortReport } from './report.js'
 
 export interface SimulateOptions {
   readonly namespace: string
@@ -70,16 +68,8 @@ const errorOutside = (o: unknown, ns: string, namespace: string): ErrorReport =>
   }
 }
 
-const serviceReport = (namespace: string, name: string, o: ServiceOutcome): ServiceReport => {
-  switch (o._tag) {
-    case 'Assigned':
-      return { namespace, name, status: 'assigned', ips: o.ips.map(formatIP), pool: o.pool, reason: null, message: null }
-    case 'Pending':
-      return { namespace, name, status: 'pending', ips: [], pool: null, reason: o.reason, message: o.message }
-    case 'Ignored':
-      return { namespace, name, status: 'ignored', ips: [], pool: null, reason: o.reason, message: o.message }
-  }
-}
+/** Simulate prints nothing that depends on the time; conditions written "now" get this one. */
+const SIMULATION_TIME = '1970-01-01T00:00:00Z'
 
 /**
  * Hand-written manifests lack what the API server fills in on create. Like a dual-stack cluster
@@ -112,34 +102,21 @@ export const simulate = (objects: readonly unknown[], options: SimulateOptions):
   for (const p of cluster.problems) notes.push(`skipped ${p.kind} ${p.namespace === '' ? '' : `${p.namespace}/`}${p.name}: ${p.field}: ${p.message}`)
 
   const down = options.down ?? []
-  const config = buildConfig(configObjects, { namespace: options.namespace })
-  if (config._tag === 'Invalid' || outside.length > 0)
+  const defaulted = cluster.services.map(withServerDefaults)
+  const { plan } = reconcileController(
+    { configObjects, services: defaulted, shown: cluster.shown, namespaces: cluster.namespaces },
+    initialControllerState,
+    { now: SIMULATION_TIME, namespace: options.namespace, loadBalancerClass: options.loadBalancerClass },
+  )
+  const projected = projectSimulation(plan)
+  const config = plan.config._tag === 'Latest' ? plan.config.config : undefined
+  if (config === undefined || plan.allocation === undefined || outside.length > 0)
     return {
-      report: { services: [], pools: [], errors: [...outside, ...(config._tag === 'Invalid' ? config.errors : [])], announcements: [] },
+      report: { services: [], pools: [], errors: [...outside, ...projected.errors], announcements: [] },
       layer2: { announcements: [], unannounced: [], down: [...down], unknownDown: [] },
       notes,
       exitCode: 1,
     }
-
-  const defaulted = cluster.services.map(withServerDefaults)
-  const plan = planAllocation({
-    config: config.config,
-    services: defaulted,
-    namespaces: cluster.namespaces,
-    loadBalancerClass: options.loadBalancerClass,
-  })
-  const services: ServiceReport[] = []
-  for (const svc of cluster.services) {
-    const outcome = plan.outcomes.get(svc.key)
-    if (outcome !== undefined) services.push(serviceReport(svc.namespace, svc.name, outcome))
-  }
-  const pools = plan.pools.map((p) => ({
-    name: p.name,
-    assignedIPv4: p.assignedIPv4,
-    assignedIPv6: p.assignedIPv6,
-    availableIPv4: p.availableIPv4,
-    availableIPv6: p.availableIPv6,
-  }))
-  const layer2 = simulateLayer2(config.config, cluster, defaulted, plan, { loadBalancerClass: options.loadBalancerClass, down })
-  return { report: sortReport({ services, pools, errors: [], announcements: layer2.announcements }), layer2, notes, exitCode: 0 }
+  const layer2 = simulateLayer2(config, cluster, defaulted, plan.allocation.plan, { loadBalancerClass: options.loadBalancerClass, down })
+  return { report: sortReport({ services: projected.services, pools: projected.pools, errors: [], announcements: layer2.announcements }), layer2, notes, exitCode: 0 }
 }

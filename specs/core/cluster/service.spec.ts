@@ -1,4 +1,5 @@
 import t from 'tap'
+import fc from 'fast-check'
 import { decodeClusterObjects } from '../../../core/cluster/decodeCluster.js'
 import { formatIP } from '../../../core/net/address.js'
 
@@ -72,3 +73,35 @@ t.test('defaults and derived fields', async (t) => {
   }
 })
 
+
+t.test('what a live Service shows, read by the same decode (the controller writes against it)', async (t) => {
+  const NOW = '2026-11-27T10:00:00Z'
+  const CONDITION = 'ironlb.io/IPAllocated'
+  const r = decodeClusterObjects([
+    mkService(
+      'a',
+      {},
+      { namespace: 'ns', annotations: { 'metallb.io/ip-allocated-from-pool': 'p' }, uid: 'u-1', resourceVersion: '42' },
+      { loadBalancer: { ingress: [{ ip: '192.0.2.1', ipMode: 'VIP' }, { hostname: 'x' }] }, conditions: [{ type: CONDITION, status: 'True', reason: 'IPAllocated', message: 'm', lastTransitionTime: NOW }, { bogus: 1 }] },
+    ),
+  ])
+  const s = r.shown.get(r.services[0]?.key ?? ('' as never))
+  t.same(
+    s === undefined ? undefined : { key: s.key, ingressIPs: s.ingressIPs, annotations: s.annotations, conditions: s.conditions },
+    { key: 'ns/a', ingressIPs: ['192.0.2.1'], annotations: { 'metallb.io/ip-allocated-from-pool': 'p' }, conditions: [{ type: CONDITION, status: 'True', reason: 'IPAllocated', message: 'm', lastTransitionTime: NOW }] },
+    'a malformed condition is left out, hostname-only ingress carries no IP',
+  )
+  t.same([s?.namespace, s?.name, s?.uid, s?.resourceVersion], ['ns', 'a', 'u-1', '42'])
+
+  const odd = decodeClusterObjects([mkService('b', {}, { uid: 7, resourceVersion: { v: 1 } }, { loadBalancer: { ingress: [{ ip: '2001:DB8::1' }] }, conditions: 'none' })])
+  const b = odd.shown.get(odd.services[0]?.key ?? ('' as never))
+  t.same([b?.uid, b?.resourceVersion, b?.conditions, b?.ingressIPs], [undefined, undefined, [], ['2001:DB8::1']], 'malformed versions and conditions read as absent; the IP as written')
+  t.same(odd.problems, [], 'none of that costs the Service its place')
+
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.jsonValue(), (metadata, status) => {
+      const d = decodeClusterObjects([{ apiVersion: 'v1', kind: 'Service', metadata, status }])
+      return d.services.every((svc) => typeof d.shown.get(svc.key)?.key === 'string') && d.shown.size === d.services.length
+    }),
+  )
+})

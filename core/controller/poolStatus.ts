@@ -1,0 +1,37 @@
+// What the controller publishes per IPAddressPool: the status counters MetalLB v0.15+ writes (only
+// where the pool shows other figures) and, for metrics, those figures with the Services assigned.
+import type { PoolUsage, ServiceOutcome } from '../alloc/outcome.js'
+import type { ServiceKey } from '../model/names.js'
+
+/** A pool's usage and how many Services hold an IP from it (metallb_allocator_services_allocated_total). */
+export interface PoolFigures extends PoolUsage {
+  readonly services: number
+}
+
+export const POOL_STATUS_FIELDS = ['assignedIPv4', 'assignedIPv6', 'availableIPv4', 'availableIPv6'] as const
+
+export interface PoolStatusWrite {
+  readonly pool: string
+  readonly status: Readonly<Record<(typeof POOL_STATUS_FIELDS)[number], number>>
+}
+
+export const poolFigures = (usage: readonly PoolUsage[], outcomes: ReadonlyMap<ServiceKey, ServiceOutcome>): PoolFigures[] => {
+  const counts = new Map<string, number>()
+  for (const o of outcomes.values()) if (o._tag === 'Assigned') counts.set(o.pool, (counts.get(o.pool) ?? 0) + 1)
+  return usage.map((u) => ({ ...u, services: counts.get(u.name) ?? 0 }))
+}
+
+const field = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined)
+
+/** Status writes for the IPAddressPool objects among `configObjects` whose counters differ from `usage`. */
+export const poolStatusWrites = (configObjects: readonly unknown[], usage: readonly PoolUsage[]): PoolStatusWrite[] => {
+  const byName = new Map(usage.map((u) => [u.name as string, u]))
+  return configObjects.flatMap((o) => {
+    const name = field(field(o, 'metadata'), 'name')
+    const u = typeof name === 'string' && field(o, 'kind') === 'IPAddressPool' ? byName.get(name) : undefined
+    if (typeof name !== 'string' || u === undefined) return []
+    const status = field(o, 'status')
+    if (POOL_STATUS_FIELDS.every((f) => field(status, f) === u[f])) return []
+    return [{ pool: name, status: Object.fromEntries(POOL_STATUS_FIELDS.map((f) => [f, u[f]])) as PoolStatusWrite['status'] }]
+  })
+}

@@ -1,0 +1,91 @@
+// The controller's whole decision for one pass: from a snapshot of the cluster (the config objects of
+// its namespace, the decoded Services and Namespaces) and what it kept from the last pass, everything
+// it does: the config it runs on and its ConfigurationState, a verdict with a reason for every
+// Service, the Service writes in their safe order, the pool status writes and the figures for metrics.
+// `ironlb simulate` calls this too (core/simulate/projection.ts), so what it prints is what the
+// controller writes. The shell applies the plan and, between releases and acquisitions, asks
+// admitAcquisitions (admit.ts) about the latest copies.
+import type { AllocationPlan } from '../alloc/outcome.js'
+import { planAllocation } from '../alloc/plan.js'
+import { buildConfig } from '../config/buildConfig.js'
+import type { Config } from '../model/config.js'
+import type { ServiceKey } from '../model/names.js'
+import type { Namespace, Service } from '../model/service.js'
+import type { ServiceShown } from '../model/serviceShown.js'
+import { type ConfigChoice, type ConfigurationState, chooseConfig, configurationStateOf, runningConfig } from './configChoice.js'
+import { type PoolFigures, type PoolStatusWrite, poolFigures, poolStatusWrites } from './poolStatus.js'
+import { type ServicePlan, planServiceWrites } from './servicePlan.js'
+import type { Verdict } from './serviceStatus.js'
+import { verdictOf } from './verdict.js'
+
+export interface ControllerSnapshot {
+  /** The configuration objects of the controller's namespace, as read (IPAddressPools with their status). */
+  readonly configObjects: readonly unknown[]
+  readonly services: readonly Service[]
+  /** What each Service shows now, by key (core/cluster decodes both at once). */
+  readonly shown: ReadonlyMap<ServiceKey, ServiceShown>
+  readonly namespaces: readonly Namespace[]
+}
+
+/** What one pass hands the next. */
+export interface ControllerState {
+  /** The last config that built without errors: it keeps running while a newer one is invalid. */
+  readonly lastValid: Config | undefined
+}
+
+export const initialControllerState: ControllerState = { lastValid: undefined }
+
+export interface ControllerEnv {
+  /** RFC 3339, seconds precision: lastTransitionTime of the conditions this pass changes. */
+  readonly now: string
+  /** Where the configuration lives. */
+  readonly namespace: string
+  /** `--lb-class`; undefined handles only Services without a class. */
+  readonly loadBalancerClass: string | undefined
+}
+
+export interface AllocationDecision {
+  readonly plan: AllocationPlan
+  /** One per Service of the snapshot: assigned, pending with its reason, or ignored with its reason. */
+  readonly verdicts: ReadonlyMap<ServiceKey, Verdict>
+  readonly services: ServicePlan
+  readonly pools: readonly PoolFigures[]
+  readonly poolStatus: readonly PoolStatusWrite[]
+}
+
+export interface ControllerPlan {
+  readonly config: ConfigChoice
+  readonly configurationState: ConfigurationState
+  /** Absent while no valid config has been seen: the controller then plans and writes nothing. */
+  readonly allocation: AllocationDecision | undefined
+}
+
+const allocate = (config: Config, snapshot: ControllerSnapshot, env: ControllerEnv): AllocationDecision => {
+  const plan = planAllocation({ config, services: snapshot.services, namespaces: snapshot.namespaces, loadBalancerClass: env.loadBalancerClass })
+  const verdicts = new Map<ServiceKey, Verdict>()
+  for (const [key, outcome] of plan.outcomes) verdicts.set(key, verdictOf(outcome))
+  return {
+    plan,
+    verdicts,
+    services: planServiceWrites(snapshot.shown.values(), verdicts, env.now),
+    pools: poolFigures(plan.pools, plan.outcomes),
+    poolStatus: poolStatusWrites(snapshot.configObjects, plan.pools),
+  }
+}
+
+export const reconcileController = (
+  snapshot: ControllerSnapshot,
+  prior: ControllerState,
+  env: ControllerEnv,
+): { readonly state: ControllerState; readonly plan: ControllerPlan } => {
+  const config = chooseConfig(buildConfig(snapshot.configObjects, { namespace: env.namespace }), prior.lastValid)
+  const running = runningConfig(config)
+  return {
+    state: { lastValid: running },
+    plan: {
+      config,
+      configurationState: configurationStateOf(config),
+      allocation: running === undefined ? undefined : allocate(running, snapshot, env),
+    },
+  }
+}
