@@ -1,21 +1,26 @@
-// specTimes reads a file's own time from its saved TAP, not a subtest's, and lists the slowest first.
+// specTimes reads each spec process's time from tap's processinfo records and lists the slowest first.
 import t from 'tap'
-import { fileTimeMs, timesTable } from './specTimes.js'
+import { specTimeOf, timesTable } from './specTimes.js'
 
-const rows: readonly { desc: string; in: string; want: number | undefined }[] = [
-  { desc: 'the root time, after subtests', in: '    ok 1 - a # time=12.5ms\nok 1 - s # time=20ms\n1..1\n# time=1234.567ms\n', want: 1234.567 },
-  { desc: 'an indented subtest time alone is not the file time', in: '    # time=99ms\n', want: undefined },
-  { desc: 'a killed file has no time', in: 'ok 1 - s # time=20ms\n', want: undefined },
-  { desc: 'the last root time wins', in: '# time=1ms\n# time=2ms\n', want: 2 },
+const rows: readonly { desc: string; in: unknown; want: ReturnType<typeof specTimeOf> }[] = [
+  { desc: 'a passing file', in: { externalID: 'specs/a.spec.ts', runtime: 1234.5, code: 0, signal: null }, want: { file: 'specs/a.spec.ts', ms: 1234.5 } },
+  { desc: 'a failing file', in: { externalID: 'specs/a.spec.ts', runtime: 10, code: 1, signal: null }, want: { file: 'specs/a.spec.ts', ms: 10, ended: 'exit status 1' } },
+  { desc: 'a timed-out file', in: { externalID: 'specs/a.spec.ts', runtime: 30_000, code: null, signal: 'SIGTERM' }, want: { file: 'specs/a.spec.ts', ms: 30_000, ended: 'killed by SIGTERM' } },
+  { desc: 'a process that is no spec file (no externalID)', in: { runtime: 5, code: 0 }, want: undefined },
+  { desc: 'no runtime yet', in: { externalID: 'specs/a.spec.ts', code: 0 }, want: undefined },
+  { desc: 'not an object', in: 'x', want: undefined },
+  { desc: 'null', in: null, want: undefined },
 ]
-for (const r of rows) t.equal(fileTimeMs(r.in), r.want, r.desc)
+for (const r of rows) t.same(specTimeOf(r.in), r.want, r.desc)
 
 t.equal(
-  timesTable([
-    { file: 'b.spec.ts', ms: 1_500 },
-    { file: 'c.spec.ts', missing: 'no saved result' },
-    { file: 'a.spec.ts', ms: 61_250 },
-  ]),
-  ['   61.3 s  a.spec.ts', '    1.5 s  b.spec.ts', '      ? s  c.spec.ts (no saved result)', '   62.8 s  sum of 2 files (with parallel jobs the wall time is less)'].join('\n'),
-  'slowest first, untimed after, then the sum',
+  timesTable(
+    [
+      { file: 'b.spec.ts', ms: 1_500 },
+      { file: 'a.spec.ts', ms: 61_250, ended: 'killed by SIGTERM' },
+    ],
+    ['c.spec.ts'],
+  ),
+  ['   61.3 s  a.spec.ts (killed by SIGTERM)', '    1.5 s  b.spec.ts', '      ? s  c.spec.ts (not in the last run)', '   62.8 s  sum of 2 files (with parallel jobs the wall time is less)'].join('\n'),
+  'slowest first, how a file ended, files not run, then the sum',
 )

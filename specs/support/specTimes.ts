@@ -1,53 +1,61 @@
 // Per-file wall times of the last tap run, for `make unit`, `integration` and `e2e` to print after
-// their run: tap's terse reporter (which .ci/run reads) prints none, but tap saves each file's TAP
-// output under .tap/test-results/, ending with the file's own `# time=...ms`. Files with no result,
-// or one older than --since (the file did not run this time), say so instead of a stale figure.
+// their run: tap's terse reporter (which .ci/run reads) prints none. tap records each test process
+// in .tap/processinfo/*.json (emptied at the start of every run): the spec file (`externalID`), its
+// `runtime` in ms from the process's start, TypeScript loading included, and how it ended. The
+// `# time=` line of the saved TAP would leave out the loading, seconds a file on a busy machine.
 //
-// Usage: node dist/specs/support/specTimes.js [--since EPOCH_MS] SPEC...
-import { existsSync, readFileSync, statSync } from 'node:fs'
+// Usage: node dist/specs/support/specTimes.js [SPEC...]   (no SPEC: every file of the last run)
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { repoRoot } from './repoRoot.js'
 
-/** The file's own time in ms: the last unindented `# time=` line (subtests' lines are indented). */
-export const fileTimeMs = (tap: string): number | undefined => {
-  const all = [...tap.matchAll(/^# time=(\d+(?:\.\d+)?)ms$/gm)]
-  const last = all.at(-1)
-  return last === undefined ? undefined : Number(last[1])
+export interface SpecTime {
+  readonly file: string
+  readonly ms: number
+  /** Why the process ended other than with status 0, if it did. */
+  readonly ended?: string
 }
 
-export type SpecTime = { readonly file: string; readonly ms: number } | { readonly file: string; readonly missing: string }
+/** One processinfo record, or undefined when it is not one of a spec file's process. */
+export const specTimeOf = (json: unknown): SpecTime | undefined => {
+  if (typeof json !== 'object' || json === null) return undefined
+  const r = json as Record<string, unknown>
+  const { externalID: file, runtime: ms, code, signal } = r
+  if (typeof file !== 'string' || typeof ms !== 'number' || !Number.isFinite(ms)) return undefined
+  const ended = typeof signal === 'string' ? `killed by ${signal}` : code !== 0 ? `exit status ${String(code)}` : undefined
+  return ended === undefined ? { file, ms } : { file, ms, ended }
+}
 
-/** One line a file, slowest first, then the files without a time, then the sum. */
-export const timesTable = (rows: readonly SpecTime[]): string => {
-  const timed = rows.flatMap((r) => ('ms' in r ? [r] : [])).sort((a, b) => b.ms - a.ms || a.file.localeCompare(b.file))
-  const untimed = rows.flatMap((r) => ('missing' in r ? [r] : []))
+/** One line a file, slowest first, then the files without a record, then the sum. */
+export const timesTable = (rows: readonly SpecTime[], missing: readonly string[] = []): string => {
+  const sorted = [...rows].sort((a, b) => b.ms - a.ms || a.file.localeCompare(b.file))
   const secs = (ms: number): string => (ms / 1000).toFixed(1).padStart(7)
-  const sum = timed.reduce((s, r) => s + r.ms, 0)
+  const sum = rows.reduce((s, r) => s + r.ms, 0)
   return [
-    ...timed.map((r) => `${secs(r.ms)} s  ${r.file}`),
-    ...untimed.map((r) => `      ? s  ${r.file} (${r.missing})`),
-    `${secs(sum)} s  sum of ${timed.length} files (with parallel jobs the wall time is less)`,
+    ...sorted.map((r) => `${secs(r.ms)} s  ${r.file}${r.ended === undefined ? '' : ` (${r.ended})`}`),
+    ...missing.map((f) => `      ? s  ${f} (not in the last run)`),
+    `${secs(sum)} s  sum of ${rows.length} files (with parallel jobs the wall time is less)`,
   ].join('\n')
 }
 
-const timeOf = (file: string, since: number): SpecTime => {
-  const path = join(repoRoot, '.tap', 'test-results', `${file}.tap`)
-  if (!existsSync(path)) return { file, missing: 'no saved result' }
-  if (statSync(path).mtimeMs < since) return { file, missing: 'result older than this run' }
-  const ms = fileTimeMs(readFileSync(path, 'utf8'))
-  return ms === undefined ? { file, missing: 'no time: killed or timed out?' } : { file, ms }
-}
-
-const main = (argv: readonly string[]): number => {
-  const at = argv.indexOf('--since')
-  const since = at === -1 ? 0 : Number(argv[at + 1])
-  const files = at === -1 ? argv : [...argv.slice(0, at), ...argv.slice(at + 2)]
-  if (!Number.isFinite(since) || files.length === 0) {
-    process.stderr.write('usage: specTimes [--since EPOCH_MS] SPEC...\n')
-    return 2
-  }
-  process.stdout.write(`${timesTable(files.map((f) => timeOf(f, since)))}\n`)
+const main = (wanted: readonly string[]): number => {
+  const dir = join(repoRoot, '.tap', 'processinfo')
+  const all = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .flatMap((f) => {
+          try {
+            const t = specTimeOf(JSON.parse(readFileSync(join(dir, f), 'utf8')))
+            return t === undefined ? [] : [t]
+          } catch {
+            return [] // a record being written as we read
+          }
+        })
+    : []
+  const rows = wanted.length === 0 ? all : all.filter((r) => wanted.includes(r.file))
+  const missing = wanted.filter((f) => !all.some((r) => r.file === f))
+  process.stdout.write(`${timesTable(rows, missing)}\n`)
   return 0
 }
 
