@@ -10,7 +10,7 @@
 // same sharing key are looked at.
 import type { Family, IP } from '../net/address.js'
 import { unsafeIp } from '../net/address.js'
-import { skipBuggy } from './buggy.js'
+import { skipAvoided } from './avoidedAddresses.js'
 import type { Occupancy } from './occupancy.js'
 import type { PoolIndex, PoolSlot, RangeSlot } from './poolIndex.js'
 import { type Claimant, sharingVerdict } from './sharing.js'
@@ -20,7 +20,7 @@ const lowestUnused = (r: RangeSlot, occ: Occupancy): bigint | undefined => {
   const avoid = r.pool.pool.avoidBuggyIPs
   let v = r.low
   for (;;) {
-    if (avoid) v = skipBuggy(f, v)
+    if (avoid) v = skipAvoided(f, v)
     if (v > r.range.last || occ.get(f, v) === undefined) break
     v += 1n
   }

@@ -5,7 +5,7 @@ import type { PoolName } from '../model/names.js'
 import type { Pool } from '../model/pool.js'
 import type { Family, IP } from '../net/address.js'
 import { type AddressRange, rangeSize } from '../net/range.js'
-import { buggyCount, isBuggy } from './buggy.js'
+import { avoidedCount, isAvoided } from './avoidedAddresses.js'
 
 export interface RangeSlot {
   readonly range: AddressRange
@@ -51,7 +51,7 @@ const mkSlot = (pool: Pool, index: number): PoolSlot => {
   const slot: PoolSlot = { name: pool.name, pool, index, ranges, capacity, families }
   pool.ranges.forEach((range, order) => {
     ranges.push({ range, order, pool: slot, low: range.first })
-    capacity[range.family] += rangeSize(range) - (pool.avoidBuggyIPs ? buggyCount(range) : 0n)
+    capacity[range.family] += rangeSize(range) - (pool.avoidBuggyIPs ? avoidedCount(range) : 0n)
   })
   return slot
 }
@@ -101,7 +101,7 @@ export const mkPoolIndex = (pools: ReadonlyMap<PoolName, Pool>): PoolIndex => {
     locate: (ip, withAvoided = false) => {
       const found = containing(fams[ip.family], ip.value)
       // MetalLB's poolFor: an avoided address is not in an avoiding pool at all.
-      const kept = withAvoided || !isBuggy(ip.family, ip.value) ? found : found.filter((r) => !r.pool.pool.avoidBuggyIPs)
+      const kept = withAvoided || !isAvoided(ip.family, ip.value) ? found : found.filter((r) => !r.pool.pool.avoidBuggyIPs)
       return kept.length < 2 ? kept : kept.sort(inPoolOrder)
     },
     released: (ip) => {

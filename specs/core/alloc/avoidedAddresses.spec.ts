@@ -3,14 +3,14 @@
 // not counted as available (poolCount).
 import fc from 'fast-check'
 import t from 'tap'
-import { buggyCount, isBuggy, skipBuggy } from '../../../core/alloc/buggy.js'
+import { avoidedCount, isAvoided, skipAvoided } from '../../../core/alloc/avoidedAddresses.js'
 import { unsafeIp } from '../../../core/net/address.js'
 import { mkRange } from '../../../core/net/range.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { ip, mkPool, mkService, range } from './mk.js'
 import { type Row, runTable } from './table.js'
 
-t.test('isBuggy', async (t) => {
+t.test('isAvoided', async (t) => {
   const cases = [
     { desc: '.0', in: '192.0.2.0', want: true },
     { desc: '.255', in: '192.0.2.255', want: true },
@@ -21,20 +21,20 @@ t.test('isBuggy', async (t) => {
   ]
   for (const c of cases) {
     const a = ip(c.in)
-    t.equal(isBuggy(a.family, a.value), c.want, c.desc)
+    t.equal(isAvoided(a.family, a.value), c.want, c.desc)
   }
 })
 
-t.test('skipBuggy lands on the next usable address', async (t) => {
+t.test('skipAvoided lands on the next usable address', async (t) => {
   const cases = [
     { desc: 'usable stays', in: '192.0.2.7', want: 0xc0000207n },
     { desc: '.0 moves to .1', in: '192.0.2.0', want: 0xc0000201n },
     { desc: '.255 moves to the next .1', in: '192.0.2.255', want: 0xc0000301n },
   ]
-  for (const c of cases) t.equal(skipBuggy(4, ip(c.in).value), c.want, c.desc)
+  for (const c of cases) t.equal(skipAvoided(4, ip(c.in).value), c.want, c.desc)
 })
 
-t.test('buggyCount equals counting one by one', async () => {
+t.test('avoidedCount equals counting one by one', async () => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 1200 }), (start, len) => {
       const first = BigInt(start)
@@ -42,13 +42,13 @@ t.test('buggyCount equals counting one by one', async () => {
       const r = mkRange(unsafeIp(4, first), unsafeIp(4, last))
       if (E.isLeft(r)) return false
       let n = 0n
-      for (let v = first; v <= last; v++) if (isBuggy(4, v)) n++
-      return buggyCount(r.right) === n
+      for (let v = first; v <= last; v++) if (isAvoided(4, v)) n++
+      return avoidedCount(r.right) === n
     }),
   )
 })
 
-t.test('buggyCount of the examples', async (t) => {
+t.test('avoidedCount of the examples', async (t) => {
   const cases = [
     { desc: 'a /24 has two', in: '192.0.2.0/24', want: 2n },
     { desc: 'a /22 has eight', in: '192.0.0.0/22', want: 8n },
@@ -57,7 +57,7 @@ t.test('buggyCount of the examples', async (t) => {
     { desc: 'a range across a /24 boundary has two', in: '192.0.2.250-192.0.3.5', want: 2n },
     { desc: 'IPv6 has none', in: '2001:db8::/120', want: 0n },
   ]
-  for (const c of cases) t.equal(buggyCount(range(c.in)), c.want, c.desc)
+  for (const c of cases) t.equal(avoidedCount(range(c.in)), c.want, c.desc)
 })
 
 const avoiding = mkPool('avoid', ['192.0.2.254-192.0.3.2'], { avoidBuggyIPs: true })

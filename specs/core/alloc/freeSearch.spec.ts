@@ -3,7 +3,7 @@
 // that is neither in use nor avoided.
 import fc from 'fast-check'
 import t from 'tap'
-import { isBuggy } from '../../../core/alloc/buggy.js'
+import { isAvoided } from '../../../core/alloc/avoidedAddresses.js'
 import { lowestAvailable } from '../../../core/alloc/freeSearch.js'
 import { Occupancy } from '../../../core/alloc/occupancy.js'
 import { mkPoolIndex } from '../../../core/alloc/poolIndex.js'
@@ -18,7 +18,7 @@ const mkIndex = (avoid: boolean) => mkPoolIndex(mkConfig([mkPool('p', ['192.0.3.
 
 const scan = (avoid: boolean, used: ReadonlySet<bigint>): bigint | undefined => {
   const order = [...Array(12).keys()].map((i) => 0xc00003fan + BigInt(i)).concat([...Array(12).keys()].map((i) => 0xc00002fan + BigInt(i)))
-  return order.find((v) => !used.has(v) && !(avoid && isBuggy(4, v)))
+  return order.find((v) => !used.has(v) && !(avoid && isAvoided(4, v)))
 }
 
 t.test('lowestAvailable equals a scan, through takes and releases', async (t) => {

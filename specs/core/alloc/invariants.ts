@@ -5,7 +5,7 @@ import type { AllocationInput, AllocationPlan } from '../../../core/alloc/outcom
 import type { Service } from '../../../core/model/service.js'
 import { type IP, formatIP } from '../../../core/net/address.js'
 
-const buggy = (ip: IP): boolean => ip.family === 4 && (ip.value % 256n === 0n || ip.value % 256n === 255n)
+const avoided = (ip: IP): boolean => ip.family === 4 && (ip.value % 256n === 0n || ip.value % 256n === 255n)
 
 const shareable = (a: Service, b: Service): boolean => {
   const backend = (s: Service) => (s.externalTrafficPolicy === 'Local' ? JSON.stringify(Object.entries(s.selector).sort()) : '')
@@ -43,7 +43,7 @@ export const checkInvariants = (input: AllocationInput, plan: AllocationPlan): s
     else if (need._tag === 'Single' ? fams.join() !== String(need.family) : need.required ? fams.join() !== '4,6' : !['4', '6', '4,6'].includes(fams.join()))
       problems.push(`${key}: families ${fams.join()} for need ${JSON.stringify(need)}`)
     for (const ip of o.ips) {
-      const inside = pool.ranges.some((r) => r.family === ip.family && r.first <= ip.value && ip.value <= r.last) && !(pool.avoidBuggyIPs && buggy(ip))
+      const inside = pool.ranges.some((r) => r.family === ip.family && r.first <= ip.value && ip.value <= r.last) && !(pool.avoidBuggyIPs && avoided(ip))
       if (!inside) problems.push(`${key}: ${formatIP(ip)} is not in pool ${o.pool}`)
       const text = formatIP(ip)
       holders.set(text, [...(holders.get(text) ?? []), s])
@@ -72,7 +72,7 @@ export const checkInvariants = (input: AllocationInput, plan: AllocationPlan): s
       const used = [...inPool.keys()].filter((k) => k.startsWith(`${u.name} `) && (f === 6) === k.includes(':')).length
       let size = 0
       for (const r of pool.ranges)
-        if (r.family === f) for (let v = r.first; v <= r.last; v++) if (!(pool.avoidBuggyIPs && buggy({ family: f, value: v } as IP))) size++
+        if (r.family === f) for (let v = r.first; v <= r.last; v++) if (!(pool.avoidBuggyIPs && avoided({ family: f, value: v } as IP))) size++
       const [assigned, available] = f === 4 ? [u.assignedIPv4, u.availableIPv4] : [u.assignedIPv6, u.availableIPv6]
       if (assigned !== used || available !== size - used) problems.push(`${u.name} IPv${f}: reports ${assigned}/${available}, counted ${used}/${size - used}`)
     }

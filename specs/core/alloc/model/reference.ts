@@ -18,7 +18,7 @@ interface Addr {
   readonly text: string
 }
 
-const buggy = (ip: IP): boolean => ip.family === 4 && (ip.value % 256n === 0n || ip.value % 256n === 255n)
+const avoided = (ip: IP): boolean => ip.family === 4 && (ip.value % 256n === 0n || ip.value % 256n === 255n)
 
 /** The pool's addresses in allocation order (ranges as written, each ascending), avoided ones left out. */
 const addressesOf = (p: Pool): Addr[] =>
@@ -26,7 +26,7 @@ const addressesOf = (p: Pool): Addr[] =>
     const out: Addr[] = []
     for (let v = r.first; v <= r.last; v++) {
       const ip = { family: r.family, value: v } as IP
-      if (!(p.avoidBuggyIPs && buggy(ip))) out.push({ ip, text: formatIP(ip) })
+      if (!(p.avoidBuggyIPs && avoided(ip))) out.push({ ip, text: formatIP(ip) })
     }
     return out
   })
