@@ -5,8 +5,9 @@
 // `ironlb simulate` calls this too (core/simulate/projection.ts), so what it prints is what the
 // controller writes. The shell applies the plan and, between releases and acquisitions, asks
 // admitAcquisitions (admit.ts) about the latest copies.
+import { planFrom } from '../alloc/incremental.js'
 import type { AllocationPlan } from '../alloc/outcome.js'
-import { planAllocation } from '../alloc/plan.js'
+import type { AllocationBasis, AllocationState } from '../alloc/plan.js'
 import { buildConfig } from '../config/buildConfig.js'
 import type { Config } from '../model/config.js'
 import type { ServiceKey } from '../model/names.js'
@@ -31,9 +32,11 @@ export interface ControllerSnapshot {
 export interface ControllerState {
   /** The last config that built without errors: it keeps running while a newer one is invalid. */
   readonly lastValid: Config | undefined
+  /** The allocation planned last pass: the next one replans only the Services that changed (core/alloc/incremental.ts). */
+  readonly allocation: AllocationState | undefined
 }
 
-export const initialControllerState: ControllerState = { lastValid: undefined }
+export const initialControllerState: ControllerState = { lastValid: undefined, allocation: undefined }
 
 export interface ControllerEnv {
   /** RFC 3339, seconds precision: lastTransitionTime of the conditions this pass changes. */
@@ -46,6 +49,8 @@ export interface ControllerEnv {
 
 export interface AllocationDecision {
   readonly plan: AllocationPlan
+  /** A full plan (and why) or which Services were replanned: for the log line. */
+  readonly basis: AllocationBasis
   /** One per Service of the snapshot: assigned, pending with its reason, or ignored with its reason. */
   readonly verdicts: ReadonlyMap<ServiceKey, Verdict>
   readonly services: ServicePlan
@@ -60,12 +65,13 @@ export interface ControllerPlan {
   readonly allocation: AllocationDecision | undefined
 }
 
-const allocate = (config: Config, snapshot: ControllerSnapshot, env: ControllerEnv): AllocationDecision => {
-  const plan = planAllocation({ config, services: snapshot.services, namespaces: snapshot.namespaces, loadBalancerClass: env.loadBalancerClass })
+const allocate = (allocation: AllocationState, snapshot: ControllerSnapshot, env: ControllerEnv): AllocationDecision => {
+  const plan = allocation.plan
   const verdicts = new Map<ServiceKey, Verdict>()
   for (const [key, outcome] of plan.outcomes) verdicts.set(key, verdictOf(outcome))
   return {
     plan,
+    basis: allocation.basis,
     verdicts,
     services: planServiceWrites(snapshot.shown.values(), verdicts, env.now),
     pools: poolFigures(plan.pools, plan.outcomes),
@@ -80,12 +86,16 @@ export const reconcileController = (
 ): { readonly state: ControllerState; readonly plan: ControllerPlan } => {
   const config = chooseConfig(buildConfig(snapshot.configObjects, { namespace: env.namespace }), prior.lastValid)
   const running = runningConfig(config)
+  const allocation =
+    running === undefined
+      ? undefined
+      : planFrom(prior.allocation, { config: running, services: snapshot.services, namespaces: snapshot.namespaces, loadBalancerClass: env.loadBalancerClass })
   return {
-    state: { lastValid: running },
+    state: { lastValid: running, allocation },
     plan: {
       config,
       configurationState: configurationStateOf(config),
-      allocation: running === undefined ? undefined : allocate(running, snapshot, env),
+      allocation: allocation === undefined ? undefined : allocate(allocation, snapshot, env),
     },
   }
 }

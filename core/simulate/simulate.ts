@@ -3,6 +3,7 @@
 // so what it prints is what the controller would write for those objects; then the speakers' (planL2,
 // in layer2.ts): which node announces each IP in Layer 2.
 import { decodeClusterObjects } from '../cluster/decodeCluster.js'
+import { isConfigKind, isStatusKind } from '../crd/catalog.js'
 import { initialControllerState, reconcileController } from '../controller/reconcile.js'
 import type { Service } from '../model/service.js'
 import { type Layer2Simulation, simulateLayer2 } from './layer2.js'
@@ -31,10 +32,8 @@ export interface Simulation {
   readonly exitCode: 0 | 1
 }
 
+/** Kubernetes' own kinds the simulation reads (core/cluster); MetalLB's come from the CRD catalog. */
 const CLUSTER_KINDS = new Set(['Service', 'Node', 'Namespace', 'EndpointSlice'])
-const CONFIG_KINDS = new Set(['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'BFDProfile', 'Community'])
-/** MetalLB kinds that only report status; reading them would change nothing. */
-const STATUS_KINDS = new Set(['ServiceL2Status', 'ServiceBGPStatus', 'ConfigurationState'])
 
 const field = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined)
 
@@ -89,13 +88,14 @@ export const simulate = (objects: readonly unknown[], options: SimulateOptions):
     const apiVersion = field(o, 'apiVersion')
     const metallb = typeof apiVersion === 'string' && apiVersion.startsWith('metallb.io/')
     const elsewhere = otherNamespace(o, options.namespace)
-    if (typeof kind === 'string' && metallb && CONFIG_KINDS.has(kind)) {
+    if (typeof kind === 'string' && metallb && isConfigKind(kind)) {
       // MetalLB reads its configuration from its own namespace only; anything else it never sees.
       if (elsewhere === undefined) configObjects.push(o)
       else if (options.namespaceGiven === true) outside.push(errorOutside(o, elsewhere, options.namespace))
       else notes.push(`ignored ${describe(o)}: not in ${options.namespace}, the namespace MetalLB reads its configuration from (--namespace names another)`)
     } else if (typeof kind === 'string' && !metallb && CLUSTER_KINDS.has(kind)) clusterObjects.push(o)
-    else if (!(typeof kind === 'string' && metallb && STATUS_KINDS.has(kind)))
+    // Status kinds only report; reading them would change nothing.
+    else if (!(typeof kind === 'string' && metallb && isStatusKind(kind)))
       notes.push(`ignored ${describe(o)} (${apiVersionOf(o)}): not a kind the simulation reads`)
   }
   const cluster = decodeClusterObjects(clusterObjects)

@@ -93,3 +93,19 @@ t.test('property: reconcile is pure: the same input gives the same plan', async 
     { numRuns: 50 },
   )
 })
+
+t.test('property: the state carried from pass to pass changes no decision (incremental = from scratch)', async () => {
+  fc.assert(
+    fc.property(poolsArb, fc.array(fc.tuple(servicesArb, namespacesArb), { minLength: 1, maxLength: 4 }), (config, steps) => {
+      let state = initialControllerState
+      for (const [services, namespaces] of steps) {
+        const carried = reconcileController(snapshotOf(config, [...services, ...namespaces]), state, env)
+        const fresh = reconcileController(snapshotOf(config, [...services, ...namespaces]), initialControllerState, env)
+        const text = (p: typeof carried.plan): string => JSON.stringify([[...(p.allocation?.verdicts ?? [])].sort(), p.allocation?.services.releases, p.allocation?.services.acquisitions, p.allocation?.pools])
+        if (text(carried.plan) !== text(fresh.plan)) throw new Error(`carried ${text(carried.plan)}\nfresh ${text(fresh.plan)}`)
+        state = carried.state
+      }
+    }),
+    { numRuns: 100 },
+  )
+})
