@@ -45,9 +45,15 @@ export const runApiSequence = async (rest: RestClient, namespace: string): Promi
   const coll = `/api/v1/namespaces/${namespace}/services`
   const path = `${coll}/seq`
   const steps: Step[] = []
-  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'seq', namespace }, spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] } }
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'seq', namespace },
+    spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
+    status: { loadBalancer: { ingress: [{ ip: '203.0.113.1' }] } },
+  }
   const created = await rest.request('POST', coll, { body: service })
-  steps.push(seen('create', created))
+  steps.push(seen('create (a status sent with it is dropped)', created))
   let rv = (created.body as Svc).metadata.resourceVersion ?? ''
   const createdRv = rv
 
@@ -93,7 +99,7 @@ export const runApiSequence = async (rest: RestClient, namespace: string): Promi
 
 /** What kube-apiserver answers to the sequence (memoryApi.int.ts checks the real one gives the same). */
 export const EXPECTED: readonly Step[] = [
-  { step: 'create', status: 201, ingress: [], annotations: {}, clientIP: false },
+  { step: 'create (a status sent with it is dropped)', status: 201, ingress: [], annotations: {}, clientIP: false },
   { step: 'get', status: 200, ingress: [], annotations: {}, clientIP: false },
   { step: 'status with the current resourceVersion', status: 200, rvMoved: true, ingress: ['192.0.2.1'], annotations: {}, clientIP: false },
   { step: 'status with a stale resourceVersion', status: 409, reason: 'Conflict' },

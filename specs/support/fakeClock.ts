@@ -11,6 +11,8 @@ export interface FakeClock extends Clock {
   readonly settle: () => Promise<void>
   /** Timers set and not yet fired or cleared. */
   readonly pending: () => number
+  /** How long until the earliest timer falls due; undefined when none is set. */
+  readonly nextDue: () => number | undefined
   /** Delays of the timers set so far, in the order they were set (how long each was asked to wait). */
   readonly delays: () => readonly number[]
 }
@@ -71,6 +73,10 @@ export const fakeClock = (start = 1_000_000): FakeClock => {
     },
     settle: settleJobs,
     pending: () => timers.size,
+    nextDue: () => {
+      const t = earliest(Number.POSITIVE_INFINITY)
+      return t === undefined ? undefined : Math.max(0, t.due - now)
+    },
     delays: () => [...delays],
   }
 }

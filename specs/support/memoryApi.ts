@@ -3,7 +3,7 @@
 // shell relies on, each checked against the real kube-apiserver (specs/support/memoryApi.int.ts):
 // - one increasing resourceVersion for every change; a list carries it; a change that changes
 //   nothing keeps it and tells no watcher (the API server skips no-op updates);
-// - GET, POST (create: 409 AlreadyExists), DELETE, and PATCH of the object and of /status as a JSON
+// - GET, POST (create: 409 AlreadyExists; any status sent is dropped), DELETE, and PATCH of the object and of /status as a JSON
 //   merge patch (RFC 7386); a patch naming a resourceVersion other than the current one is refused
 //   409 Conflict, as the API server's precondition does; /status changes status and metadata but
 //   not spec, the object's own path everything but status (the real server differs from the usual
@@ -123,7 +123,8 @@ export const memoryApi = (): MemoryApi => {
     const name = body['metadata']['name']
     if (store.has(keyOf(ns, name))) return statusBody(409, 'AlreadyExists', `services "${name}" already exists`, { name, kind: 'services' })
     const meta = { ...body['metadata'], namespace: ns, uid: `memory-uid-${++uid}`, creationTimestamp: '2026-01-01T00:00:00Z' }
-    const obj = bump({ ...body, apiVersion: 'v1', kind: 'Service', metadata: meta, status: isObject(body['status']) ? body['status'] : { loadBalancer: {} } })
+    // As the API server does, a create sets no status: only /status writes one.
+    const obj = bump({ ...body, apiVersion: 'v1', kind: 'Service', metadata: meta, status: { loadBalancer: {} } })
     store.set(keyOf(ns, name), obj)
     return { status: 201, body: commit('ADDED', obj) }
   }
