@@ -39,7 +39,7 @@ const conditionsFrom = (raw: unknown): Condition[] =>
   })
 
 /** The controller reads and writes only MetalLB's annotations; others' (kubectl's last-applied) are not its business. */
-const METALLB_PREFIXES = ['metallb.io/', 'metallb.universe.tf/']
+export const METALLB_PREFIXES: readonly string[] = ['metallb.io/', 'metallb.universe.tf/']
 const metallbAnnotations = (all: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(all).filter(([k]) => METALLB_PREFIXES.some((p) => k.startsWith(p))))
 

@@ -5,6 +5,7 @@
 import type { Logger } from '../obs/log.js'
 import { exponentialBackoff, sleep } from './backoff.js'
 import { ApiError, type RestClient, ensureOk } from './rest.js'
+import { projectionOf } from '../../core/cluster/projection.js'
 
 export interface KubeObject {
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly resourceVersion?: string }
@@ -44,14 +45,25 @@ const isNewer = (candidate: string | undefined, current: string | undefined): bo
 }
 
 /**
- * What the cache keeps of an object: everything but metadata.managedFields, which nothing here reads
- * and which is often the larger half of a Service (a write that omits it leaves the server's intact).
+ * Drops metadata.managedFields, which nothing here reads and which is often the larger half of an
+ * object (a write that omits it leaves the server's intact). For the kinds the core does not project.
  */
-const cached = <T extends KubeObject>(o: T): T => {
+const withoutManagedFields = <T extends KubeObject>(o: T): T => {
   const meta = o.metadata as (Record<string, unknown> & { managedFields?: unknown }) | undefined
   if (meta?.managedFields === undefined) return o
   const { managedFields: _dropped, ...rest } = meta
   return { ...o, metadata: rest }
+}
+
+/**
+ * What the cache keeps of an object: for Services, Nodes, EndpointSlices and Namespaces only what
+ * the core reads (core/cluster/projection.ts), so a user's large annotations cost nothing here;
+ * other kinds whole but for managedFields. Every write from shell/ is a merge patch of the fields
+ * it decides, so a projected copy never erases what was left out.
+ */
+const cacheCopyOf = <T extends KubeObject>(kind: string | undefined): ((o: T) => T) => {
+  const projection = kind === undefined ? undefined : projectionOf(kind)
+  return projection === undefined ? withoutManagedFields : (o) => projection(o) as T
 }
 
 const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
@@ -63,6 +75,7 @@ interface WatchEvent {
 
 export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Reflector<T> => {
   const store = new Map<string, T>()
+  const cached = cacheCopyOf<T>(opts.typeMeta?.kind)
   const stopper = new AbortController()
   const restarts = { error: 0, gone: 0, watchdog: 0, closed: 0 }
   const timeoutSeconds = opts.watchTimeoutSeconds ?? 300
