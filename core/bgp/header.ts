@@ -27,7 +27,7 @@ export interface RawMessage {
   readonly body: Uint8Array
 }
 
-export interface Framed {
+interface Framed {
   readonly messages: readonly RawMessage[]
   /** The start of a message not yet complete: prepend it to the next read. */
   readonly rest: Uint8Array

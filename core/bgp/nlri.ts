@@ -12,7 +12,7 @@ export const encodePrefix = (p: Prefix): number[] => {
   return out
 }
 
-export type NlriError = 'Truncated' | 'BadLength'
+type NlriError = 'Truncated' | 'BadLength'
 
 /** Every prefix in `b[from, to)`; Left when a length is too long for the family or bytes are missing. */
 export const decodePrefixes = (b: Uint8Array, from: number, to: number, family: Family): E.Either<NlriError, Prefix[]> => {

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { u16, u32 } from '../packet/decode.js'
 import { ErrorCode, OpenError, type Notification, notification } from './notification.js'
 
-export const BGP_VERSION = 4
+const BGP_VERSION = 4
 /** The two-octet stand-in for a four-octet AS number (RFC 6793). */
 export const AS_TRANS = 23456
 const CAPABILITIES_PARAMETER = 2

@@ -50,7 +50,7 @@ export type SessionAction =
   /** The peer asked for our routes again (RFC 2918). */
   | { readonly _tag: 'Resend' }
 
-export interface Step {
+interface Step {
   readonly session: Session
   readonly actions: readonly SessionAction[]
 }
@@ -67,7 +67,7 @@ const sendNotification = (n: Notification): SessionAction => send({ _tag: 'Notif
 const connected = (s: SessionState): boolean => s === 'OpenSent' || s === 'OpenConfirm' || s === 'Established'
 
 /** Keepalives at a third of the hold time (RFC 4271 §10), at least every second. */
-export const keepaliveSeconds = (hold: number): number => Math.max(1, Math.floor(hold / 3))
+const keepaliveSeconds = (hold: number): number => Math.max(1, Math.floor(hold / 3))
 
 /** Back to Idle after a failure: close, say why, and dial again after ConnectRetry. */
 const fail = (c: SessionConfig, s: Session, reason: string, before: readonly SessionAction[] = []): Step => ({

@@ -5,7 +5,7 @@ import * as t from 'io-ts'
 
 const stringMap = t.record(t.string, t.string)
 
-export const metaCodec = t.intersection([
+const metaCodec = t.intersection([
   t.type({ name: t.string }),
   t.partial({
     namespace: t.string,
@@ -15,7 +15,7 @@ export const metaCodec = t.intersection([
   }),
 ])
 
-export const servicePortCodec = t.intersection([
+const servicePortCodec = t.intersection([
   t.type({ port: t.Int }),
   t.partial({ protocol: t.keyof({ TCP: null, UDP: null, SCTP: null }), name: t.string }),
 ])

@@ -7,7 +7,7 @@ import type { Endpoint, EndpointSlice } from '../model/endpoints.js'
 import type { EndpointSliceWire } from './codecs.js'
 import { DEFAULT_NAMESPACE } from './service.js'
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 
 export const endpointSliceFrom = (wire: EndpointSliceWire): EndpointSlice | undefined => {
   const labels = wire.metadata.labels ?? {}

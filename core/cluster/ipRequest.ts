@@ -8,13 +8,13 @@ import { asPoolName, type PoolName } from '../model/names.js'
 import type { IPRequest } from '../model/service.js'
 import { type IP, parseIP } from '../net/address.js'
 
-export const ANNOTATION = {
+const ANNOTATION = {
   loadBalancerIPs: 'metallb.io/loadBalancerIPs',
   addressPool: 'metallb.io/address-pool',
   allowSharedIP: 'metallb.io/allow-shared-ip',
 } as const
 
-export const DEPRECATED_ANNOTATION = {
+const DEPRECATED_ANNOTATION = {
   loadBalancerIPs: 'metallb.universe.tf/loadBalancerIPs',
   addressPool: 'metallb.universe.tf/address-pool',
   allowSharedIP: 'metallb.universe.tf/allow-shared-ip',

@@ -3,7 +3,7 @@
 import * as t from 'io-ts'
 import { objectWithOptionalSpecCodec } from './metaCodec.js'
 
-export const bfdProfileSpecCodec = t.partial({
+const bfdProfileSpecCodec = t.partial({
   receiveInterval: t.Int,
   transmitInterval: t.Int,
   detectMultiplier: t.Int,

@@ -3,7 +3,7 @@
 import * as t from 'io-ts'
 import { labelSelectorCodec, objectWithOptionalSpecCodec } from './metaCodec.js'
 
-export const bgpAdvertisementSpecCodec = t.partial({
+const bgpAdvertisementSpecCodec = t.partial({
   aggregationLength: t.Int,
   aggregationLengthV6: t.Int,
   localPref: t.Int,

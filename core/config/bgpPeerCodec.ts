@@ -6,7 +6,7 @@ import { type LabelSelectorWire, labelSelectorCodec, objectCodec } from './metaC
 
 const passwordSecretCodec = t.partial({ name: t.string, namespace: t.string })
 
-export const bgpPeerV1beta2SpecCodec = t.intersection([
+const bgpPeerV1beta2SpecCodec = t.intersection([
   t.type({ myASN: t.Int }),
   t.partial({
     peerASN: t.Int,
@@ -41,7 +41,7 @@ const v1beta1NodeSelectorCodec = t.partial({
   matchExpressions: t.array(t.type({ key: t.string, operator: t.string, values: t.array(t.string) })),
 })
 
-export const bgpPeerV1beta1SpecCodec = t.intersection([
+const bgpPeerV1beta1SpecCodec = t.intersection([
   t.type({ myASN: t.Int, peerASN: t.Int, peerAddress: t.string }),
   t.partial({
     sourceAddress: t.string,

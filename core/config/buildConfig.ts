@@ -19,7 +19,7 @@ import { type DecodedObject, classifyObject } from './objects.js'
 import { type PoolDraft, poolFrom, reportOverlaps } from './pools.js'
 import { peerFrom } from './peers.js'
 
-export interface BuildOptions {
+interface BuildOptions {
   /** The namespace MetalLB runs in; callers default it to "metallb-system". */
   readonly namespace: string
 }

@@ -7,7 +7,7 @@ import { parseCommunity } from './communityValue.js'
 import type { CommunityWire } from './communityCodec.js'
 import { type Report, byText } from './issues.js'
 
-export interface CommunitySource {
+interface CommunitySource {
   readonly wire: CommunityWire
   readonly report: Report
 }

@@ -2,9 +2,9 @@
 import * as t from 'io-ts'
 import { objectWithOptionalSpecCodec } from './metaCodec.js'
 
-export const communityAliasCodec = t.partial({ name: t.string, value: t.string })
+const communityAliasCodec = t.partial({ name: t.string, value: t.string })
 
-export const communitySpecCodec = t.partial({ communities: t.array(communityAliasCodec) })
+const communitySpecCodec = t.partial({ communities: t.array(communityAliasCodec) })
 
 export const communityCodec = objectWithOptionalSpecCodec('Community', communitySpecCodec)
 export type CommunityWire = t.TypeOf<typeof communityCodec>

@@ -4,7 +4,7 @@
 // name a Community alias instead; MetalLB tells the two failures apart the same way.
 import type { BGPCommunity } from '../model/community.js'
 
-export type CommunityParse =
+type CommunityParse =
   | { readonly _tag: 'Community'; readonly value: BGPCommunity }
   /** Wrong number of fields: may be an alias name. */
   | { readonly _tag: 'NotCommunitySyntax' }

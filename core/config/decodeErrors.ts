@@ -23,7 +23,7 @@ const segment = (parentTag: string, key: string): string => {
   return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
 }
 
-export const fieldPath = (context: t.Context): string => {
+const fieldPath = (context: t.Context): string => {
   let path = ''
   for (let i = 1; i < context.length; i++) {
     const parent = context[i - 1]

@@ -2,14 +2,14 @@
 import * as t from 'io-ts'
 import { labelSelectorCodec, objectCodec } from './metaCodec.js'
 
-export const serviceAllocationCodec = t.partial({
+const serviceAllocationCodec = t.partial({
   priority: t.Int,
   namespaces: t.array(t.string),
   namespaceSelectors: t.array(labelSelectorCodec),
   serviceSelectors: t.array(labelSelectorCodec),
 })
 
-export const ipAddressPoolSpecCodec = t.intersection([
+const ipAddressPoolSpecCodec = t.intersection([
   t.type({ addresses: t.array(t.string) }),
   t.partial({
     autoAssign: t.boolean,

@@ -3,12 +3,12 @@ import * as t from 'io-ts'
 import { labelSelectorCodec, objectWithOptionalSpecCodec } from './metaCodec.js'
 
 /** Both fields required, as in MetalLB's PreferredNodeSelector (no omitempty on either). */
-export const preferredNodeSelectorCodec = t.type({
+const preferredNodeSelectorCodec = t.type({
   weight: t.Int,
   preference: labelSelectorCodec,
 })
 
-export const l2AdvertisementSpecCodec = t.partial({
+const l2AdvertisementSpecCodec = t.partial({
   ipAddressPools: t.array(t.string),
   ipAddressPoolSelectors: t.array(labelSelectorCodec),
   nodeSelectors: t.array(labelSelectorCodec),

@@ -10,10 +10,9 @@ export const objectMetaCodec = t.intersection([
     labels: t.record(t.string, t.string),
   }),
 ])
-export type ObjectMetaWire = t.TypeOf<typeof objectMetaCodec>
 
 /** `operator` is a plain string on the CRD; core/config/selector.ts names the allowed ones. */
-export const labelSelectorRequirementCodec = t.intersection([
+const labelSelectorRequirementCodec = t.intersection([
   t.type({ key: t.string, operator: t.string }),
   t.partial({ values: t.array(t.string) }),
 ])

@@ -28,7 +28,7 @@ export type DecodedObject =
   | { readonly _tag: 'BFDProfile'; readonly origin: Origin; readonly wire: BFDProfileWire }
   | { readonly _tag: 'Community'; readonly origin: Origin; readonly wire: CommunityWire }
 
-export type Classified =
+type Classified =
   | { readonly _tag: 'Ignored' }
   /** A config object that could not be decoded: reported, and known by name for references. */
   | { readonly _tag: 'Broken'; readonly origin: Origin; readonly errors: readonly ConfigError[] }

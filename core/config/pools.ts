@@ -12,7 +12,7 @@ import { IP_ADDRESS_POOL_DEFAULTS, type IPAddressPoolWire } from './ipAddressPoo
 import { selectorsFrom } from './selector.js'
 
 /** A parsed `spec.addresses` entry and where it was written. */
-export interface PoolEntry {
+interface PoolEntry {
   readonly index: number
   readonly range: AddressRange
 }

@@ -12,7 +12,6 @@ export const ipAddressPoolStatusCodec = t.type({
   availableIPv4: t.Int,
   availableIPv6: t.Int,
 })
-export type IPAddressPoolStatusWire = t.TypeOf<typeof ipAddressPoolStatusCodec>
 
 export const ipAddressPoolStatusDescriptions = {
   assignedIPv4: 'IPv4 addresses of the pool given to Services.',
@@ -37,7 +36,7 @@ const announcementFields = {
   serviceNamespace: t.string,
 }
 
-export const serviceL2StatusStatusCodec = t.partial({
+const serviceL2StatusStatusCodec = t.partial({
   ...announcementFields,
   interfaces: t.array(t.partial({ name: t.string })),
 })
@@ -46,7 +45,6 @@ export const serviceL2StatusCodec = t.intersection(
   [t.type({ metadata: objectMetaCodec }), t.partial({ spec: t.type({}), status: serviceL2StatusStatusCodec })],
   'ServiceL2Status',
 )
-export type ServiceL2StatusWire = t.TypeOf<typeof serviceL2StatusCodec>
 
 export const serviceL2StatusDescriptions = {
   spec: 'Unused: the object only carries status.',
@@ -58,7 +56,7 @@ export const serviceL2StatusDescriptions = {
   'status.interfaces[].name': 'The interface name.',
 } as const
 
-export const serviceBGPStatusStatusCodec = t.partial({
+const serviceBGPStatusStatusCodec = t.partial({
   ...announcementFields,
   peers: t.array(t.string),
 })
@@ -67,7 +65,6 @@ export const serviceBGPStatusCodec = t.intersection(
   [t.type({ metadata: objectMetaCodec }), t.partial({ spec: t.type({}), status: serviceBGPStatusStatusCodec })],
   'ServiceBGPStatus',
 )
-export type ServiceBGPStatusWire = t.TypeOf<typeof serviceBGPStatusCodec>
 
 export const serviceBGPStatusDescriptions = {
   spec: 'Unused: the object only carries status.',
@@ -80,7 +77,7 @@ export const serviceBGPStatusDescriptions = {
 } as const
 
 /** metav1.Condition, as every Kubernetes status condition list holds it. */
-export const conditionCodec = t.intersection([
+const conditionCodec = t.intersection([
   t.type({
     type: t.string,
     status: t.keyof({ True: null, False: null, Unknown: null }),
@@ -90,7 +87,6 @@ export const conditionCodec = t.intersection([
   }),
   t.partial({ observedGeneration: t.Int }),
 ])
-export type ConditionWire = t.TypeOf<typeof conditionCodec>
 
 export const conditionDescriptions = {
   type: 'What the condition is about, in CamelCase or as example.com/CamelCase.',
@@ -102,10 +98,9 @@ export const conditionDescriptions = {
 } as const
 
 /** Valid, Invalid, or Unknown when the component has not checked yet. */
-export const configurationResultCodec = t.keyof({ Valid: null, Invalid: null, Unknown: null })
-export type ConfigurationResult = t.TypeOf<typeof configurationResultCodec>
+const configurationResultCodec = t.keyof({ Valid: null, Invalid: null, Unknown: null })
 
-export const configurationStateStatusCodec = t.partial({
+const configurationStateStatusCodec = t.partial({
   result: configurationResultCodec,
   errorSummary: t.string,
   conditions: t.array(conditionCodec),
@@ -115,7 +110,6 @@ export const configurationStateCodec = t.intersection(
   [t.type({ metadata: objectMetaCodec }), t.partial({ status: configurationStateStatusCodec })],
   'ConfigurationState',
 )
-export type ConfigurationStateWire = t.TypeOf<typeof configurationStateCodec>
 
 /** Labels MetalLB puts on ConfigurationState objects; node-name only on a speaker's. */
 export const CONFIGURATION_STATE_LABELS = {

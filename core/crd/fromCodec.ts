@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { type Json, type Overlay, type Overlays, type Schema, joinPath } from './openApi.js'
 
-export interface DeriveOptions {
+interface DeriveOptions {
   readonly overlays?: Overlays
   /** Codecs rendered as a fixed schema instead of being walked (e.g. ObjectMeta as `{type: object}`). */
   readonly opaque?: ReadonlyMap<t.Mixed, Schema>

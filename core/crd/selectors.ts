@@ -10,9 +10,9 @@ import { type Overlay, type Overlays, describe, mergeOverlays, under } from './o
 
 /** Most selectors in one list, and most expressions in one selector. */
 export const MAX_SELECTORS = 64
-export const MAX_EXPRESSIONS = 64
+const MAX_EXPRESSIONS = 64
 /** Most labels in one matchLabels. */
-export const MAX_MATCH_LABELS = 64
+const MAX_MATCH_LABELS = 64
 
 const KEY_TEXT = 'a label key is an optional DNS-subdomain prefix and "/", then 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit'
 

@@ -25,7 +25,7 @@ export interface Observation {
   readonly observedAtMs: number
 }
 
-export type LeaseAction =
+type LeaseAction =
   | { readonly _tag: 'Create'; readonly holderIdentity: string; readonly leaseDurationSeconds: number }
   | {
       readonly _tag: 'Acquire'

@@ -30,20 +30,20 @@ import { type Incarnation, type ProbeId, isMemberName, NAME_MAX } from './member
 import type { Body, BodyTag, Header, Message, Status, Update } from './message.js'
 import { type Reader, type Writer, asciiOf, reader, writer } from './wire.js'
 
-export const MAGIC_0 = 0x49
-export const MAGIC_1 = 0x4d
-export const VERSION = 1
+const MAGIC_0 = 0x49
+const MAGIC_1 = 0x4d
+const VERSION = 1
 export const TAG_MAX = 64
-export const UPDATES_MAX = 255
-export const EPOCH_MAX = 2 ** 48 - 1
+const UPDATES_MAX = 255
+const EPOCH_MAX = 2 ** 48 - 1
 
-export interface Packet {
+interface Packet {
   readonly message: Message
   /** The authentication tag; empty before the shell signs. */
   readonly tag: Uint8Array
 }
 
-export type DecodeError =
+type DecodeError =
   | { readonly _tag: 'Truncated'; readonly at: number }
   | { readonly _tag: 'BadMagic'; readonly at: number }
   | { readonly _tag: 'BadVersion'; readonly at: number; readonly version: number }
@@ -53,7 +53,7 @@ export type DecodeError =
   | { readonly _tag: 'BadFlags'; readonly at: number }
   | { readonly _tag: 'TagTooLong'; readonly at: number; readonly length: number }
 
-export interface Decoded {
+interface Decoded {
   readonly packet: Packet
   /** The signed bytes are [offset, signedEnd): what the tag must authenticate. */
   readonly signedEnd: number
@@ -90,7 +90,7 @@ export const bodyLength = (b: Body): number => {
   }
 }
 
-export const signedLength = (m: Message): number => headerLength(m.header) + bodyLength(m.body)
+const signedLength = (m: Message): number => headerLength(m.header) + bodyLength(m.body)
 export const encodingLength = (p: Packet): number => signedLength(p.message) + 1 + p.tag.length
 
 // ---- encode --------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ export interface KeyRing {
   readonly previous?: { readonly key: Uint8Array; readonly until: number }
 }
 
-export type KeyRefusal = 'TooShort'
+type KeyRefusal = 'TooShort'
 
-export type KeyChange =
+type KeyChange =
   | { readonly _tag: 'Rotated'; readonly ring: KeyRing }
   /** The file holds the key we sign with already (an unrelated change in the folder). */
   | { readonly _tag: 'Unchanged' }

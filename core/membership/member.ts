@@ -35,7 +35,7 @@ const NAME_PATTERN = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/
 
 export const isMemberName = (text: string): boolean => text.length <= NAME_MAX && NAME_PATTERN.test(text)
 
-export const memberName = (text: string): E.Either<string, NodeName> =>
+const memberName = (text: string): E.Either<string, NodeName> =>
   isMemberName(text) ? E.right(text as NodeName) : E.left(`not a node name: ${JSON.stringify(text.slice(0, 64))}`)
 
 export const endpointKey = (e: Endpoint): string => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`)

@@ -38,7 +38,7 @@ export const send = (s: State, cx: Ctx, to: NodeName, body: Body): State => {
 }
 
 /** Bytes left for updates in a message whose other parts are `fixed`. */
-export const roomFor = (s: State, fixed: Body, first: readonly Update[]): number =>
+const roomFor = (s: State, fixed: Body, first: readonly Update[]): number =>
   s.config.maxPacketBytes - TAG_RESERVE - headerLength(header(s)) - bodyLength(fixed) - first.reduce((n, u) => n + updateLength(u), 0)
 
 const REMINDER_TRIES = 4

@@ -11,7 +11,7 @@ export interface Belief {
   readonly incarnation: Incarnation
 }
 
-export type Verdict =
+type Verdict =
   /** The update is old news. */
   | { readonly _tag: 'Ignore' }
   /** The update supersedes what we hold. */

@@ -14,7 +14,7 @@ export interface ReplayWindow {
   readonly seen: bigint
 }
 
-export type ReplayVerdict =
+type ReplayVerdict =
   | { readonly _tag: 'Fresh'; readonly window: ReplayWindow }
   | { readonly _tag: 'Reject'; readonly reason: 'Replay' | 'StaleEpoch' | 'TooOld' }
 

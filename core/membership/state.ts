@@ -24,7 +24,7 @@ export interface Suspicion {
 }
 
 /** This period's direct probe; `indirect` once helpers were asked (`helpers` of them). */
-export interface Probe {
+interface Probe {
   readonly target: NodeName
   readonly probeId: ProbeId
   readonly directDeadline: number
@@ -35,13 +35,13 @@ export interface Probe {
 }
 
 /** A Ping we sent on someone's behalf (PingReq), to forward the Ack or answer with a Nack. */
-export interface Relay {
+interface Relay {
   readonly requester: NodeName
   readonly requesterProbeId: ProbeId
   readonly deadline: number
 }
 
-export type Phase = 'Starting' | 'Running' | 'Left'
+type Phase = 'Starting' | 'Running' | 'Left'
 
 export interface State {
   readonly config: MembershipConfig
@@ -128,7 +128,7 @@ export const aliveSet = (s: State): ReadonlySet<NodeName> => {
   return out
 }
 
-export interface InitOptions {
+interface InitOptions {
   readonly config: MembershipConfig
   readonly self: Member
   readonly members: readonly Member[]

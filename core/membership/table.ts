@@ -64,7 +64,7 @@ const confirm = (s: State, name: NodeName, by: NodeName): State => {
  * restart): raise our incarnation above theirs and spread Alive. The suspector hears it directly.
  * Being suspected also counts against our local health (Lifeguard).
  */
-export const refute = (s: State, cx: Ctx, seen: Incarnation, suspector: NodeName | undefined, suspected: boolean): State => {
+const refute = (s: State, cx: Ctx, seen: Incarnation, suspector: NodeName | undefined, suspected: boolean): State => {
   if (s.phase === 'Left' || seen < s.incarnation) return s
   const incarnation = inc(Math.min(seen + 1, INCARNATION_MAX))
   const alive: Update = { status: 'Alive', name: s.self.name, incarnation }

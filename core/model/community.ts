@@ -18,7 +18,7 @@ export const formatCommunity = (c: BGPCommunity): string => {
 }
 
 /** A standard community as the 32-bit value carried on the wire (RFC 1997 §3). */
-export const standardValue = (c: { readonly high: number; readonly low: number }): number => c.high * 0x10000 + c.low
+const standardValue = (c: { readonly high: number; readonly low: number }): number => c.high * 0x10000 + c.low
 
 // MetalLB orders a standard community as if it were the large community <value>:0:0, so mixed
 // lists sort the same way here as there.

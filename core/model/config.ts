@@ -35,12 +35,3 @@ export type ConfigResult =
   | { readonly _tag: 'Valid'; readonly config: Config }
   | { readonly _tag: 'Invalid'; readonly errors: readonly ConfigError[] }
 
-/** A config with nothing in it: what an empty namespace gives, and a base for specs to spread. */
-export const emptyConfig: Config = {
-  pools: new Map(),
-  l2Advertisements: [],
-  bgpAdvertisements: [],
-  bgpPeers: [],
-  bfdProfiles: new Map(),
-  communities: new Map(),
-}

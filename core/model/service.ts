@@ -1,12 +1,12 @@
 // The parts of a Service (and its metallb annotations) that IronLB reads, after decoding.
 import type { Family, IP } from '../net/address.js'
 import type { PoolName, ServiceKey } from './names.js'
-import type { LabelSelector, Labels } from './selector.js'
+import type { Labels } from './selector.js'
 
-export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName'
-export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack'
-export type TrafficPolicy = 'Cluster' | 'Local'
-export type Protocol = 'TCP' | 'UDP' | 'SCTP'
+type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName'
+type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack'
+type TrafficPolicy = 'Cluster' | 'Local'
+type Protocol = 'TCP' | 'UDP' | 'SCTP'
 
 export interface ServicePort {
   readonly protocol: Protocol
@@ -56,4 +56,3 @@ export interface Namespace {
   readonly labels: Labels
 }
 
-export type { LabelSelector }

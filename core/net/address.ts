@@ -16,12 +16,6 @@ export interface IP {
 export const familyBits = (family: Family): number => (family === 4 ? 32 : 128)
 export const familyMax = (family: Family): bigint => (1n << BigInt(familyBits(family))) - 1n
 
-/** The only way to make an IP from a number: checks the value fits the family. */
-export const ipFromBigint = (family: Family, value: bigint): E.Either<string, IP> =>
-  value < 0n || value > familyMax(family)
-    ? E.left(`${value} is outside the IPv${family} address space`)
-    : E.right({ family, value } as IP)
-
 /** For values already known to be in range (arithmetic on a checked range). */
 export const unsafeIp = (family: Family, value: bigint): IP => ({ family, value }) as IP
 
@@ -109,8 +103,6 @@ const formatV6 = (value: bigint): string => {
 }
 
 export const formatIP = (ip: IP): string => (ip.family === 4 ? formatV4(ip.value) : formatV6(ip.value))
-
-export const ipEquals = (a: IP, b: IP): boolean => a.family === b.family && a.value === b.value
 
 /** Total order: all IPv4 before all IPv6, then numeric. */
 export const compareIP = (a: IP, b: IP): number =>

@@ -36,14 +36,7 @@ export const parsePrefix = (text: string): E.Either<string, Prefix> => {
   )
 }
 
-export const prefixFirst = (p: Prefix): IP => p.network
 export const prefixLast = (p: Prefix): IP =>
   unsafeIp(p.network.family, p.network.value | hostMask(p.network.family, p.length))
 
-export const prefixContains = (p: Prefix, ip: IP): boolean =>
-  ip.family === p.network.family && ip.value >= p.network.value && ip.value <= prefixLast(p).value
-
 export const formatPrefix = (p: Prefix): string => `${formatIP(p.network)}/${p.length}`
-
-/** Number of addresses in the prefix (2^(bits-length)); exact, as a bigint. */
-export const prefixSize = (p: Prefix): bigint => 1n << BigInt(familyBits(p.network.family) - p.length)

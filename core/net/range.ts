@@ -2,7 +2,7 @@
 // "start-end". All pool arithmetic (membership, overlap, counting) works on ranges and never
 // enumerates them, so a /48 costs the same as a /30.
 import * as E from 'fp-ts/lib/Either.js'
-import { type Family, type IP, compareIP, formatIP, parseIP, unsafeIp } from './address.js'
+import { type Family, type IP, compareIP, formatIP, parseIP } from './address.js'
 import { type Prefix, formatPrefix, parsePrefix, prefixLast } from './prefix.js'
 
 declare const rangeBrand: unique symbol
@@ -15,7 +15,7 @@ export interface AddressRange {
   readonly [rangeBrand]: true
 }
 
-export const rangeFromPrefix = (p: Prefix): AddressRange =>
+const rangeFromPrefix = (p: Prefix): AddressRange =>
   ({
     family: p.network.family,
     first: p.network.value,
@@ -63,9 +63,3 @@ export const rangeContains = (r: AddressRange, ip: IP): boolean =>
 export const rangesOverlap = (a: AddressRange, b: AddressRange): boolean =>
   a.family === b.family && a.first <= b.last && b.first <= a.last
 
-export const rangeFirstIP = (r: AddressRange): IP => unsafeIp(r.family, r.first)
-export const rangeLastIP = (r: AddressRange): IP => unsafeIp(r.family, r.last)
-
-/** True when the range lies wholly inside the prefix (used for BGP aggregation checks). */
-export const rangeWithin = (r: AddressRange, p: Prefix): boolean =>
-  r.family === p.network.family && r.first >= p.network.value && r.last <= prefixLast(p).value

@@ -24,11 +24,11 @@ import { invalid, needBytes, putU16, u16, u8, type DecodeResult } from './decode
 import { ipv4At, writeIp } from './ipBytes.js'
 import { macAt, writeMac, type Mac } from './mac.js'
 
-export const ARP_LENGTH = 28
-export const HTYPE_ETHERNET = 1
-export const PTYPE_IPV4 = 0x0800
+const ARP_LENGTH = 28
+const HTYPE_ETHERNET = 1
+const PTYPE_IPV4 = 0x0800
 
-export type ArpOperation = 'request' | 'reply'
+type ArpOperation = 'request' | 'reply'
 
 export interface ArpPacket {
   readonly op: ArpOperation

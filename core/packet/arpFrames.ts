@@ -7,7 +7,7 @@ import { invalid, type Decoded, type DecodeError } from './decode.js'
 import * as eth from './ethernet.js'
 import { BROADCAST_MAC, ZERO_MAC, type Mac } from './mac.js'
 
-export interface ArpFrame {
+interface ArpFrame {
   readonly eth: eth.EthernetHeader
   readonly arp: arp.ArpPacket
 }

@@ -31,7 +31,7 @@ export const ARRIVAL_DROP_REASONS = [
   /** Still tagged with a non-zero VLAN ID: it belongs to that VLAN, not to this interface. */
   'VlanTagged',
 ] as const
-export type ArrivalDropReason = (typeof ARRIVAL_DROP_REASONS)[number]
+type ArrivalDropReason = (typeof ARRIVAL_DROP_REASONS)[number]
 
 /** `undefined` when the frame may be this interface's to answer; otherwise why not. */
 export const refuseArrival = (a: Arrival, ifindex: number): ArrivalDropReason | undefined => {

@@ -15,7 +15,7 @@ export interface Decoded<A> {
 
 export type DecodeResult<A> = E.Either<DecodeError, Decoded<A>>
 
-export const truncated = (what: string, at: number, need: number, have: number): DecodeError => ({
+const truncated = (what: string, at: number, need: number, have: number): DecodeError => ({
   _tag: 'Truncated',
   what,
   at,

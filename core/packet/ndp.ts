@@ -22,9 +22,9 @@ import { ipv6At, writeIp } from './ipBytes.js'
 import { macAt, writeMac, type Mac } from './mac.js'
 
 export const ICMPV6_NEIGHBOR_SOLICITATION = 135
-export const ICMPV6_NEIGHBOR_ADVERTISEMENT = 136
-export const OPTION_SOURCE_LINK_LAYER = 1
-export const OPTION_TARGET_LINK_LAYER = 2
+const ICMPV6_NEIGHBOR_ADVERTISEMENT = 136
+const OPTION_SOURCE_LINK_LAYER = 1
+const OPTION_TARGET_LINK_LAYER = 2
 /** type, code, checksum, the 32-bit reserved/flags word and the target: RFC 4861 §7.1.1 "24 or more octets". */
 export const NDP_FIXED_LENGTH = 24
 
@@ -41,7 +41,7 @@ interface Common {
   readonly target: IP
   readonly options: readonly NdpOption[]
 }
-export interface NeighborSolicitation extends Common {
+interface NeighborSolicitation extends Common {
   readonly _tag: 'NeighborSolicitation'
 }
 export interface NeighborAdvertisement extends Common {

@@ -5,7 +5,6 @@ import type { Mac } from './mac.js'
 
 const SOLICITED_NODE_PREFIX = 0xff0200000000000000000001ff000000n // ff02::1:ff00:0/104
 export const ALL_NODES = unsafeIp(6, 0xff020000000000000000000000000001n) // ff02::1
-export const UNSPECIFIED_V6 = unsafeIp(6, 0n) // ::
 
 /** ff02::1:ffXX:XXXX with the low 24 bits of the address (RFC 4291 §2.7.1). */
 export const solicitedNode = (ip: IP): IP => unsafeIp(6, SOLICITED_NODE_PREFIX | (ip.value & 0xffffffn))

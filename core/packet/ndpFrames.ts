@@ -39,7 +39,7 @@ export const decodeNdpFrame = (bytes: Uint8Array): E.Either<DecodeError, NdpFram
   })
 
 /** What a sender chooses; the encoder derives lengths, the next header and the checksum. */
-export interface NdpFrameSpec {
+interface NdpFrameSpec {
   readonly ethDst: Mac
   readonly ethSrc: Mac
   readonly src: IP

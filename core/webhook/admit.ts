@@ -11,7 +11,7 @@ import { buildConfig } from '../config/buildConfig.js'
 import type { ConfigError } from '../model/config.js'
 import { configErrorText } from './message.js'
 
-export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'
+type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'
 
 export interface AdmissionRequestView {
   readonly operation: Operation

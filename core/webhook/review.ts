@@ -18,13 +18,13 @@ const requestCodec = t.intersection([
   t.partial({ namespace: t.string, name: t.string, object: t.unknown, oldObject: t.unknown }),
 ])
 
-export const admissionReviewCodec = t.type({
+const admissionReviewCodec = t.type({
   apiVersion: t.literal('admission.k8s.io/v1'),
   kind: t.literal('AdmissionReview'),
   request: requestCodec,
 })
 
-export interface ReviewRequest {
+interface ReviewRequest {
   readonly uid: string
   readonly view: AdmissionRequestView
 }
@@ -43,7 +43,7 @@ export const decodeReview = (body: unknown): E.Either<string, ReviewRequest> => 
   })
 }
 
-export interface AdmissionReviewResponse {
+interface AdmissionReviewResponse {
   readonly apiVersion: 'admission.k8s.io/v1'
   readonly kind: 'AdmissionReview'
   readonly response: {

@@ -58,7 +58,7 @@ const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
 }
 
 /** True when less than the renewal fraction of [notBefore, notAfter] is left at `now`. */
-export const isDue = (now: number, cert: { readonly notBefore: number; readonly notAfter: number }): boolean =>
+const isDue = (now: number, cert: { readonly notBefore: number; readonly notAfter: number }): boolean =>
   cert.notAfter - now < (cert.notAfter - cert.notBefore) * LIFETIMES.renewFraction
 
 export const certificatePlan = (now: number, stored: StoredCertificates, want: ServingNames): CertificatePlan => {

@@ -44,9 +44,9 @@ export interface CertificateSpec {
   readonly role: CertificateRole
 }
 
-export type CertificateProblem = 'SerialOutOfRange' | 'BadName' | 'BadTime' | 'BadValidity' | 'BadPublicKey' | 'BadDnsName' | 'NoSubjectAltName' | 'BadPathLength'
+type CertificateProblem = 'SerialOutOfRange' | 'BadName' | 'BadTime' | 'BadValidity' | 'BadPublicKey' | 'BadDnsName' | 'NoSubjectAltName' | 'BadPathLength'
 
-export interface CertificateIssue {
+interface CertificateIssue {
   readonly _tag: CertificateProblem
   /** The spec field at fault, e.g. "role.dnsNames[1]". */
   readonly field: string
@@ -62,7 +62,7 @@ const DNS_NAME = new RegExp(`^(?:\\*\\.)?${DNS_LABEL}(?:\\.${DNS_LABEL})*$`, 'i'
 export const isDnsName = (name: string): boolean => name.length <= 253 && DNS_NAME.test(name)
 
 /** SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier (SEQUENCE), BIT STRING }, filling the bytes exactly. */
-export const isSubjectPublicKeyInfo = (spki: Bytes): boolean => {
+const isSubjectPublicKeyInfo = (spki: Bytes): boolean => {
   const outer = readTlv(spki, 0)
   if (outer === undefined || outer.tag !== 0x30 || outer.end !== spki.length) return false
   const algorithm = readTlv(spki, outer.start)
@@ -72,7 +72,7 @@ export const isSubjectPublicKeyInfo = (spki: Bytes): boolean => {
 }
 
 /** RFC 7093 §2 method 1 with SHA-256: the leftmost 160 bits of the hash of the key info. */
-export const keyIdentifier = (spki: Bytes): Bytes => sha256(spki).slice(0, 20)
+const keyIdentifier = (spki: Bytes): Bytes => sha256(spki).slice(0, 20)
 
 const issue = (tag: CertificateProblem, field: string, message: string): CertificateIssue => ({ _tag: tag, field, message })
 
@@ -107,7 +107,7 @@ export const certificateIssues = (spec: CertificateSpec): readonly CertificateIs
 }
 
 /** AlgorithmIdentifier: no parameters for ECDSA (RFC 5758 §3.2) and Ed25519 (RFC 8410 §3), NULL for RSA (RFC 4055 §5). */
-export const algorithmIdentifier = (alg: SignatureAlgorithm): Bytes => {
+const algorithmIdentifier = (alg: SignatureAlgorithm): Bytes => {
   switch (alg) {
     case 'ecdsaWithSha256':
       return sequence([derOid(OID.ecdsaWithSha256)])

@@ -4,7 +4,7 @@
 
 export type Bytes = Uint8Array
 
-export const concat = (parts: readonly Bytes[]): Bytes => {
+const concat = (parts: readonly Bytes[]): Bytes => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let at = 0
   for (const p of parts) {
@@ -86,7 +86,7 @@ export const explicit = (n: number, inner: Bytes): Bytes => tlv(0xa0 | n, inner)
 /** [n] IMPLICIT of a primitive type: the context tag replaces the type's own. */
 export const implicitPrimitive = (n: number, content: Bytes): Bytes => tlv(0x80 | n, content)
 
-export interface Tlv {
+interface Tlv {
   readonly tag: number
   /** Where the content starts and ends (exclusive) in the buffer read. */
   readonly start: number

@@ -9,7 +9,7 @@ export interface DistinguishedName {
 }
 
 /** ub-common-name and ub-organization-name (RFC 5280 Appendix A.1). */
-export const NAME_ATTRIBUTE_MAX = 64
+const NAME_ATTRIBUTE_MAX = 64
 
 const attribute = (oid: readonly number[], value: string): Bytes => setOf([sequence([derOid(oid), derUtf8String(value)])])
 

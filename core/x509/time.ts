@@ -3,8 +3,8 @@
 import { asciiBytes, tlv, type Bytes } from './der.js'
 
 /** The instants RFC 5280 can express: 1950-01-01T00:00:00Z through 9999-12-31T23:59:59Z. */
-export const EARLIEST_SECONDS = -631_152_000
-export const LATEST_SECONDS = 253_402_300_799
+const EARLIEST_SECONDS = -631_152_000
+const LATEST_SECONDS = 253_402_300_799
 
 const UTC_TIME_END = 2_524_608_000 // 2050-01-01T00:00:00Z
 

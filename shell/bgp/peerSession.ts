@@ -11,7 +11,7 @@ import { type Session, type SessionAction, type SessionConfig, type SessionEvent
 import type { Update } from '../../core/bgp/update.js'
 import type { Logger } from '../obs/log.js'
 
-export interface PeerSessionOptions {
+interface PeerSessionOptions {
   readonly config: SessionConfig
   readonly remote: string
   readonly port?: number
@@ -24,7 +24,7 @@ export interface PeerSessionOptions {
   readonly onMessage?: (m: Received) => void
 }
 
-export interface PeerSession {
+interface PeerSession {
   readonly start: () => void
   /** Sends Cease when connected, closes, and stops dialling. */
   readonly stop: () => void

@@ -2,14 +2,14 @@
 // (`--help`, or `-h` for a switch whose name starts with h), and positional arguments. Unknown flags
 // are errors, single-dash ones too, so a typo never silently changes what a command does or
 // becomes a path.
-export interface ParsedArgs {
+interface ParsedArgs {
   readonly flags: ReadonlyMap<string, string>
   /** The switches given, by their long name. */
   readonly switches: ReadonlySet<string>
   readonly positional: readonly string[]
 }
 
-export type ArgsResult = { readonly ok: true; readonly args: ParsedArgs } | { readonly ok: false; readonly error: string }
+type ArgsResult = { readonly ok: true; readonly args: ParsedArgs } | { readonly ok: false; readonly error: string }
 
 export const parseArgs = (argv: readonly string[], known: readonly string[], knownSwitches: readonly string[] = []): ArgsResult => {
   const flags = new Map<string, string>()

@@ -10,7 +10,7 @@ import { renderTable } from '../../core/simulate/table.js'
 import { formatProblem, loadObjects } from '../yaml/loadObjects.js'
 import { parseArgs } from './args.js'
 
-export interface Streams {
+interface Streams {
   readonly out: (text: string) => void
   readonly err: (text: string) => void
 }

@@ -1,5 +1,5 @@
 // Exponential backoff with full jitter for retrying API calls and restarting watches.
-export interface Backoff {
+interface Backoff {
   /** The next delay in ms; grows until reset. */
   readonly next: () => number
   readonly reset: () => void

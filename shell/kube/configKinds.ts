@@ -3,7 +3,7 @@
 import { type ConfigKind, CONFIG_KIND_DEFS, storageVersion } from '../../core/crd/catalog.js'
 import { GROUP } from '../../core/crd/crd.js'
 
-export interface WatchedKind {
+interface WatchedKind {
   readonly plural: string
   readonly kind: ConfigKind
   readonly version: string

@@ -1,12 +1,13 @@
 // Reports the configuration's health where MetalLB v0.16 does: a ConfigurationState per component
 // (`controller`, `speaker-<node>`; result Valid/Invalid, errorSummary), plus a Warning Event on each
 // offending object, once per change of the error set (not on every pass).
+import { CONFIGURATION_STATE_LABELS as LABELS } from '../../core/config/statusCodecs.js'
 import type { ConfigError } from '../../core/model/config.js'
 import type { Logger } from '../obs/log.js'
 import type { EventRecorder } from './events.js'
 import type { RestClient } from './rest.js'
 
-export interface ConfigStateDeps {
+interface ConfigStateDeps {
   readonly rest: RestClient
   readonly log: Logger
   readonly events: EventRecorder
@@ -14,17 +15,17 @@ export interface ConfigStateDeps {
 }
 
 /** Who reports: the object's name and MetalLB's labels for it. */
-export interface Reporter {
+interface Reporter {
   readonly name: string
   readonly labels: Readonly<Record<string, string>>
   /** Only one component should raise Events on the objects (the controller). */
   readonly raiseEvents: boolean
 }
 
-export const CONTROLLER_REPORTER: Reporter = { name: 'controller', labels: { 'metallb.io/component-type': 'controller' }, raiseEvents: true }
+const CONTROLLER_REPORTER: Reporter = { name: 'controller', labels: { [LABELS.componentType]: 'controller' }, raiseEvents: true }
 export const speakerReporter = (node: string): Reporter => ({
   name: `speaker-${node}`,
-  labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': node },
+  labels: { [LABELS.componentType]: 'speaker', [LABELS.nodeName]: node },
   raiseEvents: false,
 })
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from '../obs/log.js'
 import type { RestClient } from './rest.js'
 
-export interface EventTarget {
+interface EventTarget {
   readonly apiVersion: string
   readonly kind: string
   readonly namespace: string

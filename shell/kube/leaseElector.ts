@@ -7,7 +7,7 @@ import type { Logger } from '../obs/log.js'
 import { sleep } from './backoff.js'
 import type { RestClient } from './rest.js'
 
-export interface LeaseElectorOptions {
+interface LeaseElectorOptions {
   readonly rest: RestClient
   readonly namespace: string
   readonly name: string

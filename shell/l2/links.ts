@@ -7,7 +7,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { parseMac, type Mac } from '../../core/packet/mac.js'
 
-export interface Link {
+interface Link {
   readonly name: string
   readonly ifindex: number
   /** undefined for interfaces without an Ethernet address (tunnels, some virtual devices). */

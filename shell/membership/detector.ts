@@ -36,7 +36,7 @@ export interface DetectorOptions {
   readonly leaveLingerMs: number
 }
 
-export interface DetectorHooks {
+interface DetectorHooks {
   readonly onChange: (alive: ReadonlySet<string>) => void
   readonly onEvent?: (e: MembershipEvent) => void
 }
@@ -59,7 +59,7 @@ export interface MembershipStats {
   readonly loopDelayMs: number
 }
 
-export interface Detector {
+interface Detector {
   readonly port: number
   readonly setMembers: (members: readonly Member[]) => void
   readonly leave: () => Promise<void>

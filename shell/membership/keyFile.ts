@@ -8,7 +8,7 @@
 import { type FSWatcher, readFileSync, watch } from 'node:fs'
 import { dirname } from 'node:path'
 
-export type KeyRead = { readonly ok: true; readonly key: Uint8Array } | { readonly ok: false; readonly error: string }
+type KeyRead = { readonly ok: true; readonly key: Uint8Array } | { readonly ok: false; readonly error: string }
 
 /** The file's bytes as they are (the key is the value itself, as in the Secret's `secretkey`). */
 export const readKeyFile = (path: string): KeyRead => {
@@ -19,11 +19,11 @@ export const readKeyFile = (path: string): KeyRead => {
   }
 }
 
-export interface KeyFileWatch {
+interface KeyFileWatch {
   readonly stop: () => void
 }
 
-export interface WatchOptions {
+interface WatchOptions {
   /** Re-read this long after the last event in the folder (the kubelet's swap is several renames). */
   readonly debounceMs?: number
   /** Re-read at least this often, whatever the watch reports. */

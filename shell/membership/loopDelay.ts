@@ -3,7 +3,7 @@
 // records whole sampling intervals, so the resolution is taken off.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 
-export interface LoopDelay {
+interface LoopDelay {
   /** Worst delay seen in the last complete window (ms). */
   readonly current: () => number
   readonly stop: () => void

@@ -4,7 +4,7 @@ import { createSocket, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import type { Endpoint } from '../../core/membership/member.js'
 
-export interface Transport {
+interface Transport {
   /** The bound port (useful when asked for port 0). */
   readonly port: number
   readonly send: (to: Endpoint, bytes: Uint8Array, done: (err: Error | null) => void) => void

@@ -26,7 +26,6 @@ import { macBytes, type Mac } from '../../core/packet/mac.js'
 export const ETH_P_ARP = 0x0806
 export const ETH_P_IPV6 = 0x86dd
 
-export type { PacketType } from '../../core/packet/arrival.js'
 const PACKET_TYPES: readonly PacketType[] = ['host', 'broadcast', 'multicast', 'otherhost', 'outgoing']
 
 /** A frame and how it arrived (packet type, the ifindex the kernel names, the VLAN ID if tagged). */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { bearerToken, decideAccess, noToken, type AccessDecision } from '../../core/access/metricsAccess.js'
 import type { AccessReviews } from './accessReview.js'
 
-export interface GateOptions {
+interface GateOptions {
   readonly reviews: AccessReviews
   /** How long a decision is reused. controller-runtime reuses them for up to minutes; 10 s bounds how long a revoked grant lingers. */
   readonly ttlMs: number

@@ -13,7 +13,7 @@ import { mountedCertificate, mountedVersion, type ServingCertificate } from './s
 
 export type TlsMinVersion = 'TLSv1.2' | 'TLSv1.3'
 
-export interface MetricsServerOptions {
+interface MetricsServerOptions {
   readonly host: string | undefined
   readonly port: number
   readonly registry: Registry

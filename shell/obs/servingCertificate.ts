@@ -16,8 +16,8 @@ export interface ServingCertificate {
   readonly fingerprint256: string
 }
 
-export const CERT_FILE = 'tls.crt'
-export const KEY_FILE = 'tls.key'
+const CERT_FILE = 'tls.crt'
+const KEY_FILE = 'tls.key'
 const SELF_SIGNED_SECONDS = 365 * 86_400
 
 const readText = (path: string): E.Either<string, string> => {

@@ -27,13 +27,13 @@ export interface ServerNames {
   readonly ipAddresses: readonly string[]
 }
 
-export interface Validity {
+interface Validity {
   readonly now: Date
   readonly validForSeconds: number
 }
 
 /** The signature node:crypto makes with this key, as core/x509 names it; undefined for keys it cannot use. */
-export const signatureAlgorithmOf = (key: KeyObject): SignatureAlgorithm | undefined => {
+const signatureAlgorithmOf = (key: KeyObject): SignatureAlgorithm | undefined => {
   switch (key.asymmetricKeyType) {
     case 'ec':
       return key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ecdsaWithSha256' : undefined

@@ -63,7 +63,7 @@ const namesOf = (cert: X509Certificate): ServingNames => {
 }
 
 /** The Secret's certificates as facts for the plan; anything unparsable makes it Unreadable. */
-export const storedCertificates = (loaded: Loaded | undefined): StoredCertificates => {
+const storedCertificates = (loaded: Loaded | undefined): StoredCertificates => {
   if (loaded === undefined) return { _tag: 'Missing' }
   const d = loaded.data
   if (d['ca.crt'] === undefined || d['ca.key'] === undefined || d['tls.crt'] === undefined || d['tls.key'] === undefined)
@@ -149,7 +149,7 @@ export const patchCaBundle = async (deps: CertificateDeps, caPem: string): Promi
   return true
 }
 
-export interface Ensured {
+interface Ensured {
   readonly serving: ServingCertificate
   readonly caPem: string
   /** Seconds since the epoch: when to look again. */

@@ -16,7 +16,7 @@ export const WEBHOOK_FLAGS = [
   'cluster-domain',
 ] as const
 
-export type WebhookSettings = { readonly ok: true; readonly enabled: false } | { readonly ok: true; readonly enabled: true; readonly options: (rest: RestClient, log: Logger, namespace: string) => WebhookOptions } | { readonly ok: false; readonly error: string }
+type WebhookSettings = { readonly ok: true; readonly enabled: false } | { readonly ok: true; readonly enabled: true; readonly options: (rest: RestClient, log: Logger, namespace: string) => WebhookOptions } | { readonly ok: false; readonly error: string }
 
 /** `--webhook-mode=enabled` serves the webhook; disabled (the default) does not. */
 export const webhookSettings = (flag: (name: string) => string | undefined): WebhookSettings => {

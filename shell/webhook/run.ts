@@ -23,7 +23,7 @@ export interface WebhookOptions {
   readonly extraHosts: readonly string[]
 }
 
-export interface RunningWebhook {
+interface RunningWebhook {
   readonly port: () => number
   readonly stop: () => Promise<void>
 }

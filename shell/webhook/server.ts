@@ -16,7 +16,7 @@ import type { Logger } from '../obs/log.js'
 const MAX_BODY_BYTES = 8 * 1024 * 1024
 const LIST_TIMEOUT_MS = 8_000
 
-export interface WebhookDeps {
+interface WebhookDeps {
   readonly rest: RestClient
   readonly log: Logger
   /** IronLB's namespace: where configuration must live, and what is listed. */
@@ -28,7 +28,7 @@ export interface ServingCertificate {
   readonly certPem: string
 }
 
-export interface WebhookServer {
+interface WebhookServer {
   readonly port: () => number
   readonly setCertificate: (c: ServingCertificate) => void
   readonly close: () => Promise<void>

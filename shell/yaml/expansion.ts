@@ -8,12 +8,12 @@
 import { type Document, type Node, isAlias, isCollection, isPair, isScalar } from 'yaml'
 
 /** Size is counted in values plus the characters of string scalars: roughly the expanded text. */
-export const EXPANSION_FACTOR = 10
+const EXPANSION_FACTOR = 10
 export const EXPANSION_FLOOR = 1_000_000
 /** Far deeper than any Kubernetes object, and shallow enough for recursive code downstream. */
 export const MAX_DEPTH = 500
 
-export interface ExpansionProblem {
+interface ExpansionProblem {
   /** Offset in the text of the node at fault, for its line. */
   readonly offset: number
   readonly detail: string

@@ -80,7 +80,7 @@ const spansLines = (body: string): boolean => {
 /** A document whose first line is indented: js-yaml then takes entries at a lesser indent that the `yaml` package refuses. */
 const startsIndented = (body: string): boolean => /^(?:[ \t]*(?:#.*)?\r?\n)*[ \t]+[^\s#]/.test(body)
 
-export type FastRead = { readonly _tag: 'Read'; readonly value: unknown } | { readonly _tag: 'Slow' }
+type FastRead = { readonly _tag: 'Read'; readonly value: unknown } | { readonly _tag: 'Slow' }
 
 const SLOW: FastRead = { _tag: 'Slow' }
 

@@ -12,13 +12,13 @@ import { readFast } from './fastDocument.js'
 import { manifestFiles, reasonOf } from './manifestFiles.js'
 import { isList, objectProblem } from './objectShape.js'
 
-export interface LoadedObject {
+interface LoadedObject {
   readonly object: unknown
   /** "path:line" of the document's start, for messages. */
   readonly origin: string
 }
 
-export interface InputProblem {
+interface InputProblem {
   readonly file: string
   /** 1-based; undefined when the file itself cannot be read. */
   readonly line: number | undefined
@@ -27,7 +27,7 @@ export interface InputProblem {
 
 export const formatProblem = (p: InputProblem): string => `${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.detail}`
 
-export interface Manifest {
+interface Manifest {
   readonly objects: readonly LoadedObject[]
   readonly problems: readonly InputProblem[]
 }
@@ -153,7 +153,7 @@ export const parseManifest = (file: string, text: string): Manifest => {
   return { objects, problems }
 }
 
-export interface Loaded extends Manifest {
+interface Loaded extends Manifest {
   /** For stderr: folders or files skipped (a symlink loop, a second name for one file). */
   readonly notes: readonly string[]
 }

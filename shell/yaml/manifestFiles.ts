@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 
-export interface ManifestFiles {
+interface ManifestFiles {
   readonly files: readonly string[]
   /** For stderr: what was skipped and why. */
   readonly notes: readonly string[]

@@ -15,8 +15,8 @@ import { type Overlays, type ValidationRule, describe, mergeOverlays } from '../
 import { selectorListOverlays } from '../selectors.js'
 
 /** Bounds that keep the per-community rule within the API server's CEL budget. */
-export const MAX_COMMUNITIES = 256
-export const MAX_COMMUNITY_TEXT = 128
+const MAX_COMMUNITIES = 256
+const MAX_COMMUNITY_TEXT = 128
 
 /** With serviceSelectors a length must stay at its default: aggregating would announce other Services' addresses. */
 const keepsDefault = (field: string, fallback: number): ValidationRule => ({

@@ -14,9 +14,9 @@ interface SpecRule {
 }
 
 /** Bounds on free text, so that rules reading it stay within the API server's CEL budget. */
-export const MAX_PEER_TEXT = 253
+const MAX_PEER_TEXT = 253
 /** Go duration text longer than this is no timer anyone means. */
-export const MAX_DURATION_TEXT = 64
+const MAX_DURATION_TEXT = 64
 
 /** CEL has no duration × int; three additions are exact. */
 const TRIPLE_KEEPALIVE = '(duration(self.keepaliveTime) + duration(self.keepaliveTime) + duration(self.keepaliveTime))'

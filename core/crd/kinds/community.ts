@@ -8,8 +8,8 @@ import { describe, mergeOverlays } from '../openApi.js'
 
 /** Bounds that keep the per-alias rule within the API server's CEL budget. */
 /** Bounded for the duplicate-name rule, which compares every pair: 256 aliases in one object is plenty. */
-export const MAX_ALIASES = 256
-export const MAX_COMMUNITY_TEXT = 64
+const MAX_ALIASES = 256
+const MAX_COMMUNITY_TEXT = 64
 
 export const communityKind: KindDef<'Community'> = {
   kind: 'Community',

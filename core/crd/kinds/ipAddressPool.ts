@@ -14,8 +14,8 @@ import { selectorListOverlays } from '../selectors.js'
  * The longest entry: two full IPv6 addresses and a dash are 79 characters; the rest is room for
  * spaces. Bounding it (and the list) keeps the per-entry rule within the API server's CEL budget.
  */
-export const MAX_ADDRESS_ENTRY_LENGTH = 128
-export const MAX_ADDRESS_ENTRIES = 1024
+const MAX_ADDRESS_ENTRY_LENGTH = 128
+const MAX_ADDRESS_ENTRIES = 1024
 
 const overlays: Overlays = mergeOverlays(
   describe(ipAddressPoolDescriptions),
