@@ -10,7 +10,7 @@ import { createServer } from 'node:http'
 import { addressPlan, desiredSlices, MANAGED_BY, serviceIPs, slicePlan, sliceObject, slimService, type LabNode, type SlimService } from './desired.js'
 import { apply, getJson, loadTarget, remove, watchOnce, type KubeTarget } from './kubeHttp.js'
 import { IPVS_IFNAME } from './network.js'
-import { errText, mustRun, sleep } from './sys.js'
+import { errText, mustRun, sleep } from '../testbed/sys.js'
 import { NS_PREFIX } from './topology.js'
 
 export interface AgentConfig {

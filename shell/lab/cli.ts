@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { kubectlArgv } from './kube.js'
 import { defaultStateDir, labDown, labUp, openLab, statusText, type ApiServerAction } from './lab.js'
 import { readState } from './state.js'
-import { errText, inNs, tailFile } from './sys.js'
+import { errText, inNs, tailFile } from '../testbed/sys.js'
 import type { EndpointState } from './desired.js'
 
 const USAGE = `usage: ironlb-lab [--state DIR] <command> [args]

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { labDown, labUp, repoRoot, METRICS_PORT, type Lab } from './lab.js'
-import { errText, inNs, sleep } from './sys.js'
+import { errText, inNs, sleep } from '../testbed/sys.js'
 import { lanOf } from './topology.js'
 
 export const DEMO_MANIFEST = join(repoRoot, 'shell', 'lab', 'examples', 'l2-demo.yaml')

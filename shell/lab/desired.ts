@@ -7,7 +7,7 @@
 //    otherwise: "node2=notready,node3=absent" (states: ready, notready, terminating, absent), or "none"
 //    for no lab-made slices at all (a test then writes its own).
 import { isIP } from 'node:net'
-import { isDocumentationAddress } from './topology.js'
+import { isDocumentationAddress } from '../testbed/netns.js'
 
 export const ENDPOINTS_ANNOTATION = 'lab.ironlb.dev/endpoints'
 export const MANAGED_BY = 'lab.ironlb.dev'

@@ -6,10 +6,11 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { refusalToRemove } from './marker.js'
-import { existingNamespaces, namespaceExists } from './network.js'
+import { deleteNamespace, namespaceExists } from '../testbed/netns.js'
+import { existingNamespaces } from './network.js'
 import { defaultStateDir, repoRoot } from './paths.js'
 import { readState, withLock, type LabState } from './state.js'
-import { run, sleep, stopAll, waitGone } from './sys.js'
+import { run, sleep, stopAll, waitGone } from '../testbed/sys.js'
 import { labIdFor } from './topology.js'
 
 export interface DownReport {
@@ -54,7 +55,7 @@ export const teardown = async (stateDir: string): Promise<DownReport> => {
   // Recorded processes first, politely but briefly; the lab's data is thrown away anyway.
   let killed = (await waitGone(refs, 0)).length
   await stopAll(refs, 3_000)
-  const namespaces = [...new Set([...(state?.namespaces ?? []), ...(await existingNamespaces(id))])].filter(namespaceExists)
+  const namespaces = [...new Set([...(state?.namespaces ?? []), ...existingNamespaces(id)])].filter(namespaceExists)
   // Then anything else running in the lab's namespaces (a user's `on node1 tcpdump`, a process whose
   // record was lost): deleting a namespace does not end its processes.
   for (const ns of namespaces) {
@@ -69,8 +70,8 @@ export const teardown = async (stateDir: string): Promise<DownReport> => {
     const deadline = Date.now() + 5_000
     while ((await run(['ip', 'netns', 'pids', ns])).stdout.trim() !== '' && Date.now() < deadline) await sleep(50)
   }
-  for (const ns of namespaces) await run(['ip', 'netns', 'del', ns])
-  const left = (await existingNamespaces(id)).filter(namespaceExists)
+  for (const ns of namespaces) deleteNamespace(ns)
+  const left = existingNamespaces(id).filter(namespaceExists)
   if (left.length > 0) throw new Error(`namespaces still there after down: ${left.join(', ')}`)
   rmSync(stateDir, { recursive: true, force: true })
   return { namespaces, processes: killed, ms: Date.now() - started }

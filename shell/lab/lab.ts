@@ -8,15 +8,17 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ENDPOINTS_ANNOTATION, withOverride, type EndpointState } from './desired.js'
 import { labDown, type DownReport } from './down.js'
-import { kubePaths, kubeconfigPath, kubectl } from './kube.js'
-import { linkIsUp, namespaceExists, partition, setLink, setLoss, unpartition } from './network.js'
+import { kubePaths, kubeconfigPath } from '../testbed/controlPlane.js'
+import { kubectl, waitLabApiServer } from './kube.js'
+import { namespaceExists } from '../testbed/netns.js'
+import { linkIsUp, partition, setLink, setLoss, unpartition } from './network.js'
 import { defaultStateDir } from './paths.js'
 import { judgeSpeaker, procAlive, procNamed, startProc, stopProc } from './procs.js'
 import { readState, withLock, writeState, type LabState, type ProcRecord } from './state.js'
 import type { HostStatus, LabStatus } from './status.js'
-import { inNs, run, signal, sleep, type RunOptions, type RunResult } from './sys.js'
+import { inNs, run, signal, sleep, type RunOptions, type RunResult } from '../testbed/sys.js'
 import { apiServerUrl, hostOrThrow, lanOf, namespaceOf, topology, type Topology } from './topology.js'
-import { upLab, waitApiServer, type LabOptions } from './up.js'
+import { upLab, type LabOptions } from './up.js'
 
 export { labDown, type DownReport } from './down.js'
 export { defaultStateDir, repoRoot } from './paths.js'
@@ -187,7 +189,7 @@ export class Lab {
           return stopProc(s, api, 'stopped', 5_000)
         case 'start':
           await startProc(s, api)
-          return waitApiServer(s, kubePaths(s.stateDir), undefined, [api], 90_000)
+          return waitLabApiServer(s, [api], 90_000)
         case 'freeze':
           if (api.ref === undefined || !signal(api.ref, 'SIGSTOP')) throw new Error('kube-apiserver is not running')
           api.note = 'frozen (SIGSTOP)'

@@ -1,12 +1,12 @@
-// The lab's wires: namespaces, the bridge in the switch namespace, a veth per host link, addresses,
-// the sysctls each host role needs, and the faults (cut link, partition, packet loss). Every command
-// names a lab namespace (`ip -n`, `ip netns exec`): nothing is added to the machine's own namespace.
+// The lab's wires, built with the shared harness (shell/testbed/netns.ts): the bridge in the switch
+// namespace, a veth per host link, addresses, the sysctls each host role needs, and the faults (cut link,
+// partition, packet loss). Every command names a lab namespace: nothing is added to the machine's own.
 // Partitions move bridge ports onto other bridges in the switch namespace (this kernel has no bridge
 // VLAN filtering); loss is an nftables bridge rule in the switch namespace (it has no sch_netem), so it
 // drops ARP and NDP too, as a bad cable would.
-import { existsSync } from 'node:fs'
-import { inNs, mustRun, run, sleep } from './sys.js'
-import { hostOrThrow, isDocumentationAddress, lanOf, namespaceOf, NS_PREFIX, type Topology } from './topology.js'
+import { addAddress, addBridge, addVeth, namespacesNamed, setMaster, sysctl } from '../testbed/netns.js'
+import { inNs, mustRun, run, sleep } from '../testbed/sys.js'
+import { hostOrThrow, lanOf, namespaceOf, NS_PREFIX, type Topology } from './topology.js'
 
 /** The IPVS dummy of kube-proxy. This kernel has no `dummy` driver: an `ifb` is the same for our use
  * (an up, NOARP device that only holds local addresses). */
@@ -17,17 +17,7 @@ const nsOf = (topo: Topology, host: string): string => namespaceOf(topo.id, host
 export const labNamespaces = (topo: Topology): string[] => [nsOf(topo, topo.switchHost), ...topo.hosts.map((h) => nsOf(topo, h.name))]
 
 /** Namespaces of lab `id` that exist now (whatever state.json says). */
-export const existingNamespaces = async (id: string): Promise<string[]> => {
-  const out = await mustRun(['ip', 'netns', 'list'])
-  return out
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith(`${NS_PREFIX}${id}-`))
-}
-
-export const namespaceExists = (ns: string): boolean => existsSync(`/run/netns/${ns}`) || existsSync(`/var/run/netns/${ns}`)
-
-const sysctl = (ns: string, settings: readonly string[]): Promise<string> => mustRun(inNs(ns, ['sysctl', '-qw', ...settings]))
+export const existingNamespaces = (id: string): string[] => namespacesNamed(`${NS_PREFIX}${id}-`)
 
 // Every host: addresses usable at once (no DAD), no router discovery noise, IPv6 addresses kept while a
 // link is down (so `heal` needs no re-addressing).
@@ -53,18 +43,12 @@ const NODE_ARP_SYSCTLS = [
 ]
 const ifArpSysctls = (ifname: string): string[] => [`net.ipv4.conf.${ifname}.arp_ignore=1`, `net.ipv4.conf.${ifname}.arp_announce=2`]
 
-/** Creates one namespace (idempotent: an existing one is reused) with loopback up. */
-export const makeNamespace = async (ns: string): Promise<void> => {
-  if (!namespaceExists(ns)) await mustRun(['ip', 'netns', 'add', ns])
-  await mustRun(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
-}
-
 /** Everything but the namespaces themselves (made first, by the caller, who records them). */
 export const wire = async (topo: Topology): Promise<void> => {
   const sw = nsOf(topo, topo.switchHost)
   // The switch has no addresses and speaks no IPv6 itself (no link-local, no MLD from the bridge).
   await sysctl(sw, ['net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'])
-  for (const seg of topo.segments) await makeBridge(sw, seg.bridge)
+  for (const seg of topo.segments) await addBridge(sw, seg.bridge)
   for (const host of topo.hosts) {
     const ns = nsOf(topo, host.name)
     await sysctl(ns, HOST_SYSCTLS)
@@ -72,29 +56,18 @@ export const wire = async (topo: Topology): Promise<void> => {
     for (const link of host.links) {
       const seg = topo.segments.find((s) => s.name === link.segment)
       if (seg === undefined) throw new Error(`${host.name}: no segment ${link.segment}`)
-      for (const ip of [link.v4, link.v6]) if (!isDocumentationAddress(ip)) throw new Error(`${ip} is not a documentation address`)
       // Made from inside the switch namespace, the peer created straight into the host's.
-      await mustRun(['ip', '-n', sw, 'link', 'add', link.port, 'type', 'veth', 'peer', 'name', link.ifname, 'netns', ns])
-      await mustRun(['ip', '-n', ns, 'link', 'set', link.ifname, 'address', link.mac])
-      await mustRun(['ip', '-n', sw, 'link', 'set', link.port, 'master', seg.bridge])
-      await mustRun(['ip', '-n', sw, 'link', 'set', link.port, 'up'])
-      await mustRun(['ip', '-n', ns, 'addr', 'add', `${link.v4}/${link.v4Len}`, 'dev', link.ifname])
-      await mustRun(['ip', '-n', ns, 'addr', 'add', `${link.v6}/${link.v6Len}`, 'dev', link.ifname, 'nodad'])
+      await addVeth({ ns: sw, ifname: link.port }, { ns, ifname: link.ifname, mac: link.mac })
+      await setMaster(sw, link.port, seg.bridge)
       if (host.kind === 'node') await sysctl(ns, ifArpSysctls(link.ifname))
-      await mustRun(['ip', '-n', ns, 'link', 'set', link.ifname, 'up'])
+      await addAddress(ns, link.ifname, `${link.v4}/${link.v4Len}`)
+      await addAddress(ns, link.ifname, `${link.v6}/${link.v6Len}`)
     }
     if (host.kind === 'node') {
       await mustRun(['ip', '-n', ns, 'link', 'add', IPVS_IFNAME, 'type', 'ifb'])
       await mustRun(['ip', '-n', ns, 'link', 'set', IPVS_IFNAME, 'up'])
     }
   }
-}
-
-const makeBridge = async (ns: string, name: string): Promise<void> => {
-  // No multicast snooping: the lab has no MLD querier, and snooping would then drop NDP to
-  // solicited-node groups some of the time. STP is off by default: ports forward at once.
-  await mustRun(['ip', '-n', ns, 'link', 'add', name, 'type', 'bridge', 'mcast_snooping', '0'])
-  await mustRun(['ip', '-n', ns, 'link', 'set', name, 'up'])
 }
 
 /** Polls (bounded, and stopped by `signal`) until `probe` passes, e.g. an address answering. */
@@ -139,8 +112,7 @@ export const partition = async (topo: Topology, sides: readonly (readonly string
   await unpartition(topo)
   const sw = nsOf(topo, topo.switchHost)
   for (const [i, side] of sides.entries()) {
-    await makeBridge(sw, partitionBridge(i))
-    for (const h of side) await mustRun(['ip', '-n', sw, 'link', 'set', lanOf(hostOrThrow(topo, h)).port, 'master', partitionBridge(i)])
+    await addBridge(sw, partitionBridge(i), side.map((h) => lanOf(hostOrThrow(topo, h)).port))
   }
 }
 
@@ -149,7 +121,7 @@ export const unpartition = async (topo: Topology): Promise<void> => {
   const sw = nsOf(topo, topo.switchHost)
   const lan = topo.segments[0]
   if (lan === undefined) return
-  for (const host of topo.hosts) await mustRun(['ip', '-n', sw, 'link', 'set', lanOf(host).port, 'master', lan.bridge])
+  for (const host of topo.hosts) await setMaster(sw, lanOf(host).port, lan.bridge)
   const links = await mustRun(['ip', '-n', sw, '-o', 'link', 'show', 'type', 'bridge'])
   for (const m of links.matchAll(/^\d+: (br-part\d+)[:@]/gm)) if (m[1] !== undefined) await mustRun(['ip', '-n', sw, 'link', 'del', m[1]])
 }

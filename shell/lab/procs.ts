@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { writeState, type LabState, type ProcRecord } from './state.js'
-import { isAlive, launch, signal, stopAll, tailFile, waitGone } from './sys.js'
+import { isAlive, launch, signal, stopAll, tailFile, waitGone } from '../testbed/sys.js'
 import { namespaceOf } from './topology.js'
 
 /** What lab processes inherit: a fixed, small environment (no KUBECONFIG or proxy settings leak in). */

@@ -4,7 +4,7 @@
 // is made (a namespace, a process), so an interrupted `up` leaves enough behind for `down`.
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { isAlive, sleep, type ProcRef } from './sys.js'
+import { isAlive, sleep, type ProcRef } from '../testbed/sys.js'
 
 /** What a process should be doing: `up` and `heal` restart only `running` ones that died. */
 export type ProcWanted = 'running' | 'stopped' | 'killed' | 'unavailable'

@@ -113,10 +113,3 @@ export const apiServerAddress = (topo: Topology): string => {
 }
 
 export const apiServerUrl = (topo: Topology): string => `https://${apiServerAddress(topo)}:${API_SERVER_PORT}`
-
-// RFC 5737 (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) and RFC 3849 (2001:db8::/32).
-const DOC_V4 = /^(192\.0\.2|198\.51\.100|203\.0\.113)\.(25[0-5]|2[0-4]\d|1?\d?\d)$/
-const DOC_V6 = /^2001:0?db8(:|$)/i
-
-/** Only documentation addresses are ever put on a lab interface. */
-export const isDocumentationAddress = (ip: string): boolean => DOC_V4.test(ip) || (ip.includes(':') && DOC_V6.test(ip))

@@ -8,14 +8,16 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { LabNode } from './desired.js'
 import { removeEmptyDefaultParent, teardown } from './down.js'
-import { METALLB_NAMESPACE, apiServerArgv, etcdArgv, findK8sBinDir, identities, kubePaths, kubeconfigPath, kubectl, readApiServerCa, writeKubeconfigs, writeSecrets, type KubePaths } from './kube.js'
+import { findK8sBinDir, kubePaths, kubeconfigPath, logPath } from '../testbed/controlPlane.js'
+import { METALLB_NAMESPACE, exitedError, kubectl, startLabControlPlane, waitLabApiServer } from './kube.js'
 import { claimLabFolder } from './marker.js'
-import { existingNamespaces, labNamespaces, makeNamespace, namespaceExists, waitFor, wire } from './network.js'
+import { makeNamespace, namespaceExists } from '../testbed/netns.js'
+import { existingNamespaces, labNamespaces, waitFor, wire } from './network.js'
 import { loadPacketAddon } from '../native/packetSocket.js'
 import { agentEntry, defaultIronlbEntry, defaultStateDir, repoRoot } from './paths.js'
 import { judgeSpeaker, procAlive, procNamed, recordProc, startProc } from './procs.js'
-import { readState, withLock, writeState, type LabState, type ProcRecord } from './state.js'
-import { errText, inNs, run, sleep, tailFile, type RunOptions } from './sys.js'
+import { readState, withLock, writeState, type LabState } from './state.js'
+import { errText, inNs, run, sleep, type RunOptions } from '../testbed/sys.js'
 import { apiServerUrl, hostOrThrow, labIdFor, lanOf, namespaceOf, topology, type Topology } from './topology.js'
 
 export interface LabOptions {
@@ -77,7 +79,7 @@ const upLocked = async (stateDir: string, opts: LabOptions, progress: (l: string
     }
     progress('namespaces are missing: rebuilding')
   }
-  if (prior !== undefined || (await existingNamespaces(id)).length > 0) {
+  if (prior !== undefined || existingNamespaces(id).length > 0) {
     progress('removing what an earlier, unfinished lab left')
     await teardown(stateDir)
   }
@@ -133,12 +135,10 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   progress(`network: ${topo.hosts.map((h) => `${h.name} ${lanOf(h).v4}`).join(', ')} on ${topo.segments[0]?.bridge ?? '?'} in ${namespaceOf(id, topo.switchHost)}`)
   checkpoint()
 
-  const tokens = writeSecrets(paths, identities(topo))
-  const logOf = (name: string): string => join(stateDir, 'logs', `${name}.log`)
-  const etcd = await startProc(state, { name: 'etcd', host: 'infra', argv: etcdArgv(binDir, paths), log: logOf('etcd') })
-  const api = await startProc(state, { name: 'kube-apiserver', host: 'infra', argv: apiServerArgv(binDir, paths, topo), log: logOf('kube-apiserver') })
-  await waitApiServer(state, paths, tokens, [etcd, api], 90_000, opts.signal)
-  progress(`kube-apiserver ready at ${state.apiServerUrl} (etcd pid ${etcd.ref?.pid}, apiserver pid ${api.ref?.pid})`)
+  const logOf = (name: string): string => logPath(paths, name)
+  const startupMs = await startLabControlPlane(state, topo, 90_000, opts.signal)
+  const pidOf = (name: string): string => String(procNamed(state, name)?.ref?.pid ?? '?')
+  progress(`kube-apiserver ready at ${state.apiServerUrl} in ${startupMs} ms (etcd pid ${pidOf('etcd')}, apiserver pid ${pidOf('kube-apiserver')})`)
   checkpoint()
 
   const k = (args: readonly string[], o: RunOptions = {}): Promise<string> => kubectlOk(state, args, o)
@@ -258,35 +258,10 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   writeState(state)
 }
 
-// The log goes with the lab when `up` cleans up, so the error carries its end.
-const exitedError = (p: ProcRecord): Error => new Error(`${p.name} exited; last lines of its log:\n${tailFile(p.log, 12)}`)
-
 const kubectlOk = async (state: LabState, args: readonly string[], opts: RunOptions = {}): Promise<string> => {
   const r = await kubectl(state.k8sBinDir, namespaceOf(state.id, 'infra'), state.adminKubeconfig, args, opts)
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr.trim()}`)
   return r.stdout
-}
-
-export const waitApiServer = async (
-  state: LabState,
-  paths: KubePaths,
-  tokens: ReadonlyMap<string, string> | undefined,
-  procs: readonly ProcRecord[],
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<void> => {
-  let wrote = tokens === undefined
-  await waitFor('kube-apiserver /readyz', timeoutMs, async () => {
-    for (const p of procs) if (!procAlive(p)) throw exitedError(p)
-    if (!wrote) {
-      const ca = readApiServerCa(paths)
-      if (ca === undefined || tokens === undefined) return false
-      writeKubeconfigs(paths, state.apiServerUrl, ca, tokens)
-      wrote = true
-    }
-    const r = await kubectl(state.k8sBinDir, namespaceOf(state.id, 'infra'), state.adminKubeconfig, ['get', '--raw=/readyz', '--request-timeout=3s'], { timeoutMs: 6_000 })
-    return r.code === 0 && r.stdout.trim() === 'ok'
-  }, signal)
 }
 
 /** A Node as a kubelet would register it: the usual labels, both InternalIPs, Ready. */
@@ -331,5 +306,5 @@ const repair = async (state: LabState, progress: (l: string) => void): Promise<v
     await startProc(state, p)
   }
   if (dead.some((p) => p.name === 'kube-apiserver' || p.name === 'etcd'))
-    await waitApiServer(state, kubePaths(state.stateDir), undefined, state.procs.filter((p) => p.name === 'etcd' || p.name === 'kube-apiserver'), 90_000)
+    await waitLabApiServer(state, state.procs.filter((p) => p.name === 'etcd' || p.name === 'kube-apiserver'), 90_000)
 }

@@ -9,7 +9,7 @@
 //    leaving speaker sends no gratuitous frame after SIGTERM.
 import t from 'tap'
 import { eth0Mac, moveAfter, startProbe, switchTimes, type Sample } from '../../shell/lab/demo.js'
-import { sleep, type RunResult } from '../../shell/lab/sys.js'
+import { sleep, type RunResult } from '../../shell/testbed/sys.js'
 import { dualStackWeb, e2eSkipReason, electedFor, labFor, median, percentile } from './fixture.js'
 import { failoverTrials, settledOwner, silences } from './failoverTrials.js'
 

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { labDown, labUp, repoRoot, type Lab } from '../../../shell/lab/lab.js'
-import { findK8sBinDir } from '../../../shell/lab/kube.js'
+import { findK8sBinDir } from '../../../shell/testbed/controlPlane.js'
 import { labIdFor, NS_PREFIX } from '../../../shell/lab/topology.js'
 import { missingTools, netnsUnavailable } from '../../support/netns.js'
 
