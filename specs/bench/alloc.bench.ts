@@ -1,10 +1,13 @@
 // Allocation planner figures: full planning time for 1,000 / 10,000 / 100,000 Services over 50 pools
 // (IPv4 ranges and CIDRs, IPv6 /64s, a few dual-stack pools), a restart (every Service feeding its
-// IPs back), the replan after one added Service at 100,000, and heap in use. Targets on the 2-core
-// reference machine: 100,000 planned in <= 1 s, one added Service replanned in <= 20 ms, heap growing
-// with assignments and not with pool sizes. Wired into `make bench` by the lead; prints, asserts nothing.
+// IPs back), the engine's replan after one added Service at 100,000, heap in use, and the controller's
+// allocation step at 5,000 and 10,000 with one Service changed: a full plan against planFrom (which
+// diffs the whole snapshot itself). Targets on the 2-core reference machine: 100,000 planned in <= 1 s,
+// one added Service replanned in <= 20 ms, heap growing with assignments and not with pool sizes.
+// Wired into `make bench` by the lead; prints, asserts nothing.
 import { performance } from 'node:perf_hooks'
-import { type AllocationState, replanAllocation, startAllocation } from '../../core/alloc/plan.js'
+import { planFrom } from '../../core/alloc/incremental.js'
+import { type AllocationState, planAllocation, replanAllocation, startAllocation } from '../../core/alloc/plan.js'
 import type { AllocationInput } from '../../core/alloc/outcome.js'
 import type { Pool } from '../../core/model/pool.js'
 import type { Service } from '../../core/model/service.js'
@@ -92,6 +95,55 @@ const withPlannedIPs = (services: readonly Service[], state: AllocationState): S
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 
+/**
+ * One controller pass's allocation with one Service changed, on a settled cluster (statuses written):
+ * a full plan against planFrom from the last pass's state. planFrom gets the Services either as the
+ * same objects as last pass but the changed one (a decoder that reuses unchanged objects) or all as
+ * deep copies (one that decodes afresh: every Service then compared by value). The config is a new Map each
+ * pass in both, as the controller builds it. Medians over `runs` passes in this process.
+ */
+type Sample = { readonly ms: number; readonly cpu: number }
+
+const benchControllerStep = (n: number, pools: readonly Pool[], print: (line: string) => void): void => {
+  const runs = 15
+  const services = mkServices(n, n)
+  const settled = withPlannedIPs(services, startAllocation(input(services, pools)))
+  for (const change of ['edited (a label)', 'added'] as const) {
+    let current = settled
+    let reused = planFrom(undefined, input(current, pools))
+    let copied = reused
+    const full: Sample[] = []
+    const same: Sample[] = []
+    const copies: Sample[] = []
+    for (let k = 0; k < runs; k++) {
+      if (change === 'added') {
+        const [svc] = mkServices(1, 31 + k, n + k)
+        if (svc !== undefined) current = [...current, svc]
+      } else {
+        const at = (k * 7_919) % current.length
+        current = current.map((s, i) => (i === at ? { ...s, labels: { ...s.labels, revision: String(k) } } : s))
+      }
+      // What decoding every raw Service afresh gives: equal values, no object shared with last pass.
+      const copy = current.map((s) => structuredClone(s))
+      full.push(timed(() => planAllocation(input(current, pools))))
+      const r = timed(() => planFrom(reused, input(current, pools)))
+      same.push(r)
+      reused = r.value
+      const c = timed(() => planFrom(copied, input(copy, pools)))
+      copies.push(c)
+      copied = c.value
+    }
+    // This machine is shared: CPU time says more than wall time, so the ratio is of CPU medians.
+    const cpuOf = (xs: readonly Sample[]): number => median(xs.map((x) => x.cpu))
+    const msOf = (xs: readonly Sample[]): number => median(xs.map((x) => x.ms))
+    const show = (xs: readonly Sample[]): string =>
+      `${cpuOf(xs).toFixed(2)} ms cpu (${msOf(xs).toFixed(2)} ms wall), ${(cpuOf(full) / Math.max(cpuOf(xs), 0.001)).toFixed(1)}x less`
+    print(
+      `alloc: controller step at ${n}, 1 service ${change}, median of ${runs}: full plan ${cpuOf(full).toFixed(1)} ms cpu (${msOf(full).toFixed(1)} ms wall); planFrom ${show(same)} with unchanged objects reused; ${show(copies)} with every object decoded afresh (deep copies)`,
+    )
+  }
+}
+
 export async function benchAllocation(): Promise<void> {
   const pools = mkPools()
   const print = (line: string): void => void process.stdout.write(`${line}\n`)
@@ -147,6 +199,7 @@ export async function benchAllocation(): Promise<void> {
     const del = timed(() => replanAllocation(state, { upserted: [], deleted: gone }))
     print(`alloc: delete 1 service holding an IP at 100000, settled: ${del.ms.toFixed(2)} ms (${del.value.changed.size} outcomes changed)`)
   }
+  for (const n of [5_000, 10_000]) benchControllerStep(n, pools, print)
   // Pool size must not matter: the same Services over /48s instead of /64s.
   const wide = pools.map((p) => (p.name.startsWith('v6') ? mkPool(p.name, [`2001:db8:${p.name.slice(3)}::/48`]) : p))
   const services = mkServices(10_000, 10_000)
