@@ -16,7 +16,7 @@ export const METALLB_NAMESPACE = 'metallb-system'
 const SA_GROUPS = ['system:serviceaccounts', `system:serviceaccounts:${METALLB_NAMESPACE}`]
 
 /** Who talks to the lab's API server, one kubeconfig each; the admin first (readiness is probed as it). */
-export const identities = (topo: Topology): Identity[] => [
+const identities = (topo: Topology): Identity[] => [
   { file: 'admin', user: 'ironlb-lab-admin', uid: 'ironlb-lab-admin', groups: ['system:masters'] },
   // The lab's stand-ins for kube-proxy and the EndpointSlice controller.
   { file: 'agent', user: 'ironlb-lab-agent', uid: 'ironlb-lab-agent', groups: ['system:masters'] },
@@ -25,7 +25,7 @@ export const identities = (topo: Topology): Identity[] => [
 ]
 
 /** Infra's own loopback for etcd (the apiserver beside it is its one client); the apiserver on every address of infra. */
-export const labControlPlaneSpec = (stateDir: string, binDir: string, topo: Topology): ControlPlaneSpec => ({
+const labControlPlaneSpec = (stateDir: string, binDir: string, topo: Topology): ControlPlaneSpec => ({
   binDir,
   paths: kubePaths(stateDir),
   name: 'ironlb-lab',

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { errText, sleep, tailFile } from './sys.js'
 
-export const K8S_BINARIES = ['etcd', 'kube-apiserver', 'kubectl'] as const
+const K8S_BINARIES = ['etcd', 'kube-apiserver', 'kubectl'] as const
 
 /** The folder with etcd, kube-apiserver and kubectl: the option, $IRONLB_K8S_BIN_DIR, or bin-dir.sh --check. */
 export const findK8sBinDir = (repoRoot: string, explicit?: string): string => {
@@ -36,7 +36,7 @@ export interface Identity {
   readonly groups: readonly string[]
 }
 
-export interface KubePaths {
+interface KubePaths {
   readonly pki: string
   readonly certDir: string
   readonly tokens: string
@@ -86,7 +86,7 @@ export interface ControlPlaneSpec {
   readonly extraApiServerArgs?: readonly string[]
 }
 
-export type ProcName = 'etcd' | 'kube-apiserver'
+type ProcName = 'etcd' | 'kube-apiserver'
 
 /** How the caller runs things: `start` a long-lived process (its log appended to `log`), and probe /readyz. */
 export interface ControlPlaneHost {
@@ -109,7 +109,7 @@ export interface ReadyProbe {
   readonly token: string
 }
 
-export interface StartedControlPlane {
+interface StartedControlPlane {
   readonly server: string
   readonly ca: string
   readonly tokens: ReadonlyMap<string, string>
@@ -118,7 +118,7 @@ export interface StartedControlPlane {
   readonly startupMs: number
 }
 
-export const etcdArgv = (s: ControlPlaneSpec): string[] => {
+const etcdArgv = (s: ControlPlaneSpec): string[] => {
   const client = `http://127.0.0.1:${s.etcdClientPort}`
   const peer = `http://127.0.0.1:${s.etcdPeerPort}`
   return [
@@ -148,7 +148,7 @@ const auditArgs = (s: ControlPlaneSpec): string[] =>
         '--audit-log-maxbackup=1',
       ]
 
-export const apiServerArgv = (s: ControlPlaneSpec): string[] => [
+const apiServerArgv = (s: ControlPlaneSpec): string[] => [
   join(s.binDir, 'kube-apiserver'),
   `--etcd-servers=http://127.0.0.1:${s.etcdClientPort}`,
   `--bind-address=${s.bindAddress}`,
@@ -176,7 +176,7 @@ const auditPolicy = (groups: readonly string[]): string =>
   ['apiVersion: audit.k8s.io/v1', 'kind: Policy', 'omitStages: [RequestReceived]', 'rules:', '- level: Metadata', `  userGroups: ${JSON.stringify(groups)}`, '- level: None', ''].join('\n')
 
 /** Tokens, the service-account key and the audit policy; kept in the folder so a restarted apiserver reuses them. */
-export const writeSecrets = (s: ControlPlaneSpec): Map<string, string> => {
+const writeSecrets = (s: ControlPlaneSpec): Map<string, string> => {
   const { paths } = s
   for (const d of [paths.certDir, paths.kubeDir]) mkdirSync(d, { recursive: true, mode: 0o700 })
   mkdirSync(paths.logDir, { recursive: true })
@@ -198,7 +198,7 @@ export const adminToken = (paths: KubePaths): string => {
 }
 
 /** --cert-dir writes "serving certificate, then the CA that signed it" to apiserver.crt. */
-export const readApiServerCa = (paths: KubePaths): string | undefined => {
+const readApiServerCa = (paths: KubePaths): string | undefined => {
   const file = join(paths.certDir, 'apiserver.crt')
   if (!existsSync(file)) return undefined
   const blocks = readFileSync(file, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
@@ -206,7 +206,7 @@ export const readApiServerCa = (paths: KubePaths): string | undefined => {
   return last === undefined ? undefined : `${last}\n`
 }
 
-export const writeKubeconfigs = (s: ControlPlaneSpec, server: string, ca: string, tokens: ReadonlyMap<string, string>): void => {
+const writeKubeconfigs = (s: ControlPlaneSpec, server: string, ca: string, tokens: ReadonlyMap<string, string>): void => {
   for (const [file, token] of tokens) {
     const cfg = {
       apiVersion: 'v1',
@@ -223,7 +223,7 @@ export const writeKubeconfigs = (s: ControlPlaneSpec, server: string, ca: string
   }
 }
 
-export const serverUrl = (s: Pick<ControlPlaneSpec, 'advertiseAddress' | 'port'>): string =>
+const serverUrl = (s: Pick<ControlPlaneSpec, 'advertiseAddress' | 'port'>): string =>
   `https://${s.advertiseAddress.includes(':') ? `[${s.advertiseAddress}]` : s.advertiseAddress}:${s.port}`
 
 /**

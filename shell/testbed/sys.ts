@@ -57,7 +57,7 @@ export interface ProcRef {
 }
 
 /** The start time of a live (non-zombie) process, or undefined. */
-export const procStartTime = (pid: number): string | undefined => {
+const procStartTime = (pid: number): string | undefined => {
   let stat: string
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
