@@ -16,6 +16,7 @@ const BATCH_MS = 10
 const RESYNC_MS = 10_000
 const BACKOFF = { initialMs: 100, maxMs: 1_000 }
 const RUNS = 60
+const TICK_MS = 5
 
 interface PassRecord {
   readonly start: number
@@ -50,15 +51,24 @@ const recorded = (inner: (ctx: PassContext) => Promise<PassOutcome>, clock: Fake
 }
 
 /**
- * Runs scheduled tasks one at a time (the scheduler picks which) and, when none is left, moves the
- * clock to the next timer; stops when done() holds or maxMs of fake time has passed. Bounded in steps.
+ * Runs scheduled tasks one at a time (the scheduler picks which); after every `tickEvery` tasks the
+ * clock moves TICK_MS, so time passes during a pass and timers (a kick's batch, a retry) fire mid-pass;
+ * with no task left, the clock moves to the next timer. Stops when done() holds or maxMs of fake time
+ * has passed. Bounded in steps.
  */
-const drive = async (s: fc.Scheduler, clock: FakeClock, maxMs: number, done: () => boolean = () => false): Promise<boolean> => {
+const drive = async (s: fc.Scheduler, clock: FakeClock, tickEvery: number, maxMs: number, done: () => boolean = () => false): Promise<boolean> => {
   const until = clock.now() + maxMs
+  let sinceTick = 0
   for (let step = 0; step < 20_000; step++) {
     await clock.settle()
     if (s.count() > 0) {
-      await s.waitNext(1)
+      if (sinceTick >= tickEvery && clock.now() + TICK_MS <= until) {
+        sinceTick = 0
+        await clock.advance(TICK_MS)
+      } else {
+        sinceTick++
+        await s.waitNext(1)
+      }
       continue
     }
     if (done()) return true
@@ -86,12 +96,15 @@ const seedPairs = async (world: MoveWorld, pairs: number): Promise<void> => {
   }
 }
 
-const startLoop = (clock: FakeClock, pass: (ctx: PassContext) => Promise<PassOutcome>, isLeader?: () => boolean): ReconcileLoop =>
-  startReconcileLoop({ name: 'toy', pass, log: silentLogger, clock, batchMs: BATCH_MS, resyncMs: RESYNC_MS, backoff: BACKOFF, ...(isLeader === undefined ? {} : { isLeader }) })
+const startLoop = (clock: FakeClock, pass: (ctx: PassContext) => Promise<PassOutcome>, isLeader?: () => boolean, resyncMs = RESYNC_MS): ReconcileLoop =>
+  startReconcileLoop({ name: 'toy', pass, log: silentLogger, clock, batchMs: BATCH_MS, resyncMs, backoff: BACKOFF, ...(isLeader === undefined ? {} : { isLeader }) })
+
+/** How many scheduled tasks run between two ticks of the clock. */
+const tickEveryArb = fc.integer({ min: 1, max: 8 })
 
 t.test('(a) the lease lost mid-pass: no write sent after it, no spinning, writes resume when it returns', async (t) => {
   await fc.assert(
-    fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 8 }), async (s, pairs, lostAtRequest) => {
+    fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 8 }), tickEveryArb, async (s, pairs, lostAtRequest, tickEvery) => {
       let leader = true
       let lost = false
       const clock = fakeClock()
@@ -103,15 +116,15 @@ t.test('(a) the lease lost mid-pass: no write sent after it, no spinning, writes
       const rec = recorded(world.pass, clock)
       const loop = startLoop(clock, rec.pass, () => leader)
       try {
-        await drive(s, clock, 5_000, () => !rec.running() && (lost || world.converged()))
+        await drive(s, clock, tickEvery, 5_000, () => !rec.running() && (lost || world.converged()))
         assert.ok(world.sent.every((w) => w.leaderAtSend), `a write was sent without the lease: ${JSON.stringify(world.sent)}`)
         const before = rec.passes.length
-        await drive(s, clock, 60_000)
+        await drive(s, clock, tickEvery, 60_000)
         assert.ok(rec.passes.length - before <= 60_000 / RESYNC_MS + 1, `${rec.passes.length - before} passes in 60 s without the lease (resync every 10 s)`)
         assert.ok(world.sent.every((w) => w.leaderAtSend))
         leader = true
         loop.kick()
-        assert.ok(await drive(s, clock, 60_000, () => world.converged() && !rec.running()), 'converged once leading again')
+        assert.ok(await drive(s, clock, tickEvery, 60_000, () => world.converged() && !rec.running()), 'converged once leading again')
         assert.deepEqual(world.doubleHolders(), [])
         assert.equal(rec.maxInFlight(), 1)
       } finally {
@@ -125,7 +138,7 @@ t.test('(a) the lease lost mid-pass: no write sent after it, no spinning, writes
 
 t.test('(b) a watch event during a write: exactly one more pass, never two at once, and it sees the change', async (t) => {
   await fc.assert(
-    fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 8 }), async (s, pairs, editAtRequest) => {
+    fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 8 }), tickEveryArb, async (s, pairs, editAtRequest, tickEvery) => {
       const clock = fakeClock()
       const world = moveWorld(s, () => true)
       await seedPairs(world, pairs)
@@ -142,10 +155,11 @@ t.test('(b) a watch event during a write: exactly one more pass, never two at on
         })
       }
       const rec = recorded(world.pass, clock)
-      const loop = startLoop(clock, rec.pass)
+      // No resync within the run: every pass after the kick is owed to the kick.
+      const loop = startLoop(clock, rec.pass, undefined, 600_000)
       try {
-        assert.ok(await drive(s, clock, 30_000, () => passesAtKick !== undefined && world.converged() && !rec.running()), 'converged, the edit included')
-        await drive(s, clock, RESYNC_MS / 2) // anything still owed runs now (the resync comes later)
+        assert.ok(await drive(s, clock, tickEvery, 30_000, () => passesAtKick !== undefined && world.converged() && !rec.running()), 'converged, the edit included')
+        await drive(s, clock, tickEvery, 30_000) // anything still owed runs now
         assert.equal(rec.maxInFlight(), 1, 'never two passes at once')
         assert.equal(rec.passes.length - (passesAtKick ?? 0), 1, `exactly one pass after the kick: ${JSON.stringify(rec.passes)}`)
         assert.deepEqual(world.api.get('toy', 'extra')?.['status'], { loadBalancer: { ingress: [{ ip: ipOf(9) }] } }, 'the later pass saw the edit')
@@ -162,7 +176,7 @@ const failureArb = fc.array(fc.record({ side: fc.constantFrom('old', 'new'), pai
 
 t.test('(c) writes that fail around a release: retried with backoff, an IP never on two Services', async (t) => {
   await fc.assert(
-    fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 3 }), failureArb, async (s, pairs, failures) => {
+    fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 3 }), failureArb, tickEveryArb, async (s, pairs, failures, tickEvery) => {
       const clock = fakeClock()
       const world = moveWorld(s, () => true)
       await seedPairs(world, pairs)
@@ -170,7 +184,7 @@ t.test('(c) writes that fail around a release: retried with backoff, an IP never
       const rec = recorded(world.pass, clock)
       const loop = startLoop(clock, rec.pass)
       try {
-        assert.ok(await drive(s, clock, 120_000, () => world.converged() && !rec.running()), 'converged despite the failures')
+        assert.ok(await drive(s, clock, tickEvery, 120_000, () => world.converged() && !rec.running()), 'converged despite the failures')
         assert.deepEqual(world.doubleHolders(), [], 'an acquisition was written before its release landed')
         // Each pass after a failure waits its backoff: doubling from initialMs, reset by Done only.
         let failedInARow = 0
