@@ -2,13 +2,15 @@
 // announces it loses power (link cut, speaker SIGKILLed) 20 times while the client sends an HTTP
 // request to each IP every 20 ms with a 200 ms limit; prints the client's silence until another node
 // answered (median, 95th percentile, worst), the move back after heal, and MetalLB's documented
-// figures beside them (those are quoted, not measured). `benchFailover` is for specs/bench/run.ts;
-// its lab is its own (a state folder named after this process) and always taken down.
+// figures beside them (those are quoted, not measured), then holds the trials to the bars
+// specs/e2e/failover.e2e.ts holds its few to (failoverBars): a bar missed fails the bench.
+// `benchFailover` is for specs/bench/run.ts; its lab is its own (a state folder named after this
+// process) and always taken down.
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { labDown, labUp } from '../../shell/lab/lab.js'
 import { dualStackWeb, median, percentile } from '../e2e/fixture.js'
-import { failoverTrials, silences } from '../e2e/failoverTrials.js'
+import { failoverBars, failoverTrials, silences } from '../e2e/failoverTrials.js'
 
 const TRIALS = Number(process.env['IRONLB_BENCH_FAILOVER_TRIALS'] ?? '20')
 
@@ -38,6 +40,10 @@ export async function benchFailover(): Promise<void> {
     const backSilences = trials.map((t) => t.back.get(first)?.silentMs ?? Infinity)
     print(`  after heal (${first}; link up, speaker restarted): answered by the original node again after a median ${ms(median(backs))}; the move back left the client without an answer for median ${ms(median(backSilences))}, worst ${ms(Math.max(...backSilences))}`)
     print('  MetalLB, as documented (quoted, not measured here): memberlist detection alone takes about 4 s at default settings; MetalLB calls a failover under about 10 s normal')
+    const bars = await failoverBars(lab, trials, ips)
+    for (const bar of bars) print(`  ${bar.ok ? 'met' : 'MISSED'}: ${bar.what}`)
+    const missed = bars.filter((b) => !b.ok).length
+    if (missed > 0) throw new Error(`failover: ${missed} of ${bars.length} bars missed`)
   } finally {
     await labDown(dir)
   }

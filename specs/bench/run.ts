@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   membership: async () => (await import('./membership.bench.js')).benchMembership(),
   controller: async () => (await import('./controller.bench.js')).benchController(),
   failover: async () => (await import('./failover.bench.js')).benchFailover(),
+  soak: async () => (await import('./soak.bench.js')).benchSoak(),
   speaker: async () => (await import('./speaker.bench.js')).benchSpeaker(),
   simulate: async () => (await import('./simulate.bench.js')).benchSimulate(),
 }

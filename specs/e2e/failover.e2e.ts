@@ -1,6 +1,7 @@
 // Node failure and graceful stop, seen from the client (root, a lab of its own). A dual-stack Service,
 // so each trial times IPv4 (ARP) and IPv6 (NDP) together.
-//  - 20 trials: the announcing node loses power while the client sends a request to each IP every
+//  - a few trials (runLength.ts says how many and why; `make bench BENCH=failover` runs 20 with the
+//    same bars): the announcing node loses power while the client sends a request to each IP every
 //    20 ms; the client's silence until another node answers is at most 1 s in the median and at most
 //    2 s in the worst trial, the new owner is the one core/l2 elects without the failed node, and it
 //    stays steady (no failed request after it first answered).
@@ -10,16 +11,15 @@
 import t from 'tap'
 import { eth0Mac, moveAfter, startProbe, switchTimes, type Sample } from '../../shell/lab/demo.js'
 import { sleep, type RunResult } from '../../shell/testbed/sys.js'
-import { dualStackWeb, e2eSkipReason, electedFor, labFor, median, percentile } from './fixture.js'
-import { failoverTrials, settledOwner, silences } from './failoverTrials.js'
+import { dualStackWeb, e2eSkipReason, labFor, median, percentile } from './fixture.js'
+import { failoverBars, failoverTrials, settledOwner, silences } from './failoverTrials.js'
+import { FAILOVER_TRIALS as TRIALS } from './runLength.js'
 
 const skip = e2eSkipReason()
 if (skip !== undefined) {
   t.plan(0, skip)
   process.exit(0)
 }
-
-const TRIALS = 20
 
 t.test('failover', async (t) => {
   const lab = await labFor(t, 'failover')
@@ -30,24 +30,12 @@ t.test('failover', async (t) => {
     t.equal(trials.length, TRIALS)
     for (const ip of ips) {
       const gaps = silences(trials, ip)
-      const shown = `${ip}: silences in ms, trial order: ${gaps.join(', ')}; sorted: ${[...gaps].sort((a, b) => a - b).join(', ')}`
-      t.comment(`${shown}; median ${median(gaps)}, p95 ${percentile(gaps, 95)}, worst ${Math.max(...gaps)}`)
-      t.ok(median(gaps) <= 1_000, `${ip}: median silence ${median(gaps)} ms <= 1000 ms (${shown})`)
-      t.ok(Math.max(...gaps) <= 2_000, `${ip}: worst silence ${Math.max(...gaps)} ms <= 2000 ms (${shown})`)
-      const unsteady = trials.filter((x) => (x.away.get(ip)?.failedAfter ?? 1) > 0).map((x) => x.n)
-      t.same(unsteady, [], `${ip}: the new owner answered every request after its first`)
+      t.comment(`${ip}: silences in ms, trial order: ${gaps.join(', ')}; median ${median(gaps)}, p95 ${percentile(gaps, 95)}, worst ${Math.max(...gaps)}`)
       const spacing = Math.max(...trials.map((x) => x.away.get(ip)?.spacingMs ?? 0))
       t.comment(`${ip}: largest spacing between two probe requests during a silence: ${spacing} ms`)
     }
-    // The node that took over is the one the election names without the failed node.
-    for (const victim of new Set(trials.map((x) => x.victim))) {
-      const live = lab.nodes.filter((n) => n !== victim)
-      for (const ip of ips) {
-        const want = await electedFor(lab, ip, live)
-        const got = [...new Set(trials.filter((x) => x.victim === victim).map((x) => x.away.get(ip)?.to))]
-        t.same(got, [want], `${ip}: with ${victim} down, ${want ?? 'nobody'} takes over`)
-      }
-    }
+    // Median and worst silence, a steady new owner, and the one the election names without the failed node.
+    for (const bar of await failoverBars(lab, trials, ips)) t.ok(bar.ok, bar.what)
   })
 
   await t.test('SIGTERM to the announcing speaker (a rolling update), twice: no request fails', async (t) => {

@@ -2,10 +2,11 @@
 // with the client probing every 20 ms, the node announcing the IPs loses power (link cut, speaker
 // SIGKILLed); the trial records how long the client got no answer until another node answered, then
 // heals the node and waits until ownership is back where it was (the probe answered by one node for a
-// second, one ServiceL2Status naming it) before the next trial. Every wait is bounded.
+// second, one ServiceL2Status naming it) before the next trial. Every wait is bounded. The bars the
+// trials must meet are here too, one definition for the e2e spec (a few trials) and the bench (20).
 import { moveAfter, startProbe, type Move, type Probe, type Sample } from '../../shell/lab/demo.js'
 import type { Lab } from '../../shell/lab/lab.js'
-import { statusOwner } from './fixture.js'
+import { electedFor, median, percentile, statusOwner } from './fixture.js'
 
 export interface Trial {
   readonly n: number
@@ -98,3 +99,35 @@ export const failoverTrials = async (lab: Lab, svc: string, ips: readonly string
 
 /** The silences of every trial for one IP (failed trials count as Infinity). */
 export const silences = (trials: readonly Trial[], ip: string): number[] => trials.map((t) => t.away.get(ip)?.silentMs ?? Infinity)
+
+/** One bar a run of trials must meet, said in words whether met or not. */
+export interface Bar {
+  readonly ok: boolean
+  readonly what: string
+}
+
+/**
+ * The failover bars, per IP: the client's silence at most 1 s in the median trial and 2 s in the worst,
+ * the new owner answered every request after its first, and it is the node core/l2 elects without the
+ * failed one (asked of the API server's objects now, so call it with every node up again).
+ */
+export const failoverBars = async (lab: Lab, trials: readonly Trial[], ips: readonly string[]): Promise<Bar[]> => {
+  const bars: Bar[] = []
+  for (const ip of ips) {
+    const gaps = silences(trials, ip)
+    const shown = `${ip}: silences in ms, trial order: ${gaps.join(', ')}; sorted: ${[...gaps].sort((a, b) => a - b).join(', ')}; p95 ${percentile(gaps, 95)}`
+    bars.push({ ok: median(gaps) <= 1_000, what: `${ip}: median silence ${median(gaps)} ms <= 1000 ms (${shown})` })
+    bars.push({ ok: Math.max(...gaps) <= 2_000, what: `${ip}: worst silence ${Math.max(...gaps)} ms <= 2000 ms (${shown})` })
+    const unsteady = trials.filter((x) => (x.away.get(ip)?.failedAfter ?? 1) > 0).map((x) => x.n)
+    bars.push({ ok: unsteady.length === 0, what: `${ip}: the new owner answered every request after its first (trials where it did not: ${unsteady.join(', ') || 'none'})` })
+  }
+  for (const victim of new Set(trials.map((x) => x.victim))) {
+    const live = lab.nodes.filter((n) => n !== victim)
+    for (const ip of ips) {
+      const want = await electedFor(lab, ip, live)
+      const got = [...new Set(trials.filter((x) => x.victim === victim).map((x) => x.away.get(ip)?.to))]
+      bars.push({ ok: got.length === 1 && got[0] === want, what: `${ip}: with ${victim} down, ${want ?? 'nobody'} takes over (took over: ${got.map((g) => g ?? 'nobody').join(', ')})` })
+    }
+  }
+  return bars
+}
