@@ -1,138 +1,88 @@
-// Wires the controller binary: flags and env (as MetalLB's controller reads them), the kubeconfig,
-// leader election, the reconcile loop, metrics and health. The only file that knows all the parts.
-import { readFileSync } from 'node:fs'
+// Wires the controller binary: settings (flags.ts), the kubeconfig, leader election, the reconcile
+// loop, metrics, health and the webhook. The only file that knows all the parts.
 import * as E from 'fp-ts/lib/Either.js'
-import { hostname } from 'node:os'
 import { KubeConfig } from '@kubernetes/client-node'
-import { parseArgs } from '../cli/args.js'
 import { eventRecorder } from '../kube/events.js'
-import { startLeaseElector } from '../kube/leaseElector.js'
-import { restClient } from '../kube/rest.js'
-import { isLogLevel, jsonLogger } from '../obs/log.js'
-import { OBSERVABILITY_FLAGS, observabilitySettings, startObservability } from '../obs/observability.js'
-import { startController } from './controller.js'
-import { ensureMemberlistSecret } from './memberlistSecret.js'
-import { controllerMetrics } from './metrics.js'
-import { WEBHOOK_FLAGS, webhookSettings } from '../webhook/flags.js'
+import { type LeaseElector, startLeaseElector } from '../kube/leaseElector.js'
+import { type RestClient, restClient } from '../kube/rest.js'
+import { type Logger, jsonLogger } from '../obs/log.js'
+import { startObservability } from '../obs/observability.js'
 import { keepWebhook } from '../webhook/run.js'
+import { type Controller, startController } from './controller.js'
+import { type ControllerSettings, controllerSettings } from './flags.js'
+import { ensureMemberlistSecret } from './memberlistSecret.js'
+import { type ControllerMetrics, controllerMetrics } from './metrics.js'
 
-const FLAGS = ['ml-secret-name', 'namespace', 'lb-class', 'log-level', ...OBSERVABILITY_FLAGS, 'kubeconfig', 'pod-name', 'lease-name', 'lease-duration', 'renew-deadline', 'retry-period', ...WEBHOOK_FLAGS]
-
-const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'
-
-const secondsFlag = (text: string | undefined, fallback: number, name: string): number => {
-  if (text === undefined) return fallback
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text)
-  if (m === null) throw new Error(`--${name}: "${text}" is not a duration like 15s or 500ms`)
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000)
+interface Clients {
+  readonly rest: RestClient
+  /** Its own connections: Lease renewals must never queue behind a burst of Service writes. */
+  readonly leaseRest: RestClient
 }
 
-const defaultNamespace = (): string => {
-  if (process.env['METALLB_NAMESPACE'] !== undefined && process.env['METALLB_NAMESPACE'] !== '') return process.env['METALLB_NAMESPACE']
-  try {
-    return readFileSync(SA_NAMESPACE_FILE, 'utf8').trim()
-  } catch {
-    return 'metallb-system'
-  }
-}
-
-export const runController = async (argv: readonly string[]): Promise<number> => {
-  const parsed = parseArgs(argv, FLAGS)
-  if (!parsed.ok) {
-    process.stderr.write(`ironlb controller: ${parsed.error}\n`)
-    return 2
-  }
-  const flag = (name: string): string | undefined => parsed.args.flags.get(name)
-  const level = flag('log-level') ?? 'info'
-  if (!isLogLevel(level)) {
-    process.stderr.write(`ironlb controller: --log-level must be one of all, debug, info, warn, error, none\n`)
-    return 2
-  }
-  const log = jsonLogger(level, undefined, { component: 'controller' })
-  const namespace = flag('namespace') ?? defaultNamespace()
-  const identity = flag('pod-name') ?? process.env['METALLB_POD_NAME'] ?? `${hostname()}-${process.pid}`
-  const timing = {
-    leaseDurationMs: secondsFlag(flag('lease-duration'), 15_000, 'lease-duration'),
-    renewDeadlineMs: secondsFlag(flag('renew-deadline'), 10_000, 'renew-deadline'),
-    retryPeriodMs: secondsFlag(flag('retry-period'), 2_000, 'retry-period'),
-  }
-  if (timing.renewDeadlineMs >= timing.leaseDurationMs) {
-    process.stderr.write('ironlb controller: --renew-deadline must be shorter than --lease-duration\n')
-    return 2
-  }
-  const obsSettings = observabilitySettings(flag)
-  if (!obsSettings.ok) {
-    process.stderr.write(`ironlb controller: ${obsSettings.error}\n`)
-    return 2
-  }
-  const webhook = webhookSettings(flag)
-  if (!webhook.ok) {
-    process.stderr.write(`ironlb controller: ${webhook.error}\n`)
-    return 2
-  }
-
+const connect = async (kubeconfig: string | undefined): Promise<Clients> => {
   const kc = new KubeConfig()
-  const kubeconfig = flag('kubeconfig')
   if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig)
   else kc.loadFromDefault()
-  const rest = await restClient(kc)
-  // Its own connections: Lease renewals must never queue behind a burst of Service writes.
-  const leaseRest = await restClient(kc)
-  const metrics = controllerMetrics()
-  const mlSecret = flag('ml-secret-name') ?? process.env['METALLB_ML_SECRET_NAME']
-  if (mlSecret !== undefined && mlSecret !== '')
-    await ensureMemberlistSecret(rest, namespace, mlSecret, log).catch((err: unknown) => log.error('memberlist-secret-failed', { error: err }))
-  const events = eventRecorder(rest, 'metallb-controller', identity, log)
+  return { rest: await restClient(kc), leaseRest: await restClient(kc) }
+}
 
-  let controllerKick = (): void => undefined
+/** Leader election and the controller, each kicking the other's side: a new leader passes at once. */
+const startLeading = (s: ControllerSettings, c: Clients, log: Logger, metrics: ControllerMetrics): { elector: LeaseElector; controller: Controller } => {
+  let kick = (): void => undefined
   const elector = startLeaseElector({
-    rest: leaseRest,
-    namespace,
-    name: flag('lease-name') ?? 'ironlb-controller',
-    identity,
-    timing,
+    rest: c.leaseRest,
+    namespace: s.namespace,
+    name: s.leaseName,
+    identity: s.identity,
+    timing: s.timing,
     log,
     onStartedLeading: () => {
       metrics.leader.set(1)
-      controllerKick()
+      kick()
     },
     onStoppedLeading: () => metrics.leader.set(0),
   })
-  const lbClass = flag('lb-class')
-  const controller = startController({
-    rest,
-    log,
-    metrics,
-    events,
-    namespace,
-    loadBalancerClass: lbClass === '' ? undefined : lbClass,
-    isLeader: elector.isLeader,
-  })
-  controllerKick = controller.kick
-  const obs = await startObservability(obsSettings.value, { component: 'controller', rest, registry: metrics.registry, health: { ready: controller.ready }, log })
+  const events = eventRecorder(c.rest, 'metallb-controller', s.identity, log)
+  const controller = startController({ rest: c.rest, log, metrics, events, namespace: s.namespace, loadBalancerClass: s.lbClass, isLeader: elector.isLeader })
+  kick = controller.kick
+  return { elector, controller }
+}
+
+const stopAll = async (parts: { elector: LeaseElector; controller: Controller }, c: Clients): Promise<void> => {
+  await parts.controller.stop()
+  await parts.elector.stop()
+  c.rest.close()
+  c.leaseRest.close()
+}
+
+export const runController = async (argv: readonly string[]): Promise<number> => {
+  const settings = controllerSettings(argv)
+  if (!settings.ok) {
+    process.stderr.write(`ironlb controller: ${settings.error}\n`)
+    return 2
+  }
+  const s = settings.value
+  const log = jsonLogger(s.level, undefined, { component: 'controller' })
+  const clients = await connect(s.kubeconfig)
+  const metrics = controllerMetrics()
+  if (s.mlSecret !== undefined && s.mlSecret !== '')
+    await ensureMemberlistSecret(clients.rest, s.namespace, s.mlSecret, log).catch((err: unknown) => log.error('memberlist-secret-failed', { error: err }))
+  const parts = startLeading(s, clients, log, metrics)
+  const obs = await startObservability(s.obs, { component: 'controller', rest: clients.rest, registry: metrics.registry, health: { ready: parts.controller.ready }, log })
   if (E.isLeft(obs)) {
     log.error('controller-start-failed', { error: obs.left })
-    controller.stop()
-    await elector.stop()
-    rest.close()
-    leaseRest.close()
+    await stopAll(parts, clients)
     return 1
   }
   // Every replica serves the webhook, leader or not: the Service sends reviews to any of them.
-  const webhookServer = webhook.enabled ? keepWebhook(webhook.options(rest, log, namespace)) : undefined
-  log.info('controller-started', { namespace, identity, lbClass: lbClass ?? null, port: obsSettings.value.metricsPort })
-
+  const webhookServer = s.webhook.enabled ? keepWebhook(s.webhook.options(clients.rest, log, s.namespace)) : undefined
+  log.info('controller-started', { namespace: s.namespace, identity: s.identity, lbClass: s.lbClass ?? null, port: s.obs.metricsPort })
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
       log.info('controller-stopping', { signal })
-      controller.stop()
       obs.right.close()
       void webhookServer?.stop()
-      void elector.stop().finally(() => {
-        rest.close()
-        leaseRest.close()
-        resolve(0)
-      })
+      void stopAll(parts, clients).finally(() => resolve(0))
     }
     process.once('SIGTERM', () => shutdown('SIGTERM'))
     process.once('SIGINT', () => shutdown('SIGINT'))

@@ -1,14 +1,6 @@
 // The controller's Prometheus metrics, with MetalLB's names so existing dashboards and alerts work.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-
-export interface PoolFigures {
-  readonly name: string
-  readonly assignedIPv4: number
-  readonly assignedIPv6: number
-  readonly availableIPv4: number
-  readonly availableIPv6: number
-  readonly services: number
-}
+import type { PoolFigures } from '../../core/controller/poolStatus.js'
 
 export const controllerMetrics = () => {
   const registry = new Registry()
@@ -32,7 +24,7 @@ export const controllerMetrics = () => {
 
   let known = new Set<string>()
   const setPools = (pools: readonly PoolFigures[]): void => {
-    const now = new Set(pools.map((p) => p.name))
+    const now = new Set<string>(pools.map((p) => p.name))
     for (const gone of known) {
       if (now.has(gone)) continue
       for (const g of Object.values(pool)) g.remove(gone)

@@ -1,7 +1,7 @@
-// Writes each IPAddressPool's status counters (MetalLB v0.15+), only where they differ from what
-// the pool already shows.
-import type { PoolUsage } from '../../core/alloc/outcome.js'
-import type { KubeObject } from '../kube/reflector.js'
+// Writes the IPAddressPool status counters the core decided (core/controller/poolStatus.ts: only
+// pools whose figures differ), while this replica leads. Best effort: a failure is logged and the
+// next pass tries again, since the figures are recomputed every pass.
+import type { PoolStatusWrite } from '../../core/controller/poolStatus.js'
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
 
@@ -11,23 +11,15 @@ export interface PoolStatusDeps {
   readonly namespace: string
 }
 
-type PoolObject = KubeObject & { readonly status?: Readonly<Record<string, unknown>> }
-
-const FIELDS = ['assignedIPv4', 'assignedIPv6', 'availableIPv4', 'availableIPv6'] as const
-
-export const publishPoolStatus = async (deps: PoolStatusDeps, pools: readonly PoolObject[], usage: readonly PoolUsage[]): Promise<void> => {
-  const byName = new Map(usage.map((u) => [u.name as string, u]))
-  for (const pool of pools) {
-    const name = pool.metadata?.name
-    const u = name === undefined ? undefined : byName.get(name)
-    if (name === undefined || u === undefined) continue
-    if (FIELDS.every((f) => pool.status?.[f] === u[f])) continue
+export const publishPoolStatus = async (deps: PoolStatusDeps, writes: readonly PoolStatusWrite[], leading: () => boolean): Promise<void> => {
+  for (const w of writes) {
+    if (!leading()) return
     const res = await deps.rest
-      .request('PATCH', `/apis/metallb.io/v1beta1/namespaces/${deps.namespace}/ipaddresspools/${name}/status`, {
+      .request('PATCH', `/apis/metallb.io/v1beta1/namespaces/${deps.namespace}/ipaddresspools/${w.pool}/status`, {
         contentType: 'application/merge-patch+json',
-        body: { status: Object.fromEntries(FIELDS.map((f) => [f, u[f]])) },
+        body: { status: w.status },
       })
       .catch((err: unknown) => ({ status: 0, body: err }))
-    if (res.status >= 300 || res.status === 0) deps.log.warn('pool-status-not-written', { pool: name, status: res.status })
+    if (res.status >= 300 || res.status === 0) deps.log.warn('pool-status-not-written', { pool: w.pool, status: res.status })
   }
 }

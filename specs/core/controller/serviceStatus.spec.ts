@@ -1,7 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { CONDITION_TYPE, POOL_ANNOTATION, DEPRECATED_POOL_ANNOTATION, type ServiceState, type ServiceWrite, type Verdict, answeredIPs, serviceWrite } from '../../../core/controller/serviceStatus.js'
-import { serviceStateOf } from '../../../core/controller/serviceState.js'
 
 const NOW = '2026-11-27T10:00:00Z'
 const mkState = (over: Partial<ServiceState> = {}): ServiceState => ({ key: 'default/web', ingressIPs: [], annotations: {}, conditions: [], ...over })
@@ -91,15 +90,6 @@ t.test('events only accompany a write', async (t) => {
     }),
   )
   t.pass('no event without a change')
-})
-
-t.test('reading a live Service', async (t) => {
-  const s = serviceStateOf({
-    metadata: { namespace: 'ns', name: 'a', annotations: { [POOL_ANNOTATION]: 'p' } },
-    status: { loadBalancer: { ingress: [{ ip: '192.0.2.1', ipMode: 'VIP' }, { hostname: 'x' }] }, conditions: [{ type: CONDITION_TYPE, status: 'True', reason: 'IPAllocated', message: 'm', lastTransitionTime: NOW }, { bogus: 1 }] },
-  })
-  t.same(s, { key: 'ns/a', ingressIPs: ['192.0.2.1'], annotations: { [POOL_ANNOTATION]: 'p' }, conditions: [{ type: CONDITION_TYPE, status: 'True', reason: 'IPAllocated', message: 'm', lastTransitionTime: NOW }] })
-  fc.assert(fc.property(fc.jsonValue(), (v) => typeof serviceStateOf(v).key === 'string'))
 })
 
 t.test('answeredIPs: the IPs this controller may take away, and no others', async (t) => {

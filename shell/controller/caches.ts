@@ -1,0 +1,50 @@
+// The controller's caches (list+watch reflectors): Services, Namespaces and the configuration kinds of
+// its namespace, and the snapshot the core reads from them. Plans wait until every cache has synced,
+// so Services that hold IPs are always seen before pending ones are served: a restart never moves an IP.
+import { decodeClusterObjects } from '../../core/cluster/decodeCluster.js'
+import type { ClusterObjects } from '../../core/cluster/decodeCluster.js'
+import type { ControllerSnapshot } from '../../core/controller/reconcile.js'
+import type { ServiceShown } from '../../core/model/serviceShown.js'
+import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
+import { type KubeObject, type Reflector, startReflector } from '../kube/reflector.js'
+import type { RestClient } from '../kube/rest.js'
+import type { Logger } from '../obs/log.js'
+
+export interface CacheDeps {
+  readonly rest: RestClient
+  readonly log: Logger
+  readonly namespace: string
+  readonly onChange: () => void
+}
+
+export interface ControllerCaches {
+  readonly synced: () => boolean
+  /** The core's input, and the objects that could not be decoded (logged by the pass). */
+  readonly snapshot: () => { readonly snapshot: ControllerSnapshot; readonly problems: ClusterObjects['problems'] }
+  /** What each Service shows in the cache now: after a pass's releases, for admitAcquisitions. */
+  readonly latestShown: () => ReadonlyMap<string, ServiceShown>
+  readonly observeService: (latest: KubeObject) => void
+  readonly stop: () => void
+}
+
+export const startCaches = (deps: CacheDeps): ControllerCaches => {
+  const reflect = (path: string, typeMeta: { apiVersion: string; kind: string }): Reflector<KubeObject> =>
+    startReflector<KubeObject>({ path, rest: deps.rest, log: deps.log, onChange: deps.onChange, typeMeta })
+  const services = reflect('/api/v1/services', { apiVersion: 'v1', kind: 'Service' })
+  const namespaces = reflect('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace' })
+  const configs = CONFIG_KINDS.map((k) => reflect(configKindPath(deps.namespace, k), { apiVersion: `metallb.io/${k.version}`, kind: k.kind }))
+  const all = [services, namespaces, ...configs]
+  return {
+    synced: () => all.every((r) => r.synced()),
+    snapshot: () => {
+      const cluster = decodeClusterObjects([...services.list(), ...namespaces.list()])
+      const snapshot = { configObjects: configs.flatMap((r) => r.list()), services: cluster.services, shown: cluster.shown, namespaces: cluster.namespaces }
+      return { snapshot, problems: cluster.problems }
+    },
+    latestShown: () => decodeClusterObjects(services.list()).shown,
+    observeService: (latest) => services.observeWrite(latest),
+    stop: () => {
+      for (const r of all) r.stop()
+    },
+  }
+}
