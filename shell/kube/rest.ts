@@ -55,7 +55,10 @@ export const ensureOk = (res: RestResponse, what: string): RestResponse => {
   throw new ApiError(res.status, reason, `${what}: ${res.status} ${reason}: ${message}`)
 }
 
-export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
+type Open = (method: string, path: string, headers: Record<string, string>) => Promise<http.ClientRequest>
+
+/** One keep-alive agent for the kubeconfig's cluster, and a way to open a request through it. */
+const connect = async (kc: KubeConfig): Promise<{ readonly open: Open; readonly agent: http.Agent }> => {
   const cluster = kc.getCurrentCluster()
   if (cluster === null) throw new Error('kubeconfig has no current cluster')
   const base = new URL(cluster.server)
@@ -66,8 +69,7 @@ export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
   const agent = secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 16 })
   const transport = secure ? https : http
   const basePath = base.pathname.replace(/\/$/, '')
-
-  const open = async (method: string, path: string, headers: Record<string, string>): Promise<http.ClientRequest> => {
+  const open: Open = async (method, path, headers) => {
     // Re-applied per request: tokens from exec plugins and projected service-account files rotate.
     const auth: https.RequestOptions = { headers: {} }
     await kc.applyToHTTPSOptions(auth)
@@ -81,8 +83,21 @@ export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
       headers: { ...(auth.headers as Record<string, string>), Accept: 'application/json', ...headers },
     })
   }
+  return { open, agent }
+}
 
-  const request = async (method: string, path: string, options: RequestOptions = {}): Promise<RestResponse> => {
+/** A response body as JSON when it parses; proxies and plain-text errors are passed on as text. */
+const bodyOf = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+const requestWith =
+  (open: Open) =>
+  async (method: string, path: string, options: RequestOptions = {}): Promise<RestResponse> => {
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body))
     const headers: Record<string, string> = payload === undefined ? {} : { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(payload.length) }
     const req = await open(method, withQuery(path, options.query), headers)
@@ -108,20 +123,50 @@ export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
         res.on('end', () => {
           finish()
           const text = Buffer.concat(chunks).toString('utf8')
-          let body: unknown = text
-          try {
-            body = text === '' ? undefined : JSON.parse(text)
-          } catch {
-            // Non-JSON bodies (proxies, plain-text errors) are passed on as text.
-          }
-          resolve({ status: res.statusCode ?? 0, body })
+          resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : bodyOf(text) })
         })
       })
       req.end(payload)
     })
   }
 
-  const stream = async (path: string, query: RequestOptions['query'], onObject: (o: unknown) => void, signal: AbortSignal): Promise<void> => {
+/** A watch the server refused: its Status, as the ApiError ensureOk makes of it. */
+const refuseWatch = (res: http.IncomingMessage, path: string, reject: (err: unknown) => void): void => {
+  const chunks: Buffer[] = []
+  res.on('data', (c: Buffer) => chunks.push(c))
+  res.on('end', () => {
+    try {
+      ensureOk({ status: res.statusCode ?? 0, body: bodyOf(Buffer.concat(chunks).toString('utf8')) }, `watch ${path}`)
+    } catch (err) {
+      reject(err)
+    }
+  })
+}
+
+/** Hands each complete JSON line to onObject; the first line that fails goes to `fail`, and reading stops. */
+const readLines = (res: http.IncomingMessage, onObject: (o: unknown) => void, fail: (err: unknown) => void): void => {
+  let pending = ''
+  res.setEncoding('utf8')
+  res.on('data', (chunk: string) => {
+    pending += chunk
+    let nl: number
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl).trim()
+      pending = pending.slice(nl + 1)
+      if (line === '') continue
+      try {
+        onObject(JSON.parse(line))
+      } catch (err) {
+        fail(err)
+        return
+      }
+    }
+  })
+}
+
+const streamWith =
+  (open: Open) =>
+  async (path: string, query: RequestOptions['query'], onObject: (o: unknown) => void, signal: AbortSignal): Promise<void> => {
     const req = await open('GET', withQuery(path, query), {})
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
@@ -136,43 +181,12 @@ export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
         else reject(err)
       })
       req.on('response', (res) => {
-        if (res.statusCode !== 200) {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => {
-            let body: unknown
-            try {
-              body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-            } catch {
-              body = Buffer.concat(chunks).toString('utf8')
-            }
-            try {
-              ensureOk({ status: res.statusCode ?? 0, body }, `watch ${path}`)
-            } catch (err) {
-              reject(err)
-            }
-          })
-          return
-        }
-        let pending = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          pending += chunk
-          let nl: number
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl).trim()
-            pending = pending.slice(nl + 1)
-            if (line === '') continue
-            try {
-              onObject(JSON.parse(line))
-            } catch (err) {
-              // A garbled line or a failing handler ends this watch; the caller restarts it.
-              signal.removeEventListener('abort', onAbort)
-              req.destroy()
-              reject(err)
-              return
-            }
-          }
+        if (res.statusCode !== 200) return refuseWatch(res, path, reject)
+        // A garbled line or a failing handler ends this watch; the caller restarts it.
+        readLines(res, onObject, (err) => {
+          signal.removeEventListener('abort', onAbort)
+          req.destroy()
+          reject(err)
         })
         res.on('error', (err) => (signal.aborted ? resolve() : reject(err)))
         res.on('end', () => {
@@ -184,5 +198,7 @@ export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
     })
   }
 
-  return { request, stream, close: () => agent.destroy() }
+export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
+  const { open, agent } = await connect(kc)
+  return { request: requestWith(open), stream: streamWith(open), close: () => agent.destroy() }
 }

@@ -68,22 +68,29 @@ interface Detector {
   readonly stop: () => Promise<void>
 }
 
-export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Promise<Detector> => {
-  const counts = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, authFailures: 0, decodeFailures: 0, sendErrors: 0, keyRotations: 0 }
-  const dropped: Partial<Record<DropReason, number>> = {}
-  const loop = watchLoopDelay()
-  const emit = (e: MembershipEvent): void => hooks.onEvent?.(e)
-  let state: State = initialState({
-    config: { ...defaultConfig, ...o.config },
-    self: o.self,
-    members: o.members,
-    epoch: Date.now(),
-    seed: randomInt(0, 2 ** 32),
-    now: performance.now(),
-  })
-  let alive: ReadonlySet<string> = aliveSet(state)
-  let stopped = false
+type Emit = (e: MembershipEvent) => void
+type Transport = Awaited<ReturnType<typeof openUdp>>
 
+interface Counts {
+  sent: number
+  received: number
+  bytesSent: number
+  bytesReceived: number
+  authFailures: number
+  decodeFailures: number
+  sendErrors: number
+  keyRotations: number
+}
+
+interface Keys {
+  readonly ring: () => KeyRing
+  /** Drops the previous key once its grace is over. */
+  readonly retire: () => void
+  readonly stop: () => void
+}
+
+/** The key ring: the key read at start, and each new key the watched file brings (keyRing.ts decides). */
+const keepKeys = (o: DetectorOptions, emit: Emit, counts: Counts): Keys => {
   let ring: KeyRing = keyRing(o.key)
   const takeKey = (key: Uint8Array): void => {
     const change = rotate(ring, key, performance.now(), o.keyGraceMs)
@@ -102,7 +109,7 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
         return absurd(change)
     }
   }
-  const retireKey = (): void => {
+  const retire = (): void => {
     if (!graceOver(ring, performance.now())) return
     ring = keyRing(ring.current)
     emit({ event: 'key', change: 'previous-retired', detail: 'the key before the last rotation is no longer accepted' })
@@ -111,8 +118,13 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
     o.keyFile === undefined
       ? undefined
       : watchKeyFile(o.keyFile, takeKey, (detail) => emit({ event: 'key', change: 'unreadable', detail }), o.keyPollMs === undefined ? {} : { pollMs: o.keyPollMs })
+  return { ring: () => ring, retire, stop: () => keyWatch?.stop() }
+}
 
-  const onDatagram = (bytes: Buffer, from: Endpoint): void => {
+/** Decodes and verifies one datagram and feeds what passes to the core; counts what does not. */
+const receiveWith =
+  (counts: Counts, keys: Keys, emit: Emit, feed: (e: Event) => void) =>
+  (bytes: Buffer, from: Endpoint): void => {
     counts.received += 1
     counts.bytesReceived += bytes.length
     const d = decode(bytes, 0)
@@ -121,7 +133,7 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
       return
     }
     const { packet, signedEnd } = d.right.value
-    if (!verify(verifyingKeys(ring, performance.now()), bytes.subarray(0, signedEnd), packet.tag)) {
+    if (!verify(verifyingKeys(keys.ring(), performance.now()), bytes.subarray(0, signedEnd), packet.tag)) {
       counts.authFailures += 1
       emit({ event: 'dropped', reason: 'BadTag', from: endpointKey(from) })
       return
@@ -129,38 +141,73 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
     feed({ _tag: 'MessageReceived', from, message: packet.message })
   }
 
-  const transport = await openUdp(o.bindAddress, o.port, onDatagram, () => (counts.sendErrors += 1))
+interface Effects {
+  readonly counts: Counts
+  readonly dropped: Partial<Record<DropReason, number>>
+  readonly keys: Keys
+  readonly transport: Transport
+  readonly emit: Emit
+  readonly setAlive: (alive: ReadonlySet<string>) => void
+}
 
-  const perform = (a: Action): void => {
+/** Carries out one action of the core: a signed datagram, a new live set, an event. */
+const performWith =
+  (x: Effects) =>
+  (a: Action): void => {
     switch (a._tag) {
       case 'Send': {
         const signed = encodeSigned(a.message)
-        const bytes = appendTag(signed, tagFor(signingKeys(ring, performance.now()), signed))
-        counts.sent += 1
-        counts.bytesSent += bytes.length
-        transport.send(a.to, bytes, (err) => {
+        const bytes = appendTag(signed, tagFor(signingKeys(x.keys.ring(), performance.now()), signed))
+        x.counts.sent += 1
+        x.counts.bytesSent += bytes.length
+        x.transport.send(a.to, bytes, (err) => {
           if (err === null) return
-          counts.sendErrors += 1
-          emit({ event: 'sendError', node: a.toName, error: err.message })
+          x.counts.sendErrors += 1
+          x.emit({ event: 'sendError', node: a.toName, error: err.message })
         })
         return
       }
       case 'MembershipChanged':
-        alive = new Set(a.alive)
-        hooks.onChange(alive)
+        x.setAlive(new Set(a.alive))
         return
       case 'MemberChanged':
-        emit({ event: 'member', node: a.name, status: a.status, incarnation: a.incarnation, reason: a.reason })
+        x.emit({ event: 'member', node: a.name, status: a.status, incarnation: a.incarnation, reason: a.reason })
         return
       case 'Dropped':
-        dropped[a.reason] = (dropped[a.reason] ?? 0) + 1
-        emit({ event: 'dropped', reason: a.reason, from: endpointKey(a.from), sender: a.sender })
+        x.dropped[a.reason] = (x.dropped[a.reason] ?? 0) + 1
+        x.emit({ event: 'dropped', reason: a.reason, from: endpointKey(a.from), sender: a.sender })
         return
       default:
         return absurd(a)
     }
   }
 
+/** The core's state at start: this process's epoch and a random seed, the two things it cannot make. */
+const startState = (o: DetectorOptions): State =>
+  initialState({
+    config: { ...defaultConfig, ...o.config },
+    self: o.self,
+    members: o.members,
+    epoch: Date.now(),
+    seed: randomInt(0, 2 ** 32),
+    now: performance.now(),
+  })
+
+export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Promise<Detector> => {
+  const counts: Counts = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, authFailures: 0, decodeFailures: 0, sendErrors: 0, keyRotations: 0 }
+  const dropped: Partial<Record<DropReason, number>> = {}
+  const loop = watchLoopDelay()
+  const emit: Emit = (e) => hooks.onEvent?.(e)
+  let state: State = startState(o)
+  let alive: ReadonlySet<string> = aliveSet(state)
+  let stopped = false
+  const keys = keepKeys(o, emit, counts)
+  const transport = await openUdp(o.bindAddress, o.port, receiveWith(counts, keys, emit, (e) => feed(e)), () => (counts.sendErrors += 1))
+  const setAlive = (now: ReadonlySet<string>): void => {
+    alive = now
+    hooks.onChange(alive)
+  }
+  const perform = performWith({ counts, dropped, keys, transport, emit, setAlive })
   const feed = (e: Event): void => {
     if (stopped) return
     const r = step(state, e, performance.now())
@@ -169,7 +216,7 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
   }
 
   const timer = setInterval(() => {
-    retireKey()
+    keys.retire()
     feed({ _tag: 'Tick', entropy: randomInt(0, 2 ** 32), loopDelayMs: loop.current() })
   }, o.tickMs)
   hooks.onChange(alive)
@@ -178,7 +225,7 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
     if (stopped) return
     stopped = true
     clearInterval(timer)
-    keyWatch?.stop()
+    keys.stop()
     loop.stop()
     await transport.close()
   }
@@ -196,7 +243,7 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
     alive: () => alive,
     stats: () => ({
       ...counts,
-      signingKeys: signingKeys(ring, performance.now()).length,
+      signingKeys: signingKeys(keys.ring(), performance.now()).length,
       dropped: { ...dropped },
       incarnation: state.incarnation,
       alive: alive.size,

@@ -3,6 +3,7 @@
 // Every answer is counted by decision in ironlb_metrics_access_total. A mounted certificate is
 // re-read when its files change (cert-manager renews in place); a self-signed one lives as long as
 // the process.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer, type Server } from 'node:https'
 import { Counter, type Registry } from 'prom-client'
 import * as E from 'fp-ts/lib/Either.js'
@@ -38,9 +39,10 @@ const accessCounter = (registry: Registry): Counter<'decision'> =>
 
 const BODY: Record<401 | 403 | 503, string> = { 401: 'Unauthorized\n', 403: 'Forbidden\n', 503: 'authorization could not be checked\n' }
 
-export const serveMetrics = (opts: MetricsServerOptions): Promise<MetricsServer> => {
-  const counter = accessCounter(opts.registry)
-  const server = createServer({ key: opts.certificate.keyPem, cert: opts.certificate.certPem, minVersion: opts.minVersion }, (req, res) => {
+/** Answers /metrics to a caller the gate lets in, and says why to everyone else. */
+const answerMetrics =
+  (opts: MetricsServerOptions, counter: Counter<'decision'>) =>
+  (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0]
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404)
@@ -66,25 +68,31 @@ export const serveMetrics = (opts: MetricsServerOptions): Promise<MetricsServer>
         res.end(String(err))
       }
     })
-  })
-  let timer: NodeJS.Timeout | undefined
-  const reload = opts.reload
-  if (reload !== undefined) {
-    let seen = mountedVersion(reload.certDir)
-    timer = setInterval(() => {
-      const now = mountedVersion(reload.certDir)
-      if (now === undefined || now === seen) return
-      seen = now
-      const fresh = mountedCertificate(reload.certDir)
-      if (E.isLeft(fresh)) {
-        opts.log.error('metrics-certificate-reload-failed', { error: fresh.left })
-        return
-      }
-      server.setSecureContext({ key: fresh.right.keyPem, cert: fresh.right.certPem, minVersion: opts.minVersion })
-      opts.log.info('metrics-certificate-reloaded', { notAfter: fresh.right.notAfter, fingerprint: fresh.right.fingerprint256 })
-    }, reload.everyMs)
-    timer.unref()
   }
+
+/** Swaps in the mounted certificate whenever its files change; the timer does not keep the process up. */
+const reloadCertificate = (server: Server, opts: MetricsServerOptions, reload: NonNullable<MetricsServerOptions['reload']>): NodeJS.Timeout => {
+  let seen = mountedVersion(reload.certDir)
+  const timer = setInterval(() => {
+    const now = mountedVersion(reload.certDir)
+    if (now === undefined || now === seen) return
+    seen = now
+    const fresh = mountedCertificate(reload.certDir)
+    if (E.isLeft(fresh)) {
+      opts.log.error('metrics-certificate-reload-failed', { error: fresh.left })
+      return
+    }
+    server.setSecureContext({ key: fresh.right.keyPem, cert: fresh.right.certPem, minVersion: opts.minVersion })
+    opts.log.info('metrics-certificate-reloaded', { notAfter: fresh.right.notAfter, fingerprint: fresh.right.fingerprint256 })
+  }, reload.everyMs)
+  timer.unref()
+  return timer
+}
+
+export const serveMetrics = (opts: MetricsServerOptions): Promise<MetricsServer> => {
+  const counter = accessCounter(opts.registry)
+  const server = createServer({ key: opts.certificate.keyPem, cert: opts.certificate.certPem, minVersion: opts.minVersion }, answerMetrics(opts, counter))
+  const timer = opts.reload === undefined ? undefined : reloadCertificate(server, opts, opts.reload)
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () =>

@@ -21,18 +21,11 @@ const DAEMON_FILES = ['shell/controller/main.ts', 'shell/controller/controller.t
 const KNOWN_BY_OWNER: readonly (readonly [string, string, readonly string[]])[] = [
   ['shell/controller/controller.ts', 'A', ['startController', '(file)']],
   ['shell/controller/main.ts', 'A', ['runController']],
-  ['shell/speaker/main.ts', 'B', ['runSpeaker']],
-  ['shell/speaker/l2Responder.ts', 'B', ['startL2Responder']],
   ['shell/loop/reconcileLoop.ts', 'C', ['startReconcileLoop']],
   ['shell/lab/cli.ts', 'E1', ['main']],
   ['shell/lab/demo.ts', 'E1', ['runDemo']],
   ['shell/lab/up.ts', 'E1', ['build']],
   ['shell/kube/reflector.ts', 'F', ['startReflector']],
-  ['shell/bgp/peerSession.ts', 'D (splitting now)', ['startPeerSession']],
-  ['shell/kube/leaseElector.ts', 'D (splitting now)', ['startLeaseElector']],
-  ['shell/kube/rest.ts', 'D (splitting now)', ['restClient', 'stream']],
-  ['shell/membership/detector.ts', 'D (splitting now)', ['runDetector']],
-  ['shell/obs/metricsServer.ts', 'D (splitting now)', ['serveMetrics']],
 ]
 const KNOWN: ReadonlySet<string> = new Set(KNOWN_BY_OWNER.flatMap(([file, , names]) => names.map((n) => `${file} ${n}`)))
 
