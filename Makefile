@@ -29,17 +29,21 @@ build: deps
 	npx tsc -p tsconfig.build.json
 	chmod +x dist/shell/cli/ironlb.js dist/shell/lab/cli.js
 
+# Per-file wall times of the tap run just made (specs/support/specTimes.ts reads .tap/processinfo), slowest
+# first; printed after a failure too, so a slow or hung file is named either way.
+SPEC_TIMES = if [ -f dist/specs/support/specTimes.js ]; then echo "per-file wall times:"; node dist/specs/support/specTimes.js $(1); fi
+
 unit: deps
-	$(TAP) $(UNIT_SPECS)
+	rc=0; $(TAP) --timeout=120 $(UNIT_SPECS) || rc=$$?; $(call SPEC_TIMES,$(UNIT_SPECS)); exit $$rc
 
 test: typecheck build unit integration e2e
 
 # End-to-end specs in the live lab (root; network namespaces): specs/**/*.e2e.ts, one lab at a time
 # so that timing figures are not skewed by a second lab on the same two cores.
 e2e: build native system-tools k8s-bins
-	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) $(TAP) --jobs=1 --timeout=1200 $(LAB_E2E_SPECS)
+	rc=0; IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) $(TAP) --jobs=1 --timeout=1200 $(LAB_E2E_SPECS) || rc=$$?; $(call SPEC_TIMES,$(LAB_E2E_SPECS)); exit $$rc
 
-# The failover and speaker benches run in the live lab (root); the others need only Node and the API server.
+# The failover, soak and speaker benches run in the live lab (root); the others need only Node and the API server.
 bench: build native system-tools k8s-bins
 	node --expose-gc dist/specs/bench/run.js $(BENCH)
 

@@ -34,4 +34,4 @@ integration-smoke: k8s-bins build
 	$(WITH_CONTROL_PLANE) $(TAP) --timeout=$(K8S_TAP_TIMEOUT) specs/support/controlPlane.int.ts
 
 integration: k8s-bins build
-	$(WITH_CONTROL_PLANE) $(TAP) --timeout=$(K8S_TAP_TIMEOUT) $(INTEGRATION_SPECS)
+	rc=0; $(WITH_CONTROL_PLANE) $(TAP) --timeout=$(K8S_TAP_TIMEOUT) $(INTEGRATION_SPECS) || rc=$$?; $(call SPEC_TIMES,$(INTEGRATION_SPECS)); exit $$rc
