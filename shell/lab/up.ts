@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { LabNode } from './desired.js'
 import { removeEmptyDefaultParent, teardown } from './down.js'
-import { findK8sBinDir, kubePaths, kubeconfigPath, logPath } from '../testbed/controlPlane.js'
+import { findK8sBinDir, kubePaths, kubeconfigPath, logPath, type KubePaths } from '../testbed/controlPlane.js'
 import { METALLB_NAMESPACE, exitedError, kubectl, startLabControlPlane, waitLabApiServer } from './kube.js'
 import { claimLabFolder } from './marker.js'
 import { makeNamespace, namespaceExists } from '../testbed/netns.js'
@@ -99,6 +99,40 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   const checkpoint = (): void => {
     if (opts.signal?.aborted === true) throw new Error('interrupted')
   }
+  const b = await prepare(stateDir, id, nodeCount, opts, progress)
+  const { state, topo } = b
+  for (const ns of state.namespaces) await makeNamespace(ns)
+  await wire(topo)
+  progress(`network: ${topo.hosts.map((h) => `${h.name} ${lanOf(h).v4}`).join(', ')} on ${topo.segments[0]?.bridge ?? '?'} in ${namespaceOf(id, topo.switchHost)}`)
+  checkpoint()
+  const startupMs = await startLabControlPlane(state, topo, 90_000, opts.signal)
+  const pidOf = (name: string): string => String(procNamed(state, name)?.ref?.pid ?? '?')
+  progress(`kube-apiserver ready at ${state.apiServerUrl} in ${startupMs} ms (etcd pid ${pidOf('etcd')}, apiserver pid ${pidOf('kube-apiserver')})`)
+  checkpoint()
+  const memberlistKey = await applyCluster(b)
+  checkpoint()
+  await startAgents(b)
+  checkpoint()
+  if (opts.controller !== false) await startController(b)
+  checkpoint()
+  await startSpeakers(b, memberlistKey)
+  state.complete = true
+  writeState(state)
+}
+
+/** What the steps of `build` read. */
+interface Build {
+  readonly state: LabState
+  readonly topo: Topology
+  readonly paths: KubePaths
+  readonly opts: LabOptions
+  readonly ironlb: string
+  readonly progress: (l: string) => void
+  readonly logOf: (name: string) => string
+}
+
+/** Checks what the lab needs, then writes state.json before anything is made: `down` can always find it. */
+const prepare = async (stateDir: string, id: string, nodeCount: number, opts: LabOptions, progress: (l: string) => void): Promise<Build> => {
   if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces)')
   const topo = topology(id, nodeCount)
   const binDir = findK8sBinDir(repoRoot, opts.k8sBinDir)
@@ -108,7 +142,6 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   const absent: string[] = []
   for (const tool of ['ip', 'curl', 'sysctl', 'nft']) if ((await run(['sh', '-c', `command -v ${tool}`])).code !== 0) absent.push(tool)
   if (absent.length > 0) throw new Error(`missing ${absent.join(', ')}: run \`make system-tools\` as root (Debian packages iproute2 curl procps nftables)`)
-
   const paths = kubePaths(stateDir)
   const state: LabState = {
     version: 1,
@@ -127,20 +160,13 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
     k8sBinDir: binDir,
   }
   mkdirSync(stateDir, { recursive: true, mode: 0o700 })
-  writeState(state) // before anything is made: `down` can always find it
+  writeState(state)
   progress(`lab ${id} in ${stateDir}`)
+  return { state, topo, paths, opts, ironlb, progress, logOf: (name) => logPath(paths, name) }
+}
 
-  for (const ns of state.namespaces) await makeNamespace(ns)
-  await wire(topo)
-  progress(`network: ${topo.hosts.map((h) => `${h.name} ${lanOf(h).v4}`).join(', ')} on ${topo.segments[0]?.bridge ?? '?'} in ${namespaceOf(id, topo.switchHost)}`)
-  checkpoint()
-
-  const logOf = (name: string): string => logPath(paths, name)
-  const startupMs = await startLabControlPlane(state, topo, 90_000, opts.signal)
-  const pidOf = (name: string): string => String(procNamed(state, name)?.ref?.pid ?? '?')
-  progress(`kube-apiserver ready at ${state.apiServerUrl} in ${startupMs} ms (etcd pid ${pidOf('etcd')}, apiserver pid ${pidOf('kube-apiserver')})`)
-  checkpoint()
-
+/** deploy/'s namespace, CRDs and RBAC, the Nodes, and the memberlist Secret; resolves to the Secret's key. */
+const applyCluster = async ({ state, topo, progress }: Build): Promise<string> => {
   const k = (args: readonly string[], o: RunOptions = {}): Promise<string> => kubectlOk(state, args, o)
   const manifests = ['00-namespace.yaml', '10-crds.yaml', '20-rbac.yaml'].map((f) => join(repoRoot, 'deploy', 'manifests', f))
   await k(['apply', '--server-side', '--field-manager=ironlb-lab', ...manifests.flatMap((m) => ['-f', m])], { timeoutMs: 60_000 })
@@ -158,8 +184,13 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   }
   await k(['apply', '--server-side', '--field-manager=ironlb-lab', '-f', '-'], { stdin: JSON.stringify(secret) })
   progress(`Nodes ${topo.nodes.join(', ')} registered (Ready); Secret ${METALLB_NAMESPACE}/memberlist created`)
-  checkpoint()
+  return memberlistKey
+}
 
+/** The lab's agents (kube-ipvs0 sync and an HTTP backend per node, EndpointSlices from infra), up when every backend answers. */
+const startAgents = async ({ state, topo, paths, opts, progress, logOf }: Build): Promise<void> => {
+  const id = state.id
+  const stateDir = state.stateDir
   const labNodes = topo.nodes.map((n): LabNode => {
     const l = lanOf(hostOrThrow(topo, n))
     return { name: n, v4: l.v4, v6: l.v6 }
@@ -182,31 +213,36 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
       return r.code === 0 && r.stdout.trim() === n.name
     }, opts.signal)
   progress('lab agents up: kube-ipvs0 sync and an HTTP backend on each node, EndpointSlices from infra')
-  checkpoint()
+}
 
+/** The IronLB controller in infra, up when its /readyz answers. */
+const startController = async ({ state, paths, opts, ironlb, progress, logOf }: Build): Promise<void> => {
+  const id = state.id
   const logLevel = opts.logLevel ?? 'info'
-  if (opts.controller !== false) {
-    const argv = [
-      process.execPath,
-      ironlb,
-      'controller',
-      `--kubeconfig=${kubeconfigPath(paths, 'controller')}`,
-      `--namespace=${METALLB_NAMESPACE}`,
-      `--port=${METRICS_PORT}`,
-      '--host=0.0.0.0',
-      '--pod-name=controller-lab',
-      `--log-level=${logLevel}`,
-    ]
-    const ctl = await startProc(state, { name: 'controller', host: 'infra', argv, log: logOf('controller') })
-    await waitFor('controller /readyz', 60_000, async () => {
-      if (!procAlive(ctl)) throw exitedError(ctl)
-      const r = await run(inNs(namespaceOf(id, 'infra'), ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', `http://127.0.0.1:${HEALTH_PORT}/readyz`]))
-      return r.stdout.trim() === '200'
-    }, opts.signal)
-    progress(`controller ready (pid ${ctl.ref?.pid})`)
-  }
-  checkpoint()
+  const argv = [
+    process.execPath,
+    ironlb,
+    'controller',
+    `--kubeconfig=${kubeconfigPath(paths, 'controller')}`,
+    `--namespace=${METALLB_NAMESPACE}`,
+    `--port=${METRICS_PORT}`,
+    '--host=0.0.0.0',
+    '--pod-name=controller-lab',
+    `--log-level=${logLevel}`,
+  ]
+  const ctl = await startProc(state, { name: 'controller', host: 'infra', argv, log: logOf('controller') })
+  await waitFor('controller /readyz', 60_000, async () => {
+    if (!procAlive(ctl)) throw exitedError(ctl)
+    const r = await run(inNs(namespaceOf(id, 'infra'), ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', `http://127.0.0.1:${HEALTH_PORT}/readyz`]))
+    return r.stdout.trim() === '200'
+  }, opts.signal)
+  progress(`controller ready (pid ${ctl.ref?.pid})`)
+}
 
+/** A speaker per node (or only its record, with speakers off), each judged a moment after it starts. */
+const startSpeakers = async ({ state, topo, paths, opts, ironlb, progress, logOf }: Build, memberlistKey: string): Promise<void> => {
+  const stateDir = state.stateDir
+  const logLevel = opts.logLevel ?? 'info'
   for (const n of topo.nodes) {
     const keyFile = join(stateDir, 'nodes', n, 'memberlist-key')
     mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 })
@@ -254,8 +290,6 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
     if (opts.requireSpeakers === true && verdicts.some((v) => v !== 'running')) throw new Error('speakers are required but not running')
   }
 
-  state.complete = true
-  writeState(state)
 }
 
 const kubectlOk = async (state: LabState, args: readonly string[], opts: RunOptions = {}): Promise<string> => {

@@ -36,7 +36,7 @@ export interface Identity {
   readonly groups: readonly string[]
 }
 
-interface KubePaths {
+export interface KubePaths {
   readonly pki: string
   readonly certDir: string
   readonly tokens: string
