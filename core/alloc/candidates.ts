@@ -57,7 +57,7 @@ export const selectedPools = (pools: readonly PoolSlot[], svc: Service, nsLabels
 }
 
 /** The one empty selection, shared so that callers can memoise on it. */
-export const NONE: readonly PoolSlot[] = []
+const NONE: readonly PoolSlot[] = []
 
 /** The second tier: general pools, the same for every Service. */
 export const generalPools = (pools: readonly PoolSlot[]): PoolSlot[] =>

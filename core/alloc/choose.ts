@@ -12,7 +12,7 @@ import { type PoolIndex, type PoolSlot, hasFamily } from './poolIndex.js'
 import type { Active } from './prepare.js'
 import { type Claimant, type SharingVerdict, sharingVerdict } from './sharing.js'
 
-export type Choice =
+type Choice =
   | { readonly _tag: 'Take'; readonly ips: readonly IP[]; readonly pool: PoolSlot }
   | { readonly _tag: 'Fail'; readonly outcome: ServiceOutcome }
 

@@ -26,7 +26,7 @@ import { type SortKey, compareSortKeys } from './order.js'
 import { sharingVerdict } from './sharing.js'
 
 /** One Service's place in the plan; its own sort key (no separate object per Service). */
-export interface Entry extends SortKey {
+interface Entry extends SortKey {
   readonly key: ServiceKey
   readonly svc: Service
   /** Undefined for Services settled without looking at others (ignored, statically pending). */
@@ -41,7 +41,7 @@ export interface Entry extends SortKey {
 }
 
 /** What one `apply` did: the entries whose outcome may have changed, and the keys now gone. */
-export interface Applied {
+interface Applied {
   readonly touched: readonly Entry[]
   readonly removed: readonly ServiceKey[]
 }

@@ -3,7 +3,7 @@
 // each key keeps a chain of cells, newest first, and a view reads the newest cell at or before its
 // version. Writing is O(1); reading walks the chain, which is short (one cell per change of that key
 // since the last full plan). Memory grows with the number of changes, which a full plan resets.
-export interface Cell<I, O> {
+interface Cell<I, O> {
   readonly version: number
   /** Both undefined record a deletion. */
   readonly input: I | undefined

@@ -24,7 +24,7 @@ export class IpMap<V> {
   }
 }
 
-export interface IpUse extends Occupants {
+interface IpUse extends Occupants {
   readonly ip: IP
   readonly pool: PoolSlot
   first: ServiceKey

@@ -33,7 +33,7 @@ export type PendingReason =
   | 'NoAvailableIPs'
 
 /** Why a Service is none of our business (MetalLB clears its state and skips it). */
-export type IgnoredReason = 'NotLoadBalancer' | 'OtherLoadBalancerClass'
+type IgnoredReason = 'NotLoadBalancer' | 'OtherLoadBalancerClass'
 
 export type ServiceOutcome =
   | { readonly _tag: 'Assigned'; readonly ips: readonly IP[]; readonly pool: PoolName }

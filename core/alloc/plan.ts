@@ -19,7 +19,7 @@ import { mkPoolIndex } from './poolIndex.js'
 import { mkRequestContext } from './request.js'
 import { poolUsage } from './usage.js'
 
-export interface ServiceChanges {
+interface ServiceChanges {
   /** New or changed Services (the whole object, including its current ingress IPs). */
   readonly upserted: readonly Service[]
   /** Applied before `upserted`, so a key in both ends up present. */

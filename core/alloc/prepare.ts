@@ -14,7 +14,7 @@ import { type PoolSlot, hasFamily, poolHoldingAll } from './poolIndex.js'
 import { type Request, type RequestContext, resolveRequest } from './request.js'
 import { type Claimant, backendOf, portsOf, sharingOf } from './sharing.js'
 
-export interface Held {
+interface Held {
   /** IPv4 first. */
   readonly ips: readonly IP[]
   readonly pool: PoolSlot
@@ -38,13 +38,13 @@ export interface Active extends Claimant {
 }
 
 /** Decided without looking at other Services: ignored, or pending whatever they hold. */
-export interface Settled {
+interface Settled {
   readonly _tag: 'Settled'
   readonly svc: Service
   readonly outcome: ServiceOutcome
 }
 
-export type Prepared = Active | Settled
+type Prepared = Active | Settled
 
 export interface PrepareContext extends RequestContext {
   readonly nsLabels: ReadonlyMap<string, Labels>

@@ -22,7 +22,7 @@ export type Request =
    */
   | { readonly _tag: 'Unavailable'; readonly outcome: ServiceOutcome }
 
-export type Resolved = { readonly _tag: 'Ok'; readonly request: Request } | { readonly _tag: 'Refused'; readonly outcome: ServiceOutcome }
+type Resolved = { readonly _tag: 'Ok'; readonly request: Request } | { readonly _tag: 'Refused'; readonly outcome: ServiceOutcome }
 
 const refuse = (reason: PendingReason, message: string): Resolved => ({ _tag: 'Refused', outcome: pending(reason, message) })
 const ok = (request: Request): Resolved => ({ _tag: 'Ok', request })
@@ -30,7 +30,7 @@ const ok = (request: Request): Resolved => ({ _tag: 'Ok', request })
 const listIPs = (ips: readonly IP[]): string => ips.map(formatIP).join(', ')
 
 /** Whether a pool could ever serve the need (RequireDualStack needs both families in one pool). */
-export const canServe = (p: PoolSlot, need: FamilyNeed): boolean =>
+const canServe = (p: PoolSlot, need: FamilyNeed): boolean =>
   need._tag === 'Single'
     ? hasFamily(p, need.family)
     : need.required
