@@ -51,7 +51,7 @@ export interface ReconcileLoop {
   readonly stop: () => Promise<void>
 }
 
-export const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 } as const
+const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 } as const
 
 /** Node fires a longer timeout at once (and warns), so longer delays are refused up front. */
 const MAX_TIMER_MS = 2_147_483_647
@@ -69,6 +69,49 @@ const checkOptions = (o: ReconcileLoopOptions): void => {
   checkMs(o.name, 'backoff.maxMs', o.backoff.maxMs, o.backoff.initialMs)
 }
 
+/** A revisit is never sooner than batchMs nor later than the resync. */
+const revisitMs = (opts: ReconcileLoopOptions, ms: number): number => Math.max(opts.batchMs, Number.isNaN(ms) ? 0 : Math.min(ms, opts.resyncMs))
+
+/**
+ * Runs one pass; answers the delay before the next, or undefined when nothing is owed. `dirty` is
+ * read after the pass: whether a kick came while it ran.
+ */
+const runPass = async (opts: ReconcileLoopOptions, ctx: PassContext, backoff: ReturnType<typeof exponentialBackoff>, dirty: () => boolean): Promise<number | undefined> => {
+  try {
+    const outcome = await opts.pass(ctx)
+    switch (outcome._tag) {
+      case 'Done':
+        backoff.reset()
+        return dirty() ? opts.batchMs : undefined
+      case 'Again':
+        opts.log.debug(`${opts.name}-pass-again`, { why: outcome.why, afterMs: outcome.afterMs })
+        return revisitMs(opts, outcome.afterMs)
+      default:
+        return absurd(outcome)
+    }
+  } catch (err) {
+    const retryInMs = Math.max(opts.batchMs, backoff.next())
+    opts.log.error(`${opts.name}-pass-failed`, { error: err, retryInMs })
+    return retryInMs
+  }
+}
+
+/** Kicks every `ms` until the returned function is called. */
+const startResync = (clock: Clock, ms: number, kick: () => void): (() => void) => {
+  let handle: TimerHandle | undefined
+  const arm = (): void => {
+    handle = clock.setTimeout(() => {
+      kick()
+      arm()
+    }, ms)
+  }
+  arm()
+  return () => {
+    if (handle !== undefined) clock.clearTimeout(handle)
+    handle = undefined
+  }
+}
+
 /**
  * Starts the loop; the first pass runs batchMs from now. Backoff has no jitter: there is one loop per
  * process and only its own failures space its retries (the reflectors' watch restarts are jittered).
@@ -82,14 +125,10 @@ export const startReconcileLoop = (opts: ReconcileLoopOptions): ReconcileLoop =>
   let stopped = false
   let running: Promise<void> | undefined
   let timer: TimerHandle | undefined
-  let resyncTimer: TimerHandle | undefined
   let idleWaiters: (() => void)[] = []
   const ctx: PassContext = { leading: () => !stopped && (opts.isLeader?.() ?? true) }
-
   const wakeIdle = (): void => {
-    const waiters = idleWaiters
-    idleWaiters = []
-    for (const w of waiters) w()
+    for (const w of idleWaiters.splice(0)) w()
   }
   /** A pending timer is kept as it is: a kick never cuts short a backoff or a revisit. */
   const arm = (ms: number): void => {
@@ -100,70 +139,32 @@ export const startReconcileLoop = (opts: ReconcileLoopOptions): ReconcileLoop =>
     dirty = true
     arm(opts.batchMs)
   }
-  const armResync = (): void => {
-    resyncTimer = clock.setTimeout(() => {
-      resyncTimer = undefined
-      if (stopped) return
-      kick()
-      armResync()
-    }, opts.resyncMs)
-  }
-
-  /** A revisit is never sooner than batchMs nor later than the resync. */
-  const revisitMs = (ms: number): number => Math.max(opts.batchMs, Number.isNaN(ms) ? 0 : Math.min(ms, opts.resyncMs))
-
-  /** The delay before the next pass, or undefined when nothing is owed. */
-  const afterPass = (outcome: PassOutcome): number | undefined => {
-    switch (outcome._tag) {
-      case 'Done':
-        backoff.reset()
-        return dirty ? opts.batchMs : undefined
-      case 'Again':
-        opts.log.debug(`${opts.name}-pass-again`, { why: outcome.why, afterMs: outcome.afterMs })
-        return revisitMs(outcome.afterMs)
-      default:
-        return absurd(outcome)
-    }
-  }
-
-  const onePass = async (): Promise<number | undefined> => {
-    try {
-      return afterPass(await opts.pass(ctx))
-    } catch (err) {
-      const retryInMs = Math.max(opts.batchMs, backoff.next())
-      opts.log.error(`${opts.name}-pass-failed`, { error: err, retryInMs })
-      return retryInMs
-    }
-  }
-
   function run(): void {
     timer = undefined
     if (running !== undefined || stopped) return
     // Cleared before the pass, so a kick during it is not lost: it makes one more pass.
     dirty = false
-    running = onePass().then((next) => {
+    running = runPass(opts, ctx, backoff, () => dirty).then((next) => {
       running = undefined
       if (stopped) return
       if (next === undefined) wakeIdle()
       else arm(next)
     })
   }
-
   arm(opts.batchMs)
-  armResync()
+  const stopResync = startResync(clock, opts.resyncMs, kick)
   return {
     kick,
     idle: () => {
-      if (stopped) return Promise.resolve()
-      const done = new Promise<void>((resolve) => idleWaiters.push(resolve))
+      const done = new Promise<void>((resolve) => (stopped ? resolve() : idleWaiters.push(resolve)))
       kick()
       return done
     },
     stop: async () => {
       stopped = true
       if (timer !== undefined) clock.clearTimeout(timer)
-      if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer)
-      timer = resyncTimer = undefined
+      timer = undefined
+      stopResync()
       wakeIdle()
       await running
     },
