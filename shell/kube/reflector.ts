@@ -73,123 +73,148 @@ interface WatchEvent {
   readonly object: KubeObject & { readonly code?: number }
 }
 
-export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Reflector<T> => {
-  const store = new Map<string, T>()
-  const cached = cacheCopyOf<T>(opts.typeMeta?.kind)
-  const stopper = new AbortController()
-  const restarts = { error: 0, gone: 0, watchdog: 0, closed: 0 }
-  const timeoutSeconds = opts.watchTimeoutSeconds ?? 300
-  const backoff = exponentialBackoff(250, 30_000)
-  let resourceVersion = ''
-  let synced = false
+type WatchEnd = 'closed' | 'gone' | 'watchdog'
 
-  const notify = (): void => {
+/** One reflector's cache and where its watch stands; shared by the steps below. */
+interface ReflectorState<T extends KubeObject> {
+  readonly opts: ReflectorOptions
+  readonly store: Map<string, T>
+  readonly cached: (o: T) => T
+  readonly stopper: AbortController
+  readonly restarts: Record<'error' | WatchEnd, number>
+  readonly backoff: ReturnType<typeof exponentialBackoff>
+  readonly timeoutSeconds: number
+  resourceVersion: string
+  synced: boolean
+}
+
+const notify = (s: { readonly opts: ReflectorOptions }): void => {
+  try {
+    s.opts.onChange()
+  } catch (err) {
+    s.opts.log.error('reflector-handler-failed', { path: s.opts.path, error: err })
+  }
+}
+
+const relist = async <T extends KubeObject>(s: ReflectorState<T>): Promise<void> => {
+  const { opts } = s
+  const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector } }), `list ${opts.path}`)
+  const body = res.body as { items?: T[]; metadata?: { resourceVersion?: string } }
+  s.store.clear()
+  for (const item of body.items ?? []) s.store.set(keyOf(item), s.cached(opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item }))
+  s.resourceVersion = body.metadata?.resourceVersion ?? ''
+  s.synced = true
+  notify(s)
+}
+
+/** Applies one watch event: 'changed' (consumers are told), 'quiet', or 'gone' (410: relist). Other errors throw. */
+const applyEvent = <T extends KubeObject>(s: ReflectorState<T>, ev: WatchEvent): 'changed' | 'quiet' | 'gone' => {
+  const rv = ev.object.metadata?.resourceVersion
+  switch (ev.type) {
+    case 'ADDED':
+    case 'MODIFIED': {
+      const key = keyOf(ev.object)
+      if (isNewer(rv, s.store.get(key)?.metadata?.resourceVersion)) s.store.set(key, s.cached(ev.object as T))
+      break
+    }
+    case 'DELETED':
+      s.store.delete(keyOf(ev.object))
+      break
+    case 'BOOKMARK':
+      if (rv !== undefined) s.resourceVersion = rv
+      return 'quiet'
+    case 'ERROR':
+      if (ev.object.code === 410) return 'gone'
+      throw new ApiError(ev.object.code ?? 500, 'WatchError', JSON.stringify(ev.object))
+    default:
+      return 'quiet'
+  }
+  if (rv !== undefined) s.resourceVersion = rv
+  return 'changed'
+}
+
+/** One watch, until the server ends it, 410 Gone, the watchdog sees nothing for too long, or stop. */
+const watchOnce = async <T extends KubeObject>(s: ReflectorState<T>): Promise<WatchEnd> => {
+  const { opts, stopper, timeoutSeconds } = s
+  const round = new AbortController()
+  const onStop = (): void => round.abort()
+  stopper.signal.addEventListener('abort', onStop, { once: true })
+  let outcome: WatchEnd = 'closed'
+  let lastActivity = Date.now()
+  const watchdogMs = (timeoutSeconds + 30) * 1000
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastActivity > watchdogMs) {
+      outcome = 'watchdog'
+      round.abort()
+    }
+  }, Math.min(5_000, watchdogMs))
+  const query = { watch: true, resourceVersion: s.resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: opts.labelSelector }
+  const onObject = (raw: unknown): void => {
+    lastActivity = Date.now()
+    const applied = applyEvent(s, raw as WatchEvent)
+    if (applied === 'gone') {
+      outcome = 'gone'
+      round.abort()
+    } else if (applied === 'changed') {
+      s.backoff.reset()
+      notify(s)
+    }
+  }
+  try {
+    await opts.rest.stream(opts.path, query, onObject, round.signal)
+  } finally {
+    clearInterval(watchdog)
+    stopper.signal.removeEventListener('abort', onStop)
+  }
+  return outcome
+}
+
+/** List, then watch again and again; relist only when the version is lost. Never gives up until stopped. */
+const run = async <T extends KubeObject>(s: ReflectorState<T>): Promise<void> => {
+  const { opts, stopper, restarts, backoff } = s
+  while (!stopper.signal.aborted) {
     try {
-      opts.onChange()
+      if (s.resourceVersion === '') await relist(s)
+      const startedAt = Date.now()
+      const outcome = await watchOnce(s)
+      if (stopper.signal.aborted) break
+      restarts[outcome]++
+      // A server (or proxy) that closes watches at once must not turn this into a busy loop.
+      if (outcome === 'closed' && Date.now() - startedAt < 1_000) await sleep(backoff.next(), stopper.signal)
+      if (outcome === 'gone') s.resourceVersion = ''
+      if (outcome === 'watchdog') opts.log.warn('watch-hung-restarting', { path: opts.path })
     } catch (err) {
-      opts.log.error('reflector-handler-failed', { path: opts.path, error: err })
+      restarts.error++
+      if (err instanceof ApiError && err.status === 410) s.resourceVersion = ''
+      const delay = backoff.next()
+      opts.log.warn('watch-failed-retrying', { path: opts.path, error: err, retryInMs: delay })
+      await sleep(delay, stopper.signal)
     }
   }
+}
 
-  const relist = async (): Promise<void> => {
-    const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector } }), `list ${opts.path}`)
-    const body = res.body as { items?: T[]; metadata?: { resourceVersion?: string } }
-    store.clear()
-    for (const item of body.items ?? []) store.set(keyOf(item), cached(opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item }))
-    resourceVersion = body.metadata?.resourceVersion ?? ''
-    synced = true
-    notify()
+export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Reflector<T> => {
+  const s: ReflectorState<T> = {
+    opts,
+    store: new Map<string, T>(),
+    cached: cacheCopyOf<T>(opts.typeMeta?.kind),
+    stopper: new AbortController(),
+    restarts: { error: 0, gone: 0, watchdog: 0, closed: 0 },
+    backoff: exponentialBackoff(250, 30_000),
+    timeoutSeconds: opts.watchTimeoutSeconds ?? 300,
+    resourceVersion: '',
+    synced: false,
   }
-
-  const watchOnce = async (): Promise<'closed' | 'gone' | 'watchdog'> => {
-    const round = new AbortController()
-    const onStop = (): void => round.abort()
-    stopper.signal.addEventListener('abort', onStop, { once: true })
-    let outcome: 'closed' | 'gone' | 'watchdog' = 'closed'
-    let lastActivity = Date.now()
-    const watchdogMs = (timeoutSeconds + 30) * 1000
-    const watchdog = setInterval(() => {
-      if (Date.now() - lastActivity > watchdogMs) {
-        outcome = 'watchdog'
-        round.abort()
-      }
-    }, Math.min(5_000, watchdogMs))
-    try {
-      await opts.rest.stream(
-        opts.path,
-        { watch: true, resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: opts.labelSelector },
-        (raw) => {
-          lastActivity = Date.now()
-          const ev = raw as WatchEvent
-          const rv = ev.object.metadata?.resourceVersion
-          switch (ev.type) {
-            case 'ADDED':
-            case 'MODIFIED': {
-              const key = keyOf(ev.object)
-              if (isNewer(rv, store.get(key)?.metadata?.resourceVersion)) store.set(key, cached(ev.object as T))
-              break
-            }
-            case 'DELETED':
-              store.delete(keyOf(ev.object))
-              break
-            case 'BOOKMARK':
-              if (rv !== undefined) resourceVersion = rv
-              return
-            case 'ERROR':
-              if (ev.object.code === 410) {
-                outcome = 'gone'
-                round.abort()
-                return
-              }
-              throw new ApiError(ev.object.code ?? 500, 'WatchError', JSON.stringify(ev.object))
-            default:
-              return
-          }
-          if (rv !== undefined) resourceVersion = rv
-          backoff.reset()
-          notify()
-        },
-        round.signal,
-      )
-    } finally {
-      clearInterval(watchdog)
-      stopper.signal.removeEventListener('abort', onStop)
-    }
-    return outcome
-  }
-
-  const run = async (): Promise<void> => {
-    while (!stopper.signal.aborted) {
-      try {
-        if (resourceVersion === '') await relist()
-        const startedAt = Date.now()
-        const outcome = await watchOnce()
-        if (stopper.signal.aborted) break
-        restarts[outcome]++
-        // A server (or proxy) that closes watches at once must not turn this into a busy loop.
-        if (outcome === 'closed' && Date.now() - startedAt < 1_000) await sleep(backoff.next(), stopper.signal)
-        if (outcome === 'gone') resourceVersion = ''
-        if (outcome === 'watchdog') opts.log.warn('watch-hung-restarting', { path: opts.path })
-      } catch (err) {
-        restarts.error++
-        if (err instanceof ApiError && err.status === 410) resourceVersion = ''
-        const delay = backoff.next()
-        opts.log.warn('watch-failed-retrying', { path: opts.path, error: err, retryInMs: delay })
-        await sleep(delay, stopper.signal)
-      }
-    }
-  }
-  void run()
-
+  void run(s)
   return {
-    list: () => [...store.values()],
-    synced: () => synced,
-    restarts: () => ({ ...restarts }),
+    list: () => [...s.store.values()],
+    synced: () => s.synced,
+    restarts: () => ({ ...s.restarts }),
     observeWrite: (obj) => {
       const key = keyOf(obj)
-      const current = store.get(key)
-      if (current !== undefined && isNewer(obj.metadata?.resourceVersion, current.metadata?.resourceVersion)) store.set(key, cached(obj))
+      const current = s.store.get(key)
+      if (current !== undefined && isNewer(obj.metadata?.resourceVersion, current.metadata?.resourceVersion)) s.store.set(key, s.cached(obj))
     },
-    stop: () => stopper.abort(),
+    stop: () => s.stopper.abort(),
   }
 }

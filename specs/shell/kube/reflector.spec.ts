@@ -87,3 +87,85 @@ t.test('a kind the core does not project is kept whole but for managedFields', a
   const { managedFields: _dropped, ...meta } = stored.metadata
   t.strictSame(reflector.list(), [{ ...stored, metadata: meta }])
 })
+
+// A scripted API: each list answers the next of `lists`, each watch plays the next of `watches`
+// (then ends, or with `hold` stays open until stopped), and every call is recorded.
+interface Script {
+  readonly lists: readonly (readonly { metadata: { name: string; resourceVersion: string }; v?: number }[] | 'fail')[]
+  readonly watches: readonly { readonly events: readonly unknown[]; readonly hold?: boolean }[]
+}
+const scripted = (script: Script) => {
+  const calls: string[] = []
+  let lists = 0
+  let watches = 0
+  const rest = {
+    request: async (method: string, path: string) => {
+      const answer = script.lists[Math.min(lists++, script.lists.length - 1)]
+      calls.push(`${method} ${path}`)
+      if (answer === 'fail' || answer === undefined) return { status: 500, body: { reason: 'InternalError', message: 'scripted' } }
+      return { status: 200, body: { items: answer, metadata: { resourceVersion: answer.map((o) => Number(o.metadata.resourceVersion)).reduce((a, b) => Math.max(a, b), 0).toString() } } }
+    },
+    stream: async (_path: string, query: Record<string, unknown> | undefined, onObject: (o: unknown) => void, signal: AbortSignal) => {
+      const w = script.watches[watches++]
+      calls.push(`WATCH from ${String(query?.['resourceVersion'])}`)
+      for (const ev of w?.events ?? []) {
+        if (signal.aborted) return
+        onObject(ev)
+      }
+      if (w?.hold === true || w === undefined) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+    },
+    close: () => undefined,
+  }
+  return { rest, calls }
+}
+const obj = (name: string, rv: number, v = 0) => ({ metadata: { name, resourceVersion: String(rv) }, v })
+
+t.test('watch events: newer versions replace, older never do, DELETED removes, BOOKMARK moves the version quietly', async (t) => {
+  const { rest, calls } = scripted({
+    lists: [[obj('a', 1), obj('b', 2)]],
+    watches: [
+      {
+        events: [
+          { type: 'MODIFIED', object: obj('a', 5, 1) },
+          { type: 'MODIFIED', object: obj('a', 4, 2) },
+          { type: 'DELETED', object: obj('b', 6) },
+          { type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } },
+        ],
+      },
+      { events: [], hold: true },
+    ],
+  })
+  let changes = 0
+  const r = startReflector<ReturnType<typeof obj>>({ path: '/x', rest, log: silentLogger, onChange: () => changes++ })
+  t.teardown(() => r.stop())
+  await until('the second watch', () => calls.length >= 3)
+  t.strictSame(r.list(), [obj('a', 5, 1)])
+  t.equal(changes, 4, 'the list and three changes; the bookmark is not one')
+  t.strictSame(calls, ['GET /x', 'WATCH from 2', 'WATCH from 9'], 'the next watch resumes at the bookmark, with no relist')
+  t.equal(r.restarts().closed, 1)
+})
+
+t.test('410 Gone relists and replaces the cache; a failed list is retried', async (t) => {
+  const { rest, calls } = scripted({
+    lists: [[obj('a', 1)], 'fail', [obj('c', 7)]],
+    watches: [{ events: [{ type: 'ERROR', object: { code: 410, metadata: {} } }] }, { events: [], hold: true }],
+  })
+  const r = startReflector<ReturnType<typeof obj>>({ path: '/x', rest, log: silentLogger, onChange: () => undefined })
+  t.teardown(() => r.stop())
+  await until('the watch after the relist', () => calls.length >= 5)
+  t.strictSame(calls, ['GET /x', 'WATCH from 1', 'GET /x', 'GET /x', 'WATCH from 7'])
+  t.strictSame(r.list(), [obj('c', 7)], 'what the new list holds, nothing of the old')
+  t.strictSame(r.restarts(), { error: 1, gone: 1, watchdog: 0, closed: 0 })
+})
+
+t.test('an ERROR other than 410 restarts the watch from the same version after a backoff', async (t) => {
+  const { rest, calls } = scripted({
+    lists: [[obj('a', 3)]],
+    watches: [{ events: [{ type: 'ERROR', object: { code: 500, metadata: {} } }] }, { events: [], hold: true }],
+  })
+  const r = startReflector<ReturnType<typeof obj>>({ path: '/x', rest, log: silentLogger, onChange: () => undefined })
+  t.teardown(() => r.stop())
+  await until('the second watch', () => calls.length >= 3)
+  t.strictSame(calls, ['GET /x', 'WATCH from 3', 'WATCH from 3'])
+  t.equal(r.restarts().error, 1)
+})
