@@ -12,7 +12,7 @@ import type { Contest } from './election.js'
 import type { ServiceEndpoints } from './endpoints.js'
 
 /** What keeps a node out of every election, whatever the Service. */
-export type NodeBlock = 'SpeakerDown' | 'NetworkUnavailable' | 'ExcludedNode'
+type NodeBlock = 'SpeakerDown' | 'NetworkUnavailable' | 'ExcludedNode'
 
 export interface NodeFacts {
   readonly nodes: ReadonlyMap<NodeName, Node>

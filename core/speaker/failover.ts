@@ -3,7 +3,7 @@
 // over observes one; the shell measures up to the moment its responders hold them.
 
 /** How long a suspicion stays relevant for the failover histogram. */
-export const FAILOVER_WINDOW_MS = 30_000
+const FAILOVER_WINDOW_MS = 30_000
 
 /** `goneSince`: when each member was first suspected or declared gone, since it was last alive. */
 export const failoverSince = (taken: readonly string[], goneSince: ReadonlyMap<string, number>, now: number): number | undefined => {

@@ -15,7 +15,7 @@ export interface LinkFacts {
 }
 
 /** MetalLB's default exclusions: container, bridge and tunnel devices that never face the LAN. */
-export const EXCLUDED_NAME_PATTERNS: readonly RegExp[] = [
+const EXCLUDED_NAME_PATTERNS: readonly RegExp[] = [
   /^docker/,
   /^cbr/,
   /^dummy/,
@@ -32,9 +32,9 @@ export const EXCLUDED_NAME_PATTERNS: readonly RegExp[] = [
   /^lxc/,
 ]
 
-export type InterfaceSkipReason = 'Down' | 'Enslaved' | 'NoArp' | 'Loopback' | 'NoMac' | 'ExcludedName'
+type InterfaceSkipReason = 'Down' | 'Enslaved' | 'NoArp' | 'Loopback' | 'NoMac' | 'ExcludedName'
 
-export type InterfaceVerdict =
+type InterfaceVerdict =
   | { readonly _tag: 'Usable'; readonly link: LinkFacts & { readonly mac: Mac } }
   | { readonly _tag: 'Skipped'; readonly name: string; readonly reason: InterfaceSkipReason }
 

@@ -10,7 +10,7 @@ import type { ServiceKey } from '../model/names.js'
 import { type IP, formatIP } from '../net/address.js'
 import type { DesiredL2Status } from './l2StatusDiff.js'
 
-export interface AnnouncedIP {
+interface AnnouncedIP {
   readonly service: ServiceKey
   readonly ip: string
 }
@@ -31,7 +31,7 @@ export interface L2Announce {
   readonly reassert: readonly IP[]
 }
 
-export interface AnnounceMemory {
+interface AnnounceMemory {
   /** IP texts announced last pass. */
   readonly announced: ReadonlySet<string>
   /** The live set last pass; empty before the first pass as a member. */

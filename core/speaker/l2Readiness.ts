@@ -26,7 +26,7 @@ export const L2_UNABLE_REASONS = [
   /** Every usable interface failed to open for another reason. */
   'OpenFailed',
 ] as const
-export type L2UnableReason = (typeof L2_UNABLE_REASONS)[number]
+type L2UnableReason = (typeof L2_UNABLE_REASONS)[number]
 
 export type L2Readiness =
   | { readonly _tag: 'Able'; readonly interfaces: readonly string[] }

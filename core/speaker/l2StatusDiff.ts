@@ -16,7 +16,7 @@ export interface DesiredL2Status {
   readonly interfaces: readonly string[]
 }
 
-export interface L2StatusChanges {
+interface L2StatusChanges {
   readonly create: readonly DesiredL2Status[]
   readonly update: readonly { readonly name: string; readonly interfaces: readonly string[] }[]
   readonly delete: readonly string[]

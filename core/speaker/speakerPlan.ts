@@ -71,9 +71,9 @@ export type L2ResponderPlan =
   /** `failoverSince`: where ironlb_layer2_failover_seconds is measured from, when this pass takes IPs over. */
   | (L2Announce & { readonly failoverSince: number | undefined })
 
-export type L2StatusPlan = { readonly _tag: 'Keep' } | { readonly _tag: 'Write'; readonly writes: readonly L2StatusWrite[] }
+type L2StatusPlan = { readonly _tag: 'Keep' } | { readonly _tag: 'Write'; readonly writes: readonly L2StatusWrite[] }
 
-export interface ReasonReport {
+interface ReasonReport {
   /** IPs whose reason is new or changed since the last pass: one log line each. */
   readonly changed: readonly NotAnnounced[]
   /** IPs per reason, every reason present (the gauge). */

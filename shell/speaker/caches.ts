@@ -1,0 +1,55 @@
+// The speaker's caches: Services, Nodes, EndpointSlices, the MetalLB kinds of its namespace and its
+// own ServiceL2Status objects, each a reflector that kicks the loop on any change. `snapshot` hands
+// the core what they hold; the core decodes it (core/speaker/reconcile.ts).
+import { STATUS_LABELS } from '../../core/config/statusCodecs.js'
+import type { SpeakerSnapshot } from '../../core/speaker/speakerPlan.js'
+import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
+import { type KubeObject, type Reflector, startReflector } from '../kube/reflector.js'
+import type { RestClient } from '../kube/rest.js'
+import type { Logger } from '../obs/log.js'
+
+interface SpeakerCaches {
+  readonly synced: () => boolean
+  readonly snapshot: () => SpeakerSnapshot
+  /** This node's ServiceL2Status objects: the publisher records its own writes here. */
+  readonly statuses: Reflector<KubeObject>
+  readonly stop: () => void
+}
+
+interface CacheDeps {
+  readonly rest: RestClient
+  readonly log: Logger
+  readonly namespace: string
+  readonly node: string
+}
+
+export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): SpeakerCaches => {
+  const reflect = (path: string, typeMeta: { apiVersion: string; kind: string }, labelSelector?: string): Reflector<KubeObject> =>
+    startReflector<KubeObject>({ path, rest: deps.rest, log: deps.log, onChange, typeMeta, ...(labelSelector === undefined ? {} : { labelSelector }) })
+  const services = reflect('/api/v1/services', { apiVersion: 'v1', kind: 'Service' })
+  const nodes = reflect('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node' })
+  const slices = reflect('/apis/discovery.k8s.io/v1/endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' })
+  const configs = CONFIG_KINDS.map((k) => reflect(configKindPath(deps.namespace, k), { apiVersion: `metallb.io/${k.version}`, kind: k.kind }))
+  const statuses = reflect(
+    `/apis/metallb.io/v1beta1/namespaces/${deps.namespace}/servicel2statuses`,
+    { apiVersion: 'metallb.io/v1beta1', kind: 'ServiceL2Status' },
+    `${STATUS_LABELS.node}=${deps.node}`,
+  )
+  const all = [services, nodes, slices, statuses, ...configs]
+  const synced = (): boolean => all.every((r) => r.synced())
+  return {
+    synced,
+    snapshot: () => ({
+      synced: synced(),
+      configObjects: configs.flatMap((r) => r.list()),
+      services: services.list(),
+      nodes: nodes.list(),
+      endpointSlices: slices.list(),
+      l2Statuses: statuses.list(),
+    }),
+    statuses,
+    stop: () => {
+      for (const r of all) r.stop()
+    },
+  }
+}
