@@ -52,7 +52,8 @@ t.test('requested IPs: the annotation and the deprecated spec field; both at onc
 
 t.test('a pinned pool ignores autoAssign; an automatic Service never gets a reserved address', async (t) => {
   await f.mkService(ns, 'pinned', { annotations: { 'metallb.io/address-pool': 'c-reserved' } })
-  const pinned = await f.waitService(ns, 'pinned', 'an IP', assignedIPs)
+  // Status and annotation are two writes (as in MetalLB): wait for both.
+  const pinned = await f.waitService(ns, 'pinned', 'an IP and the pool annotation', (s) => assignedIPs(s) && s.metadata.annotations?.[POOL_ANNOTATION] !== undefined)
   t.same(ingressOf(pinned), ['203.0.113.0'])
   t.equal(pinned.metadata.annotations?.[POOL_ANNOTATION], 'c-reserved')
 })
@@ -81,7 +82,7 @@ t.test('sharing: one key, different ports, one IP; a port clash gets another IP'
 
 t.test('dual-stack: both families from one pool, IPv4 first', async (t) => {
   await f.mkService(ns, 'dual', { ipFamilyPolicy: 'RequireDualStack' })
-  const dual = await f.waitService(ns, 'dual', 'two IPs', (s) => ingressOf(s).length === 2)
+  const dual = await f.waitService(ns, 'dual', 'two IPs and the pool annotation', (s) => ingressOf(s).length === 2 && s.metadata.annotations?.[POOL_ANNOTATION] !== undefined)
   const [v4, v6] = ingressOf(dual)
   t.ok(v4 !== undefined && v4.startsWith('198.51.100.'), `IPv4 first: ${v4}`)
   t.ok(v6 !== undefined && v6.startsWith('2001:db8:16::'), `IPv6 second: ${v6}`)

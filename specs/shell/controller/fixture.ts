@@ -93,7 +93,7 @@ export const startFixture = async (prefix: string): Promise<Fixture> => {
     serviceBody,
     mkService: (namespace, name, o) => create<LiveService>(rest, serviceBody(namespace, name, o)),
     getService,
-    waitService: (namespace, name, what, probe, timeoutMs = 20_000) =>
+    waitService: (namespace, name, what, probe, timeoutMs = 45_000) =>
       eventually(`${namespace}/${name}: ${what}`, timeoutMs, async () => {
         const s = await getService(namespace, name)
         return s !== undefined && probe(s) ? s : undefined
