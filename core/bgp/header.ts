@@ -1,6 +1,7 @@
 // The BGP message header (RFC 4271 §4.1) and the framing of a TCP byte stream into messages. Pure:
 // the session hands in what it read and gets whole messages back, the bytes of a message still
 // arriving, or the NOTIFICATION that a broken header calls for.
+import { u16, u8 } from '../bytes/reader.js'
 import { ErrorCode, HeaderError, type Notification, notification, u16Bytes } from './notification.js'
 
 export const HEADER_LENGTH = 19
@@ -57,8 +58,8 @@ export const splitMessages = (bytes: Uint8Array): Framed => {
   while (bytes.length - at >= HEADER_LENGTH) {
     for (let i = 0; i < 16; i++)
       if (bytes[at + i] !== 0xff) return { messages, rest: new Uint8Array(0), error: headerError(HeaderError.ConnectionNotSynchronized, new Uint8Array(0)) }
-    const length = ((bytes[at + 16] ?? 0) << 8) | (bytes[at + 17] ?? 0)
-    const code = bytes[at + 18] ?? 0
+    const length = u16(bytes, at + 16)
+    const code = u8(bytes, at + 18)
     const type = TYPES_BY_CODE.get(code)
     if (length < HEADER_LENGTH || length > MAX_MESSAGE_LENGTH) return { messages, rest: new Uint8Array(0), error: headerError(HeaderError.BadMessageLength, u16Bytes(length)) }
     if (type === undefined) return { messages, rest: new Uint8Array(0), error: headerError(HeaderError.BadMessageType, Uint8Array.of(code)) }

@@ -1,6 +1,7 @@
 // One BGP message, decoded: the tagged union a session's state machine consumes, and the encoder
 // for the ones it sends. Every decode failure is the NOTIFICATION to answer with.
 import * as E from 'fp-ts/lib/Either.js'
+import { u16, u8 } from '../bytes/reader.js'
 import { type MessageType, type RawMessage, frame } from './header.js'
 import { type Notification, decodeNotification, encodeNotification } from './notification.js'
 import { type Open, decodeOpen, encodeOpen } from './open.js'
@@ -43,6 +44,6 @@ export const decodeMessage = (raw: RawMessage, o: UpdateCodecOptions): E.Either<
     case 'KEEPALIVE':
       return E.right({ _tag: 'Keepalive' })
     case 'ROUTE-REFRESH':
-      return E.right({ _tag: 'RouteRefresh', afi: ((raw.body[0] ?? 0) << 8) | (raw.body[1] ?? 0), safi: raw.body[3] ?? 0 })
+      return E.right({ _tag: 'RouteRefresh', afi: u16(raw.body, 0), safi: u8(raw.body, 3) })
   }
 }

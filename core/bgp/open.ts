@@ -2,7 +2,7 @@
 // refresh (RFC 2918) and four-octet AS numbers (RFC 6793). Decoding checks what RFC 4271 §6.2 asks
 // and answers a bad OPEN with the matching NOTIFICATION.
 import * as E from 'fp-ts/lib/Either.js'
-import { u16, u32 } from '../packet/decode.js'
+import { u16, u32 } from '../bytes/reader.js'
 import { ErrorCode, OpenError, type Notification, notification } from './notification.js'
 
 const BGP_VERSION = 4

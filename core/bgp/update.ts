@@ -4,7 +4,7 @@
 // reset (Left, with the NOTIFICATION to send); a bad attribute value in a message that still parses
 // makes the update "treat-as-withdraw" (listed in attributeErrors) and the session stays up.
 import * as E from 'fp-ts/lib/Either.js'
-import { u16, u32 } from '../packet/decode.js'
+import { u16, u32 } from '../bytes/reader.js'
 import type { IP } from '../net/address.js'
 import type { Prefix } from '../net/prefix.js'
 import { ipBytes, ipv4At, ipv6At } from '../packet/ipBytes.js'

@@ -24,11 +24,12 @@
 // Name: u8 length, then the bytes. Updates: u8 count, then each: status u8 (1 Alive, 2 Suspect,
 // 3 Dead, 4 Left), name, incarnation u32, `by` name with length 0 meaning absent.
 import * as E from 'fp-ts/lib/Either.js'
+import { type Cursor, type Truncated, cursor } from '../bytes/reader.js'
+import { type Writer, writer } from '../bytes/writer.js'
 import type { NodeName } from '../model/names.js'
 import { absurd } from '../fp/absurd.js'
 import { type Incarnation, type ProbeId, isMemberName, NAME_MAX } from './member.js'
 import type { Body, BodyTag, Header, Message, Status, Update } from './message.js'
-import { type Reader, type Writer, asciiOf, reader, writer } from './wire.js'
 
 const MAGIC_0 = 0x49
 const MAGIC_1 = 0x4d
@@ -44,7 +45,7 @@ interface Packet {
 }
 
 type DecodeError =
-  | { readonly _tag: 'Truncated'; readonly at: number }
+  | Truncated
   | { readonly _tag: 'BadMagic'; readonly at: number }
   | { readonly _tag: 'BadVersion'; readonly at: number; readonly version: number }
   | { readonly _tag: 'UnknownType'; readonly at: number; readonly type: number }
@@ -182,9 +183,16 @@ export const appendTag = (signed: Uint8Array, tag: Uint8Array): Uint8Array => {
 // ---- decode --------------------------------------------------------------------------------------
 
 type Step<A> = E.Either<DecodeError, A>
-const truncated = (r: Reader): Step<never> => E.left({ _tag: 'Truncated', at: r.offset() })
+const truncated = (r: Cursor): Step<never> => E.left(r.truncation('membership datagram'))
 
-const getName = (r: Reader, allowEmpty: boolean): Step<NodeName | undefined> => {
+/** Bytes as ASCII text (names are checked against the node-name alphabet after this). */
+const asciiOf = (b: Uint8Array): string => {
+  let s = ''
+  for (const c of b) s += String.fromCharCode(c)
+  return s
+}
+
+const getName = (r: Cursor, allowEmpty: boolean): Step<NodeName | undefined> => {
   const at = r.offset()
   const len = r.u8()
   if (len === undefined) return truncated(r)
@@ -195,13 +203,13 @@ const getName = (r: Reader, allowEmpty: boolean): Step<NodeName | undefined> => 
   return isMemberName(text) ? E.right(text as NodeName) : E.left({ _tag: 'BadName', at })
 }
 
-const getRequiredName = (r: Reader): Step<NodeName> => {
+const getRequiredName = (r: Cursor): Step<NodeName> => {
   const n = getName(r, false)
   if (E.isLeft(n)) return n
   return n.right === undefined ? E.left({ _tag: 'BadName', at: r.offset() }) : E.right(n.right)
 }
 
-const getUpdates = (r: Reader): Step<readonly Update[]> => {
+const getUpdates = (r: Cursor): Step<readonly Update[]> => {
   const count = r.u8()
   if (count === undefined) return truncated(r)
   const out: Update[] = []
@@ -223,7 +231,7 @@ const getUpdates = (r: Reader): Step<readonly Update[]> => {
   return E.right(out)
 }
 
-const getProbeTarget = (r: Reader): Step<{ probeId: ProbeId; target: NodeName; updates: readonly Update[] }> => {
+const getProbeTarget = (r: Cursor): Step<{ probeId: ProbeId; target: NodeName; updates: readonly Update[] }> => {
   const id = r.u32()
   if (id === undefined) return truncated(r)
   const target = getRequiredName(r)
@@ -233,7 +241,7 @@ const getProbeTarget = (r: Reader): Step<{ probeId: ProbeId; target: NodeName; u
   return E.right({ probeId: id as ProbeId, target: target.right, updates: updates.right })
 }
 
-const getBody = (r: Reader, type: number, typeAt: number): Step<Body> => {
+const getBody = (r: Cursor, type: number, typeAt: number): Step<Body> => {
   switch (type) {
     case 1:
       return E.map((x: { probeId: ProbeId; target: NodeName; updates: readonly Update[] }): Body => ({ _tag: 'Ping', ...x }))(getProbeTarget(r))
@@ -265,7 +273,7 @@ const getBody = (r: Reader, type: number, typeAt: number): Step<Body> => {
 }
 
 export const decode = (bytes: Uint8Array, offset: number): E.Either<DecodeError, { value: Decoded; next: number }> => {
-  const r = reader(bytes, offset)
+  const r = cursor(bytes, offset)
   const m0 = r.u8()
   const m1 = r.u8()
   if (m0 === undefined || m1 === undefined) return truncated(r)

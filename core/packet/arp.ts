@@ -20,7 +20,8 @@
 // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 import * as E from 'fp-ts/lib/Either.js'
 import type { IP } from '../net/address.js'
-import { invalid, needBytes, putU16, u16, u8, type DecodeResult } from './decode.js'
+import { invalid, needBytes, u16, u8, type DecodeResult } from '../bytes/reader.js'
+import { putU16 } from '../bytes/writer.js'
 import { ipv4At, writeIp } from './ipBytes.js'
 import { macAt, writeMac, type Mac } from './mac.js'
 

@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { IP } from '../net/address.js'
 import * as arp from './arp.js'
-import { invalid, type Decoded, type DecodeError } from './decode.js'
+import { invalid, type Decoded, type DecodeError } from '../bytes/reader.js'
 import * as eth from './ethernet.js'
 import { BROADCAST_MAC, ZERO_MAC, type Mac } from './mac.js'
 

@@ -14,7 +14,8 @@
 // |          ethertype            |  payload ...
 // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 import * as E from 'fp-ts/lib/Either.js'
-import { invalid, needBytes, putU16, u16, type DecodeResult } from './decode.js'
+import { invalid, needBytes, u16, type DecodeResult } from '../bytes/reader.js'
+import { putU16 } from '../bytes/writer.js'
 import { macAt, writeMac, type Mac } from './mac.js'
 
 export const ETHERTYPE_IPV4 = 0x0800

@@ -15,7 +15,8 @@
 // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 import * as E from 'fp-ts/lib/Either.js'
 import type { IP } from '../net/address.js'
-import { invalid, needBytes, putU16, putU32, u16, u32, u8, type DecodeResult } from './decode.js'
+import { invalid, needBytes, u16, u32, u8, type DecodeResult } from '../bytes/reader.js'
+import { putU16, putU32 } from '../bytes/writer.js'
 import { ipv6At, writeIp } from './ipBytes.js'
 
 export const IPV6_HEADER_LENGTH = 40

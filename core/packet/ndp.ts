@@ -17,7 +17,8 @@
 // Link-layer address options on Ethernet (§4.6.1, RFC 2464 §8): length 1, a 6-byte MAC.
 import * as E from 'fp-ts/lib/Either.js'
 import type { IP } from '../net/address.js'
-import { invalid, needBytes, putU32, u32, u8, type Decoded, type DecodeError, type DecodeResult } from './decode.js'
+import { invalid, needBytes, u32, u8, type Decoded, type DecodeError, type DecodeResult } from '../bytes/reader.js'
+import { putU32 } from '../bytes/writer.js'
 import { ipv6At, writeIp } from './ipBytes.js'
 import { macAt, writeMac, type Mac } from './mac.js'
 

@@ -4,7 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { IP } from '../net/address.js'
 import { icmpv6Checksum, NEXT_HEADER_ICMPV6 } from './checksum.js'
-import { invalid, type DecodeError } from './decode.js'
+import { invalid, type DecodeError } from '../bytes/reader.js'
 import * as eth from './ethernet.js'
 import * as ipv6 from './ipv6.js'
 import type { Mac } from './mac.js'

@@ -121,3 +121,8 @@ t.test('rejections name the problem and the offset', async (t) => {
     }
   }
 })
+
+t.test('a cut datagram reports the shared Truncated shape: what, where, how many bytes were missing', async (t) => {
+  const d = decode(Uint8Array.of(0x49, 0x4d, 1, 7, 3, 0x61), 0)
+  t.match(d, { left: { _tag: 'Truncated', what: 'membership datagram', at: 5, need: 3, have: 1 } })
+})
