@@ -1,5 +1,5 @@
 // What IronLB's caches keep of each Kubernetes object they watch: the fields the core's decoders
-// (codecs.ts, core/speaker/memberUniverse.ts, core/controller/serviceState.ts) and the shell's
+// (decodeCluster.ts with codecs.ts and service.ts, core/speaker/memberUniverse.ts) and the shell's
 // writers read, nothing else. Memory then follows what IronLB needs, not what users and other tools
 // put in their objects (kubectl's last-applied-configuration, a Node's image list, slice hints).
 // Pure. A kept field whose value has the wrong type is kept as it is, so decoding the projection
@@ -54,8 +54,8 @@ const SERVICE = fields({
   }),
   status: fields({
     loadBalancer: fields({ ingress: each(fields({ ip: WHOLE, hostname: WHOLE })) }),
-    // Written back as a whole list by the controller (the merge patch replaces it), so every
-    // field serviceState.ts reads is kept.
+    // Written back as a whole list by the controller (a merge patch replaces a list), so every
+    // field service.ts reads of a condition is kept.
     conditions: each(fields({ type: WHOLE, status: WHOLE, reason: WHOLE, message: WHOLE, lastTransitionTime: WHOLE, observedGeneration: WHOLE })),
   }),
 })
