@@ -15,7 +15,7 @@ export interface Truncated {
 }
 
 /** Bytes that are there but wrong; codecs with named reasons (membership) use their own tags with `at`. */
-export interface Invalid {
+interface Invalid {
   readonly _tag: 'Invalid'
   readonly what: string
   readonly at: number
