@@ -8,13 +8,13 @@ import { type ServicePlan, type TargetedWrite, targetOf } from './servicePlan.js
 import { serviceWrite } from './serviceStatus.js'
 import { blockersOf } from './writeOrder.js'
 
-export interface Deferred {
+interface Deferred {
   readonly key: string
   /** The Services still showing an IP this one would take. */
   readonly blockers: readonly string[]
 }
 
-export interface Admission {
+interface Admission {
   readonly writes: readonly TargetedWrite[]
   readonly deferred: readonly Deferred[]
 }

@@ -32,7 +32,7 @@ export const runningConfig = (c: ConfigChoice): Config | undefined => {
   }
 }
 
-export const configErrors = (c: ConfigChoice): readonly ConfigError[] => (c._tag === 'Latest' ? [] : c.errors)
+const configErrors = (c: ConfigChoice): readonly ConfigError[] => (c._tag === 'Latest' ? [] : c.errors)
 
 export const configurationStateOf = (c: ConfigChoice): ConfigurationState => {
   const errors = configErrors(c)

@@ -8,7 +8,7 @@ export interface PoolFigures extends PoolUsage {
   readonly services: number
 }
 
-export const POOL_STATUS_FIELDS = ['assignedIPv4', 'assignedIPv6', 'availableIPv4', 'availableIPv6'] as const
+const POOL_STATUS_FIELDS = ['assignedIPv4', 'assignedIPv6', 'availableIPv4', 'availableIPv6'] as const
 
 export interface PoolStatusWrite {
   readonly pool: string

@@ -38,7 +38,7 @@ export interface ControllerState {
 
 export const initialControllerState: ControllerState = { lastValid: undefined, allocation: undefined }
 
-export interface ControllerEnv {
+interface ControllerEnv {
   /** RFC 3339, seconds precision: lastTransitionTime of the conditions this pass changes. */
   readonly now: string
   /** Where the configuration lives. */
@@ -47,7 +47,7 @@ export interface ControllerEnv {
   readonly loadBalancerClass: string | undefined
 }
 
-export interface AllocationDecision {
+interface AllocationDecision {
   readonly plan: AllocationPlan
   /** A full plan (and why) or which Services were replanned: for the log line. */
   readonly basis: AllocationBasis

@@ -20,12 +20,12 @@ export interface TargetedWrite {
   readonly write: ServiceWrite
 }
 
-export interface Release extends TargetedWrite {
+interface Release extends TargetedWrite {
   /** Only drops the IPs another Service takes; the Service's own acquisition follows. */
   readonly interim: boolean
 }
 
-export interface Acquisition {
+interface Acquisition {
   readonly planned: PlannedWrite
   readonly verdict: Verdict
   /** The Events of the whole move, decided on the copy the pass started from. */

@@ -15,7 +15,7 @@ export type Verdict =
   | { readonly _tag: 'Pending'; readonly reason: string; readonly message: string }
   | { readonly _tag: 'Ignored'; readonly reason: 'NotLoadBalancer' | 'OtherLoadBalancerClass' | string; readonly message: string }
 
-export type { Condition, ServiceState } from '../model/serviceShown.js'
+export type { ServiceState } from '../model/serviceShown.js'
 
 export interface ServiceEvent {
   readonly type: 'Normal' | 'Warning'

@@ -27,7 +27,7 @@ export const holdersOf = (shown: Iterable<{ readonly key: string; readonly ips: 
 }
 
 /** A write that only removes IPs (or changes none) can never create a double holding. */
-export const isRelease = (w: PlannedWrite): boolean => w.next.every((ip) => w.current.includes(ip))
+const isRelease = (w: PlannedWrite): boolean => w.next.every((ip) => w.current.includes(ip))
 
 /** Services that show one of the IPs `w` adds and will not hold it after the pass. */
 export const blockersOf = (w: PlannedWrite, shownNow: Holders, planned: Holders): string[] => {
@@ -39,7 +39,7 @@ export const blockersOf = (w: PlannedWrite, shownNow: Holders, planned: Holders)
   return blockers
 }
 
-export interface WriteOrder {
+interface WriteOrder {
   /**
    * First, concurrently: writes that only drop IPs, and for each Service that both drops an IP
    * someone else takes and gains another, an interim write that only drops (`interim: true`).

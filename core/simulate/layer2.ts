@@ -14,7 +14,7 @@ import { formatIP } from '../net/address.js'
 import type { AnnouncementReport } from './report.js'
 
 /** An assigned IP nobody would announce, for the table (the JSON lists announcements only). */
-export interface UnannouncedReport {
+interface UnannouncedReport {
   readonly service: string
   readonly ip: string
   readonly reason: ServiceSkipReason

@@ -6,7 +6,7 @@ import type { ControllerPlan } from '../controller/reconcile.js'
 import type { Verdict } from '../controller/serviceStatus.js'
 import type { ErrorReport, PoolReport, ServiceReport } from './report.js'
 
-export interface ProjectedDecision {
+interface ProjectedDecision {
   readonly services: readonly ServiceReport[]
   readonly pools: readonly PoolReport[]
   readonly errors: readonly ErrorReport[]

@@ -2,7 +2,7 @@
 // names, order and sorting stay as they are; later features add new top-level lists only.
 import { compareIP, parseIP } from '../net/address.js'
 
-export type ServiceStatus = 'assigned' | 'pending' | 'ignored'
+type ServiceStatus = 'assigned' | 'pending' | 'ignored'
 
 export interface ServiceReport {
   readonly namespace: string

@@ -10,7 +10,7 @@ import { type Layer2Simulation, simulateLayer2 } from './layer2.js'
 import { projectSimulation } from './projection.js'
 import { type ErrorReport, type SimulationReport, sortReport } from './report.js'
 
-export interface SimulateOptions {
+interface SimulateOptions {
   readonly namespace: string
   /**
    * Whether the user named the namespace (--namespace) rather than taking the default. Then
@@ -22,7 +22,7 @@ export interface SimulateOptions {
   readonly down?: readonly string[]
 }
 
-export interface Simulation {
+interface Simulation {
   readonly report: SimulationReport
   /** What the table shows beyond the report: unannounced IPs and why, and the nodes taken down. */
   readonly layer2: Layer2Simulation

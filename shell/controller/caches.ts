@@ -10,7 +10,7 @@ import { type KubeObject, type Reflector, startReflector } from '../kube/reflect
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
 
-export interface CacheDeps {
+interface CacheDeps {
   readonly rest: RestClient
   readonly log: Logger
   readonly namespace: string

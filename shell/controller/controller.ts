@@ -13,7 +13,7 @@ import { startCaches } from './caches.js'
 import type { ControllerMetrics } from './metrics.js'
 import { type PassDeps, type PassMemory, runPass } from './pass.js'
 
-export interface ControllerOptions {
+interface ControllerOptions {
   readonly rest: RestClient
   readonly log: Logger
   readonly metrics: ControllerMetrics

@@ -28,7 +28,7 @@ export interface PassMemory {
 }
 
 /** How long a pass waits after one that had to defer an acquisition (the release's watch event usually comes first). */
-export const DEFERRED_RETRY_MS = 250
+const DEFERRED_RETRY_MS = 250
 
 const DONE: PassOutcome = { _tag: 'Done' }
 

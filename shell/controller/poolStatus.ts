@@ -5,7 +5,7 @@ import type { PoolStatusWrite } from '../../core/controller/poolStatus.js'
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
 
-export interface PoolStatusDeps {
+interface PoolStatusDeps {
   readonly rest: RestClient
   readonly log: Logger
   readonly namespace: string

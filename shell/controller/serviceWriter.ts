@@ -7,7 +7,7 @@ import type { EventRecorder } from '../kube/events.js'
 import type { KubeObject } from '../kube/reflector.js'
 import { type RestClient, ensureOk, ApiError } from '../kube/rest.js'
 
-export type WriteResult = { readonly _tag: 'Written'; readonly latest: KubeObject } | { readonly _tag: 'Unchanged' } | { readonly _tag: 'Conflict' } | { readonly _tag: 'Gone' }
+type WriteResult = { readonly _tag: 'Written'; readonly latest: KubeObject } | { readonly _tag: 'Unchanged' } | { readonly _tag: 'Conflict' } | { readonly _tag: 'Gone' }
 
 const MERGE_PATCH = 'application/merge-patch+json'
 

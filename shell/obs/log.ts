@@ -1,7 +1,7 @@
 // Structured JSON logs, one object per line, stable keys (op, event, reason, service, pool, ip, node).
 // Levels follow MetalLB's --log-level: all, debug, info, warn, error, none.
 export type LogLevel = 'all' | 'debug' | 'info' | 'warn' | 'error' | 'none'
-export type Fields = Readonly<Record<string, unknown>>
+type Fields = Readonly<Record<string, unknown>>
 
 export interface Logger {
   readonly debug: (event: string, fields?: Fields) => void

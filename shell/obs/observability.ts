@@ -20,10 +20,10 @@ import { mountedCertificate, selfSignedCertificate, type ServingCertificate } fr
 
 export const OBSERVABILITY_FLAGS = ['host', 'port', 'health-probe-bind-address', 'metrics-cert-dir', 'tls-min-version'] as const
 
-export const DEFAULT_METRICS_PORT = 7472
-export const DEFAULT_HEALTH_ADDRESS = ':7473'
+const DEFAULT_METRICS_PORT = 7472
+const DEFAULT_HEALTH_ADDRESS = ':7473'
 
-export interface ObservabilitySettings {
+interface ObservabilitySettings {
   /** undefined: every address. */
   readonly metricsHost: string | undefined
   readonly metricsPort: number
@@ -68,7 +68,7 @@ const selfSignedNames = (component: string, host: string | undefined) => {
   }
 }
 
-export interface ObservabilityDeps {
+interface ObservabilityDeps {
   readonly component: 'controller' | 'speaker'
   readonly rest: RestClient
   readonly registry: Registry
@@ -76,7 +76,7 @@ export interface ObservabilityDeps {
   readonly log: Logger
 }
 
-export interface Observability {
+interface Observability {
   readonly certificate: ServingCertificate
   readonly close: () => void
 }

@@ -21,22 +21,6 @@ const ROOTS: ReadonlyMap<string, string> = new Map([
  * Owners: A controller, B speaker, C loop, E1 launcher and lab, F reflector, G allocation.
  */
 const KNOWN_BY_OWNER: readonly (readonly [string, string, readonly string[]])[] = [
-  ['core/controller/admit.ts', 'A', ['Deferred', 'Admission']],
-  ['core/controller/configChoice.ts', 'A', ['configErrors']],
-  ['core/controller/poolStatus.ts', 'A', ['POOL_STATUS_FIELDS']],
-  ['core/controller/reconcile.ts', 'A', ['ControllerEnv', 'AllocationDecision']],
-  ['core/controller/servicePlan.ts', 'A', ['Release', 'Acquisition']],
-  ['core/controller/serviceStatus.ts', 'A', ['Condition']],
-  ['core/controller/writeOrder.ts', 'A', ['isRelease', 'WriteOrder']],
-  ['core/simulate/layer2.ts', 'A', ['UnannouncedReport']],
-  ['core/simulate/projection.ts', 'A', ['ProjectedDecision']],
-  ['core/simulate/report.ts', 'A', ['ServiceStatus']],
-  ['core/simulate/simulate.ts', 'A', ['SimulateOptions', 'Simulation']],
-  ['shell/controller/caches.ts', 'A', ['CacheDeps']],
-  ['shell/controller/controller.ts', 'A', ['ControllerOptions']],
-  ['shell/controller/pass.ts', 'A', ['DEFERRED_RETRY_MS']],
-  ['shell/controller/poolStatus.ts', 'A', ['PoolStatusDeps']],
-  ['shell/controller/serviceWriter.ts', 'A', ['WriteResult']],
   ['shell/kube/reflector.ts', 'F', ['ReflectorOptions']],
   ['shell/lab/demo.ts', 'E1', ['DEMO_MANIFEST', 'DEMO_SERVICES', 'PROBE_EVERY_MS', 'PROBE_TIMEOUT_MS', 'L2StatusRecord']],
   ['shell/lab/desired.ts', 'E1', ['BACKEND_PORT', 'SlimPort', 'IPSkip', 'Overrides', 'SliceEndpoint', 'Slice', 'sliceName', 'sliceFingerprint', 'SlicePlan']],
@@ -47,8 +31,6 @@ const KNOWN_BY_OWNER: readonly (readonly [string, string, readonly string[]])[] 
   ['shell/lab/status.ts', 'E1', ['ProcStatus', 'ServiceStatus']],
   ['shell/lab/topology.ts', 'E1', ['Segment', 'HostLink', 'Host', 'LAN', 'SWITCH_HOST', 'SERVICE_CLUSTER_IP_RANGE', 'hostNamed']],
   ['shell/lab/up.ts', 'E1', ['HEALTH_PORT', 'MEMBERLIST_PORT']],
-  ['shell/obs/log.ts', 'A/B (the daemons main files being rewritten import these)', ['Fields']],
-  ['shell/obs/observability.ts', 'A/B (the daemons main files being rewritten import these)', ['DEFAULT_METRICS_PORT', 'DEFAULT_HEALTH_ADDRESS', 'ObservabilitySettings', 'ObservabilityDeps', 'Observability']],
 ]
 const KNOWN: ReadonlySet<string> = new Set(KNOWN_BY_OWNER.flatMap(([file, , names]) => names.map((n) => `${file} ${n}`)))
 
