@@ -100,6 +100,137 @@ const up = async (stateDir: string, args: readonly string[], io: Io): Promise<nu
   }
 }
 
+const nodeArg = (args: readonly string[]): string => {
+  needs(args, 1, 'a node name')
+  return args[0] ?? ''
+}
+
+const down = async (stateDir: string, _args: readonly string[], io: Io): Promise<number> => {
+  const r = await labDown(stateDir)
+  io.out(`lab down: ${r.namespaces.length} namespaces and ${r.processes} processes removed, ${stateDir} deleted (${(r.ms / 1000).toFixed(1)} s)\n`)
+  return 0
+}
+
+const status = async (stateDir: string, args: readonly string[], io: Io): Promise<number> => {
+  // A lab still coming up (or one whose up was killed) is shown too: what exists so far.
+  const st = await openLab(stateDir, { partial: true }).status()
+  io.out(args[0] === '--json' ? `${JSON.stringify(st, null, 2)}\n` : statusText(st))
+  return st.processes.some((p) => p.wanted === 'running' && !p.alive) ? 1 : 0
+}
+
+const kubectl = (stateDir: string, args: readonly string[]): Promise<number> => {
+  const lab = openLab(stateDir)
+  const st = readState(lab.stateDir)
+  if (st === undefined) throw new Error('no lab state')
+  return passThrough(inNs(lab.namespace('infra'), kubectlArgv(st.k8sBinDir, st.adminKubeconfig, args)))
+}
+
+const on = (stateDir: string, args: readonly string[]): Promise<number> => {
+  needs(args, 2, 'a host and a command')
+  const [host = '', ...cmd] = args
+  return passThrough(inNs(openLab(stateDir).namespace(host), cmd))
+}
+
+const apiserver = async (stateDir: string, args: readonly string[], io: Io): Promise<number> => {
+  const [action, seconds] = args
+  if (action !== 'stop' && action !== 'start' && action !== 'freeze' && action !== 'thaw') throw new UsageError('apiserver stop|start|freeze|thaw [SECONDS]')
+  const lab = openLab(stateDir)
+  await lab.apiServer(action satisfies ApiServerAction)
+  io.out(`kube-apiserver: ${action}\n`)
+  if (seconds === undefined || action === 'start' || action === 'thaw') return 0
+  // An outage of a given length: stop (or freeze), wait, start (or thaw).
+  const ms = Number(seconds) * 1000
+  if (!(ms > 0 && ms <= 3_600_000)) throw new UsageError('SECONDS: 1..3600')
+  await new Promise((r) => setTimeout(r, ms))
+  await lab.apiServer(action === 'stop' ? 'start' : 'thaw')
+  io.out(`kube-apiserver: ${action === 'stop' ? 'start' : 'thaw'} after ${seconds} s\n`)
+  return 0
+}
+
+const partition = async (stateDir: string, args: readonly string[], io: Io): Promise<number> => {
+  const sides: string[][] = [[]]
+  for (const a of args) {
+    if (a === '/') sides.push([])
+    else sides[sides.length - 1]?.push(a)
+  }
+  if (sides.some((s) => s.length === 0)) throw new UsageError('partition HOST... [/ HOST...]')
+  await openLab(stateDir).partition(...sides)
+  io.out(`partitioned: ${sides.map((s) => `{${s.join(', ')}}`).join(' | ')} | {everyone else}\n`)
+  return 0
+}
+
+const netem = async (stateDir: string, args: readonly string[], io: Io): Promise<number> => {
+  const [host, what, value] = args
+  if (host === undefined || (what !== 'loss' && what !== 'off')) throw new UsageError('netem HOST loss N% | netem HOST off')
+  const pct = what === 'off' ? 0 : Number((value ?? '').replace(/%$/, ''))
+  if (!Number.isFinite(pct) || pct < 0 || pct > 100) throw new UsageError(`loss must be 0..100%, not ${value ?? ''}`)
+  await openLab(stateDir).setLoss(host, pct)
+  io.out(pct === 0 ? `${host}: no loss\n` : `${host}: ${pct}% loss both ways\n`)
+  return 0
+}
+
+const endpoint = async (stateDir: string, args: readonly string[], io: Io): Promise<number> => {
+  needs(args, 3, 'SERVICE NODE STATE')
+  const [svc = '', n = '', state = ''] = args
+  if (!['ready', 'notready', 'terminating', 'absent'].includes(state)) throw new UsageError('state: ready|notready|terminating|absent')
+  await openLab(stateDir).setEndpoint(svc, n, state as EndpointState)
+  io.out(`${svc}: ${n} ${state}\n`)
+  return 0
+}
+
+const logs = async (stateDir: string, args: readonly string[], io: Io): Promise<number> => {
+  needs(args, 1, 'a process name')
+  const lab = openLab(stateDir)
+  io.out(`${tailFile(join(lab.stateDir, 'logs', `${args[0] ?? ''}.log`), Number(args[1] ?? '40'))}\n`)
+  return 0
+}
+
+type Command = (stateDir: string, args: readonly string[], io: Io) => Promise<number>
+
+/** Each command's handler; the node commands open the lab before they read the node's name. */
+const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ['up', up],
+  ['down', down],
+  ['status', status],
+  ['fail', async (dir, args, io) => {
+    await openLab(dir).fail(nodeArg(args))
+    io.out(`${args[0]}: link cut, speaker killed\n`)
+    return 0
+  }],
+  ['heal', async (dir, args, io) => {
+    io.out(`${args[0]}: link up, speaker ${await openLab(dir).heal(nodeArg(args))}\n`)
+    return 0
+  }],
+  ['stop-speaker', async (dir, args, io) => {
+    await openLab(dir).stopSpeaker(nodeArg(args))
+    io.out(`speaker-${args[0]} stopped\n`)
+    return 0
+  }],
+  ['start-speaker', async (dir, args, io) => {
+    await openLab(dir).startSpeaker(nodeArg(args))
+    io.out(`speaker-${args[0]} started\n`)
+    return 0
+  }],
+  ['kubectl', kubectl],
+  ['on', on],
+  ['apiserver', apiserver],
+  ['partition', partition],
+  ['unpartition', async (dir, _args, io) => {
+    await openLab(dir).unpartition()
+    io.out('LAN whole again\n')
+    return 0
+  }],
+  ['netem', netem],
+  ['endpoint', endpoint],
+  ['logs', logs],
+  ['demo', async (dir, _args, io) => {
+    const { runDemo } = await import('./demo.js')
+    return runDemo(openLab(dir), (l) => io.out(`${l}\n`))
+  }],
+])
+
+const HELP: readonly string[] = ['help', '-h', '--help']
+
 export const main = async (argv: readonly string[], io: Io): Promise<number> => {
   let rest = [...argv]
   let stateDir = defaultStateDir()
@@ -109,116 +240,13 @@ export const main = async (argv: readonly string[], io: Io): Promise<number> => 
     rest = rest.slice(2)
   }
   const [command, ...args] = rest
-  const node = (): string => {
-    needs(args, 1, 'a node name')
-    return args[0] ?? ''
+  if (command === undefined || HELP.includes(command)) {
+    io.out(USAGE)
+    return command === undefined ? 2 : 0
   }
-  switch (command) {
-    case 'up':
-      return up(stateDir, args, io)
-    case 'down': {
-      const r = await labDown(stateDir)
-      io.out(`lab down: ${r.namespaces.length} namespaces and ${r.processes} processes removed, ${stateDir} deleted (${(r.ms / 1000).toFixed(1)} s)\n`)
-      return 0
-    }
-    case 'status': {
-      // A lab still coming up (or one whose up was killed) is shown too: what exists so far.
-      const st = await openLab(stateDir, { partial: true }).status()
-      io.out(args[0] === '--json' ? `${JSON.stringify(st, null, 2)}\n` : statusText(st))
-      return st.processes.some((p) => p.wanted === 'running' && !p.alive) ? 1 : 0
-    }
-    case 'fail':
-      await openLab(stateDir).fail(node())
-      io.out(`${args[0]}: link cut, speaker killed\n`)
-      return 0
-    case 'heal':
-      io.out(`${args[0]}: link up, speaker ${await openLab(stateDir).heal(node())}\n`)
-      return 0
-    case 'stop-speaker':
-      await openLab(stateDir).stopSpeaker(node())
-      io.out(`speaker-${args[0]} stopped\n`)
-      return 0
-    case 'start-speaker':
-      await openLab(stateDir).startSpeaker(node())
-      io.out(`speaker-${args[0]} started\n`)
-      return 0
-    case 'kubectl': {
-      const lab = openLab(stateDir)
-      const st = readState(lab.stateDir)
-      if (st === undefined) throw new Error('no lab state')
-      return passThrough(inNs(lab.namespace('infra'), kubectlArgv(st.k8sBinDir, st.adminKubeconfig, args)))
-    }
-    case 'on': {
-      needs(args, 2, 'a host and a command')
-      const [host = '', ...cmd] = args
-      return passThrough(inNs(openLab(stateDir).namespace(host), cmd))
-    }
-    case 'apiserver': {
-      const [action, seconds] = args
-      if (action !== 'stop' && action !== 'start' && action !== 'freeze' && action !== 'thaw') throw new UsageError('apiserver stop|start|freeze|thaw [SECONDS]')
-      const lab = openLab(stateDir)
-      await lab.apiServer(action satisfies ApiServerAction)
-      io.out(`kube-apiserver: ${action}\n`)
-      if (seconds === undefined || action === 'start' || action === 'thaw') return 0
-      // An outage of a given length: stop (or freeze), wait, start (or thaw).
-      const ms = Number(seconds) * 1000
-      if (!(ms > 0 && ms <= 3_600_000)) throw new UsageError('SECONDS: 1..3600')
-      await new Promise((r) => setTimeout(r, ms))
-      await lab.apiServer(action === 'stop' ? 'start' : 'thaw')
-      io.out(`kube-apiserver: ${action === 'stop' ? 'start' : 'thaw'} after ${seconds} s\n`)
-      return 0
-    }
-    case 'partition': {
-      const sides: string[][] = [[]]
-      for (const a of args) {
-        if (a === '/') sides.push([])
-        else sides[sides.length - 1]?.push(a)
-      }
-      if (sides.some((s) => s.length === 0)) throw new UsageError('partition HOST... [/ HOST...]')
-      await openLab(stateDir).partition(...sides)
-      io.out(`partitioned: ${sides.map((s) => `{${s.join(', ')}}`).join(' | ')} | {everyone else}\n`)
-      return 0
-    }
-    case 'unpartition':
-      await openLab(stateDir).unpartition()
-      io.out('LAN whole again\n')
-      return 0
-    case 'netem': {
-      const [host, what, value] = args
-      if (host === undefined || (what !== 'loss' && what !== 'off')) throw new UsageError('netem HOST loss N% | netem HOST off')
-      const pct = what === 'off' ? 0 : Number((value ?? '').replace(/%$/, ''))
-      if (!Number.isFinite(pct) || pct < 0 || pct > 100) throw new UsageError(`loss must be 0..100%, not ${value ?? ''}`)
-      await openLab(stateDir).setLoss(host, pct)
-      io.out(pct === 0 ? `${host}: no loss\n` : `${host}: ${pct}% loss both ways\n`)
-      return 0
-    }
-    case 'endpoint': {
-      needs(args, 3, 'SERVICE NODE STATE')
-      const [svc = '', n = '', state = ''] = args
-      if (!['ready', 'notready', 'terminating', 'absent'].includes(state)) throw new UsageError('state: ready|notready|terminating|absent')
-      await openLab(stateDir).setEndpoint(svc, n, state as EndpointState)
-      io.out(`${svc}: ${n} ${state}\n`)
-      return 0
-    }
-    case 'logs': {
-      needs(args, 1, 'a process name')
-      const lab = openLab(stateDir)
-      io.out(`${tailFile(join(lab.stateDir, 'logs', `${args[0] ?? ''}.log`), Number(args[1] ?? '40'))}\n`)
-      return 0
-    }
-    case 'demo': {
-      const { runDemo } = await import('./demo.js')
-      return runDemo(openLab(stateDir), (l) => io.out(`${l}\n`))
-    }
-    case undefined:
-    case 'help':
-    case '-h':
-    case '--help':
-      io.out(USAGE)
-      return command === undefined ? 2 : 0
-    default:
-      throw new UsageError(`unknown command "${command}"`)
-  }
+  const handler = COMMANDS.get(command)
+  if (handler === undefined) throw new UsageError(`unknown command "${command}"`)
+  return handler(stateDir, args, io)
 }
 
 const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }

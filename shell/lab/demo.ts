@@ -21,10 +21,10 @@ import { labDown, labUp, repoRoot, METRICS_PORT, type Lab } from './lab.js'
 import { errText, inNs, sleep } from '../testbed/sys.js'
 import { lanOf } from './topology.js'
 
-export const DEMO_MANIFEST = join(repoRoot, 'shell', 'lab', 'examples', 'l2-demo.yaml')
-export const DEMO_SERVICES: readonly string[] = ['demo/web-v4', 'demo/web-v6']
-export const PROBE_EVERY_MS = 20
-export const PROBE_TIMEOUT_MS = 200
+const DEMO_MANIFEST = join(repoRoot, 'shell', 'lab', 'examples', 'l2-demo.yaml')
+const DEMO_SERVICES: readonly string[] = ['demo/web-v4', 'demo/web-v6']
+const PROBE_EVERY_MS = 20
+const PROBE_TIMEOUT_MS = 200
 const PROBE_ENTRY = join(repoRoot, 'dist', 'shell', 'lab', 'demo.js')
 
 // ---- the client's probe ------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ export const serviceIPs = async (lab: Lab, svc: string): Promise<string[]> => {
   return (s.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip === undefined ? [] : [i.ip]))
 }
 
-export interface L2StatusRecord {
+interface L2StatusRecord {
   readonly name: string
   readonly node: string
   readonly interfaces: readonly string[]
@@ -314,48 +314,131 @@ const table = (rows: readonly (readonly string[])[]): string[] => {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd())
 }
 
+/** What one demo run shares between its steps: the lab, its output, its failed checks, its abort. */
+interface DemoRun {
+  readonly lab: Lab
+  readonly say: (line: string) => void
+  /** Records `what` as a problem unless `ok`; says whether it held. */
+  readonly check: (ok: boolean, what: string) => boolean
+  /** Throws when the run was interrupted: called between steps. */
+  readonly step: () => void
+}
+
+/** A Service of the demo and the node that announces its IP. */
+interface Owned {
+  readonly svc: string
+  readonly ip: string
+  readonly owner: string
+}
+
+/** A Service's IP, then its ServiceL2Status and an answer to the client's curl: one table row, or none without an IP. */
+const observeService = async (run: DemoRun, svc: string): Promise<{ row: Owned; cells: string[] } | undefined> => {
+  const { lab, check } = run
+  run.step()
+  const ip = await poll(30_000, 300, async () => (await serviceIPs(lab, svc))[0])
+  if (!check(ip !== undefined, `${svc} got no IP within 30 s (ironlb-lab logs controller)`) || ip === undefined) return undefined
+  // Settled: one ServiceL2Status, the same node in the metrics and answering curl (a loaded machine
+  // can make the speakers' failure detector flap for a moment while the new objects arrive).
+  let statuses: L2StatusRecord[] = []
+  let byMetrics: string[] = []
+  let answered = 'no answer'
+  await poll(30_000, 300, async () => {
+    statuses = await l2Statuses(lab, svc)
+    byMetrics = await announcersByMetrics(lab, ip)
+    answered = (await curlFromClient(lab, ip)) ?? 'no answer'
+    const one = statuses.length === 1 ? statuses[0]?.node : undefined
+    return one !== undefined && byMetrics.length === 1 && byMetrics[0] === one && answered === one ? true : undefined
+  })
+  const owner = statuses[0]?.node ?? '-'
+  const resolved = (await clientNeighbor(lab, ip)) ?? '-'
+  const ownMac = owner === '-' ? '-' : ((await eth0Mac(lab, owner)) ?? '-')
+  check(statuses.length === 1, `${svc}: ${statuses.length} ServiceL2Status objects (want 1)`)
+  check(byMetrics.length === 1 && byMetrics[0] === owner, `${svc}: metrics name ${byMetrics.join(', ') || 'no node'}, ServiceL2Status ${owner}`)
+  check(answered === owner, `${svc}: curl answered by ${answered}, announced by ${owner}`)
+  check(resolved === ownMac && resolved !== '-', `${svc}: the client resolved ${ip} to ${resolved}, ${owner}'s eth0 is ${ownMac}`)
+  return { row: { svc, ip, owner }, cells: [svc, ip, `${owner} / ${byMetrics.join(',') || '-'}`, answered, `${resolved} (${hostOfMac(lab, resolved)})`, ownMac] }
+}
+
+const sayRow = (run: DemoRun, r: { svc: string; ip: string }, text: string): void => run.say(`  ${r.svc.padEnd(12)} ${r.ip.padEnd(18)} ${text}`)
+
+/** `victim` fails; judges each row's move away from it (or, for rows elsewhere, no failed request); the interim owners. */
+const failOver = async (run: DemoRun, probe: Probe, rows: readonly Owned[], victim: string): Promise<{ tHeal: number; interim: Map<string, string> }> => {
+  const { check } = run
+  await sleep(1_000)
+  const tFail = Date.now()
+  await run.lab.fail(victim)
+  run.say(`${victim} fails (link cut, speaker SIGKILLed); the client sends an HTTP request to each IP every ${PROBE_EVERY_MS} ms (${PROBE_TIMEOUT_MS} ms timeout)`)
+  const moved = (s: readonly Sample[]): boolean => rows.every((r) => r.owner !== victim || moveAfter(s, r.ip, victim, tFail) !== undefined)
+  await probe.until(15_000, moved)
+  await sleep(1_000)
+  const tHeal = Date.now()
+  const during = probe.samples()
+  const interim = new Map<string, string>()
+  for (const r of rows) {
+    if (r.owner !== victim) {
+      const failed = during.filter((s) => s.ip === r.ip && s.t >= tFail && s.who === undefined).length
+      check(failed === 0, `${r.svc}: ${failed} failed requests though ${r.owner} did not fail`)
+      sayRow(run, r, `on ${r.owner}, not affected: ${failed} requests failed`)
+      continue
+    }
+    const m = moveAfter(during, r.ip, victim, tFail, tHeal)
+    if (!check(m !== undefined, `${r.svc}: no other node answered within 15 s of ${victim} failing`) || m === undefined) {
+      sayRow(run, r, 'no other node answered within 15 s')
+      continue
+    }
+    interim.set(r.svc, m.to)
+    check(m.failedAfter === 0, `${r.svc}: ${m.failedAfter} requests failed after ${m.to} took over`)
+    sayRow(run, r, `no answer for ${secs(m.silentMs)} (${m.failed} requests failed), then ${m.to} answers`)
+  }
+  return { tHeal, interim }
+}
+
+/** `victim` heals; judges each of its rows' move back from the interim owner. */
+const moveBack = async (run: DemoRun, probe: Probe, rows: readonly Owned[], victim: string, tHeal: number, interim: ReadonlyMap<string, string>): Promise<void> => {
+  const { check } = run
+  run.step()
+  const verdict = await run.lab.heal(victim)
+  run.say(`${victim} healed (link up, speaker ${verdict}); its IPs move back (the election is a hash: same nodes, same winner)`)
+  const back = (s: readonly Sample[]): boolean => rows.every((r) => r.owner !== victim || moveAfter(s, r.ip, interim.get(r.svc), tHeal)?.to === victim)
+  await probe.until(30_000, back)
+  await sleep(1_000)
+  const after = probe.samples()
+  for (const r of rows) {
+    if (r.owner !== victim) continue
+    const m = moveAfter(after, r.ip, interim.get(r.svc), tHeal)
+    if (!check(m?.to === victim, `${r.svc}: not back on ${victim} within 30 s of healing`) || m === undefined) {
+      sayRow(run, r, `not back on ${victim} within 30 s`)
+      continue
+    }
+    check(m.failedAfter === 0, `${r.svc}: ${m.failedAfter} requests failed after the move back`)
+    sayRow(run, r, `back on ${victim} ${secs(m.at - tHeal)} after heal; ${m.failed} requests failed during the move`)
+  }
+}
+
 /** Runs the demo on a lab that is up; resolves to 0 when every check held. */
 export const runDemo = async (lab: Lab, say: (line: string) => void, signal?: AbortSignal): Promise<number> => {
   const problems: string[] = []
-  const check = (ok: boolean, what: string): boolean => {
-    if (!ok) problems.push(what)
-    return ok
-  }
-  const step = (): void => {
-    if (signal?.aborted === true) throw new Error('interrupted')
+  const run: DemoRun = {
+    lab,
+    say,
+    check: (ok, what) => {
+      if (!ok) problems.push(what)
+      return ok
+    },
+    step: () => {
+      if (signal?.aborted === true) throw new Error('interrupted')
+    },
   }
   const applied = await lab.kubectl(['apply', '-f', DEMO_MANIFEST])
   if (applied.code !== 0) throw new Error(`kubectl apply ${DEMO_MANIFEST}: ${applied.stderr.trim()}`)
   say(`applied shell/lab/examples/l2-demo.yaml: IPAddressPool lab-lan (198.51.100.200-220, 2001:db8:100::200-220), L2Advertisement lab-lan, Services ${DEMO_SERVICES.join(', ')}`)
-
-  // Each Service's IP, then its ServiceL2Status and an answer to the client's curl.
-  const rows: { svc: string; ip: string; owner: string }[] = []
+  const rows: Owned[] = []
   const cells: string[][] = [['service', 'IP', 'announced by (ServiceL2Status / metrics)', 'curl answered', "client's MAC for the IP", "that node's eth0 MAC"]]
   for (const svc of DEMO_SERVICES) {
-    step()
-    const ip = await poll(30_000, 300, async () => (await serviceIPs(lab, svc))[0])
-    if (!check(ip !== undefined, `${svc} got no IP within 30 s (ironlb-lab logs controller)`) || ip === undefined) continue
-    // Settled: one ServiceL2Status, the same node in the metrics and answering curl (a loaded machine
-    // can make the speakers' failure detector flap for a moment while the new objects arrive).
-    let statuses: L2StatusRecord[] = []
-    let byMetrics: string[] = []
-    let answered = 'no answer'
-    await poll(30_000, 300, async () => {
-      statuses = await l2Statuses(lab, svc)
-      byMetrics = await announcersByMetrics(lab, ip)
-      answered = (await curlFromClient(lab, ip)) ?? 'no answer'
-      const one = statuses.length === 1 ? statuses[0]?.node : undefined
-      return one !== undefined && byMetrics.length === 1 && byMetrics[0] === one && answered === one ? true : undefined
-    })
-    const owner = statuses[0]?.node ?? '-'
-    const resolved = (await clientNeighbor(lab, ip)) ?? '-'
-    const ownMac = owner === '-' ? '-' : ((await eth0Mac(lab, owner)) ?? '-')
-    check(statuses.length === 1, `${svc}: ${statuses.length} ServiceL2Status objects (want 1)`)
-    check(byMetrics.length === 1 && byMetrics[0] === owner, `${svc}: metrics name ${byMetrics.join(', ') || 'no node'}, ServiceL2Status ${owner}`)
-    check(answered === owner, `${svc}: curl answered by ${answered}, announced by ${owner}`)
-    check(resolved === ownMac && resolved !== '-', `${svc}: the client resolved ${ip} to ${resolved}, ${owner}'s eth0 is ${ownMac}`)
-    cells.push([svc, ip, `${owner} / ${byMetrics.join(',') || '-'}`, answered, `${resolved} (${hostOfMac(lab, resolved)})`, ownMac])
-    rows.push({ svc, ip, owner })
+    const seen = await observeService(run, svc)
+    if (seen === undefined) continue
+    cells.push(seen.cells)
+    rows.push(seen.row)
   }
   say('')
   for (const l of table(cells)) say(l)
@@ -366,55 +449,12 @@ export const runDemo = async (lab: Lab, say: (line: string) => void, signal?: Ab
     say(`stopping here: ${problems.join('; ') || 'no node announces anything'}`)
     return 1
   }
-  step()
+  run.step()
   const probe = await startProbe(lab, rows.map((r) => r.ip))
-  const line = (r: { svc: string; ip: string }, text: string): void => say(`  ${r.svc.padEnd(12)} ${r.ip.padEnd(18)} ${text}`)
   try {
     for (const victim of victims) {
-      await sleep(1_000)
-      const tFail = Date.now()
-      await lab.fail(victim)
-      say(`${victim} fails (link cut, speaker SIGKILLed); the client sends an HTTP request to each IP every ${PROBE_EVERY_MS} ms (${PROBE_TIMEOUT_MS} ms timeout)`)
-      const moved = (s: readonly Sample[]): boolean => rows.every((r) => r.owner !== victim || moveAfter(s, r.ip, victim, tFail) !== undefined)
-      await probe.until(15_000, moved)
-      await sleep(1_000)
-      const tHeal = Date.now()
-      const during = probe.samples()
-      const interim = new Map<string, string>()
-      for (const r of rows) {
-        if (r.owner !== victim) {
-          const failed = during.filter((s) => s.ip === r.ip && s.t >= tFail && s.who === undefined).length
-          check(failed === 0, `${r.svc}: ${failed} failed requests though ${r.owner} did not fail`)
-          line(r, `on ${r.owner}, not affected: ${failed} requests failed`)
-          continue
-        }
-        const m = moveAfter(during, r.ip, victim, tFail, tHeal)
-        if (!check(m !== undefined, `${r.svc}: no other node answered within 15 s of ${victim} failing`) || m === undefined) {
-          line(r, 'no other node answered within 15 s')
-          continue
-        }
-        interim.set(r.svc, m.to)
-        check(m.failedAfter === 0, `${r.svc}: ${m.failedAfter} requests failed after ${m.to} took over`)
-        line(r, `no answer for ${secs(m.silentMs)} (${m.failed} requests failed), then ${m.to} answers`)
-      }
-
-      step()
-      const verdict = await lab.heal(victim)
-      say(`${victim} healed (link up, speaker ${verdict}); its IPs move back (the election is a hash: same nodes, same winner)`)
-      const back = (s: readonly Sample[]): boolean => rows.every((r) => r.owner !== victim || moveAfter(s, r.ip, interim.get(r.svc), tHeal)?.to === victim)
-      await probe.until(30_000, back)
-      await sleep(1_000)
-      const after = probe.samples()
-      for (const r of rows) {
-        if (r.owner !== victim) continue
-        const m = moveAfter(after, r.ip, interim.get(r.svc), tHeal)
-        if (!check(m?.to === victim, `${r.svc}: not back on ${victim} within 30 s of healing`) || m === undefined) {
-          line(r, `not back on ${victim} within 30 s`)
-          continue
-        }
-        check(m.failedAfter === 0, `${r.svc}: ${m.failedAfter} requests failed after the move back`)
-        line(r, `back on ${victim} ${secs(m.at - tHeal)} after heal; ${m.failed} requests failed during the move`)
-      }
+      const { tHeal, interim } = await failOver(run, probe, rows, victim)
+      await moveBack(run, probe, rows, victim, tHeal, interim)
     }
   } finally {
     await probe.stop()

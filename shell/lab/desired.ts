@@ -11,9 +11,9 @@ import { isDocumentationAddress } from '../testbed/netns.js'
 
 export const ENDPOINTS_ANNOTATION = 'lab.ironlb.dev/endpoints'
 export const MANAGED_BY = 'lab.ironlb.dev'
-export const BACKEND_PORT = 80
+const BACKEND_PORT = 80
 
-export interface SlimPort {
+interface SlimPort {
   readonly name: string
   readonly protocol: string
 }
@@ -65,7 +65,7 @@ export const canonicalIP = (ip: string): string | undefined => {
   return undefined
 }
 
-export type IPSkip = { readonly _tag: 'NotAnAddress' | 'NotDocumentationRange'; readonly ip: string; readonly service: string }
+type IPSkip = { readonly _tag: 'NotAnAddress' | 'NotDocumentationRange'; readonly ip: string; readonly service: string }
 
 /** Every ingress IP of every LoadBalancer Service, canonical and sorted; and the ones left out, with why. */
 export const serviceIPs = (services: readonly SlimService[]): { readonly ips: string[]; readonly skipped: IPSkip[] } => {
@@ -99,7 +99,7 @@ export const addressPlan = (desired: readonly string[], actual: readonly string[
 export type EndpointState = 'ready' | 'notready' | 'terminating' | 'absent'
 const STATES: readonly string[] = ['ready', 'notready', 'terminating', 'absent']
 
-export type Overrides =
+type Overrides =
   | { readonly _tag: 'Managed'; readonly states: ReadonlyMap<string, EndpointState>; readonly errors: readonly string[] }
   | { readonly _tag: 'None' }
 
@@ -134,13 +134,13 @@ export interface LabNode {
   readonly v6: string
 }
 
-export interface SliceEndpoint {
+interface SliceEndpoint {
   readonly addresses: readonly string[]
   readonly nodeName: string
   readonly conditions: { readonly ready: boolean; readonly serving: boolean; readonly terminating: boolean }
 }
 
-export interface Slice {
+interface Slice {
   readonly namespace: string
   readonly name: string
   readonly service: string
@@ -156,7 +156,7 @@ const CONDITIONS: Record<Exclude<EndpointState, 'absent'>, SliceEndpoint['condit
   terminating: { ready: false, serving: true, terminating: true },
 }
 
-export const sliceName = (service: string, family: 'IPv4' | 'IPv6'): string => `${service}-lab-${family.toLowerCase()}`
+const sliceName = (service: string, family: 'IPv4' | 'IPv6'): string => `${service}-lab-${family.toLowerCase()}`
 
 export const desiredSlices = (services: readonly SlimService[], nodes: readonly LabNode[]): Slice[] => {
   const out: Slice[] = []
@@ -196,7 +196,7 @@ export const sliceObject = (s: Slice): object => ({
 })
 
 /** The fields the lab decides, in a stable text: equal texts mean nothing to write. */
-export const sliceFingerprint = (raw: unknown): string => {
+const sliceFingerprint = (raw: unknown): string => {
   const meta = rec(rec(raw)['metadata'])
   const labels = rec(meta['labels'])
   const owner = rec(arr(meta['ownerReferences'])[0])
@@ -214,7 +214,7 @@ export const sliceFingerprint = (raw: unknown): string => {
   })
 }
 
-export interface SlicePlan {
+interface SlicePlan {
   readonly apply: readonly Slice[]
   readonly remove: readonly { readonly namespace: string; readonly name: string }[]
 }

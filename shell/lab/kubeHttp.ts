@@ -23,12 +23,12 @@ export const loadTarget = (kubeconfigPath: string): KubeTarget => {
   return { server: cluster.server, ca: Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'), token }
 }
 
-export interface Reply {
+interface Reply {
   readonly status: number
   readonly body: string
 }
 
-export const call = (
+const call = (
   t: KubeTarget,
   method: string,
   path: string,

@@ -20,10 +20,10 @@ import { inNs, run, signal, sleep, type RunOptions, type RunResult } from '../te
 import { apiServerUrl, hostOrThrow, lanOf, namespaceOf, topology, type Topology } from './topology.js'
 import { upLab, type LabOptions } from './up.js'
 
-export { labDown, type DownReport } from './down.js'
+export { labDown } from './down.js'
 export { defaultStateDir, repoRoot } from './paths.js'
-export { statusText, type HostStatus, type LabStatus, type ProcStatus, type ServiceStatus } from './status.js'
-export { HEALTH_PORT, MEMBERLIST_PORT, METRICS_PORT, type LabOptions } from './up.js'
+export { statusText } from './status.js'
+export { METRICS_PORT, type LabOptions } from './up.js'
 
 const TERMINATION_GRACE_MS = 30_000
 

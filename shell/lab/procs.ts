@@ -9,7 +9,7 @@ import { isAlive, launch, signal, stopAll, tailFile, waitGone } from '../testbed
 import { namespaceOf } from './topology.js'
 
 /** What lab processes inherit: a fixed, small environment (no KUBECONFIG or proxy settings leak in). */
-export const childEnv = (): NodeJS.ProcessEnv => ({
+const childEnv = (): NodeJS.ProcessEnv => ({
   PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
   HOME: process.env['HOME'] ?? '/root',
   LANG: 'C.UTF-8',
@@ -19,7 +19,7 @@ export const procNamed = (state: LabState, name: string): ProcRecord | undefined
 
 export const procAlive = (p: ProcRecord): boolean => p.ref !== undefined && isAlive(p.ref)
 
-export interface ProcSpec {
+interface ProcSpec {
   readonly name: string
   readonly host: string
   readonly argv: readonly string[]
@@ -49,7 +49,7 @@ export const startProc = async (state: LabState, spec: ProcSpec): Promise<ProcRe
   return rec
 }
 
-export const UNKNOWN_COMMAND = /unknown command/i
+const UNKNOWN_COMMAND = /unknown command/i
 
 /**
  * The speaker's verdict a moment after start: alive (running), gone with "unknown command" (the

@@ -43,7 +43,7 @@ export interface LabState {
   k8sBinDir: string
 }
 
-export const stateFile = (dir: string): string => join(dir, 'state.json')
+const stateFile = (dir: string): string => join(dir, 'state.json')
 
 export const readState = (dir: string): LabState | undefined => {
   const file = stateFile(dir)

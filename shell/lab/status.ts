@@ -2,7 +2,7 @@
 import type { HostKind } from './topology.js'
 import type { ProcWanted } from './state.js'
 
-export interface ProcStatus {
+interface ProcStatus {
   readonly name: string
   readonly host: string
   readonly pid: number | undefined
@@ -24,7 +24,7 @@ export interface HostStatus {
   readonly side: number
 }
 
-export interface ServiceStatus {
+interface ServiceStatus {
   readonly namespace: string
   readonly name: string
   readonly type: string

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 
 export type HostKind = 'infra' | 'node' | 'client' | 'router'
 
-export interface Segment {
+interface Segment {
   readonly name: string
   /** The bridge's name inside the switch namespace. */
   readonly bridge: string
@@ -16,7 +16,7 @@ export interface Segment {
   readonly v6Prefix: string
 }
 
-export interface HostLink {
+interface HostLink {
   readonly segment: string
   /** The interface inside the host (eth0 on the LAN: MetalLB's default filter skips veth*). */
   readonly ifname: string
@@ -29,7 +29,7 @@ export interface HostLink {
   readonly v6Len: number
 }
 
-export interface Host {
+interface Host {
   readonly name: string
   readonly kind: HostKind
   readonly links: readonly HostLink[]
@@ -45,9 +45,9 @@ export interface Topology {
   readonly serviceClusterIPRange: string
 }
 
-export const LAN: Segment = { name: 'lan', bridge: 'br-lan', v4Prefix: '198.51.100.0/24', v6Prefix: '2001:db8:100::/64' }
-export const SWITCH_HOST = 'lan'
-export const SERVICE_CLUSTER_IP_RANGE = '192.0.2.0/24,2001:db8:96::/112'
+const LAN: Segment = { name: 'lan', bridge: 'br-lan', v4Prefix: '198.51.100.0/24', v6Prefix: '2001:db8:100::/64' }
+const SWITCH_HOST = 'lan'
+const SERVICE_CLUSTER_IP_RANGE = '192.0.2.0/24,2001:db8:96::/112'
 export const API_SERVER_PORT = 6443
 export const MAX_NODES = 9
 export const NS_PREFIX = 'ilab-'
@@ -91,7 +91,7 @@ export const topology = (id: string, nodeCount: number): Topology => {
   return { id, switchHost: SWITCH_HOST, segments: [LAN], hosts, nodes, serviceClusterIPRange: SERVICE_CLUSTER_IP_RANGE }
 }
 
-export const hostNamed = (topo: Topology, name: string): Host | undefined => topo.hosts.find((h) => h.name === name)
+const hostNamed = (topo: Topology, name: string): Host | undefined => topo.hosts.find((h) => h.name === name)
 
 export const hostOrThrow = (topo: Topology, name: string): Host => {
   const h = hostNamed(topo, name)

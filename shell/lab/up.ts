@@ -45,8 +45,8 @@ export interface LabOptions {
 
 export const METRICS_PORT = 7472
 /** The daemons' plain liveness/readiness port (--health-probe-bind-address); /metrics is HTTPS on METRICS_PORT. */
-export const HEALTH_PORT = 7473
-export const MEMBERLIST_PORT = 7946
+const HEALTH_PORT = 7473
+const MEMBERLIST_PORT = 7946
 
 /** Builds the lab (or checks and repairs one that is up); resolves to its state folder. */
 export const upLab = async (opts: LabOptions = {}): Promise<string> => {

@@ -22,15 +22,6 @@ const ROOTS: ReadonlyMap<string, string> = new Map([
  */
 const KNOWN_BY_OWNER: readonly (readonly [string, string, readonly string[]])[] = [
   ['shell/kube/reflector.ts', 'F', ['ReflectorOptions']],
-  ['shell/lab/demo.ts', 'E1', ['DEMO_MANIFEST', 'DEMO_SERVICES', 'PROBE_EVERY_MS', 'PROBE_TIMEOUT_MS', 'L2StatusRecord']],
-  ['shell/lab/desired.ts', 'E1', ['BACKEND_PORT', 'SlimPort', 'IPSkip', 'Overrides', 'SliceEndpoint', 'Slice', 'sliceName', 'sliceFingerprint', 'SlicePlan']],
-  ['shell/lab/kubeHttp.ts', 'E1', ['Reply', 'call']],
-  ['shell/lab/lab.ts', 'E1', ['DownReport', 'HostStatus', 'LabStatus', 'ProcStatus', 'ServiceStatus', 'HEALTH_PORT', 'MEMBERLIST_PORT']],
-  ['shell/lab/procs.ts', 'E1', ['childEnv', 'ProcSpec', 'UNKNOWN_COMMAND']],
-  ['shell/lab/state.ts', 'E1', ['stateFile']],
-  ['shell/lab/status.ts', 'E1', ['ProcStatus', 'ServiceStatus']],
-  ['shell/lab/topology.ts', 'E1', ['Segment', 'HostLink', 'Host', 'LAN', 'SWITCH_HOST', 'SERVICE_CLUSTER_IP_RANGE', 'hostNamed']],
-  ['shell/lab/up.ts', 'E1', ['HEALTH_PORT', 'MEMBERLIST_PORT']],
 ]
 const KNOWN: ReadonlySet<string> = new Set(KNOWN_BY_OWNER.flatMap(([file, , names]) => names.map((n) => `${file} ${n}`)))
 

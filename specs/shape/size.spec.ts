@@ -19,9 +19,6 @@ const DAEMON_FILES = ['shell/controller/main.ts', 'shell/controller/controller.t
  * harmless. Owners: A controller, B speaker, C loop, E1 launcher and lab, F reflector.
  */
 const KNOWN_BY_OWNER: readonly (readonly [string, string, readonly string[]])[] = [
-  ['shell/lab/cli.ts', 'E1', ['main']],
-  ['shell/lab/demo.ts', 'E1', ['runDemo']],
-  ['shell/lab/up.ts', 'E1', ['build']],
 ]
 const KNOWN: ReadonlySet<string> = new Set(KNOWN_BY_OWNER.flatMap(([file, , names]) => names.map((n) => `${file} ${n}`)))
 
