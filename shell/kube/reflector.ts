@@ -11,7 +11,7 @@ export interface KubeObject {
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly resourceVersion?: string }
 }
 
-export interface ReflectorOptions {
+interface ReflectorOptions {
   /** Collection path, e.g. "/api/v1/services" or "/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools". */
   readonly path: string
   readonly rest: RestClient

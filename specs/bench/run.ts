@@ -7,6 +7,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
   controller: async () => (await import('./controller.bench.js')).benchController(),
   failover: async () => (await import('./failover.bench.js')).benchFailover(),
   soak: async () => (await import('./soak.bench.js')).benchSoak(),
+  controllerForeign: async () => {
+    const m = await import('./controllerForeign.bench.js')
+    await m.benchServiceCache()
+    await m.benchControllerForeign()
+  },
   speaker: async () => (await import('./speaker.bench.js')).benchSpeaker(),
   simulate: async () => (await import('./simulate.bench.js')).benchSimulate(),
 }

@@ -13,15 +13,6 @@ const MAX_FUNCTION_LINES = 60
 const MAX_DAEMON_FILE_LINES = 150
 const DAEMON_FILES = ['shell/controller/main.ts', 'shell/controller/controller.ts', 'shell/speaker/main.ts', 'shell/speaker/speaker.ts']
 
-/**
- * Known offenders, in files other engineers are rewriting this session (issue 9): [file, owner,
- * function names]. The list is emptied when their work lands; an entry that no longer offends is
- * harmless. Owners: A controller, B speaker, C loop, E1 launcher and lab, F reflector.
- */
-const KNOWN_BY_OWNER: readonly (readonly [string, string, readonly string[]])[] = [
-]
-const KNOWN: ReadonlySet<string> = new Set(KNOWN_BY_OWNER.flatMap(([file, , names]) => names.map((n) => `${file} ${n}`)))
-
 const isFunction = (n: ts.Node): n is ts.FunctionLikeDeclaration =>
   ts.isFunctionDeclaration(n) ||
   ts.isFunctionExpression(n) ||
@@ -69,12 +60,12 @@ t.test('the measure', async (t) => {
 t.test(`no function in shell/ longer than ${MAX_FUNCTION_LINES} lines`, async (t) => {
   const found = sourcesUnder('shell').flatMap((s) => longFunctions(s, MAX_FUNCTION_LINES))
   t.same(
-    found.filter((f) => !KNOWN.has(`${f.file} ${f.name}`)).map((f) => `${f.file}:${f.line} ${f.name}: ${f.lines} lines`),
+    found.map((f) => `${f.file}:${f.line} ${f.name}: ${f.lines} lines`),
     [],
   )
 })
 
 t.test(`each daemon's main and reconcile file at most ${MAX_DAEMON_FILE_LINES} lines`, async (t) => {
   const found = DAEMON_FILES.map((f) => ({ f, n: lineCount(f) })).filter(({ n }) => n > MAX_DAEMON_FILE_LINES)
-  t.same(found.filter(({ f }) => !KNOWN.has(`${f} (file)`)).map(({ f, n }) => `${f}: ${n} lines`), [])
+  t.same(found.map(({ f, n }) => `${f}: ${n} lines`), [])
 })
