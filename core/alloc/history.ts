@@ -2,7 +2,8 @@
 // readable after later replans without copying 100,000 entries each time ("fat node" persistence):
 // each key keeps a chain of cells, newest first, and a view reads the newest cell at or before its
 // version. Writing is O(1); reading walks the chain, which is short (one cell per change of that key
-// since the last full plan). Memory grows with the number of changes, which a full plan resets.
+// since the last compaction). Memory grows with the number of changes and versions: `compacted()`
+// starts a new history from the head alone, and the old one lives on only for views still held.
 interface Cell<I, O> {
   readonly version: number
   /** Both undefined record a deletion. */
@@ -39,9 +40,25 @@ export class History<K, I, O> {
     return c?.input === undefined ? undefined : c
   }
 
-  /** Cells held for all versions: what this history costs in memory. */
+  /** Cells and versions held: what this history costs in memory, whatever is live at the head. */
   get recorded(): number {
-    return this.cellCount
+    return this.cellCount + this.sizes.length
+  }
+
+  /** Keys present at the head. */
+  get live(): number {
+    return this.sizes[this.head] ?? 0
+  }
+
+  /**
+   * A new history holding only the head (each present key's newest cell) as its version 1, keys in
+   * the same order; O(keys). This one is left as it was, so views already handed out still read true.
+   */
+  compacted(): History<K, I, O> {
+    const next = new History<K, I, O>()
+    next.advance()
+    for (const [key, cell] of this.cells) if (cell.input !== undefined) next.write(key, cell.input, cell.output)
+    return next
   }
 
   /** Records the key at the head version; undefined input deletes it. */

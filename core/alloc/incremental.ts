@@ -36,19 +36,10 @@ const sameNamespaces = (a: readonly Namespace[], b: readonly Namespace[], pools:
   return a.length === b.length && a.every((n, i) => n.name === b[i]?.name && sameValue(n.labels, b[i]?.labels))
 }
 
-/**
- * Every replan adds a record per changed key and a full plan drops them all, so a controller that only
- * ever replanned would grow without end: start over once the records pass three per Service (a full
- * plan records one each, so its cost is spread over at least two changes per Service).
- */
-const MIN_RECORDS_BEFORE_COMPACTION = 4_096
-const historyFull = (was: PlannedSnapshot): boolean => was.recorded > Math.max(MIN_RECORDS_BEFORE_COMPACTION, 3 * was.services.size)
-
 const freshReason = (was: PlannedSnapshot, now: AllocationInput): FreshReason | undefined => {
   if (!samePools(was.input.config, now.config)) return 'ConfigChanged'
   if (was.input.loadBalancerClass !== now.loadBalancerClass) return 'ClassChanged'
   if (!sameNamespaces(was.input.namespaces, now.namespaces, now.config.pools)) return 'NamespacesChanged'
-  if (historyFull(was)) return 'HistoryCompacted'
   return undefined
 }
 
@@ -78,7 +69,7 @@ const diffServices = (was: ReadonlyMap<ServiceKey, Service>, now: readonly Servi
  *   keys when there is no prior. Writes are needed at most for these and for Services whose live
  *   status disagrees with the plan.
  * - `basis`: why this was a full plan (`Fresh`, with the reason: `NoPrior`, `ConfigChanged`,
- *   `ClassChanged`, `NamespacesChanged`, `HistoryCompacted`) or which Services were replanned
+ *   `ClassChanged`, `NamespacesChanged`) or which Services were replanned
  *   (`Changes`, upserted and deleted keys), for the shell to log and count.
  *
  * Pure: `prior` and every plan it answered stay as they were. Keep only the newest state: planning

@@ -32,8 +32,6 @@ export type FreshReason =
   | 'ConfigChanged'
   | 'NamespacesChanged'
   | 'ClassChanged'
-  /** The history of earlier plans outgrew the snapshot: a full plan drops it (memory stays bounded). */
-  | 'HistoryCompacted'
 
 /** How a state was planned: the shell logs and counts it. */
 export type AllocationBasis =
@@ -55,7 +53,7 @@ export interface PlannedSnapshot {
   readonly input: Omit<AllocationInput, 'services'>
   /** Read lazily from the state's history: lookups walk a short chain, iteration walks every key. */
   readonly services: ReadonlyMap<ServiceKey, Service>
-  /** Records kept for every plan since the last full one, this state's included. */
+  /** Cells and versions the state's history holds, this state's included: O(Services), never O(changes) (see compact). */
   readonly recorded: number
 }
 
@@ -64,6 +62,8 @@ interface Store {
   readonly input: Omit<AllocationInput, 'services'>
   readonly engine: Engine
   readonly history: History<ServiceKey, Service, ServiceOutcome>
+  /** Set when a compaction moved the engine on to a new store: this history is frozen from then on. */
+  retired: boolean
 }
 
 interface Internals {
@@ -84,7 +84,22 @@ const mkStore = (input: Omit<AllocationInput, 'services'>): Store => {
   const index = mkPoolIndex(input.config.pools)
   const nsLabels = new Map<string, Labels>(input.namespaces.map((n) => [n.name, n.labels]))
   const ctx = { ...mkRequestContext(index), nsLabels, controllerClass: input.loadBalancerClass, portLists: new Map<string, readonly string[]>() }
-  return { input, engine: new Engine(ctx, index), history: new History() }
+  return { input, engine: new Engine(ctx, index), history: new History(), retired: false }
+}
+
+/**
+ * Every replan adds a version and a cell per changed key, so a controller that only ever replans
+ * would grow with the number of changes. Once the history holds more than a quarter (and at least 64)
+ * beyond the live keys, the engine moves on to a history of the head alone: O(keys) each time, spread
+ * over at least a quarter as many changes. Older states keep the old history, so they still read as
+ * they did, and it goes once nothing holds them.
+ */
+const MIN_SLACK = 64
+const historyFull = (h: Store['history']): boolean => h.recorded > h.live + Math.max(MIN_SLACK, h.live >> 2)
+
+const compacted = (store: Store): Store => {
+  store.retired = true
+  return { input: store.input, engine: store.engine, history: store.history.compacted(), retired: false }
 }
 
 /** The changes with each key once: a deletion then an upsert of one key is an upsert. */
@@ -105,7 +120,7 @@ const normalise = (changes: ServiceChanges): { upserted: Service[]; deleted: Ser
 const step = (store: Store, upserted: readonly Service[], deleted: readonly ServiceKey[], basis: AllocationBasis): AllocationState => {
   const { engine, history } = store
   const first = history.head === 0
-  const version = history.advance()
+  history.advance()
   const applied = engine.apply(upserted, deleted)
   const changed = new Set<ServiceKey>()
   for (const e of applied.touched) {
@@ -121,11 +136,13 @@ const step = (store: Store, upserted: readonly Service[], deleted: readonly Serv
     history.write(key, undefined, undefined)
     changed.add(key)
   }
+  const owner = historyFull(history) ? compacted(store) : store
+  const version = owner.history.head
   const plan: AllocationPlan = {
-    outcomes: history.outputs(version),
+    outcomes: owner.history.outputs(version),
     pools: engine.index.pools.map((p) => poolUsage(p, (f) => engine.usedIn(p, f))),
   }
-  return mkState(plan, changed, basis, { store, version })
+  return mkState(plan, changed, basis, { store: owner, version })
 }
 
 /** Keys whose outcome differs between two plans (appeared, changed or removed). */
@@ -171,7 +188,7 @@ export const replanAllocation = (state: AllocationState, changes: ServiceChanges
   const { store, version } = own
   const { upserted, deleted } = normalise(changes)
   const basis = changesOf(upserted, deleted)
-  if (version === store.history.head) return step(store, upserted, deleted, basis)
+  if (!store.retired && version === store.history.head) return step(store, upserted, deleted, basis)
   // An older state: its snapshot is still recorded, so plan it afresh (slower, same answer).
   const snapshot = new Map(store.history.inputs(version))
   for (const key of deleted) snapshot.delete(key)
