@@ -23,6 +23,8 @@ export interface Update {
   readonly mpReach?: MpReach
   /** IPv6 routes withdrawn. */
   readonly mpUnreach: readonly Prefix[]
+  /** Send MP_UNREACH_NLRI even with no prefix: alone in an UPDATE it is IPv6's End-of-RIB (RFC 4724 §2). */
+  readonly mpEndOfRib?: true
 }
 
 export interface UpdateCodecOptions {
@@ -66,7 +68,7 @@ export const encodeUpdate = (u: Update, o: UpdateCodecOptions): Uint8Array => {
     const nh = [...ipBytes(r.nextHop), ...(r.linkLocalNextHop === undefined ? [] : ipBytes(r.linkLocalNextHop))]
     attrs.push(...attribute(OPTIONAL, AttrType.MpReach, [...be(AFI.IPv6, 2), SAFI_UNICAST, nh.length, ...nh, 0, ...r.nlri.flatMap(encodePrefix)]))
   }
-  if (u.mpUnreach.length > 0) attrs.push(...attribute(OPTIONAL, AttrType.MpUnreach, [...be(AFI.IPv6, 2), SAFI_UNICAST, ...u.mpUnreach.flatMap(encodePrefix)]))
+  if (u.mpUnreach.length > 0 || u.mpEndOfRib === true) attrs.push(...attribute(OPTIONAL, AttrType.MpUnreach, [...be(AFI.IPv6, 2), SAFI_UNICAST, ...u.mpUnreach.flatMap(encodePrefix)]))
   if (a !== undefined && a.largeCommunities.length > 0)
     attrs.push(...attribute(OPTIONAL_TRANSITIVE, AttrType.LargeCommunities, a.largeCommunities.flatMap((c) => [...be(c.global, 4), ...be(c.local1, 4), ...be(c.local2, 4)])))
   return Uint8Array.from([...be(withdrawn.length, 2), ...withdrawn, ...be(attrs.length, 2), ...attrs, ...u.nlri.flatMap(encodePrefix)])
