@@ -1,4 +1,4 @@
-# The AF_PACKET addon (shell/native). Included from the top Makefile with `-include shell/native/native.mk`.
+# The native addon (shell/native): AF_PACKET sockets and TCP socket options. Included from the top Makefile with `-include shell/native/native.mk`.
 # Targets:
 #   native        build shell/native/build/Release/ironlb_packet.node when its sources changed
 #   native-clean  remove the build directory
@@ -10,7 +10,7 @@
 
 NATIVE_DIR := shell/native
 NATIVE_ADDON := $(NATIVE_DIR)/build/Release/ironlb_packet.node
-NATIVE_SOURCES := $(NATIVE_DIR)/packet_socket.cc $(NATIVE_DIR)/binding.gyp node_modules/node-addon-api/package.json
+NATIVE_SOURCES := $(NATIVE_DIR)/packet_socket.cc $(NATIVE_DIR)/tcp_socket.cc $(NATIVE_DIR)/tcp_socket.h $(NATIVE_DIR)/binding.gyp node_modules/node-addon-api/package.json
 
 native: $(NATIVE_ADDON)
 

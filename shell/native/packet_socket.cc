@@ -26,6 +26,8 @@
 #include <napi.h>
 #include <uv.h>
 
+#include "tcp_socket.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
@@ -377,6 +379,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ETH_P_ARP", Napi::Number::New(env, ETH_P_ARP));
   exports.Set("ETH_P_IPV6", Napi::Number::New(env, ETH_P_IPV6));
   exports.Set("ETH_P_ALL", Napi::Number::New(env, ETH_P_ALL));
+  RegisterTcpSocket(env, exports);
   return exports;
 }
 
