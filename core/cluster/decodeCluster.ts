@@ -53,16 +53,93 @@ const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'obj
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-/** Where an object is, as far as its metadata can be read: for naming it in problems. */
-const whereOf = (kind: Kind, raw: Record<string, unknown>, index: number): { namespace: string; name: string } => {
+/** What one object decodes to, before it meets the others: a pure function of the object alone. */
+type Value =
+  | { readonly _tag: 'Service'; readonly service: Service; readonly shown: ServiceShown }
+  | { readonly _tag: 'Namespace'; readonly namespace: Namespace }
+  | { readonly _tag: 'Node'; readonly node: Node }
+  | { readonly _tag: 'EndpointSlice'; readonly slice: EndpointSlice }
+
+/**
+ * One object decoded on its own. It depends on nothing but the object, so a caller that sees the same
+ * object again (a cache hands out one reference until the object changes) may keep the answer and
+ * skip the decode: the controller's Service cache does (shell/controller/caches.ts).
+ */
+export type DecodedObject =
+  /** Not one of these kinds: skipped silently. */
+  | { readonly _tag: 'Other' }
+  | {
+      readonly _tag: 'Decoded'
+      readonly kind: Kind
+      /** Where the object is, for its problems; `name` undefined when it has none (named by position). */
+      readonly namespace: string
+      readonly name: string | undefined
+      /** Undefined when the object is unusable (or, for a slice, made for no Service). */
+      readonly value: Value | undefined
+      readonly problems: readonly FieldProblem[]
+    }
+
+const OTHER: DecodedObject = { _tag: 'Other' }
+
+/** Where an object is, as far as its metadata can be read. */
+const whereOf = (kind: Kind, raw: Record<string, unknown>): { namespace: string; name: string | undefined } => {
   const meta = isRecord(raw['metadata']) ? raw['metadata'] : {}
-  const name = typeof meta['name'] === 'string' && meta['name'] !== '' ? meta['name'] : `(unnamed object #${index + 1})`
+  const name = typeof meta['name'] === 'string' && meta['name'] !== '' ? meta['name'] : undefined
   if (CLUSTER_SCOPED.has(kind)) return { namespace: '', name }
   const ns = typeof meta['namespace'] === 'string' && meta['namespace'] !== '' ? meta['namespace'] : DEFAULT_NAMESPACE
   return { namespace: ns, name }
 }
 
-export const decodeClusterObjects = (objects: readonly unknown[]): ClusterObjects => {
+const valueOf = (kind: Kind, raw: Record<string, unknown>, problems: FieldProblem[]): Value | undefined => {
+  const decode = <A>(codec: t.Decoder<unknown, A>): A | undefined => {
+    const r = codec.decode(raw)
+    if (E.isLeft(r)) {
+      problems.push(...readableErrors(r.left))
+      return undefined
+    }
+    if (r.right !== undefined && isRecord(raw['metadata']) && raw['metadata']['name'] === '') {
+      problems.push({ field: 'metadata.name', message: 'a name is required' })
+      return undefined
+    }
+    return r.right
+  }
+  switch (kind) {
+    case 'Service': {
+      const wire = decode(serviceCodec)
+      if (wire === undefined) return undefined
+      const { service, shown, notes } = serviceFrom(wire)
+      problems.push(...notes)
+      return { _tag: 'Service', service, shown }
+    }
+    case 'Namespace': {
+      const wire = decode(namespaceCodec)
+      return wire === undefined ? undefined : { _tag: 'Namespace', namespace: namespaceFrom(wire) }
+    }
+    case 'Node': {
+      const wire = decode(nodeCodec)
+      return wire === undefined ? undefined : { _tag: 'Node', node: nodeFrom(wire) }
+    }
+    case 'EndpointSlice': {
+      const wire = decode(endpointSliceCodec)
+      const slice = wire === undefined ? undefined : endpointSliceFrom(wire)
+      return slice === undefined ? undefined : { _tag: 'EndpointSlice', slice }
+    }
+    default:
+      return absurd(kind)
+  }
+}
+
+export const decodeClusterObject = (raw: unknown): DecodedObject => {
+  if (!isRecord(raw) || typeof raw['apiVersion'] !== 'string' || typeof raw['kind'] !== 'string') return OTHER
+  const kind = KINDS.get(`${raw['apiVersion']}/${raw['kind']}`)
+  if (kind === undefined) return OTHER
+  const problems: FieldProblem[] = []
+  const value = valueOf(kind, raw, problems)
+  return { _tag: 'Decoded', kind, ...whereOf(kind, raw), value, problems }
+}
+
+/** The objects decoded one by one, put together: duplicates named, each kind sorted. */
+export const clusterObjectsOf = (decoded: readonly DecodedObject[]): ClusterObjects => {
   const services = new Map<string, Service>()
   const shown = new Map<ServiceKey, ServiceShown>()
   const namespaces = new Map<string, Namespace>()
@@ -70,58 +147,32 @@ export const decodeClusterObjects = (objects: readonly unknown[]): ClusterObject
   const slices = new Map<string, EndpointSlice>()
   const problems: ClusterProblem[] = []
 
-  objects.forEach((raw, index) => {
-    if (!isRecord(raw) || typeof raw['apiVersion'] !== 'string' || typeof raw['kind'] !== 'string') return
-    const kind = KINDS.get(`${raw['apiVersion']}/${raw['kind']}`)
-    if (kind === undefined) return
-    const where = whereOf(kind, raw, index)
-    const problem = (p: FieldProblem): void => {
-      problems.push({ kind, ...where, ...p })
+  decoded.forEach((d, index) => {
+    if (d._tag === 'Other') return
+    const where = { kind: d.kind, namespace: d.namespace, name: d.name ?? `(unnamed object #${index + 1})` }
+    for (const p of d.problems) problems.push({ ...where, ...p })
+    const keep = <V>(into: Map<string, V>, key: string, value: V): boolean => {
+      if (!into.has(key)) return into.set(key, value) !== undefined
+      problems.push({ ...where, field: 'metadata.name', message: `another ${d.kind} with this name came earlier; this one is skipped` })
+      return false
     }
-    const decode = <A>(codec: t.Decoder<unknown, A>): A | undefined => {
-      const r = codec.decode(raw)
-      if (E.isLeft(r)) {
-        readableErrors(r.left).forEach(problem)
-        return undefined
-      }
-      if (r.right !== undefined && isRecord(raw['metadata']) && raw['metadata']['name'] === '') {
-        problem({ field: 'metadata.name', message: 'a name is required' })
-        return undefined
-      }
-      return r.right
-    }
-    const keep = <V>(into: Map<string, V>, key: string, value: V): void => {
-      if (into.has(key)) problem({ field: 'metadata.name', message: `another ${kind} with this name came earlier; this one is skipped` })
-      else into.set(key, value)
-    }
-    switch (kind) {
-      case 'Service': {
-        const wire = decode(serviceCodec)
-        if (wire === undefined) return
-        const { service, shown: now, notes } = serviceFrom(wire)
-        notes.forEach(problem)
-        if (!services.has(service.key)) shown.set(service.key, now)
-        keep(services, service.key, service)
+    const v = d.value
+    if (v === undefined) return
+    switch (v._tag) {
+      case 'Service':
+        if (keep(services, v.service.key, v.service)) shown.set(v.service.key, v.shown)
         return
-      }
-      case 'Namespace': {
-        const wire = decode(namespaceCodec)
-        if (wire !== undefined) keep(namespaces, wire.metadata.name, namespaceFrom(wire))
+      case 'Namespace':
+        keep(namespaces, v.namespace.name, v.namespace)
         return
-      }
-      case 'Node': {
-        const wire = decode(nodeCodec)
-        if (wire !== undefined) keep(nodes, wire.metadata.name, nodeFrom(wire))
+      case 'Node':
+        keep(nodes, v.node.name, v.node)
         return
-      }
-      case 'EndpointSlice': {
-        const wire = decode(endpointSliceCodec)
-        const slice = wire === undefined ? undefined : endpointSliceFrom(wire)
-        if (slice !== undefined) keep(slices, `${slice.namespace}/${slice.name}`, slice)
+      case 'EndpointSlice':
+        keep(slices, `${v.slice.namespace}/${v.slice.name}`, v.slice)
         return
-      }
       default:
-        absurd(kind)
+        absurd(v)
     }
   })
 
@@ -135,3 +186,5 @@ export const decodeClusterObjects = (objects: readonly unknown[]): ClusterObject
     problems,
   }
 }
+
+export const decodeClusterObjects = (objects: readonly unknown[]): ClusterObjects => clusterObjectsOf(objects.map(decodeClusterObject))
