@@ -11,11 +11,19 @@ import { type Session, type SessionAction, type SessionConfig, type SessionEvent
 import type { Update } from '../../core/bgp/update.js'
 import type { Logger } from '../obs/log.js'
 
+interface ConnectTo {
+  readonly host: string
+  readonly port: number
+  readonly localAddress?: string
+}
+
 interface PeerSessionOptions {
   readonly config: SessionConfig
   readonly remote: string
   readonly port?: number
   readonly localAddress?: string
+  /** Opens the TCP connection (default: node:net connect); shell/native/tcpSocket.ts dialTcp adds MD5, TTL and device. */
+  readonly connect?: (to: ConnectTo) => Socket
   readonly log: Logger
   readonly onUp?: () => void
   readonly onDown?: (reason: string) => void
@@ -71,7 +79,7 @@ const onBytes = (o: PeerSessionOptions, c: Connection, dispatch: Dispatch, s: So
 const dial = (o: PeerSessionOptions, c: Connection, dispatch: Dispatch): void => {
   c.pending = new Uint8Array(0)
   c.peerFourOctetAs = false
-  const s = connect({ host: o.remote, port: o.port ?? 179, ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }) })
+  const s = (o.connect ?? connect)({ host: o.remote, port: o.port ?? 179, ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }) })
   c.socket = s
   s.setNoDelay(true)
   s.on('connect', () => s === c.socket && dispatch({ _tag: 'TcpConnected' }))
