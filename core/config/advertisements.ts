@@ -10,7 +10,7 @@ import { type PoolName, asPoolName } from '../model/names.js'
 import type { Pool } from '../model/pool.js'
 import { type LabelSelector, anySelectorMatches } from '../model/selector.js'
 import { absurd } from '../fp/absurd.js'
-import { AGGREGATION_LENGTH, AGGREGATION_LENGTH_V6, type BGPAdvertisementWire, LOCAL_PREF } from './bgpAdvertisementCodec.js'
+import { AGGREGATION_LENGTH, AGGREGATION_LENGTH_V6, AS_PATH_PREPEND, type BGPAdvertisementWire, LOCAL_PREF } from './bgpAdvertisementCodec.js'
 import type { AliasTable } from './communities.js'
 import { parseCommunity } from './communityValue.js'
 import { type Report, byText, reportDuplicates } from './issues.js'
@@ -140,12 +140,17 @@ export const bgpAdvertisementFrom = (
   const localPref = spec.localPref ?? LOCAL_PREF.default
   if (localPref < LOCAL_PREF.min || localPref > LOCAL_PREF.max)
     report('spec.localPref', `${localPref} is outside ${LOCAL_PREF.min}..${LOCAL_PREF.max}`)
+  // Unset means no prepending; when set, MetalLB's CRD takes 1..10 only.
+  const asPathPrepend = spec.asPathPrepend ?? 0
+  if (spec.asPathPrepend !== undefined && (asPathPrepend < AS_PATH_PREPEND.min || asPathPrepend > AS_PATH_PREPEND.max))
+    report('spec.asPathPrepend', `${asPathPrepend} is outside ${AS_PATH_PREPEND.min}..${AS_PATH_PREPEND.max}`)
   const adv: BGPAdvertisement = {
     name: wire.metadata.name,
     pools: resolvePools(names, poolSelectors, pools),
     aggregationLength,
     aggregationLengthV6,
     localPref,
+    asPathPrepend,
     communities: communitiesFrom(spec.communities ?? [], aliases, report),
     nodeSelectors: selectorsFrom(spec.nodeSelectors, 'spec.nodeSelectors', report),
     peers,

@@ -41,6 +41,8 @@ export interface BGPAdvertisement {
   readonly aggregationLengthV6: number
   /** LOCAL_PREF, sent to iBGP peers only; 0 when unset. */
   readonly localPref: number
+  /** `asPathPrepend` (MetalLB v0.16.2): how many more times the speaker's AS goes on the path; 0 when unset. */
+  readonly asPathPrepend: number
   /** Resolved values, sorted and without duplicates. */
   readonly communities: readonly BGPCommunity[]
   readonly nodeSelectors: readonly LabelSelector[]

@@ -5,6 +5,7 @@
 import {
   AGGREGATION_LENGTH,
   AGGREGATION_LENGTH_V6,
+  AS_PATH_PREPEND,
   LOCAL_PREF,
   bgpAdvertisementCodec,
   bgpAdvertisementDescriptions,
@@ -47,6 +48,8 @@ const overlays: Overlays = mergeOverlays(
       default: AGGREGATION_LENGTH_V6.default,
     },
     'spec.localPref': { format: 'int64', minimum: LOCAL_PREF.min, maximum: LOCAL_PREF.max },
+    // As MetalLB v0.16.2 declares it: an integer from 1 to 10, no format.
+    'spec.asPathPrepend': { minimum: AS_PATH_PREPEND.min, maximum: AS_PATH_PREPEND.max },
     // A pool, peer or community listed twice is refused by the API server ("Duplicate value").
     'spec.ipAddressPools': { listType: 'set' },
     'spec.peers': { listType: 'set' },

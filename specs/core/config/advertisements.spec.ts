@@ -116,6 +116,12 @@ const bgpRows: ReadonlyArray<{ desc: string; in: Record<string, unknown>; want: 
   { desc: 'aggregationLength 0', in: { aggregationLength: 0 }, want: ['BGPAdvertisement/a spec.aggregationLength: 0 is outside 1..32'] },
   { desc: 'aggregationLength 33', in: { aggregationLength: 33 }, want: ['BGPAdvertisement/a spec.aggregationLength: 33 is outside 1..32'] },
   { desc: 'aggregationLengthV6 129', in: { aggregationLengthV6: 129 }, want: ['BGPAdvertisement/a spec.aggregationLengthV6: 129 is outside 0..128'] },
+  // asPathPrepend, MetalLB v0.16.2's CRD: minimum 1, maximum 10.
+  { desc: 'asPathPrepend 0', in: { asPathPrepend: 0 }, want: ['BGPAdvertisement/a spec.asPathPrepend: 0 is outside 1..10'] },
+  { desc: 'asPathPrepend 11', in: { asPathPrepend: 11 }, want: ['BGPAdvertisement/a spec.asPathPrepend: 11 is outside 1..10'] },
+  { desc: 'asPathPrepend -1', in: { asPathPrepend: -1 }, want: ['BGPAdvertisement/a spec.asPathPrepend: -1 is outside 1..10'] },
+  { desc: 'asPathPrepend 1 and 10', in: { asPathPrepend: 10 }, want: [] },
+  { desc: 'asPathPrepend a string', in: { asPathPrepend: '3' }, want: ['BGPAdvertisement/a spec.asPathPrepend: expected a whole number, got "3"'] },
   { desc: 'localPref beyond 32 bits', in: { localPref: 4294967296 }, want: ['BGPAdvertisement/a spec.localPref: 4294967296 is outside 0..4294967295'] },
   { desc: 'serviceSelectors with default lengths', in: { serviceSelectors: [{ matchLabels: { app: 'x' } }], aggregationLength: 32 }, want: [] },
   {
