@@ -15,6 +15,7 @@
 //   routing is looked up on that device only, and received segments must arrive on it.
 // - IP_TTL / IPV6_UNICAST_HOPS set the TTL of every segment we send (eBGP multi-hop);
 //   IP_MINTTL / IPV6_MINHOPCOUNT (RFC 5082, GTSM) make the kernel drop segments below a TTL.
+// - IPv6 sockets are IPV6_V6ONLY, so each family has its own socket and its own keys.
 // - The key's bytes are copied into the kernel and never into a message: every error names the
 //   option, the field and the peer, never the key.
 #include "tcp_socket.h"
@@ -201,6 +202,9 @@ Failure Configure(int fd, const Options& o) {
   Failure f;
   bool v4 = o.family == AF_INET;
   if (o.backlog > 0 && (f = SetInt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)", "listening socket")).any) return f;
+  // IPv6 only: an IPv4 peer goes to an IPv4 socket, whose keys are IPv4 (an IPv6 socket would see it as
+  // ::ffff:a.b.c.d), and an IPv4 and an IPv6 listener can share a port.
+  if (!v4 && (f = SetInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "setsockopt(IPV6_V6ONLY)", "IPv6 socket")).any) return f;
   if (!o.bindDevice.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o.bindDevice.c_str(), static_cast<socklen_t>(o.bindDevice.size())) < 0)
     return ErrnoFailure("setsockopt(SO_BINDTODEVICE)", "device " + o.bindDevice, errno);
   if (o.ttl > 0 && (f = SetInt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TTL : IPV6_UNICAST_HOPS, o.ttl, v4 ? "setsockopt(IP_TTL)" : "setsockopt(IPV6_UNICAST_HOPS)", "ttl " + std::to_string(o.ttl))).any)

@@ -107,3 +107,36 @@ t.test('MD5 on loopback: the right key connects, a wrong or missing key does not
   t.notOk(await connects(l.port, undefined, 1_500), 'and a key added back on the listening socket shuts it out again')
   t.ok(await connects(l.port, key, 5_000), 'while the keyed peer still connects')
 })
+
+t.test('MD5 over IPv6, a key for a whole prefix, one port per family, IPv6 sockets IPv6 only', { skip }, async (t) => {
+  const key = Md5Password.fromBytes(bytes(SECRET))
+  const accepted: string[] = []
+  const v6 = await listenTcp({ family: 6, sourceAddress: '::1', sourcePort: 0, md5Keys: [{ peer: '::', prefixLength: 0, password: key }] }, (s) => {
+    accepted.push(s.remoteAddress ?? '')
+    s.destroy()
+  })
+  t.teardown(() => v6.server.close())
+  const port = (v6.server.address() as AddressInfo).port
+  const v4 = await listenTcp({ family: 4, sourceAddress: '127.0.0.1', sourcePort: port, md5Keys: [{ peer: '127.0.0.0', prefixLength: 8, password: key }] }, (s) => {
+    accepted.push(s.remoteAddress ?? '')
+    s.destroy()
+  })
+  t.teardown(() => v4.server.close())
+  const dial6 = (password: Md5Password | undefined, ms: number): Promise<boolean> => {
+    const s = dialTcp({ family: 6, host: '::1', port, ...(password === undefined ? {} : { md5Keys: [{ peer: '::1', password }] }) })
+    s.on('error', () => undefined)
+    return Promise.race([once(s, 'connect').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]).finally(() => s.destroy())
+  }
+  t.ok(await dial6(key, 5_000), 'IPv6, the right key (the listener keys ::/0)')
+  t.notOk(await dial6(undefined, 1_500), 'IPv6, no key')
+  t.ok(await connects(port, key, 5_000), 'IPv4, the right key (the listener keys 127.0.0.0/8)')
+  t.notOk(await connects(port, undefined, 1_500), 'IPv4, no key')
+  t.same(accepted, ['::1', '127.0.0.1'], 'each family reached its own listener')
+  const mapped = dialTcp({ family: 6, host: '::ffff:127.0.0.1', port, md5Keys: [{ peer: '::ffff:127.0.0.1', password: key }] })
+  const outcome = await new Promise<string | undefined>((resolve) => {
+    mapped.once('connect', () => resolve('connected'))
+    mapped.once('error', (e: NodeJS.ErrnoException) => resolve(e.code))
+  })
+  mapped.destroy()
+  t.equal(outcome, 'ENETUNREACH', 'an IPv6 socket is IPv6 only: it never reaches an IPv4 peer through a mapped address')
+})
