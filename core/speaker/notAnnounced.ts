@@ -51,8 +51,8 @@ export const notAnnouncedOf = (entries: readonly NodeEntry[]): NotAnnouncedMap =
   return out
 }
 
-/** The IPs whose reason is new or different since `prior`, in `next`'s order. */
-export const changedReasons = (prior: NotAnnouncedMap, next: NotAnnouncedMap): readonly NotAnnounced[] =>
+/** The IPs whose reason is new or different since `prior`, in `next`'s order (Layer 2 and BGP alike). */
+export const changedReasons = <N extends { readonly reason: string }>(prior: ReadonlyMap<string, N>, next: ReadonlyMap<string, N>): readonly N[] =>
   [...next].filter(([key, n]) => prior.get(key)?.reason !== n.reason).map(([, n]) => n)
 
 /** How many IPs each reason holds; every reason is present, 0 when none. */

@@ -3,12 +3,15 @@
 // everything the shell does (join or leave the detector, what the responders hold, ServiceL2Status
 // writes, the reason for every IP not announced here, metrics). The order of checks is the order
 // the speaker always kept: unable to answer -> withdraw; caches not filled -> wait; not a member
-// yet -> join; no valid config yet -> wait; else the election (core/l2) decides.
+// yet -> join; no valid config yet -> wait; else the election (core/l2) decides Layer 2 and
+// core/bgp/advertise.ts the BGP routes beside it (every eligible node advertises; no election).
 import { decodeClusterObjects } from '../cluster/decodeCluster.js'
 import { buildConfig } from '../config/buildConfig.js'
+import { whatShouldNodeAdvertise } from '../bgp/advertise.js'
 import { assignedFromIngress } from '../l2/assigned.js'
 import { whatShouldNodeAnnounce } from '../l2/plan.js'
 import { asNodeName } from '../model/names.js'
+import { bgpPart } from './bgpAdvertise.js'
 import { failoverSince } from './failover.js'
 import { l2Announce } from './l2Announce.js'
 import { decodeL2Statuses } from './l2StatusCodec.js'
@@ -26,7 +29,7 @@ const hold = (state: SpeakerState, why: L2HoldReason, membership: MembershipPlan
     membership,
     config,
     membersAlive: undefined,
-    protocols: { layer2: { responder: { _tag: 'Hold', why }, statuses: { _tag: 'Keep' }, reasons: undefined } },
+    protocols: { layer2: { responder: { _tag: 'Hold', why }, statuses: { _tag: 'Keep' }, reasons: undefined }, bgp: undefined },
   },
 })
 
@@ -43,6 +46,7 @@ const withdraw = (input: SpeakerInput, prior: SpeakerState): SpeakerStep => ({
         statuses: input.snapshot.synced ? { _tag: 'Write', writes: l2StatusWrites([], decodeL2Statuses(input.snapshot.l2Statuses)) } : { _tag: 'Keep' },
         reasons: { changed: [], counts: new Map(NOT_ANNOUNCED_REASONS.map((r) => [r, 0])) },
       },
+      bgp: undefined,
     },
   },
 })
@@ -61,10 +65,11 @@ export const reconcileSpeaker = (input: SpeakerInput, prior: SpeakerState, env: 
 
   const cluster = decodeClusterObjects([...snapshot.services, ...snapshot.nodes, ...snapshot.endpointSlices])
   const alive = input.membership.alive
+  const assigned = assignedFromIngress(cluster.services)
   const entries = whatShouldNodeAnnounce(asNodeName(env.node), {
     config: lastValid,
     services: cluster.services,
-    assigned: assignedFromIngress(cluster.services),
+    assigned,
     nodes: cluster.nodes,
     endpointSlices: cluster.endpointSlices,
     live: new Set([...alive].map(asNodeName)),
@@ -72,8 +77,19 @@ export const reconcileSpeaker = (input: SpeakerInput, prior: SpeakerState, env: 
   })
   const announce = l2Announce(entries, input.interfaces, alive, env.node, prior)
   const reasons = notAnnouncedOf(entries)
+  const bgp = bgpPart(
+    whatShouldNodeAdvertise(asNodeName(env.node), {
+      config: lastValid,
+      services: cluster.services,
+      assigned,
+      nodes: cluster.nodes,
+      endpointSlices: cluster.endpointSlices,
+      loadBalancerClass: env.loadBalancerClass,
+    }),
+    prior.bgpReasons,
+  )
   return {
-    state: { lastValid, universe, announced: new Set(announce.announced.map((a) => a.ip)), alive, reasons },
+    state: { lastValid, universe, announced: new Set(announce.announced.map((a) => a.ip)), alive, reasons, bgpReasons: bgp.reasons },
     plan: {
       membership,
       config,
@@ -84,6 +100,7 @@ export const reconcileSpeaker = (input: SpeakerInput, prior: SpeakerState, env: 
           statuses: { _tag: 'Write', writes: l2StatusWrites(announce.statuses, decodeL2Statuses(snapshot.l2Statuses)) },
           reasons: { changed: changedReasons(prior.reasons, reasons), counts: countReasons(reasons) },
         },
+        bgp: bgp.bgp,
       },
     },
   }

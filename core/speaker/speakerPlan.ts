@@ -3,6 +3,7 @@
 // shell (shell/speaker/) only gathers the input and applies the plan.
 import type { NodeSkipReason } from '../l2/decision.js'
 import type { Config, ConfigError } from '../model/config.js'
+import type { BgpPlan, NotAdvertisedMap } from './bgpAdvertise.js'
 import type { L2Announce } from './l2Announce.js'
 import type { L2Readiness } from './l2Readiness.js'
 import type { L2StatusWrite } from './l2StatusWrites.js'
@@ -51,9 +52,18 @@ export interface SpeakerState {
   readonly announced: ReadonlySet<string>
   readonly alive: ReadonlySet<string>
   readonly reasons: NotAnnouncedMap
+  /** The BGP reasons of the last pass that decided BGP, per (Service IP, peer). */
+  readonly bgpReasons: NotAdvertisedMap
 }
 
-export const initialSpeakerState: SpeakerState = { lastValid: undefined, universe: undefined, announced: new Set(), alive: new Set(), reasons: new Map() }
+export const initialSpeakerState: SpeakerState = {
+  lastValid: undefined,
+  universe: undefined,
+  announced: new Set(),
+  alive: new Set(),
+  reasons: new Map(),
+  bgpReasons: new Map(),
+}
 
 export type L2HoldReason =
   /** Some cache has not listed yet. */
@@ -101,10 +111,11 @@ export interface SpeakerPlan {
   readonly config: ConfigReport | undefined
   readonly membersAlive: number | undefined
   /**
-   * One part per protocol, each with its own reasons. The BGP advertisements join here as a `bgp`
-   * part beside `layer2`, decided from the same input.
+   * One part per protocol, each with its own reasons, decided from the same input. `bgp` is
+   * undefined when the pass did not decide BGP (not synced, no valid config, or held by a Layer 2
+   * gate): the shell then leaves what it had.
    */
-  readonly protocols: { readonly layer2: Layer2Plan }
+  readonly protocols: { readonly layer2: Layer2Plan; readonly bgp: BgpPlan | undefined }
 }
 
 export interface SpeakerStep {

@@ -4,6 +4,7 @@
 // it), `service`/`ip` of metallb_speaker_announced likewise, `reason` and `protocol` from the
 // core's named unions; nothing a host on the LAN sends can add a series.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { BgpSkipReason } from '../../core/bgp/advertiseReason.js'
 import type { NodeSkipReason } from '../../core/l2/decision.js'
 import { L2_UNABLE_REASONS, type L2Readiness } from '../../core/speaker/l2Readiness.js'
 import type { ResponderCounters } from './l2Responder.js'
@@ -59,12 +60,12 @@ const readinessGauge = (registry: Registry) => {
 const notAnnouncedGauge = (registry: Registry) => {
   const gauge = new Gauge({
     name: 'ironlb_speaker_not_announced',
-    help: 'Service IPs this node does not announce, by protocol and the core\'s reason (NotOwner, NoLocalEndpoints, ...); a LoadBalancer Service without an IP counts once, as NoIP',
+    help: 'Service IPs this node does not announce, by protocol and the core\'s reason (NotOwner, NoLocalEndpoints, ...; for bgp, each (IP, peer) pair counts); a LoadBalancer Service without an IP counts once (per peer for bgp), as NoIP',
     labelNames: ['protocol', 'reason'],
     registers: [registry],
   })
-  return (counts: ReadonlyMap<NodeSkipReason, number>): void => {
-    for (const [reason, n] of counts) gauge.set({ protocol: 'layer2', reason }, n)
+  return (protocol: 'layer2' | 'bgp', counts: ReadonlyMap<NodeSkipReason | BgpSkipReason, number>): void => {
+    for (const [reason, n] of counts) gauge.set({ protocol, reason }, n)
   }
 }
 

@@ -62,7 +62,26 @@ t.test('one pass after another: steps in order, each reason logged once, the gau
   const text = await r.metrics.registry.metrics()
   t.match(text, /ironlb_speaker_not_announced\{protocol="layer2",reason="NoEndpoints"\} 1/)
   t.match(text, /ironlb_speaker_not_announced\{protocol="layer2",reason="NotOwner"\} 0/)
-  t.equal((text.match(/^ironlb_speaker_not_announced\{/gm) ?? []).length, 14, 'one series per reason, whatever the cluster')
+  t.equal((text.match(/^ironlb_speaker_not_announced\{protocol="layer2"/gm) ?? []).length, 14, 'one series per reason, whatever the cluster')
+  t.equal((text.match(/^ironlb_speaker_not_announced\{protocol="bgp"/gm) ?? []).length, 15, 'and one per BGP reason')
+})
+
+t.test('BGP: each (IP, peer) reason logged once with its peer, counted under protocol="bgp"; no route acted on', async (t) => {
+  const r = recorder()
+  const peer = { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'tor', namespace: 'metallb-system' }, spec: { myASN: 64500, peerASN: 64501, peerAddress: '192.0.2.254' } }
+  const adv = { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'b', namespace: 'metallb-system' }, spec: {} }
+  let state: SpeakerState = initialSpeakerState
+  for (const input of [mkInput([...objects, peer, adv], { membership: member('n0') }), mkInput([...objects, peer, adv], { membership: member('n0') })]) {
+    const step = reconcileSpeaker(input, state, ENV)
+    await applySpeakerPlan(step.plan, usable, r.appliers)
+    state = step.state
+  }
+  const said = r.lines.filter((l) => l['event'] === 'not-announcing' && l['protocol'] === 'bgp')
+  t.match(said, [{ service: 'default/idle', ip: '198.51.100.2', peer: 'tor', reason: 'NoEndpoints', detail: /no endpoint/ }], 'one line, not one per pass')
+  const text = await r.metrics.registry.metrics()
+  t.match(text, /ironlb_speaker_not_announced\{protocol="bgp",reason="NoEndpoints"\} 1/)
+  t.match(text, /ironlb_speaker_not_announced\{protocol="bgp",reason="PeerNotSelected"\} 0/)
+  t.same(r.did.filter((d) => /bgp|route/i.test(d)), [], 'the shell does not act on the routes yet')
 })
 
 t.test('a join asks for another pass; a withdrawal empties the responders and says why', async (t) => {
