@@ -4,9 +4,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
 TAP := npx tap --reporter=terse --allow-incomplete-coverage --disable-coverage
-# The core's specs run in one process (specs/core/all.suite.ts says why); the others one per file.
-UNIT_SPECS := specs/core/all.suite.ts $(shell find specs -name '*.spec.ts' -not -path 'specs/core/*' 2>/dev/null | sort) \
-  $(shell find specs/core -name '*.netns.spec.ts' 2>/dev/null | sort)
+# The core's specs run in one process (specs/core/all.suite.ts says why), and so do the other unit specs
+# (specs/unit.suite.ts); *.netns.spec.ts and the specs marked as needing a process of their own run one
+# process each. Two at a time: tap's default on two cores is one (it leaves a core free), and these
+# processes wait on timers and sockets for much of their run.
+UNIT_OWN_PROCESS := $(shell grep -rl --include='*.spec.ts' '^// unit-suite: own process' specs 2>/dev/null | grep -v '^specs/core/' | grep -v '\.netns\.spec\.ts$$' | sort)
+UNIT_SPECS := specs/unit.suite.ts specs/core/all.suite.ts $(UNIT_OWN_PROCESS) $(shell find specs -name '*.netns.spec.ts' 2>/dev/null | sort)
+UNIT_JOBS ?= 2
 
 -include specs/support/k8s/k8s.mk
 -include deploy/crds.mk
@@ -34,7 +38,7 @@ build: deps
 SPEC_TIMES = if [ -f dist/specs/support/specTimes.js ]; then echo "per-file wall times:"; node dist/specs/support/specTimes.js $(1); fi
 
 unit: deps
-	rc=0; $(TAP) --timeout=120 $(UNIT_SPECS) || rc=$$?; $(call SPEC_TIMES,$(UNIT_SPECS)); exit $$rc
+	rc=0; $(TAP) --jobs=$(UNIT_JOBS) --timeout=120 $(UNIT_SPECS) || rc=$$?; $(call SPEC_TIMES,$(UNIT_SPECS)); exit $$rc
 
 test: typecheck build unit integration e2e
 
