@@ -1,5 +1,5 @@
 // The OPEN message (RFC 4271 §4.2) with capabilities (RFC 5492): multiprotocol (RFC 4760), route
-// refresh (RFC 2918) and four-octet AS numbers (RFC 6793). Decoding checks what RFC 4271 §6.2 asks
+// refresh (RFC 2918), graceful restart (RFC 4724) and four-octet AS numbers (RFC 6793). Decoding checks what RFC 4271 §6.2 asks
 // and answers a bad OPEN with the matching NOTIFICATION.
 import * as E from 'fp-ts/lib/Either.js'
 import { u16, u32 } from '../bytes/reader.js'
@@ -14,7 +14,15 @@ export type Capability =
   | { readonly _tag: 'Multiprotocol'; readonly afi: number; readonly safi: number }
   | { readonly _tag: 'RouteRefresh' }
   | { readonly _tag: 'FourOctetAs'; readonly asn: number }
+  | { readonly _tag: 'GracefulRestart'; readonly restarted: boolean; readonly restartSeconds: number; readonly families: readonly GracefulFamily[] }
   | { readonly _tag: 'Unknown'; readonly code: number; readonly value: Uint8Array }
+
+/** RFC 4724 §3: a family whose forwarding state the sender kept across its restart (the F bit). */
+interface GracefulFamily {
+  readonly afi: number
+  readonly safi: number
+  readonly forwardingKept: boolean
+}
 
 export const AFI = { IPv4: 1, IPv6: 2 } as const
 export const SAFI_UNICAST = 1
@@ -37,6 +45,12 @@ const capabilityBytes = (c: Capability): number[] => {
       return [2, 0]
     case 'FourOctetAs':
       return [65, 4, (c.asn >>> 24) & 0xff, (c.asn >>> 16) & 0xff, (c.asn >>> 8) & 0xff, c.asn & 0xff]
+    case 'GracefulRestart': {
+      // RFC 4724 §3: flags (R = 0x8) and a 12-bit restart time, then AFI, SAFI, flags (F = 0x80) per family.
+      const head = (c.restarted ? 0x8000 : 0) | (c.restartSeconds & 0x0fff)
+      const families = c.families.flatMap((f) => [f.afi >>> 8, f.afi & 0xff, f.safi, f.forwardingKept ? 0x80 : 0])
+      return [64, 2 + families.length, head >>> 8, head & 0xff, ...families]
+    }
     case 'Unknown':
       return [c.code, c.value.length, ...c.value]
   }
@@ -65,6 +79,12 @@ export const encodeOpen = (o: Open): Uint8Array => {
 
 const openError = (subcode: number, data: Uint8Array = new Uint8Array(0)): Notification => notification(ErrorCode.Open, subcode, data)
 
+const gracefulRestartAt = (b: Uint8Array, v: number, len: number): Capability => {
+  const head = u16(b, v)
+  const families = Array.from({ length: (len - 2) / 4 }, (_, i) => ({ afi: u16(b, v + 2 + i * 4), safi: b[v + 4 + i * 4] ?? 0, forwardingKept: ((b[v + 5 + i * 4] ?? 0) & 0x80) !== 0 }))
+  return { _tag: 'GracefulRestart', restarted: (head & 0x8000) !== 0, restartSeconds: head & 0x0fff, families }
+}
+
 const decodeCapabilities = (b: Uint8Array, from: number, to: number): E.Either<Notification, Capability[]> => {
   const out: Capability[] = []
   let at = from
@@ -77,7 +97,8 @@ const decodeCapabilities = (b: Uint8Array, from: number, to: number): E.Either<N
     if (code === 1 && len === 4) out.push({ _tag: 'Multiprotocol', afi: u16(b, v), safi: b[v + 3] ?? 0 })
     else if (code === 2 && len === 0) out.push({ _tag: 'RouteRefresh' })
     else if (code === 65 && len === 4) out.push({ _tag: 'FourOctetAs', asn: u32(b, v) })
-    else if (code === 1 || code === 2 || code === 65) return E.left(openError(OpenError.Unspecific))
+    else if (code === 64 && len >= 2 && (len - 2) % 4 === 0) out.push(gracefulRestartAt(b, v, len))
+    else if (code === 1 || code === 2 || code === 64 || code === 65) return E.left(openError(OpenError.Unspecific))
     else out.push({ _tag: 'Unknown', code, value: b.slice(v, v + len) })
     at = v + len
   }

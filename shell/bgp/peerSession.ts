@@ -1,144 +1,157 @@
-// One BGP session to one router: the imperative side of core/bgp/session.ts. It carries out the
-// state machine's actions (dial, send, close, timers) on a TCP socket and feeds back what happens
-// (connected, bytes framed and decoded, closed, timers fired). The owner learns Up / Down / Resend
-// and may send UPDATEs while the session is up.
-import { type Socket, connect } from 'node:net'
+// One BGP session to one peer: the imperative side of core/bgp/session.ts. It carries out the state
+// machine's actions (dial, send, close, timers) on TCP sockets and feeds back what happens (dialled
+// or accepted connections, bytes read by core/bgp/inbound.ts, closes, timers). The owner gives the
+// routes wanted at this peer; the state machine decides what is sent.
+import type { Socket } from 'node:net'
 import * as E from 'fp-ts/lib/Either.js'
-import { splitMessages } from '../../core/bgp/header.js'
-import { type Message, type Received, decodeMessage, encodeMessage } from '../../core/bgp/message.js'
-import type { Capability } from '../../core/bgp/open.js'
-import { type Session, type SessionAction, type SessionConfig, type SessionEvent, type SessionState, type TimerName, initialSession, step } from '../../core/bgp/session.js'
-import type { Update } from '../../core/bgp/update.js'
+import { type Reader, freshReader, readChunk } from '../../core/bgp/inbound.js'
+import { type Received, encodeMessage } from '../../core/bgp/message.js'
+import type { Agreed, NextHops } from '../../core/bgp/peerOpen.js'
+import type { Route } from '../../core/bgp/route.js'
+import { type ConnId, type Session, type SessionAction, type SessionConfig, type SessionEvent, type SessionState, type TimerName, initialSession, sessionState, step } from '../../core/bgp/session.js'
+import { parseIP } from '../../core/net/address.js'
 import type { Logger } from '../obs/log.js'
-
-interface ConnectTo {
-  readonly host: string
-  readonly port: number
-  readonly localAddress?: string
-}
+import { type Dialer, type SocketOptions, nodeDialer } from './socketOptions.js'
 
 interface PeerSessionOptions {
   readonly config: SessionConfig
   readonly remote: string
   readonly port?: number
-  readonly localAddress?: string
-  /** Opens the TCP connection (default: node:net connect); shell/native/tcpSocket.ts dialTcp adds MD5, TTL and device. */
-  readonly connect?: (to: ConnectTo) => Socket
+  readonly socket?: SocketOptions
+  /** This end's address of the family the socket is not (for the other family's next hop). */
+  readonly otherNextHops?: NextHops
+  /** Set when this process has just started with graceful restart on (RFC 4724 R bit). */
+  readonly restarted?: boolean
+  readonly dialer?: Dialer
   readonly log: Logger
-  readonly onUp?: () => void
+  readonly onUp?: (a: Agreed) => void
   readonly onDown?: (reason: string) => void
-  readonly onResend?: () => void
   /** Every message decoded from the peer (for tests and debugging). */
   readonly onMessage?: (m: Received) => void
 }
 
-interface PeerSession {
+export interface PeerSession {
   readonly start: () => void
-  /** Sends Cease when connected, closes, and stops dialling. */
+  /** Sends Cease when connected, closes, and stops dialling and accepting. */
   readonly stop: () => void
-  /** False (nothing sent) unless the session is Established. */
-  readonly sendUpdate: (u: Update) => boolean
+  /** The routes wanted at this peer now; only the difference goes out, and only when Established. */
+  readonly advertise: (routes: readonly Route[]) => void
+  /** A connection the listener accepted from this peer's address. */
+  readonly accept: (s: Socket) => void
   readonly state: () => SessionState
+  /** The main connection's id ("out:N" dialled, "in:N" accepted), for logs and specs. */
+  readonly connection: () => ConnId | undefined
 }
 
-const hasFourOctetAs = (caps: readonly Capability[]): boolean => caps.some((c) => c._tag === 'FourOctetAs')
+interface Live {
+  readonly socket: Socket
+  reader: Reader
+}
 
-/** One session's mutable side: the state machine's state, the current socket and its unframed bytes. */
-interface Connection {
+interface Runtime {
   session: Session
-  socket: Socket | undefined
-  pending: Uint8Array
-  peerFourOctetAs: boolean
+  accepted: number
+  readonly conns: Map<ConnId, Live>
   readonly timers: Map<TimerName, NodeJS.Timeout>
 }
 
 type Dispatch = (e: SessionEvent) => void
 
-const codecOf = (o: PeerSessionOptions, c: Connection): { fourOctetAs: boolean } => ({ fourOctetAs: c.peerFourOctetAs && hasFourOctetAs(o.config.capabilities) })
-
-const write = (o: PeerSessionOptions, c: Connection, m: Message): void => {
-  c.socket?.write(encodeMessage(m, codecOf(o, c)))
+/** This end's addresses towards the peer: the socket's own, and the configured one of the other family. */
+const nextHopsOf = (o: PeerSessionOptions, s: Socket): NextHops => {
+  const ip = parseIP(s.localAddress ?? '')
+  const own: NextHops = E.isRight(ip) ? (ip.right.family === 4 ? { v4: ip.right } : { v6: ip.right }) : {}
+  return { ...o.otherNextHops, ...own }
 }
 
-/** Frames and decodes what socket `s` delivered, if it is still the current one, and feeds each message in. */
-const onBytes = (o: PeerSessionOptions, c: Connection, dispatch: Dispatch, s: Socket, chunk: Buffer): void => {
-  if (s !== c.socket) return
-  const framed = splitMessages(c.pending.length === 0 ? new Uint8Array(chunk) : new Uint8Array([...c.pending, ...chunk]))
-  c.pending = framed.rest
-  for (const raw of framed.messages) {
-    if (s !== c.socket) return // an earlier message closed this connection
-    const m = decodeMessage(raw, codecOf(o, c))
-    if (E.isLeft(m)) return dispatch({ _tag: 'Malformed', notification: m.left })
-    if (m.right._tag === 'Open') c.peerFourOctetAs = hasFourOctetAs(m.right.open.capabilities)
-    o.onMessage?.(m.right)
-    dispatch({ _tag: 'Received', message: m.right })
+const wire = (o: PeerSessionOptions, rt: Runtime, dispatch: Dispatch, id: ConnId, s: Socket): void => {
+  rt.conns.set(id, { socket: s, reader: freshReader })
+  s.on('data', (chunk: Buffer) => {
+    const live = rt.conns.get(id)
+    if (live === undefined || live.socket !== s) return
+    const r = readChunk(live.reader, id, new Uint8Array(chunk))
+    live.reader = r.reader
+    for (const e of r.events) {
+      if (e._tag === 'Received') o.onMessage?.(e.message)
+      dispatch(e)
+    }
+  })
+  s.on('error', (err) => o.log.debug('bgp-socket-error', { peer: o.remote, conn: id, error: err }))
+  s.on('close', () => {
+    if (rt.conns.get(id)?.socket !== s) return
+    rt.conns.delete(id)
+    dispatch({ _tag: 'TcpClosed', conn: id })
+  })
+}
+
+const dial = (o: PeerSessionOptions, rt: Runtime, dispatch: Dispatch, id: ConnId): void => {
+  let s: Socket
+  try {
+    s = (o.dialer ?? nodeDialer)({ host: o.remote, port: o.port ?? 179 }, o.socket ?? {})
+  } catch (err) {
+    o.log.warn('bgp-dial-failed', { peer: o.remote, error: err })
+    return void setImmediate(() => dispatch({ _tag: 'TcpClosed', conn: id }))
   }
-  if (framed.error !== undefined && s === c.socket) dispatch({ _tag: 'Malformed', notification: framed.error })
+  wire(o, rt, dispatch, id, s)
+  s.on('connect', () => rt.conns.get(id)?.socket === s && dispatch({ _tag: 'TcpConnected', conn: id, nextHops: nextHopsOf(o, s) }))
 }
 
-const dial = (o: PeerSessionOptions, c: Connection, dispatch: Dispatch): void => {
-  c.pending = new Uint8Array(0)
-  c.peerFourOctetAs = false
-  const s = (o.connect ?? connect)({ host: o.remote, port: o.port ?? 179, ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }) })
-  c.socket = s
-  s.setNoDelay(true)
-  s.on('connect', () => s === c.socket && dispatch({ _tag: 'TcpConnected' }))
-  s.on('data', (chunk: Buffer) => onBytes(o, c, dispatch, s, chunk))
-  s.on('error', (err) => o.log.debug('bgp-socket-error', { peer: o.remote, error: err }))
-  s.on('close', () => s === c.socket && dispatch({ _tag: 'TcpClosed' }))
+const close = (rt: Runtime, id: ConnId): void => {
+  const s = rt.conns.get(id)?.socket
+  rt.conns.delete(id)
+  // end() lets a NOTIFICATION written just before leave; destroy() bounds the wait.
+  s?.end()
+  if (s !== undefined) setTimeout(() => s.destroy(), 1_000).unref()
 }
 
 /** Carries out one action of the state machine. */
-const perform = (o: PeerSessionOptions, c: Connection, dispatch: Dispatch, a: SessionAction): void => {
+const perform = (o: PeerSessionOptions, rt: Runtime, dispatch: Dispatch, a: SessionAction): void => {
   switch (a._tag) {
     case 'Dial':
-      return dial(o, c, dispatch)
-    case 'Send':
-      return write(o, c, a.message)
-    case 'Close': {
-      const s = c.socket
-      c.socket = undefined
-      // end() lets a NOTIFICATION written just before leave; destroy() bounds the wait.
-      s?.end()
-      if (s !== undefined) setTimeout(() => s.destroy(), 1_000).unref()
-      return
+      return dial(o, rt, dispatch, a.conn)
+    case 'Send': {
+      const fourOctetAs = rt.session.conn?.id === a.conn ? (rt.session.conn.agreed?.out.fourOctetAs ?? false) : false
+      return void rt.conns.get(a.conn)?.socket.write(encodeMessage(a.message, { fourOctetAs }))
     }
-    case 'SetTimer': {
-      clearTimeout(c.timers.get(a.timer))
-      c.timers.set(a.timer, setTimeout(() => dispatch({ _tag: 'TimerFired', timer: a.timer }), a.seconds * 1000))
-      return
-    }
+    case 'Close':
+      return close(rt, a.conn)
+    case 'SetTimer':
+      clearTimeout(rt.timers.get(a.timer))
+      return void rt.timers.set(a.timer, setTimeout(() => dispatch({ _tag: 'TimerFired', timer: a.timer }), a.seconds * 1000))
     case 'StopTimer':
-      clearTimeout(c.timers.get(a.timer))
-      c.timers.delete(a.timer)
-      return
+      clearTimeout(rt.timers.get(a.timer))
+      return void rt.timers.delete(a.timer)
     case 'Up':
-      o.log.info('bgp-session-up', { peer: o.remote })
-      return o.onUp?.()
+      o.log.info('bgp-session-up', { peer: o.remote, peerAsn: a.agreed.peerAsn, holdSeconds: a.agreed.holdSeconds, families: a.agreed.out.families })
+      return o.onUp?.(a.agreed)
     case 'Down':
       o.log.info('bgp-session-down', { peer: o.remote, reason: a.reason })
       return o.onDown?.(a.reason)
-    case 'Resend':
-      return o.onResend?.()
   }
 }
 
 export const startPeerSession = (o: PeerSessionOptions): PeerSession => {
-  const c: Connection = { session: initialSession, socket: undefined, pending: new Uint8Array(0), peerFourOctetAs: false, timers: new Map() }
+  const rt: Runtime = { session: initialSession(o.restarted ?? false), accepted: 0, conns: new Map(), timers: new Map() }
   const dispatch: Dispatch = (e) => {
-    const r = step(o.config, c.session, e)
-    if (r.session.state !== c.session.state) o.log.debug('bgp-state', { peer: o.remote, from: c.session.state, to: r.session.state, event: e._tag })
-    c.session = r.session
-    for (const a of r.actions) perform(o, c, dispatch, a)
+    const before = sessionState(rt.session)
+    const r = step(o.config, rt.session, e)
+    rt.session = r.session
+    const after = sessionState(r.session)
+    if (after !== before) o.log.debug('bgp-state', { peer: o.remote, from: before, to: after, event: e._tag })
+    for (const a of r.actions) perform(o, rt, dispatch, a)
   }
   return {
     start: () => dispatch({ _tag: 'Start' }),
     stop: () => dispatch({ _tag: 'Stop' }),
-    sendUpdate: (u) => {
-      if (c.session.state !== 'Established') return false
-      write(o, c, { _tag: 'Update', update: u })
-      return true
+    advertise: (routes) => dispatch({ _tag: 'Advertise', routes }),
+    accept: (s) => {
+      rt.accepted += 1
+      const id = `in:${rt.accepted}`
+      s.setNoDelay(true)
+      wire(o, rt, dispatch, id, s)
+      dispatch({ _tag: 'Accepted', conn: id, nextHops: nextHopsOf(o, s) })
     },
-    state: () => c.session.state,
+    state: () => sessionState(rt.session),
+    connection: () => rt.session.conn?.id,
   }
 }

@@ -1,15 +1,17 @@
-// A BGP peer made of core/bgp (codec and session state machine) and shell/bgp/peerSession.ts, run by
-// the router interop spec inside a lab namespace: it dials the router, reports every message it
-// decodes and every Up / Down as JSON lines, and on command announces, withdraws or stops (Cease).
+// A BGP peer made of core/bgp (codec and session state machine) and shell/bgp (session and
+// listener), run by the router interop specs inside a lab namespace: it dials the router (unless
+// --passive) and listens on port 179 (with --listen), reports every message it decodes and every
+// Up / Down as JSON lines, and on command announces, withdraws or stops (Cease).
 //
-//   --local IP --local6 IPv6 --remote IP --asn N --peer-asn N --router-id IPv4 --max-seconds S
+//   --local IP --local6 IPv6 --remote IP --asn N --peer-asn N --router-id IPv4 --max-seconds S [--passive] [--listen]
 //   stdin: {"cmd":"announce"} | {"cmd":"withdraw"} | {"cmd":"cease"}
 import { createInterface } from 'node:readline'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Received } from '../../core/bgp/message.js'
 import { describeNotification } from '../../core/bgp/notification.js'
-import { AFI, SAFI_UNICAST } from '../../core/bgp/open.js'
-import type { Update } from '../../core/bgp/update.js'
+import { mkRoute } from '../../core/bgp/route.js'
+import type { Asn } from '../../core/model/bgpPeer.js'
+import { startBgpListener } from '../../shell/bgp/listener.js'
 import { startPeerSession } from '../../shell/bgp/peerSession.js'
 import { jsonLogger } from '../../shell/obs/log.js'
 import { formatIP, parseIP, unsafeIp } from '../../core/net/address.js'
@@ -38,17 +40,12 @@ setTimeout(() => {
 // What the spec expects to find in the router's RIB (it names them too).
 const V4_ROUTE = '203.0.113.10/32'
 const V6_ROUTE = '2001:db8:300::10/128'
-const attributes = {
-  origin: 'igp' as const,
-  asPath: [asn],
-  communities: [65000 * 65536 + 100],
-  largeCommunities: [{ global: asn, local1: 7, local2: 9 }],
-}
-const announce: Update[] = [
-  { withdrawn: [], attributes: { ...attributes, nextHop: must(parseIP(local)) }, nlri: [must(parsePrefix(V4_ROUTE))], mpUnreach: [] },
-  { withdrawn: [], attributes, nlri: [], mpReach: { nextHop: must(parseIP(arg('--local6'))), nlri: [must(parsePrefix(V6_ROUTE))] }, mpUnreach: [] },
-]
-const withdraw: Update = { withdrawn: [must(parsePrefix(V4_ROUTE))], nlri: [], mpUnreach: [must(parsePrefix(V6_ROUTE))] }
+const communities = [
+  { _tag: 'Standard', high: 65000, low: 100 },
+  { _tag: 'Large', global: asn, local1: 7, local2: 9 },
+] as const
+const ROUTES = [V4_ROUTE, V6_ROUTE].map((p) => mkRoute({ prefix: must(parsePrefix(p)), communities }))
+const flag = (name: string): boolean => process.argv.includes(name)
 
 const report = (m: Received): void => {
   switch (m._tag) {
@@ -82,34 +79,36 @@ const report = (m: Received): void => {
   }
 }
 
+const remote = arg('--remote')
 const session = startPeerSession({
   config: {
     localAsn: asn,
-    peerAsn: Number(arg('--peer-asn')),
+    peerAsn: { _tag: 'Fixed', asn: Number(arg('--peer-asn')) as Asn },
     routerId,
     holdTimeSeconds: 90,
     connectRetrySeconds: 2,
-    capabilities: [
-      { _tag: 'Multiprotocol', afi: AFI.IPv4, safi: SAFI_UNICAST },
-      { _tag: 'Multiprotocol', afi: AFI.IPv6, safi: SAFI_UNICAST },
-      { _tag: 'RouteRefresh' },
-      { _tag: 'FourOctetAs', asn },
-    ],
+    dial: !flag('--passive'),
+    families: [4, 6],
   },
-  remote: arg('--remote'),
-  localAddress: local,
+  remote,
+  socket: { localAddress: local },
+  otherNextHops: { v6: must(parseIP(arg('--local6'))) },
   log: jsonLogger('none'),
-  onUp: () => emit({ event: 'up' }),
+  onUp: (a) => emit({ event: 'up', conn: session.connection(), peerRouterId: formatIP(unsafeIp(4, BigInt(a.peerRouterId))) }),
   onDown: (reason) => emit({ event: 'down', reason }),
   onMessage: report,
 })
+const listener = flag('--listen') ? startBgpListener({ host: local, port: 179, sessionFor: (r) => (r === remote ? session : undefined), log: jsonLogger('none') }) : undefined
 session.start()
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const cmd = (JSON.parse(line) as { cmd?: string }).cmd
-  let sent = true
-  if (cmd === 'announce') sent = announce.every((u) => session.sendUpdate(u))
-  else if (cmd === 'withdraw') sent = session.sendUpdate(withdraw)
-  else if (cmd === 'cease') session.stop()
-  emit({ event: 'sent', cmd, sent, state: session.state() })
+  const wasUp = session.state() === 'Established'
+  if (cmd === 'announce') session.advertise(ROUTES)
+  else if (cmd === 'withdraw') session.advertise([])
+  else if (cmd === 'cease') {
+    session.stop()
+    void listener?.close()
+  }
+  emit({ event: 'sent', cmd, sent: wasUp, state: session.state() })
 })

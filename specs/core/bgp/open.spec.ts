@@ -53,8 +53,24 @@ t.test('a bad OPEN gets the NOTIFICATION RFC 4271 §6.2 names', async (t) => {
 const capabilityArb: fc.Arbitrary<Capability> = fc.oneof(
   fc.record({ _tag: fc.constant('Multiprotocol' as const), afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }) }),
   fc.constant<Capability>({ _tag: 'RouteRefresh' }),
-  fc.record({ _tag: fc.constant('Unknown' as const), code: fc.constantFrom(64, 69, 70, 73, 128), value: fc.uint8Array({ maxLength: 8 }) }),
+  fc.record({ _tag: fc.constant('Unknown' as const), code: fc.constantFrom(66, 69, 70, 73, 128), value: fc.uint8Array({ maxLength: 8 }) }),
+  fc.record({
+    _tag: fc.constant('GracefulRestart' as const),
+    restarted: fc.boolean(),
+    restartSeconds: fc.integer({ min: 0, max: 0xfff }),
+    families: fc.array(fc.record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }), forwardingKept: fc.boolean() }), { maxLength: 4 }),
+  }),
 )
+
+// Built by hand from RFC 4724 §3: code 64, length 10, R bit and 120 s (0x8078), then IPv4 unicast
+// with F and IPv6 unicast without.
+t.test('the graceful restart capability, byte for byte', async (t) => {
+  const gr: Capability = { _tag: 'GracefulRestart', restarted: true, restartSeconds: 120, families: [{ afi: 1, safi: 1, forwardingKept: true }, { afi: 2, safi: 1, forwardingKept: false }] }
+  const body = encodeOpen({ asn: 64512, holdTimeSeconds: 90, routerId: 0xc0000201, capabilities: [gr] })
+  t.equal(hex(body.slice(10)), '020c' + '400a' + '8078' + '00010180' + '00020100')
+  t.same(decodeOpen(body), E.right({ asn: 64512, holdTimeSeconds: 90, routerId: 0xc0000201, capabilities: [gr] }))
+  t.same(decodeOpen(bytes('04 fc00 005a c0000201 05 02 03 40 01 80')), E.left({ code: 2, subcode: 0, data: new Uint8Array(0) }), 'a graceful restart capability of 1 byte')
+})
 
 t.test('property: encode then decode is the identity', async (t) => {
   fc.assert(

@@ -1,0 +1,115 @@
+// Passive sessions and connection collision (RFC 4271 §6.8) against a real router: GoBGP (Debian's
+// gobgpd) in one namespace, the peer of specs/support/bgpPeerMain.ts (core/bgp and shell/bgp,
+// listening on port 179) in another. First the router dials a passive speaker; then both sides
+// dial each other. Either way exactly one connection must end Established on both sides, stay so,
+// and carry our routes; when the two connections did cross, the one kept must be the one opened
+// by the higher BGP Identifier (ours here). Needs root and gobgpd.
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t, { type Test } from 'tap'
+import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
+import { type Agent, startAgent } from '../../support/netnsAgent.js'
+
+const ROUTER = { v4: '198.51.100.1', v6: '2001:db8:100::1', asn: 64500 }
+const SPEAKER = { v4: '198.51.100.11', v6: '2001:db8:100::11', asn: 64512 }
+const V4_ROUTE = '203.0.113.10/32'
+const PEER = fileURLToPath(new URL('../../support/bgpPeerMain.ts', import.meta.url))
+
+/** The router dials (not passive), retrying every second. */
+const config = `
+[global.config]
+  as = ${ROUTER.asn}
+  router-id = "${ROUTER.v4}"
+  local-address-list = ["${ROUTER.v4}"]
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "${SPEAKER.v4}"
+    peer-as = ${SPEAKER.asn}
+  [neighbors.timers.config]
+    connect-retry = 1
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+`
+
+const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await probe()
+    if (done(v) || Date.now() > deadline) return v
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+async function main(): Promise<void> {
+  const lab: Lab = labFor(t)
+  const rtr = await lab.namespace('rtr')
+  const spk = await lab.namespace('spk')
+  await lab.veth({ ns: rtr, ifname: 'eth0' }, { ns: spk, ifname: 'eth0' })
+  await lab.address(rtr, 'eth0', `${ROUTER.v4}/24`)
+  await lab.address(rtr, 'eth0', `${ROUTER.v6}/64`)
+  await lab.address(spk, 'eth0', `${SPEAKER.v4}/24`)
+  await lab.address(spk, 'eth0', `${SPEAKER.v6}/64`)
+  const dir = mkdtempSync(join(tmpdir(), 'ironlb-gobgp-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'gobgpd.toml'), config)
+  let routerLog = ''
+  const startRouter = (): ChildProcess => {
+    const router = lab.spawn(rtr, ['gobgpd', '-f', join(dir, 'gobgpd.toml'), '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-l', 'debug'])
+    router.stdout?.on('data', (d: Buffer) => (routerLog = (routerLog + d.toString()).slice(-200_000)))
+    router.stderr?.on('data', (d: Buffer) => (routerLog = (routerLog + d.toString()).slice(-200_000)))
+    return router
+  }
+  const gobgp = async (args: readonly string[]): Promise<string> => (await lab.exec(rtr, ['gobgp', '--host', '127.0.0.1', '--port', '50051', ...args], 10_000)).stdout
+  const neighbor = async (): Promise<string> => gobgp(['-j', 'neighbor', SPEAKER.v4]).catch(() => '')
+  // GoBGP's JSON gives the FSM state as its enum number; 6 is Established.
+  const established = (out: string): boolean => /"session_state":6\b/.test(out)
+  const peerArgs = (extra: readonly string[]): string[] => [
+    '--local', SPEAKER.v4, '--local6', SPEAKER.v6, '--remote', ROUTER.v4, '--asn', String(SPEAKER.asn), '--peer-asn', String(ROUTER.asn), '--router-id', SPEAKER.v4, '--max-seconds', '60', '--listen', ...extra,
+  ]
+  /** Up once, the router Established, still so 1.5 s later with no Down, and our route in its RIB. */
+  const holds = async (t: Test, peer: Agent): Promise<void> => {
+    await peer.waitFor((e) => e.event === 'up', 'our session up', 20_000)
+    t.ok(established(await poll(15_000, neighbor, established)), 'the router says Established')
+    await new Promise((r) => setTimeout(r, 1_500))
+    t.same(peer.events.filter((e) => e.event === 'up' || e.event === 'down').map((e) => e.event), ['up'], 'one Up, no Down: no flapping between two connections')
+    t.ok(established(await neighbor()), 'the router still says Established')
+    peer.command({ cmd: 'announce' })
+    const v4 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv4']), (out) => out.includes(V4_ROUTE))
+    t.ok(v4.includes(V4_ROUTE), `${V4_ROUTE} in the router's RIB`)
+  }
+
+  await t.test('passive: the router dials us; we never dial', async (t) => {
+    const router = startRouter()
+    const peer = startAgent(lab, spk, peerArgs(['--passive']), PEER)
+    await holds(t, peer)
+    t.equal(peer.events.find((e) => e.event === 'up')?.['conn'], 'in:1', 'the session runs on the connection the router opened')
+    peer.command({ cmd: 'cease' })
+    await peer.waitFor((e) => e.event === 'down', 'the session down')
+    router.kill('SIGKILL')
+  })
+
+  await t.test('both dial: one connection survives, and on a collision the higher identifier keeps the one it opened', async (t) => {
+    startRouter()
+    await poll(15_000, neighbor, (out) => out.includes(SPEAKER.v4))
+    const peer = startAgent(lab, spk, peerArgs([]), PEER)
+    await holds(t, peer)
+    const conn = String(peer.events.find((e) => e.event === 'up')?.['conn'])
+    const collided = peer.events.some((e) => e.event === 'notification') || /[Cc]ollision/.test(routerLog)
+    t.comment(`session on ${conn}; a collision ${collided ? 'happened' : 'did not happen this run'}`)
+    if (collided) t.match(conn, /^out:/, `ours (${SPEAKER.v4}) is the higher identifier: our dialled connection stays`)
+    peer.command({ cmd: 'cease' })
+    await peer.waitFor((e) => e.event === 'down', 'the session down')
+  })
+  if (!t.passing()) t.comment(`gobgpd log tail: ${routerLog.slice(-4000)}`)
+}
+
+t.setTimeout(120_000)
+const why = netnsUnavailable()
+const missing = missingTools(['gobgpd', 'gobgp'])
+if (why !== undefined) t.plan(0, `skipped: ${why}`)
+else if (missing !== undefined) t.fail(missing)
+else await main()
