@@ -5,6 +5,7 @@
 import { once } from 'node:events'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { format, inspect } from 'node:util'
+import fc from 'fast-check'
 import t, { type Test } from 'tap'
 import { isPacketAddonBuilt } from '../../../shell/native/packetSocket.js'
 import { dialTcp, listenTcp, Md5Password, tcpSocketOptions } from '../../../shell/native/tcpSocket.js'
@@ -139,4 +140,35 @@ t.test('MD5 over IPv6, a key for a whole prefix, one port per family, IPv6 socke
   })
   mapped.destroy()
   t.equal(outcome, 'ENETUNREACH', 'an IPv6 socket is IPv6 only: it never reaches an IPv4 peer through a mapped address')
+})
+
+t.test('property: whatever the key and whichever option is refused, no error shows the key', { skip }, async (t) => {
+  const bad = [
+    { family: 4 as const, peer: '2001:db8::1' },
+    { family: 6 as const, peer: '2001:db8::', prefixLength: 129 },
+    { family: 4 as const, peer: '192.0.2.1', bindDevice: 'nosuch0' },
+    { family: 4 as const, peer: '192.0.2.1', ttl: 256 },
+    { family: 6 as const, peer: '2001:db8::1', sourceAddress: '2001:db8::1' }, // EADDRNOTAVAIL from bind
+  ]
+  let refused = 0
+  // Printable passwords (what a Secret usually holds: every form of them is the same text) and any bytes.
+  const printable = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 8, maxLength: 80 }).map((s) => new Uint8Array(Buffer.from(s, 'latin1')))
+  const keyBytes = fc.oneof(printable, fc.uint8Array({ minLength: 8, maxLength: 80 }))
+  fc.assert(
+    fc.property(keyBytes, fc.constantFrom(...bad), (key, o) => {
+      const { peer, prefixLength, ...rest } = o as typeof o & { prefixLength?: number }
+      const md5Keys = [{ peer, ...(prefixLength === undefined ? {} : { prefixLength }), password: Md5Password.fromBytes(key) }]
+      try {
+        dialTcp({ ...rest, md5Keys, host: rest.family === 4 ? '192.0.2.1' : '2001:db8::1', port: 179 }).destroy()
+        return false
+      } catch (e) {
+        refused++
+        const shown = `${(e as Error).message} ${(e as Error).stack ?? ''} ${inspect(e, { showHidden: true })} ${JSON.stringify(e)}`
+        const forms = [Buffer.from(key).toString('hex'), Buffer.from(key).toString('base64'), Buffer.from(key).toString('latin1'), Buffer.from(key).toString('utf8'), [...key].join(',')]
+        return forms.every((f) => !shown.includes(f))
+      }
+    }),
+    { numRuns: 200 },
+  )
+  t.equal(refused, 200, 'every run was refused, none dialled')
 })
