@@ -7,19 +7,23 @@ import { defaultStateDir, labDown, labUp, openLab, statusText, type ApiServerAct
 import { readState } from './state.js'
 import { errText, inNs, tailFile } from '../testbed/sys.js'
 import type { EndpointState } from './desired.js'
+import { labRouterStatus, labRouterText, type LabRouterStatus } from './router.js'
+import { ROUTER_KINDS, type RouterKind } from '../testbed/router.js'
 
 const USAGE = `usage: ironlb-lab [--state DIR] <command> [args]
 
-  up [--nodes N] [--no-controller] [--no-speakers] [--require-speakers] [--log-level L]
-                              build the lab (idempotent: a lab that is up is checked and repaired)
+  up [--nodes N] [--no-controller] [--no-speakers] [--require-speakers] [--log-level L] [--router frr|bird|gobgp]
+                              build the lab (idempotent: a lab that is up is checked and repaired); --router
+                              adds a BGP router between the LAN and the client's second network
   down                        remove every process, namespace and file of the lab
-  status [--json]             hosts, processes, the API server, LoadBalancer Services and their IPs
+  status [--json]             hosts, processes, the API server, LoadBalancer Services and their IPs, and the
+                              router's neighbours and RIB when there is one
   fail NODE                   power loss: cut NODE's link, SIGKILL its speaker
   heal NODE                   link up, speaker restarted
   stop-speaker NODE           SIGTERM the speaker (a rolling update)
   start-speaker NODE
   kubectl ARGS...             the real kubectl against the lab's API server (admin)
-  on HOST CMD...              run CMD inside HOST's network namespace (infra, node1.., client)
+  on HOST CMD...              run CMD inside HOST's network namespace (infra, node1.., client, router)
   apiserver stop|start|freeze|thaw [SECONDS]
                               stop: SIGTERM (refused connections); freeze: SIGSTOP (hanging ones);
                               with SECONDS, start or thaw again after that long
@@ -61,14 +65,16 @@ const passThrough = (argv: readonly string[]): Promise<number> =>
 const up = async (stateDir: string, args: readonly string[], io: Io): Promise<number> => {
   let nodes: number | undefined
   let logLevel: string | undefined
+  let router: RouterKind | undefined
   const flags = new Set<string>()
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? ''
-    if (a === '--nodes' || a === '--log-level') {
+    if (a === '--nodes' || a === '--log-level' || a === '--router') {
       const v = args[++i]
       if (v === undefined) throw new UsageError(`${a} needs a value`)
       if (a === '--nodes') nodes = Number(v)
-      else logLevel = v
+      else if (a === '--log-level') logLevel = v
+      else router = routerKindArg(v)
     } else if (['--no-controller', '--no-speakers', '--require-speakers'].includes(a)) flags.add(a)
     else throw new UsageError(`up: unknown argument ${a}`)
   }
@@ -86,6 +92,7 @@ const up = async (stateDir: string, args: readonly string[], io: Io): Promise<nu
       stateDir,
       ...(nodes === undefined ? {} : { nodes }),
       ...(logLevel === undefined ? {} : { logLevel }),
+      ...(router === undefined ? {} : { router }),
       controller: !flags.has('--no-controller'),
       speakers: !flags.has('--no-speakers'),
       requireSpeakers: flags.has('--require-speakers'),
@@ -93,11 +100,24 @@ const up = async (stateDir: string, args: readonly string[], io: Io): Promise<nu
       signal: abort.signal,
     })
     io.out(statusText(await lab.status()))
+    const rs = await routerStatusOf(lab.stateDir)
+    if (rs !== undefined) io.out(labRouterText(rs))
     return 0
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
+}
+
+const routerKindArg = (v: string): RouterKind => {
+  const kind = ROUTER_KINDS.find((k) => k === v)
+  if (kind === undefined) throw new UsageError(`--router: ${v} is not one of ${ROUTER_KINDS.join(', ')}`)
+  return kind
+}
+
+const routerStatusOf = async (stateDir: string): Promise<LabRouterStatus | undefined> => {
+  const st = readState(stateDir)
+  return st === undefined ? undefined : labRouterStatus(st)
 }
 
 const nodeArg = (args: readonly string[]): string => {
@@ -113,8 +133,10 @@ const down = async (stateDir: string, _args: readonly string[], io: Io): Promise
 
 const status = async (stateDir: string, args: readonly string[], io: Io): Promise<number> => {
   // A lab still coming up (or one whose up was killed) is shown too: what exists so far.
-  const st = await openLab(stateDir, { partial: true }).status()
-  io.out(args[0] === '--json' ? `${JSON.stringify(st, null, 2)}\n` : statusText(st))
+  const lab = openLab(stateDir, { partial: true })
+  const st = await lab.status()
+  const rs = await routerStatusOf(lab.stateDir)
+  io.out(args[0] === '--json' ? `${JSON.stringify(rs === undefined ? st : { ...st, router: rs }, null, 2)}\n` : `${statusText(st)}${rs === undefined ? '' : labRouterText(rs)}`)
   return st.processes.some((p) => p.wanted === 'running' && !p.alive) ? 1 : 0
 }
 

@@ -12,6 +12,7 @@ import { defaultStateDir, repoRoot } from './paths.js'
 import { readState, withLock, type LabState } from './state.js'
 import { run, sleep, stopAll, waitGone } from '../testbed/sys.js'
 import { labIdFor } from './topology.js'
+import { removeLabRouterFiles } from './router.js'
 
 export interface DownReport {
   readonly namespaces: readonly string[]
@@ -73,6 +74,7 @@ export const teardown = async (stateDir: string): Promise<DownReport> => {
   for (const ns of namespaces) deleteNamespace(ns)
   const left = existingNamespaces(id).filter(namespaceExists)
   if (left.length > 0) throw new Error(`namespaces still there after down: ${left.join(', ')}`)
+  removeLabRouterFiles(state, id)
   rmSync(stateDir, { recursive: true, force: true })
   return { namespaces, processes: killed, ms: Date.now() - started }
 }

@@ -49,7 +49,7 @@ export class Lab {
     this.stateDir = stateDir
     const state = this.state()
     this.id = state.id
-    this.topology = topology(state.id, state.nodeCount)
+    this.topology = topology(state.id, state.nodeCount, state.router !== undefined)
   }
 
   private state(): LabState {

@@ -6,7 +6,7 @@
 // drops ARP and NDP too, as a bad cable would.
 import { addAddress, addBridge, addVeth, namespacesNamed, setMaster, sysctl } from '../testbed/netns.js'
 import { inNs, mustRun, run, sleep } from '../testbed/sys.js'
-import { hostOrThrow, lanOf, namespaceOf, NS_PREFIX, type Topology } from './topology.js'
+import { edgeOf, hostOrThrow, lanOf, namespaceOf, NS_PREFIX, type Topology } from './topology.js'
 
 /** The IPVS dummy of kube-proxy. This kernel has no `dummy` driver: an `ifb` is the same for our use
  * (an up, NOARP device that only holds local addresses). */
@@ -67,6 +67,30 @@ export const wire = async (topo: Topology): Promise<void> => {
       await mustRun(['ip', '-n', ns, 'link', 'add', IPVS_IFNAME, 'type', 'ifb'])
       await mustRun(['ip', '-n', ns, 'link', 'set', IPVS_IFNAME, 'up'])
     }
+  }
+  if (topo.hosts.some((h) => h.kind === 'router')) await routeThroughRouter(topo)
+}
+
+const ROUTER_SYSCTLS = ['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv6.conf.default.forwarding=1']
+
+/**
+ * A router lab's routes: the router forwards; the client's default route goes through the router's edge
+ * address, and the nodes reach the edge through its LAN address (their answers to the client go back the
+ * way the client's packets came).
+ */
+const routeThroughRouter = async (topo: Topology): Promise<void> => {
+  const router = hostOrThrow(topo, 'router')
+  const edge = edgeOf(router)
+  const edgeSegment = topo.segments.find((s) => s.name === edge?.segment)
+  if (edge === undefined || edgeSegment === undefined) throw new Error('the router has no edge link')
+  await sysctl(nsOf(topo, 'router'), ROUTER_SYSCTLS)
+  const client = nsOf(topo, 'client')
+  await mustRun(['ip', '-n', client, 'route', 'add', 'default', 'via', edge.v4])
+  await mustRun(['ip', '-6', '-n', client, 'route', 'add', 'default', 'via', edge.v6])
+  const lan = lanOf(router)
+  for (const node of topo.nodes) {
+    await mustRun(['ip', '-n', nsOf(topo, node), 'route', 'add', edgeSegment.v4Prefix, 'via', lan.v4])
+    await mustRun(['ip', '-6', '-n', nsOf(topo, node), 'route', 'add', edgeSegment.v6Prefix, 'via', lan.v6])
   }
 }
 

@@ -4,6 +4,7 @@
 // is made (a namespace, a process), so an interrupted `up` leaves enough behind for `down`.
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import type { RouterKind } from '../testbed/router.js'
 import { isAlive, sleep, type ProcRef } from '../testbed/sys.js'
 
 /** What a process should be doing: `up` and `heal` restart only `running` ones that died. */
@@ -41,6 +42,8 @@ export interface LabState {
   /** The admin kubeconfig (reachable from inside the lab's namespaces only). */
   adminKubeconfig: string
   k8sBinDir: string
+  /** `up --router`: the router's kind and the folder of its config (shell/lab/router.ts). */
+  router?: { readonly kind: RouterKind; readonly dir: string }
 }
 
 const stateFile = (dir: string): string => join(dir, 'state.json')

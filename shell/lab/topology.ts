@@ -2,8 +2,10 @@
 // every address, MAC and name. Pure: the network builder (network.ts) turns this into namespaces, and
 // the specs read it. A host is a network namespace; a segment is a bridge inside the `lan` namespace, so
 // nothing lives in the machine's own namespace. Every address is from a documentation range (RFC 5737,
-// RFC 3849): the LAN is 198.51.100.0/24 and 2001:db8:100::/64; 203.0.113.0/24 is kept for a second
-// segment (the BGP lab's router uplink). Service ClusterIPs come from 192.0.2.0/24 and 2001:db8:96::/112.
+// RFC 3849): the LAN is 198.51.100.0/24 and 2001:db8:100::/64. With a router (`up --router`) a second
+// segment, the edge (203.0.113.0/24, 2001:db8:203::/64), joins the router (.1 on both segments) and the
+// client (.100 on both), whose default route then goes through the router: a Service IP outside the LAN
+// is reached the way BGP advertises it. Service ClusterIPs come from 192.0.2.0/24 and 2001:db8:96::/112.
 import { createHash } from 'node:crypto'
 
 export type HostKind = 'infra' | 'node' | 'client' | 'router'
@@ -46,6 +48,7 @@ export interface Topology {
 }
 
 const LAN: Segment = { name: 'lan', bridge: 'br-lan', v4Prefix: '198.51.100.0/24', v6Prefix: '2001:db8:100::/64' }
+const EDGE: Segment = { name: 'edge', bridge: 'br-edge', v4Prefix: '203.0.113.0/24', v6Prefix: '2001:db8:203::/64' }
 const SWITCH_HOST = 'lan'
 const SERVICE_CLUSTER_IP_RANGE = '192.0.2.0/24,2001:db8:96::/112'
 export const API_SERVER_PORT = 6443
@@ -78,18 +81,37 @@ const lanLink = (host: string, octet: number): HostLink => ({
   v6Len: 64,
 })
 
-/** infra .2, node1..N .11.., client .100 (and the same last group in 2001:db8:100::/64). */
-export const topology = (id: string, nodeCount: number): Topology => {
+// The host's second interface, on the edge segment; its bridge port is named after the host too.
+const edgeLink = (host: string, octet: number): HostLink => ({
+  segment: EDGE.name,
+  ifname: 'eth1',
+  port: `${host}-e`,
+  mac: macFor(`203.0.113.${octet}`),
+  v4: `203.0.113.${octet}`,
+  v6: `2001:db8:203::${octet}`,
+  v4Len: 24,
+  v6Len: 64,
+})
+
+/**
+ * infra .2, node1..N .11.., client .100 (and the same last group in 2001:db8:100::/64); with `router`, the
+ * router at .1 on the LAN and on the edge, and the client on the edge too.
+ */
+export const topology = (id: string, nodeCount: number, router = false): Topology => {
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > MAX_NODES) throw new Error(`nodes must be 1..${MAX_NODES}, not ${nodeCount}`)
   if (!/^[0-9a-f]{6}$/.test(id)) throw new Error(`bad lab id ${id}`)
   const nodes = Array.from({ length: nodeCount }, (_, i) => `node${i + 1}`)
   const hosts: Host[] = [
     { name: 'infra', kind: 'infra', links: [lanLink('infra', 2)] },
     ...nodes.map((name, i): Host => ({ name, kind: 'node', links: [lanLink(name, 11 + i)] })),
-    { name: 'client', kind: 'client', links: [lanLink('client', 100)] },
+    { name: 'client', kind: 'client', links: router ? [lanLink('client', 100), edgeLink('client', 100)] : [lanLink('client', 100)] },
+    ...(router ? [{ name: 'router', kind: 'router', links: [lanLink('router', 1), edgeLink('router', 1)] } satisfies Host] : []),
   ]
-  return { id, switchHost: SWITCH_HOST, segments: [LAN], hosts, nodes, serviceClusterIPRange: SERVICE_CLUSTER_IP_RANGE }
+  return { id, switchHost: SWITCH_HOST, segments: router ? [LAN, EDGE] : [LAN], hosts, nodes, serviceClusterIPRange: SERVICE_CLUSTER_IP_RANGE }
 }
+
+/** The host's link on the edge segment, if it has one (the router and, in a router lab, the client). */
+export const edgeOf = (host: Host): HostLink | undefined => host.links.find((l) => l.segment === EDGE.name)
 
 const hostNamed = (topo: Topology, name: string): Host | undefined => topo.hosts.find((h) => h.name === name)
 

@@ -19,6 +19,8 @@ import { judgeSpeaker, procAlive, procNamed, recordProc, startProc } from './pro
 import { readState, withLock, writeState, type LabState } from './state.js'
 import { errText, inNs, run, sleep, type RunOptions } from '../testbed/sys.js'
 import { apiServerUrl, hostOrThrow, labIdFor, lanOf, namespaceOf, topology, type Topology } from './topology.js'
+import { startLabRouter } from './router.js'
+import type { RouterKind } from '../testbed/router.js'
 
 export interface LabOptions {
   /** Default <checkout>/.lab/default (or $IRONLB_LAB_DIR). One lab per folder. */
@@ -37,6 +39,8 @@ export interface LabOptions {
   readonly requireSpeakers?: boolean
   /** --log-level for the controller and the speakers (default info). */
   readonly logLevel?: string
+  /** A BGP router between the LAN and the client's edge network (default: none; shell/lab/router.ts). */
+  readonly router?: RouterKind
   /** Progress lines (default: none). */
   readonly progress?: (line: string) => void
   /** Aborts a running `up` between steps; it then cleans up and throws. */
@@ -72,7 +76,8 @@ const upLocked = async (stateDir: string, opts: LabOptions, progress: (l: string
   const prior = readState(stateDir)
   if (prior !== undefined && prior.complete) {
     if (prior.nodeCount !== nodeCount) throw new Error(`the lab in ${stateDir} is up with ${prior.nodeCount} nodes: run down first`)
-    if (labNamespaces(topology(id, nodeCount)).every(namespaceExists)) {
+    if (prior.router?.kind !== opts.router) throw new Error(`the lab in ${stateDir} is up with ${prior.router === undefined ? 'no router' : `router ${prior.router.kind}`}: run down first`)
+    if (labNamespaces(topology(id, nodeCount, opts.router !== undefined)).every(namespaceExists)) {
       await repair(prior, progress)
       progress('lab is up')
       return stateDir
@@ -105,6 +110,8 @@ const build = async (stateDir: string, id: string, nodeCount: number, opts: LabO
   await wire(topo)
   progress(`network: ${topo.hosts.map((h) => `${h.name} ${lanOf(h).v4}`).join(', ')} on ${topo.segments[0]?.bridge ?? '?'} in ${namespaceOf(id, topo.switchHost)}`)
   checkpoint()
+  if (opts.router !== undefined) progress(await startLabRouter(state, topo, opts.router, b.logOf))
+  checkpoint()
   const startupMs = await startLabControlPlane(state, topo, 90_000, opts.signal)
   const pidOf = (name: string): string => String(procNamed(state, name)?.ref?.pid ?? '?')
   progress(`kube-apiserver ready at ${state.apiServerUrl} in ${startupMs} ms (etcd pid ${pidOf('etcd')}, apiserver pid ${pidOf('kube-apiserver')})`)
@@ -134,7 +141,7 @@ interface Build {
 /** Checks what the lab needs, then writes state.json before anything is made: `down` can always find it. */
 const prepare = async (stateDir: string, id: string, nodeCount: number, opts: LabOptions, progress: (l: string) => void): Promise<Build> => {
   if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces)')
-  const topo = topology(id, nodeCount)
+  const topo = topology(id, nodeCount, opts.router !== undefined)
   const binDir = findK8sBinDir(repoRoot, opts.k8sBinDir)
   const ironlb = opts.ironlbEntry ?? defaultIronlbEntry()
   for (const f of [ironlb, agentEntry()]) if (!existsSync(f)) throw new Error(`${f} is missing: run \`make -o node_modules/.installed build\``)

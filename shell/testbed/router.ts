@@ -14,7 +14,7 @@ import { errText, launch, mustRun, sleep, stopAll, tailFile, type ProcRef } from
 import { isDocumentationAddress } from './netns.js'
 
 export type RouterKind = 'frr' | 'bird' | 'gobgp'
-const ROUTER_KINDS: readonly RouterKind[] = ['frr', 'bird', 'gobgp']
+export const ROUTER_KINDS: readonly RouterKind[] = ['frr', 'bird', 'gobgp']
 
 export interface BfdTimers {
   readonly receiveMs: number
@@ -143,7 +143,7 @@ export const checkRouterConfig = (c: RouterConfig): void => {
 }
 
 /** The config rendered for its kind: files and argv, nothing started. */
-const routerPlan = (c: RouterConfig, dir: string): RouterPlan => {
+export const routerPlan = (c: RouterConfig, dir: string): RouterPlan => {
   checkRouterConfig(c)
   switch (c.kind) {
     case 'frr':
@@ -155,7 +155,7 @@ const routerPlan = (c: RouterConfig, dir: string): RouterPlan => {
   }
 }
 
-const routerQueries = (kind: RouterKind, ns: string, dir: string): RouterQueries => {
+export const routerQueries = (kind: RouterKind, ns: string, dir: string): RouterQueries => {
   switch (kind) {
     case 'frr':
       return frrQueries(ns, dir)
@@ -175,7 +175,7 @@ const frrIds = (): [number, number] => {
 }
 
 /** Writes the plan's files into `dir` (private to root, or to the frr user for FRR). */
-const writeRouterFiles = (plan: RouterPlan, dir: string): void => {
+export const writeRouterFiles = (plan: RouterPlan, dir: string): void => {
   for (const f of plan.files) writeFileSync(join(dir, f.name), f.text, { mode: 0o600 })
   if (plan.owner !== 'frr') return
   const [uid, gid] = frrIds()
@@ -184,7 +184,7 @@ const writeRouterFiles = (plan: RouterPlan, dir: string): void => {
 }
 
 /** Polls `probe` every 100 ms, at most `ms`. */
-const pollUntil = async (what: string, ms: number, probe: () => Promise<boolean>): Promise<void> => {
+export const pollUntil = async (what: string, ms: number, probe: () => Promise<boolean>): Promise<void> => {
   const deadline = Date.now() + ms
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`)

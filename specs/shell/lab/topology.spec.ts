@@ -45,3 +45,17 @@ t.test('a folder names its namespaces, and a namespace names its host', async (t
   t.equal(hostOfNamespace('abc123', 'ilab-abc124-node1'), undefined, 'another lab\'s namespace')
   t.equal(hostOfNamespace('abc123', 'ilb-123-abc123-node1'), undefined, 'a netns.ts lab')
 })
+
+t.test('with a router: the router at .1 on the LAN and the edge, the client on both, the edge a documentation range', async (t) => {
+  const topo = topology('abc123', 2, true)
+  t.same(topo.segments.map((s) => [s.name, s.bridge, s.v4Prefix, s.v6Prefix]), [
+    ['lan', 'br-lan', '198.51.100.0/24', '2001:db8:100::/64'],
+    ['edge', 'br-edge', '203.0.113.0/24', '2001:db8:203::/64'],
+  ])
+  const links = (name: string): string[][] => topo.hosts.find((h) => h.name === name)?.links.map((l) => [l.segment, l.ifname, l.port, l.v4, l.v6]) ?? []
+  t.same(links('router'), [['lan', 'eth0', 'router', '198.51.100.1', '2001:db8:100::1'], ['edge', 'eth1', 'router-e', '203.0.113.1', '2001:db8:203::1']])
+  t.same(links('client'), [['lan', 'eth0', 'client', '198.51.100.100', '2001:db8:100::100'], ['edge', 'eth1', 'client-e', '203.0.113.100', '2001:db8:203::100']])
+  for (const h of topo.hosts) for (const l of h.links) t.ok(isDocumentationAddress(l.v4) && isDocumentationAddress(l.v6) && l.port.length <= 15, `${h.name} ${l.segment}`)
+  t.same(topology('abc123', 2), { ...topology('abc123', 2, false) }, 'without a router the Layer 2 lab is as it was')
+  t.same(topology('abc123', 2).hosts.map((h) => h.name), ['infra', 'node1', 'node2', 'client'])
+})
