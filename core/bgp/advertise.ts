@@ -38,7 +38,7 @@ interface BgpInput {
 }
 
 /** One route this node sends one peer for one Service IP. */
-export interface BgpAdvertised {
+interface BgpAdvertised {
   readonly service: ServiceKey
   readonly ip: IP
   readonly peer: string

@@ -11,7 +11,7 @@ import type { Config } from '../model/config.js'
 import type { NodeName } from '../model/names.js'
 import type { Service } from '../model/service.js'
 import { formatIP } from '../net/address.js'
-import type { AnnouncementReport } from './report.js'
+import type { L2AnnouncementReport } from './report.js'
 
 /** An assigned IP nobody would announce, for the table (the JSON lists announcements only). */
 interface UnannouncedReport {
@@ -22,7 +22,7 @@ interface UnannouncedReport {
 }
 
 export interface Layer2Simulation {
-  readonly announcements: readonly AnnouncementReport[]
+  readonly announcements: readonly L2AnnouncementReport[]
   readonly unannounced: readonly UnannouncedReport[]
   /** The `--down` nodes, sorted. */
   readonly down: readonly string[]
@@ -57,7 +57,7 @@ export const simulateLayer2 = (
     announcements: l2.announcements.map((a) => ({
       service: a.service,
       ip: formatIP(a.ip),
-      protocol: 'layer2',
+      protocol: 'layer2' as const,
       node: a.node,
       interfaces: interfaceNames(a.interfaces),
     })),

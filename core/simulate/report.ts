@@ -31,7 +31,7 @@ export interface ErrorReport {
 }
 
 /** One IP and the node that answers ARP/NDP for it. */
-export interface AnnouncementReport {
+export interface L2AnnouncementReport {
   /** "namespace/name". */
   readonly service: string
   readonly ip: string
@@ -41,11 +41,29 @@ export interface AnnouncementReport {
   readonly interfaces: readonly string[]
 }
 
+/** One route a node sends one BGPPeer for one IP (core/bgp/advertise.ts); one row per prefix. */
+export interface BgpAnnouncementReport {
+  readonly service: string
+  readonly ip: string
+  readonly protocol: 'bgp'
+  readonly node: string
+  readonly peer: string
+  /** The IP masked to the advertisement's aggregation length, e.g. "198.51.100.0/24". */
+  readonly prefix: string
+  /** Standard then large, each sorted: "64500:1", "large:64500:1:2". */
+  readonly communities: readonly string[]
+  /** Sent to iBGP peers only; null towards eBGP peers or when no advertisement sets it. */
+  readonly localPref: number | null
+}
+
+/** Layer 2 rows and BGP rows, told apart by `protocol`. */
+type AnnouncementReport = L2AnnouncementReport | BgpAnnouncementReport
+
 export interface SimulationReport {
   readonly services: readonly ServiceReport[]
   readonly pools: readonly PoolReport[]
   readonly errors: readonly ErrorReport[]
-  /** Added after the first three lists: one entry per announced IP. */
+  /** Added after the first three lists: one entry per announced IP (Layer 2) and per route (BGP). */
   readonly announcements: readonly AnnouncementReport[]
 }
 
@@ -60,7 +78,8 @@ export const byAddress = (a: string, b: string): number => {
 
 /**
  * Services by namespace then name, pools by name, announcements by service then IP: the order the
- * contract promises.
+ * contract promises. The sort is stable: for one IP, Layer 2 rows come before BGP rows, and BGP rows
+ * keep their node, peer, prefix order.
  */
 export const sortReport = (r: SimulationReport): SimulationReport => ({
   services: [...r.services].sort((a, b) => byText(a.namespace, b.namespace) || byText(a.name, b.name)),

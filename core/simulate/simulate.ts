@@ -1,11 +1,13 @@
 // `ironlb simulate`: the controller's decision run offline on a set of objects. It calls the
 // controller's own reconcile (core/controller/reconcile.ts) and prints its projection (projection.ts),
 // so what it prints is what the controller would write for those objects; then the speakers' (planL2,
-// in layer2.ts): which node announces each IP in Layer 2.
+// in layer2.ts): which node announces each IP in Layer 2, and (bgp.ts) which routes each node sends
+// each BGPPeer.
 import { decodeClusterObjects } from '../cluster/decodeCluster.js'
 import { isConfigKind, isStatusKind } from '../crd/catalog.js'
 import { initialControllerState, reconcileController } from '../controller/reconcile.js'
 import type { Service } from '../model/service.js'
+import { simulateBgp } from './bgp.js'
 import { type Layer2Simulation, simulateLayer2 } from './layer2.js'
 import { projectSimulation } from './projection.js'
 import { type ErrorReport, type SimulationReport, sortReport } from './report.js'
@@ -117,6 +119,9 @@ export const simulate = (objects: readonly unknown[], options: SimulateOptions):
       notes,
       exitCode: 1,
     }
-  const layer2 = simulateLayer2(config, cluster, defaulted, plan.allocation.plan, { loadBalancerClass: options.loadBalancerClass, down })
-  return { report: sortReport({ services: projected.services, pools: projected.pools, errors: [], announcements: layer2.announcements }), layer2, notes, exitCode: 0 }
+  const speakers = { loadBalancerClass: options.loadBalancerClass, down }
+  const layer2 = simulateLayer2(config, cluster, defaulted, plan.allocation.plan, speakers)
+  const bgp = simulateBgp(config, cluster, defaulted, plan.allocation.plan, speakers)
+  const announcements = [...layer2.announcements, ...bgp]
+  return { report: sortReport({ services: projected.services, pools: projected.pools, errors: [], announcements }), layer2, notes, exitCode: 0 }
 }

@@ -23,12 +23,20 @@ const dash = (text: string | null): string => (text === null || text === '' ? '-
  */
 const layer2Section = (r: SimulationReport, l2: Layer2Simulation): string | undefined => {
   const rows = [
-    ...r.announcements.map((a) => ({ service: a.service, ip: a.ip, cells: [a.node, a.interfaces.join(','), '-'] })),
+    ...r.announcements.flatMap((a) => (a.protocol === 'layer2' ? [{ service: a.service, ip: a.ip, cells: [a.node, a.interfaces.join(','), '-'] }] : [])),
     ...l2.unannounced.map((u) => ({ service: u.service, ip: u.ip, cells: ['-', '-', `${u.reason}: ${u.message}`] })),
   ].sort((a, b) => byText(a.service, b.service) || byAddress(a.ip, b.ip))
   if (rows.length === 0 && l2.down.length === 0) return undefined
   const table = renderColumns(['SERVICE', 'IP', 'L2 NODE', 'INTERFACES', 'WHY NOT ANNOUNCED'], rows.map((x) => [x.service, x.ip, ...x.cells]))
   return l2.down.length === 0 ? table : `NODES DOWN: ${printable(l2.down.join(', '))}\n${table}`
+}
+
+/** Every BGP route: which node sends which prefix to which peer. Left out when there is none. */
+const bgpSection = (r: SimulationReport): string | undefined => {
+  const rows = r.announcements.flatMap((a) =>
+    a.protocol === 'bgp' ? [[a.service, a.ip, a.node, a.peer, a.prefix, a.communities.length === 0 ? '-' : a.communities.join(','), a.localPref === null ? '-' : String(a.localPref)]] : [],
+  )
+  return rows.length === 0 ? undefined : renderColumns(['SERVICE', 'IP', 'BGP NODE', 'PEER', 'PREFIX', 'COMMUNITIES', 'LOCALPREF'], rows)
 }
 
 export const renderTable = (r: SimulationReport, l2?: Layer2Simulation): string => {
@@ -62,5 +70,7 @@ export const renderTable = (r: SimulationReport, l2?: Layer2Simulation): string 
   )
   const layer2 = l2 === undefined ? undefined : layer2Section(r, l2)
   if (layer2 !== undefined) parts.push(layer2)
+  const bgp = bgpSection(r)
+  if (bgp !== undefined) parts.push(bgp)
   return `${parts.join('\n\n')}\n`
 }

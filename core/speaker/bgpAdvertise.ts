@@ -31,7 +31,7 @@ const LISTED: Record<BgpSkipReason, true> = {
 }
 export const BGP_NOT_ADVERTISED_REASONS = Object.keys(LISTED) as readonly BgpSkipReason[]
 
-export interface NotAdvertised {
+interface NotAdvertised {
   readonly service: ServiceKey
   /** Undefined for a LoadBalancer Service that has no IP yet. */
   readonly ip: string | undefined
@@ -43,7 +43,7 @@ export interface NotAdvertised {
 export type NotAdvertisedMap = ReadonlyMap<string, NotAdvertised>
 
 /** As for Layer 2: pairs holding an IP, and our LoadBalancer Services waiting for one (NoIP). */
-export const notAdvertisedOf = (skipped: readonly BgpNotAdvertised[]): NotAdvertisedMap => {
+const notAdvertisedOf = (skipped: readonly BgpNotAdvertised[]): NotAdvertisedMap => {
   const out = new Map<string, NotAdvertised>()
   for (const s of skipped) {
     if (s.ip === undefined && s.reason !== 'NoIP') continue
@@ -54,7 +54,7 @@ export const notAdvertisedOf = (skipped: readonly BgpNotAdvertised[]): NotAdvert
 }
 
 /** Pairs per reason; every reason present, 0 when none. */
-export const countBgpReasons = (map: NotAdvertisedMap): ReadonlyMap<BgpSkipReason, number> => {
+const countBgpReasons = (map: NotAdvertisedMap): ReadonlyMap<BgpSkipReason, number> => {
   const out = new Map<BgpSkipReason, number>(BGP_NOT_ADVERTISED_REASONS.map((r) => [r, 0]))
   for (const n of map.values()) out.set(n.reason, (out.get(n.reason) ?? 0) + 1)
   return out

@@ -34,11 +34,11 @@ const objects = [
 
 t.test('announcements and the reasons for the rest', async (t) => {
   const all = simulate([...objects, l2({})], { namespace: 'metallb-system', loadBalancerClass: undefined })
-  t.same(all.report.announcements.map((a) => [a.service, a.ip, a.protocol, a.interfaces]), [['default/web', '192.0.2.0', 'layer2', ['*']]])
+  t.same(all.layer2.announcements.map((a) => [a.service, a.ip, a.protocol, a.interfaces]), [['default/web', '192.0.2.0', 'layer2', ['*']]])
   t.ok(['n1', 'n2'].includes(all.report.announcements[0]?.node ?? ''))
   t.same(all.layer2.unannounced.map((u) => [u.service, u.ip, u.reason]), [['default/idle', '192.0.2.1', 'NoEndpoints']], 'the ClusterIP Service is the services table\'s business')
   const named = simulate([...objects, l2({ interfaces: ['eth1', 'eth0'] })], { namespace: 'metallb-system', loadBalancerClass: undefined })
-  t.same(named.report.announcements[0]?.interfaces, ['eth0', 'eth1'])
+  t.same(named.layer2.announcements[0]?.interfaces, ['eth0', 'eth1'])
   const table = renderTable(all.report, all.layer2)
   t.match(table, /SERVICE\s+IP\s+L2 NODE\s+INTERFACES\s+WHY NOT ANNOUNCED/)
   t.match(table, /default\/idle\s+192\.0\.2\.1\s+-\s+-\s+NoEndpoints: no endpoint/)
