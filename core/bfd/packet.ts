@@ -40,11 +40,11 @@ export interface ControlPacket {
 }
 
 /** Why a packet is discarded (§6.8.6), each with the offset of the field that failed. */
-export type PacketDiscard =
+type PacketDiscard =
   | Truncated
   | { readonly _tag: 'Discard'; readonly reason: DiscardReason; readonly at: number; readonly detail: string }
 
-export type DiscardReason =
+type DiscardReason =
   | 'BadVersion'
   | 'BadLength'
   | 'ZeroDetectMult'

@@ -49,7 +49,7 @@ export type BfdAction =
   | { readonly _tag: 'StopTimer'; readonly timer: TimerName }
   | { readonly _tag: 'StateChanged'; readonly from: BfdState; readonly to: BfdState; readonly diag: number }
 
-export interface BfdStep {
+interface BfdStep {
   readonly session: BfdSession
   readonly actions: readonly BfdAction[]
 }
@@ -84,7 +84,7 @@ const txUsedUs = (s: BfdSession): number => (s.polling ? Math.min(advertisedTxUs
 const rxUsedUs = (s: BfdSession): number => (s.polling ? Math.max(s.wanted.requiredMinRxUs, s.inForce.rxUs) : s.wanted.requiredMinRxUs)
 
 /** §6.8.7: the interval is the larger of ours and the peer's Required Min RX, less 0-25 % (75-90 % with Detect Mult 1). */
-export const transmitIntervalMs = (s: BfdSession, jitter: number): number => {
+const transmitIntervalMs = (s: BfdSession, jitter: number): number => {
   const j = Math.min(Math.max(jitter, 0), 1)
   const factor = s.wanted.detectMult === 1 ? 0.9 - 0.15 * j : 1 - 0.25 * j
   return (Math.max(txUsedUs(s), s.remoteMinRxUs) * factor) / 1000

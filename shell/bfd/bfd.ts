@@ -1,0 +1,163 @@
+// BFD for the speaker: the imperative side of core/bfd. One session per peer; each carries out its
+// state machine's actions (send on its own socket, timers on the machine's clock) and is fed what
+// arrives on the shared receiving sockets (shell/bfd/sockets.ts), matched by Your Discriminator or,
+// while the peer does not know ours yet, by source address (RFC 5880 §6.3). The speaker calls
+// start(peer, profile) and stop(peer), and hears 'up' and 'down' (with the diagnostic).
+import type { Socket } from 'node:dgram'
+import { randomInt } from 'node:crypto'
+import * as E from 'fp-ts/lib/Either.js'
+import { type BfdState, decodeControl, encodeControl, formatDiscard } from '../../core/bfd/packet.js'
+import { type BfdAction, type BfdEvent, type BfdSession, type BfdTimers, type TimerName, initialSession, step } from '../../core/bfd/session.js'
+import type { BFDProfile } from '../../core/model/bfdProfile.js'
+import type { Logger } from '../obs/log.js'
+import { type Family, MULTI_HOP_PORT, SINGLE_HOP_PORT, familyOf, listen, openSender } from './sockets.js'
+
+export interface BfdPeer {
+  readonly address: string
+  /** The address to send from (the BGP session's source); unset: the kernel picks. */
+  readonly localAddress?: string
+  /** RFC 5883 port 4784, for ebgpMultiHop peers. */
+  readonly multiHop: boolean
+}
+
+type Change = 'up' | 'down'
+type Listener = (peer: BfdPeer, diag: number) => void
+
+export interface Bfd {
+  /** Starts a session, or changes the timers of a running one (a poll sequence while Up). */
+  readonly start: (peer: BfdPeer, profile: BFDProfile) => Promise<void>
+  /** Tells the peer AdminDown once and forgets the session. */
+  readonly stop: (peer: BfdPeer) => void
+  readonly on: (change: Change, listener: Listener) => void
+  readonly state: (peer: BfdPeer) => BfdState | undefined
+  /** Packets dropped, by reason (a decode refusal of core/bfd/packet.ts, or no session for them). */
+  readonly discards: () => ReadonlyMap<string, number>
+  readonly close: () => void
+}
+
+interface Runner {
+  readonly peer: BfdPeer
+  session: BfdSession
+  readonly sender: Socket
+  readonly timers: Map<TimerName, NodeJS.Timeout>
+}
+
+const keyOf = (p: { readonly address: string; readonly multiHop: boolean }): string => `${p.multiHop ? 'multi' : 'single'}|${p.address}`
+
+const timersOf = (p: BFDProfile): BfdTimers => ({ desiredMinTxUs: p.transmitInterval * 1000, requiredMinRxUs: p.receiveInterval * 1000, detectMult: p.detectMultiplier })
+
+/** IPv4 peers may arrive as IPv4-mapped IPv6 on a dual-stack socket; ours are per family, but be safe. */
+const plain = (address: string): string => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')
+
+/** Every session of one speaker and the sockets they share. */
+interface Registry {
+  readonly log: Logger
+  readonly runners: Map<string, Runner>
+  readonly byDiscr: Map<number, Runner>
+  readonly listeners: Map<string, Promise<Socket>>
+  readonly subscribers: Record<Change, Listener[]>
+  readonly dropped: Map<string, number>
+}
+
+const drop = (reg: Registry, reason: string): void => void reg.dropped.set(reason, (reg.dropped.get(reason) ?? 0) + 1)
+
+const perform = (reg: Registry, r: Runner, a: BfdAction): void => {
+  switch (a._tag) {
+    case 'Send':
+      return r.sender.send(encodeControl(a.packet), r.peer.multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT, r.peer.address, (err) => {
+        if (err) reg.log.debug('bfd-send-failed', { peer: r.peer.address, error: err })
+      })
+    case 'SetTimer':
+      clearTimeout(r.timers.get(a.timer))
+      return void r.timers.set(a.timer, setTimeout(() => dispatch(reg, r, { _tag: 'TimerFired', timer: a.timer }), a.ms))
+    case 'StopTimer':
+      clearTimeout(r.timers.get(a.timer))
+      return void r.timers.delete(a.timer)
+    case 'StateChanged': {
+      reg.log.info('bfd-state', { peer: r.peer.address, multiHop: r.peer.multiHop, from: a.from, to: a.to, diag: a.diag })
+      const change: Change | undefined = a.to === 'Up' ? 'up' : a.from === 'Up' ? 'down' : undefined
+      if (change !== undefined) for (const l of reg.subscribers[change]) l(r.peer, a.diag)
+    }
+  }
+}
+
+/** Feeds one event to a live session (a stopped one ignores late timers) with a fresh jitter draw. */
+function dispatch(reg: Registry, r: Runner, e: BfdEvent): void {
+  if (reg.runners.get(keyOf(r.peer)) !== r) return
+  const next = step(r.session, e, Math.random())
+  r.session = next.session
+  for (const a of next.actions) perform(reg, r, a)
+}
+
+const receive = (reg: Registry, multiHop: boolean, msg: Buffer, from: string): void => {
+  const p = decodeControl(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength))
+  if (E.isLeft(p)) {
+    drop(reg, p.left._tag === 'Truncated' ? 'Truncated' : p.left.reason)
+    return reg.log.debug('bfd-discard', { from, why: formatDiscard(p.left) })
+  }
+  const source = plain(from)
+  const r = p.right.yourDiscriminator !== 0 ? reg.byDiscr.get(p.right.yourDiscriminator) : reg.runners.get(keyOf({ address: source, multiHop }))
+  // RFC 5881 §4 / 5883: a session is one peer address on one port; anything else is not ours.
+  if (r === undefined || r.peer.address !== source || r.peer.multiHop !== multiHop) return drop(reg, 'NoSession')
+  dispatch(reg, r, { _tag: 'Received', packet: p.right })
+}
+
+const ensureListener = (reg: Registry, family: Family, multiHop: boolean): Promise<Socket> => {
+  const key = `${family}|${multiHop}`
+  const have = reg.listeners.get(key)
+  if (have !== undefined) return have
+  const opened = listen(family, multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT, (msg, from) => receive(reg, multiHop, msg, from))
+  reg.listeners.set(key, opened)
+  opened.catch(() => reg.listeners.delete(key))
+  return opened
+}
+
+/** RFC 5880 §6.8.1: nonzero and unique among this speaker's sessions. */
+const freshDiscriminator = (reg: Registry): number => {
+  for (;;) {
+    const d = randomInt(1, 2 ** 32)
+    if (!reg.byDiscr.has(d)) return d
+  }
+}
+
+const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): Promise<void> => {
+  const running = reg.runners.get(keyOf(peer))
+  if (running !== undefined) return dispatch(reg, running, { _tag: 'ChangeTimers', timers: timersOf(profile) })
+  const family = familyOf(peer.address)
+  await ensureListener(reg, family, peer.multiHop)
+  const sender = await openSender(family, peer.localAddress)
+  if (reg.runners.has(keyOf(peer))) return void sender.close() // a second start raced this one
+  const discr = freshDiscriminator(reg)
+  const r: Runner = { peer, session: initialSession(discr, timersOf(profile), profile.passiveMode), sender, timers: new Map() }
+  reg.runners.set(keyOf(peer), r)
+  reg.byDiscr.set(discr, r)
+  reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode })
+  dispatch(reg, r, { _tag: 'Start' })
+}
+
+const stopSession = (reg: Registry, peer: BfdPeer): void => {
+  const r = reg.runners.get(keyOf(peer))
+  if (r === undefined) return
+  dispatch(reg, r, { _tag: 'Stop' })
+  for (const t of r.timers.values()) clearTimeout(t)
+  reg.runners.delete(keyOf(peer))
+  reg.byDiscr.delete(r.session.localDiscr)
+  // Closed a little later, so the AdminDown packet Stop queued leaves first.
+  setTimeout(() => r.sender.close(), 100).unref()
+}
+
+export const startBfd = (log: Logger): Bfd => {
+  const reg: Registry = { log, runners: new Map(), byDiscr: new Map(), listeners: new Map(), subscribers: { up: [], down: [] }, dropped: new Map() }
+  return {
+    start: (peer, profile) => startSession(reg, peer, profile),
+    stop: (peer) => stopSession(reg, peer),
+    on: (change, listener) => void reg.subscribers[change].push(listener),
+    state: (peer) => reg.runners.get(keyOf(peer))?.session.state,
+    discards: () => reg.dropped,
+    close: () => {
+      for (const r of [...reg.runners.values()]) stopSession(reg, r.peer)
+      for (const l of reg.listeners.values()) void l.then((s) => s.close(), () => undefined)
+      reg.listeners.clear()
+    },
+  }
+}

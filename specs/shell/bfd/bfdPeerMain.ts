@@ -1,0 +1,49 @@
+// One BFD session of shell/bfd run inside a lab namespace for bfd.netns.spec.ts: it reports every
+// Up and Down as a JSON line with the wall clock (the spec compares it with its own), and on command
+// stops the session (AdminDown) or reports the packets it dropped.
+//
+//   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] --max-seconds S
+//   stdin: {"cmd":"stop"} | {"cmd":"die"} (SIGKILL, so the peer hears nothing) | {"cmd":"discards"} | {"cmd":"state"}
+import { createInterface } from 'node:readline'
+import { type Bfd, type BfdPeer, startBfd } from '../../../shell/bfd/bfd.js'
+import { jsonLogger } from '../../../shell/obs/log.js'
+
+const arg = (flag: string): string => {
+  const i = process.argv.indexOf(flag)
+  const v = i < 0 ? undefined : process.argv[i + 1]
+  if (v === undefined) throw new Error(`${flag} is required`)
+  return v
+}
+const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
+
+setTimeout(() => {
+  emit({ event: 'timeout' })
+  process.exit(3)
+}, Number(arg('--max-seconds')) * 1000).unref()
+
+const bfd: Bfd = startBfd(jsonLogger('info'))
+const peer: BfdPeer = { address: arg('--remote'), localAddress: arg('--local'), multiHop: process.argv.includes('--multihop') }
+const profile = {
+  name: 'spec',
+  receiveInterval: Number(arg('--rx')),
+  transmitInterval: Number(arg('--tx')),
+  detectMultiplier: Number(arg('--mult')),
+  echoInterval: 50,
+  echoMode: false,
+  passiveMode: process.argv.includes('--passive'),
+  minimumTtl: 254,
+}
+bfd.on('up', (_p, diag) => emit({ event: 'up', at: Date.now(), diag }))
+bfd.on('down', (_p, diag) => emit({ event: 'down', at: Date.now(), diag }))
+await bfd.start(peer, profile)
+emit({ event: 'started' })
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const cmd = (JSON.parse(line) as { cmd: string }).cmd
+  if (cmd === 'stop') {
+    bfd.stop(peer)
+    emit({ event: 'stopped', at: Date.now() })
+  } else if (cmd === 'die') process.kill(process.pid, 'SIGKILL')
+  else if (cmd === 'discards') emit({ event: 'discards', counts: Object.fromEntries(bfd.discards()) })
+  else if (cmd === 'state') emit({ event: 'state', state: bfd.state(peer) ?? 'none' })
+})
