@@ -1,4 +1,5 @@
-// Rotating the speakers' key (Secret memberlist) in the lab (root, a lab of its own) while the client
+// Rotating the speakers' key (Secret memberlist) in the lab (root; partition.ts runs on the same lab
+// afterwards, as a lab costs 20-55 s to bring up) while the client
 // sends a request every 20 ms and asks ARP every 100 ms. The new key reaches the nodes' mounted copies
 // 2 s apart, the announcing node first (the kubelet updates each node at its own moment; the lab's key
 // files are rewritten as the kubelet's atomic writer does, swapping `..data`), and then a speaker that
@@ -7,12 +8,14 @@
 // for the IP, no speaker takes over or gives up an IP, and every speaker logged the rotation.
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { hostOfMac, serviceIPs, speakerMetricsText, startProbe } from '../../shell/lab/demo.js'
+import type { Lab } from '../../shell/lab/lab.js'
 import { sleep } from '../../shell/testbed/sys.js'
 import { writeSecretVolume } from '../shell/membership/support/secretVolume.js'
 import { apply, e2eSkipReason, kubectlOk, labFor, logLinesSince, logSize, mkL2Ad, mkPool, mkService, speakerLog, statusOwner, waitUntil } from './fixture.js'
 import { settledOwner } from './failoverTrials.js'
+import { partitionThenHeal } from './partition.js'
 
 const skip = e2eSkipReason()
 if (skip !== undefined) {
@@ -22,8 +25,7 @@ if (skip !== undefined) {
 
 const STAGGER_MS = 2_000
 
-t.test('rotating the memberlist key under load', async (t) => {
-  const lab = await labFor(t, 'keyrotation')
+const rotateKey = async (t: Test, lab: Lab): Promise<void> => {
   await apply(lab, [mkPool('lan', ['198.51.100.200-198.51.100.220']), mkL2Ad('lan', { ipAddressPools: ['lan'] }), mkService('web')])
   let ip = ''
   await waitUntil('web has an IP', 30_000, async () => (ip = (await serviceIPs(lab, 'web'))[0] ?? '') !== '')
@@ -101,4 +103,10 @@ t.test('rotating the memberlist key under load', async (t) => {
   const gone = seen.filter((s) => !s.startsWith(`${restarted} `) && !s.includes(` saw ${restarted} `))
   t.same(gone, [], `the speakers that kept running never changed their view of each other`)
   t.equal(await statusOwner(lab, 'web'), owner, `ServiceL2Status still names ${owner}`)
+}
+
+t.test('the memberlist key rotated under load, then a partition', async (t) => {
+  const lab = await labFor(t, 'keyrotation')
+  await t.test('rotating the memberlist key under load', (t) => rotateKey(t, lab))
+  await partitionThenHeal(t, lab)
 })
