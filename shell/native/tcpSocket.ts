@@ -114,26 +114,36 @@ export interface TcpListener {
   readonly setMd5Key: (peer: string, password: Md5Password | null, prefixLength?: number) => void
 }
 
-/** Listens with `o` (sourceAddress and sourcePort are where); each accepted socket inherits its options. */
-export const listenTcp = async (o: TcpOptions & { readonly backlog?: number }, onConnection: (s: Socket) => void): Promise<TcpListener> => {
+/**
+ * A server on a listening socket made with `o` (sourceAddress and sourcePort are where); each accepted
+ * socket inherits its options. Returns at once: 'listening' or 'error' follow on the server.
+ */
+export const serveTcp = (o: TcpOptions & { readonly backlog?: number }, onConnection: (s: Socket) => void): TcpListener => {
   const { backlog, ...options } = o
   const fd = withCode(() => binding().tcpSocket({ ...nativeOptions(options), listen: backlog ?? 511 }))
   const server = createServer(onConnection)
+  server.listen({ fd })
+  const setMd5Key = (peer: string, password: Md5Password | null, prefixLength?: number): void =>
+    withCode(() => binding().setMd5Key(fd, { peer, ...(prefixLength === undefined ? {} : { prefixLength }), key: password === null ? null : (secrets.get(password) ?? null) }))
+  return { server, setMd5Key }
+}
+
+/** serveTcp, once it listens. */
+export const listenTcp = async (o: TcpOptions & { readonly backlog?: number }, onConnection: (s: Socket) => void): Promise<TcpListener> => {
+  const l = serveTcp(o, onConnection)
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ fd }, () => {
-        server.off('error', reject)
+      l.server.once('error', reject)
+      l.server.once('listening', () => {
+        l.server.off('error', reject)
         resolve()
       })
     })
   } catch (e) {
-    server.close() // whether Node adopted the descriptor is not known here: never close it twice
+    l.server.close() // whether Node adopted the descriptor is not known here: never close it twice
     throw e
   }
-  const setMd5Key = (peer: string, password: Md5Password | null, prefixLength?: number): void =>
-    withCode(() => binding().setMd5Key(fd, { peer, ...(prefixLength === undefined ? {} : { prefixLength }), key: password === null ? null : (secrets.get(password) ?? null) }))
-  return { server, setMd5Key }
+  return l
 }
 
 /** What the kernel says a socket's options are (specs read them back). */

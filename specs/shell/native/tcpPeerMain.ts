@@ -2,7 +2,8 @@
 // speaks JSON lines on stdout and takes commands on stdin, like specs/support/netnsResponderMain.ts.
 //
 //   --mode bgp    --local IP --remote IP --asn N --peer-asn N [--md5-hex H] [--ttl N]
-//                 dials through dialTcp (again every 2 s) and runs the BGP handshake: open, up
+//                 shell/bgp's session dialling through nativeDialer: open, up, down
+//   --mode bgp-passive  the same flags: a passive session behind shell/bgp's listener on nativeListen
 //   --mode listen --address IP --port P [--md5-peer IP --md5-hex H] [--min-ttl N] [--bgp]
 //                 listenTcp: listening, accepted {remote}, and with --bgp the peer's OPEN decoded
 //   --mode dial   --remote IP --port P [--bind-device D] [--ttl N] [--wait-ms MS]
@@ -13,10 +14,14 @@ import type { Socket } from 'node:net'
 import { createInterface } from 'node:readline'
 import * as E from 'fp-ts/lib/Either.js'
 import { splitMessages } from '../../../core/bgp/header.js'
-import { decodeMessage, encodeMessage, type Message } from '../../../core/bgp/message.js'
-import { AFI, SAFI_UNICAST } from '../../../core/bgp/open.js'
+import { decodeMessage } from '../../../core/bgp/message.js'
+import type { Asn } from '../../../core/model/bgpPeer.js'
 import { parseIP } from '../../../core/net/address.js'
+import { startBgpListener } from '../../../shell/bgp/listener.js'
+import { type PeerSession, startPeerSession } from '../../../shell/bgp/peerSession.js'
+import { nativeDialer, nativeListen } from '../../../shell/native/bgpSockets.js'
 import { dialTcp, listenTcp, type Md5Key, Md5Password, type TcpListener, type TcpOptions } from '../../../shell/native/tcpSocket.js'
+import { jsonLogger } from '../../../shell/obs/log.js'
 
 const opt = (flag: string): string | undefined => {
   const i = process.argv.indexOf(flag)
@@ -46,44 +51,42 @@ const options = (peer: string | undefined): TcpOptions => {
   return { family: 4, md5Keys: keys, ...(ttl === undefined ? {} : { ttl }), ...(minTtl === undefined ? {} : { minTtl }), ...(bindDevice === undefined ? {} : { bindDevice }) }
 }
 
-/**
- * The BGP handshake on a dialTcp socket, made of core/bgp's codec: our OPEN on connect, a KEEPALIVE for
- * the router's OPEN, and "up" at the router's first KEEPALIVE (both sides Established, RFC 4271 §8).
- * Not shell/bgp/peerSession.ts: its state machine is being rewritten (issue 10); its `connect` option
- * takes dialTcp the same way once it lands.
- */
-const runBgp = (): void => {
+/** The session (shell/bgp/peerSession.ts, core/bgp/session.ts) on the addon's sockets (shell/native/bgpSockets.ts). */
+const startSession = (dial: boolean): PeerSession => {
   const asn = Number(arg('--asn'))
-  const remote = arg('--remote')
-  const routerId = parseIP(arg('--local'))
+  const local = arg('--local')
+  const routerId = parseIP(local)
   if (E.isLeft(routerId)) throw new Error(routerId.left)
-  const codec = { fourOctetAs: true }
-  const open: Message = { _tag: 'Open', open: { asn, holdTimeSeconds: 90, routerId: Number(routerId.right.value), capabilities: [{ _tag: 'Multiprotocol', afi: AFI.IPv4, safi: SAFI_UNICAST }, { _tag: 'FourOctetAs', asn }] } }
-  const dialOnce = (): void => {
-    const s = dialTcp({ ...options(remote), host: remote, port: 179, sourceAddress: arg('--local') })
-    let pending: Uint8Array = new Uint8Array(0)
-    let opened = false
-    s.on('error', (e: NodeJS.ErrnoException) => emit({ event: 'socket-error', code: e.code }))
-    s.on('close', () => setTimeout(dialOnce, 2_000).unref())
-    s.on('connect', () => s.write(encodeMessage(open, codec)))
-    s.on('data', (chunk: Buffer) => {
-      const framed = splitMessages(new Uint8Array([...pending, ...chunk]))
-      pending = framed.rest
-      for (const raw of framed.messages) {
-        const m = decodeMessage(raw, codec)
-        if (E.isLeft(m)) return void emit({ event: 'malformed' })
-        if (m.right._tag === 'Open') {
-          opened = true
-          emit({ event: 'open', asn: m.right.open.asn })
-          s.write(encodeMessage({ _tag: 'Keepalive' }, codec))
-        } else if (m.right._tag === 'Keepalive' && opened) {
-          opened = false
-          emit({ event: 'up' })
-        } else if (m.right._tag === 'Notification') emit({ event: 'notification' })
-      }
-    })
-  }
-  dialOnce()
+  const hex = opt('--md5-hex')
+  const ttl = num('--ttl')
+  const session = startPeerSession({
+    config: { localAsn: asn, peerAsn: { _tag: 'Fixed', asn: Number(arg('--peer-asn')) as Asn }, routerId: Number(routerId.right.value), holdTimeSeconds: 90, connectRetrySeconds: 2, dial, families: [4] },
+    remote: arg('--remote'),
+    socket: { localAddress: local, ...(ttl === undefined ? {} : { ttl }), ...(hex === undefined ? {} : { md5Password: Buffer.from(hex, 'hex').toString('utf8') }) },
+    dialer: nativeDialer,
+    log: jsonLogger('none'),
+    onUp: () => emit({ event: 'up', conn: session.connection() }),
+    onDown: (reason) => emit({ event: 'down', reason }),
+    onMessage: (m) => void (m._tag === 'Open' && emit({ event: 'open', asn: m.open.asn })),
+  })
+  session.start()
+  return session
+}
+
+/** A passive session behind shell/bgp's listener on nativeListen, keyed for the router's address. */
+const runPassive = (): void => {
+  const session = startSession(false)
+  const remote = arg('--remote')
+  const hex = opt('--md5-hex')
+  startBgpListener({
+    host: arg('--local'),
+    port: 179,
+    sessionFor: (peer) => (peer === remote ? session : undefined),
+    md5: new Map(hex === undefined ? [] : [[remote, Buffer.from(hex, 'hex').toString('utf8')]]),
+    listen: nativeListen,
+    log: jsonLogger('none'),
+  })
+  emit({ event: 'listening' })
 }
 
 /** Decodes the first message an accepted BGP peer sends and reports its OPEN. */
@@ -128,10 +131,11 @@ const runDial = (): void => {
 
 const mode = arg('--mode')
 let listener: TcpListener | undefined
-if (mode === 'bgp') runBgp()
+if (mode === 'bgp') startSession(true)
+else if (mode === 'bgp-passive') runPassive()
 else if (mode === 'listen') listener = await runListen()
 else if (mode === 'dial') runDial()
-else throw new Error(`--mode ${mode}: bgp, listen or dial`)
+else throw new Error(`--mode ${mode}: bgp, bgp-passive, listen or dial`)
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const cmd = JSON.parse(line) as { cmd?: string; peer?: string; hex?: string | null }

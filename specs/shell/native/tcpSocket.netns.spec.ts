@@ -5,10 +5,11 @@
 //
 //   d2 eth0 198.51.100.2 ---- eth0 198.51.100.21  d1  eth1 192.0.2.21 ---- eth0 198.51.100.2, 192.0.2.2 d3
 //
-// MD5 (RFC 2385) with gobgpd's auth-password: our session dialling with the right password reaches
-// Established and its SYN carries the MD5 option and the TTL we set; a wrong or missing password gets
-// no session and the router's kernel counts the failure; the router dialling our listening socket gets
-// in only once setMd5Key gives that socket the right key. SO_BINDTODEVICE: the same address behind two
+// MD5 (RFC 2385) with gobgpd's auth-password, through shell/bgp's session on shell/native/bgpSockets.ts:
+// dialling with the right password reaches Established and its SYN carries the MD5 option and the TTL
+// we set; a wrong or missing password gets no session and the router's kernel counts the failure; the
+// router dialling our listening socket gets in only once setMd5Key gives that socket the right key, and
+// dialling shell/bgp's listener on nativeListen it reaches Established. SO_BINDTODEVICE: the same address behind two
 // links, and the bound socket reaches the one behind its device. IP_MINTTL: a SYN below the minimum
 // is dropped and counted. Needs root, the built addon, gobgpd, tcpdump and nstat.
 import type { ChildProcess } from 'node:child_process'
@@ -153,6 +154,16 @@ async function routerTests(t: Test): Promise<void> {
     const open = await listener.waitFor((e) => e.event === 'open' || e.event === 'not-open', "the router's first message", 15_000)
     t.same(open, { event: 'open', asn: ROUTER.asn }, "the router's OPEN arrives over the signed connection")
     listener.command({ cmd: 'exit' })
+  })
+
+  await t.test("passive, the session code: the router dials shell/bgp's listener on nativeListen, both Established", async (t) => {
+    await new Promise((r) => setTimeout(r, 1_500)) // the last agent lets go of port 179
+    const peer = startAgent(lab, spk, ['--mode', 'bgp-passive', '--local', SPEAKER.v4, '--remote', ROUTER.v4, '--asn', String(SPEAKER.asn), '--peer-asn', String(ROUTER.asn), '--md5-hex', hex(PASSWORD), '--max-seconds', '60'], AGENT)
+    await peer.waitFor((e) => e.event === 'listening', 'our listener')
+    const up = await peer.waitFor((e) => e.event === 'up', 'our passive session Established', 30_000)
+    t.match(String(up['conn']), /^in:/, 'on the connection the router dialled')
+    t.ok(established(await poll(15_000, neighbor, established)), 'the router says Established')
+    peer.command({ cmd: 'exit' })
   })
   router.kill('SIGKILL')
 }

@@ -1,0 +1,42 @@
+// The BGP session's socket seams (shell/bgp/socketOptions.ts: Dialer, Listen) on the addon's TCP
+// sockets, so ttl (ebgpMultiHop), md5Password and device (VRF) are honoured instead of refused.
+// A listener keys peers of its own family only: IPv6 sockets are IPv6 only (tcp_socket.cc), so a
+// speaker with IPv4 and IPv6 passive peers listens once per family.
+import { isIP } from 'node:net'
+import type { Dialer, Listen } from '../bgp/socketOptions.js'
+import { dialTcp, Md5Password, serveTcp } from './tcpSocket.js'
+
+const familyOf = (ip: string, what: string): 4 | 6 => {
+  const f = isIP(ip)
+  if (f !== 4 && f !== 6) throw new TypeError(`${what} "${ip}" is not an IP address`)
+  return f
+}
+
+// The seam carries the password as text; the socket takes its UTF-8 bytes (what FRR and GoBGP key with).
+const passwordOf = (text: string): Md5Password => Md5Password.fromBytes(Buffer.from(text, 'utf8'))
+
+export const nativeDialer: Dialer = (target, o) => {
+  const s = dialTcp({
+    family: familyOf(target.host, 'peer address'),
+    host: target.host,
+    port: target.port,
+    ...(o.localAddress === undefined ? {} : { sourceAddress: o.localAddress }),
+    ...(o.ttl === undefined ? {} : { ttl: o.ttl }),
+    ...(o.device === undefined || o.device === '' ? {} : { bindDevice: o.device }),
+    ...(o.md5Password === undefined ? {} : { md5Keys: [{ peer: target.host, password: passwordOf(o.md5Password) }] }),
+  })
+  s.setNoDelay(true)
+  return s
+}
+
+export const nativeListen: Listen = (at, onSocket) => {
+  const family = familyOf(at.host, 'listen address')
+  const md5Keys = [...at.md5].map(([peer, text]) => {
+    if (familyOf(peer, 'peer address') !== family) throw new TypeError(`peer ${peer} cannot be keyed on the IPv${family} listener ${at.host}: listen once per family`)
+    return { peer, password: passwordOf(text) }
+  })
+  return serveTcp({ family, sourceAddress: at.host, sourcePort: at.port, md5Keys }, (s) => {
+    s.setNoDelay(true)
+    onSocket(s)
+  }).server
+}
