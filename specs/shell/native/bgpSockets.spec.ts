@@ -1,0 +1,46 @@
+// shell/bgp's socket seams on the addon, on loopback: the listener keys peers from the session's
+// text passwords (their UTF-8 bytes), refuses a peer of the other family by name, and the dialler
+// carries password and TTL. Against a router: tcpSocket.netns.spec.ts.
+import { once } from 'node:events'
+import type { AddressInfo, Server } from 'node:net'
+import t from 'tap'
+import { nativeDialer, nativeListen } from '../../../shell/native/bgpSockets.js'
+import { isPacketAddonBuilt } from '../../../shell/native/packetSocket.js'
+import { tcpSocketOptions } from '../../../shell/native/tcpSocket.js'
+
+const skip = isPacketAddonBuilt() ? false : 'addon not built (make native)'
+const PASSWORD = 'pässwörd-7' // not ASCII: both ends must take the same UTF-8 bytes
+
+const dials = async (port: number, md5Password: string | undefined, ms: number): Promise<boolean> => {
+  const s = nativeDialer({ host: '127.0.0.1', port }, { localAddress: '127.0.0.1', ttl: 64, ...(md5Password === undefined ? {} : { md5Password }) })
+  s.on('error', () => undefined)
+  const ok = await Promise.race([once(s, 'connect').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))])
+  s.destroy()
+  return ok
+}
+
+t.test('nativeListen keys its peers; nativeDialer signs with the same password', { skip }, async (t) => {
+  const server: Server = nativeListen({ host: '127.0.0.1', port: 0, md5: new Map([['127.0.0.1', PASSWORD]]) }, (s) => s.destroy())
+  t.teardown(() => server.close())
+  await once(server, 'listening')
+  const port = (server.address() as AddressInfo).port
+  t.ok(await dials(port, PASSWORD, 5_000), 'the same password')
+  t.notOk(await dials(port, 'pässwörd-8', 1_500), 'another password')
+  t.notOk(await dials(port, undefined, 1_500), 'no password')
+})
+
+t.test('nativeDialer sets the TTL and the device before the SYN', { skip }, async (t) => {
+  const server: Server = nativeListen({ host: '127.0.0.1', port: 0, md5: new Map() }, (s) => s.destroy())
+  t.teardown(() => server.close())
+  await once(server, 'listening')
+  const s = nativeDialer({ host: '127.0.0.1', port: (server.address() as AddressInfo).port }, { ttl: 255, device: 'lo' })
+  t.teardown(() => s.destroy())
+  s.on('error', () => undefined)
+  t.same(tcpSocketOptions(s), { family: 4, ttl: 255, minTtl: 0, bindDevice: 'lo' })
+})
+
+t.test('refusals name what is wrong', { skip }, async (t) => {
+  t.throws(() => nativeListen({ host: '127.0.0.1', port: 0, md5: new Map([['2001:db8::1', PASSWORD]]) }, () => undefined), /peer 2001:db8::1 cannot be keyed on the IPv4 listener 127\.0\.0\.1: listen once per family/)
+  t.throws(() => nativeDialer({ host: 'router.example', port: 179 }, {}), /peer address "router.example" is not an IP address/)
+  t.throws(() => nativeListen({ host: '', port: 179, md5: new Map() }, () => undefined), /listen address "" is not an IP address/)
+})
