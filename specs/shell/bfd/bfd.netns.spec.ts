@@ -77,10 +77,13 @@ const ourPair = (): void => void t.test('two of our sessions: Up, a silent side 
   t.comment(`AdminDown to the peer's Down: ${at(second) - at(stopped)} ms`)
 })
 
+const timerLines = ['  receive-interval 100', '  transmit-interval 100', '  detect-multiplier 3', ' exit']
+/** One single-hop and one multi-hop (RFC 5883) session to the same peer address. */
 const bfddConf = (peerIp: string, local: string): string =>
-  ['bfd', ` peer ${peerIp} local-address ${local}`, '  receive-interval 100', '  transmit-interval 100', '  detect-multiplier 3', ' exit', 'exit', ''].join('\n')
+  ['bfd', ` peer ${peerIp} local-address ${local}`, ...timerLines, ` peer ${peerIp} multihop local-address ${local}`, ...timerLines, 'exit', ''].join('\n')
 
 interface FrrPeer {
+  readonly multihop: boolean
   readonly status: string
   readonly diagnostic: string
   readonly 'remote-receive-interval': number
@@ -102,7 +105,7 @@ const againstFrr = (): void => void t.test("against FRR's bfdd: Up both sides, F
   const show = async (): Promise<FrrPeer | undefined> => {
     const out = (await lab.exec(rtr, ['vtysh', '--vty_socket', dir, '-c', 'show bfd peers json'], 5_000)).stdout
     try {
-      return (JSON.parse(out) as FrrPeer[])[0]
+      return (JSON.parse(out) as FrrPeer[]).find((p) => !p.multihop)
     } catch {
       return undefined
     }
@@ -115,8 +118,11 @@ const againstFrr = (): void => void t.test("against FRR's bfdd: Up both sides, F
       await new Promise((r) => setTimeout(r, 10))
     }
   }
-  const ours = await peer(lab, spk, '198.51.100.11', '198.51.100.1')
+  const [ours, multi] = await Promise.all([peer(lab, spk, '198.51.100.11', '198.51.100.1'), peer(lab, spk, '198.51.100.11', '198.51.100.1', ['--multihop'])])
   await ours.waitFor((e) => e.event === 'up', 'our session Up', 10_000)
+  await multi.waitFor((e) => e.event === 'up', 'our multi-hop session (port 4784) Up', 10_000)
+  const frrMulti = async (): Promise<string> => (await lab.exec(rtr, ['vtysh', '--vty_socket', dir, '-c', 'show bfd peers json'], 5_000)).stdout
+  t.match(await frrMulti(), /"multihop":true,[^}]*"status":"up"/, 'FRR says its multi-hop session is up too')
   const up = await pollFrr(5_000, (p) => p?.status === 'up' && p['remote-transmit-interval'] === 100)
   t.equal(up.peer?.status, 'up', `FRR says up (${JSON.stringify(up.peer)})`)
   t.equal(up.peer?.['remote-transmit-interval'], 100, 'FRR took our 100 ms after the poll sequence')
