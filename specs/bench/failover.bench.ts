@@ -3,7 +3,7 @@
 // request to each IP every 20 ms with a 200 ms limit; prints the client's silence until another node
 // answered (median, 95th percentile, worst), the move back after heal, and MetalLB's documented
 // figures beside them (those are quoted, not measured), then holds the trials to the bars
-// specs/e2e/failover.e2e.ts holds its few to (failoverBars): a bar missed fails the bench.
+// specs/e2e/failover.ts (run by outages.e2e.ts) holds its few to (failoverBars): a bar missed fails the bench.
 // `benchFailover` is for specs/bench/run.ts; its lab is its own (a state folder named after this
 // process) and always taken down.
 import { tmpdir } from 'node:os'

@@ -1,4 +1,4 @@
-// Node-failure trials in a lab, shared by specs/e2e/failover.e2e.ts and specs/bench/failover.bench.ts:
+// Node-failure trials in a lab, shared by specs/e2e/failover.ts and specs/bench/failover.bench.ts:
 // with the client probing every 20 ms, the node announcing the IPs loses power (link cut, speaker
 // SIGKILLed); the trial records how long the client got no answer until another node answered, then
 // heals the node and waits until ownership is back where it was (the probe answered by one node for a

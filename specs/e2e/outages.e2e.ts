@@ -1,6 +1,7 @@
-// Outages the speakers ride out, on one dual-stack Service in one lab (root; a lab costs 40-55 s to
-// bring up, and both parts need the same one). Each part lasts as long as runLength.ts says: short in
-// `make test`, 60 s in `make bench BENCH=soak`.
+// Outages the speakers ride out, on one dual-stack Service in one lab (root; a lab costs 20-55 s to
+// bring up, and every part needs the same one). First the failover parts (failover.ts: power losses
+// and a rolling update; `make bench BENCH=soak` leaves them to the failover bench), then the outages
+// below, each as long as runLength.ts says: short in `make test`, 60 s in `make bench BENCH=soak`.
 //  - 5% packet loss on the LAN: no ownership change. The switch drops 2.5% of the frames entering and
 //    2.5% of those leaving through every port (nftables in the lab's switch), so a frame from one host
 //    to another is lost with probability 1 - 0.975^2 = 4.9%, ARP, NDP and the failure detector's
@@ -17,8 +18,9 @@ import t, { type Test } from 'tap'
 import { moveAfter, startProbe, type Sample } from '../../shell/lab/demo.js'
 import type { Lab } from '../../shell/lab/lab.js'
 import { dualStackWeb, e2eSkipReason, electedFor, labFor, logLinesSince, logSize, speakerLog, statusOwner } from './fixture.js'
+import { powerLosses, rollingUpdate } from './failover.js'
 import { settledOwner } from './failoverTrials.js'
-import { LOSS_MS, OUTAGE_MS, OUTAGE_QUIET_MS } from './runLength.js'
+import { FULL_LENGTH, LOSS_MS, OUTAGE_MS, OUTAGE_QUIET_MS } from './runLength.js'
 
 const skip = e2eSkipReason()
 if (skip !== undefined) {
@@ -146,9 +148,13 @@ const apiServerStopped = async (t: Test, lab: Lab, ips: readonly string[]): Prom
   }
 }
 
-t.test('outages the speakers ride out', async (t) => {
+t.test('failover and outages the speakers ride out', async (t) => {
   const lab = await labFor(t, 'outages')
   const ips = await dualStackWeb(lab)
+  if (!FULL_LENGTH) {
+    await powerLosses(t, lab, ips)
+    await rollingUpdate(t, lab, ips)
+  }
   await t.test(`5% loss on the LAN for ${LOSS_MS / 1000} s`, (t) => lossOnTheLan(t, lab, ips))
   await t.test(`API server stopped for ${OUTAGE_MS / 1000} s`, (t) => apiServerStopped(t, lab, ips))
 })

@@ -4,7 +4,7 @@
 export const FULL_LENGTH = process.env['IRONLB_E2E_FULL'] === '1'
 
 /**
- * Power losses in failover.e2e.ts. The 20-trial bench measured silences of 441 ms median and 558 ms
+ * Power losses in failover.ts (run by outages.e2e.ts). The 20-trial bench measured silences of 441 ms median and 558 ms
  * worst against bars of 1,000 and 2,000 ms: a regression that breaks the worst bar in a quarter of the
  * failovers fails 5 trials with probability 1 - 0.75^5 = 76%, in half of them 97%; one that moves every
  * failover (a timer, a missed gratuitous frame) fails the first trial.

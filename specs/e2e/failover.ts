@@ -1,5 +1,6 @@
-// Node failure and graceful stop, seen from the client (root, a lab of its own). A dual-stack Service,
-// so each trial times IPv4 (ARP) and IPv6 (NDP) together.
+// Node failure and graceful stop, seen from the client, on a lab with the dual-stack Service
+// default/web (fixture.dualStackWeb); outages.e2e.ts runs both on its lab before the outages, so one
+// lab bring-up serves all of them. Each IP is timed with the other: IPv4 (ARP) and IPv6 (NDP).
 //  - a few trials (runLength.ts says how many and why; `make bench BENCH=failover` runs 20 with the
 //    same bars): the announcing node loses power while the client sends a request to each IP every
 //    20 ms; the client's silence until another node answers is at most 1 s in the median and at most
@@ -8,23 +9,16 @@
 //  - a rolling update, twice: the announcing speaker is SIGTERMed and started again; no request goes
 //    unanswered (a connection open at the instant the IP moves may be reset: see below), and the
 //    leaving speaker sends no gratuitous frame after SIGTERM.
-import t from 'tap'
+import type { Test } from 'tap'
 import { eth0Mac, moveAfter, startProbe, switchTimes, type Sample } from '../../shell/lab/demo.js'
+import type { Lab } from '../../shell/lab/lab.js'
 import { sleep, type RunResult } from '../../shell/testbed/sys.js'
-import { dualStackWeb, e2eSkipReason, labFor, median, percentile } from './fixture.js'
+import { median, percentile } from './fixture.js'
 import { failoverBars, failoverTrials, settledOwner, silences } from './failoverTrials.js'
 import { FAILOVER_TRIALS as TRIALS } from './runLength.js'
 
-const skip = e2eSkipReason()
-if (skip !== undefined) {
-  t.plan(0, skip)
-  process.exit(0)
-}
-
-t.test('failover', async (t) => {
-  const lab = await labFor(t, 'failover')
-  const ips = await dualStackWeb(lab)
-
+/** The power-loss trials and their bars. */
+export const powerLosses = async (t: Test, lab: Lab, ips: readonly string[]): Promise<void> => {
   await t.test(`${TRIALS} power losses of the announcing node`, async (t) => {
     const trials = await failoverTrials(lab, 'default/web', ips, { trials: TRIALS, say: (l) => t.comment(l) })
     t.equal(trials.length, TRIALS)
@@ -37,7 +31,10 @@ t.test('failover', async (t) => {
     // Median and worst silence, a steady new owner, and the one the election names without the failed node.
     for (const bar of await failoverBars(lab, trials, ips)) t.ok(bar.ok, bar.what)
   })
+}
 
+/** Two SIGTERM-and-start cycles of the announcing speaker: no request fails. */
+export const rollingUpdate = async (t: Test, lab: Lab, ips: readonly string[]): Promise<void> => {
   await t.test('SIGTERM to the announcing speaker (a rolling update), twice: no request fails', async (t) => {
     const probe = await startProbe(lab, ips, { maxSeconds: 240 })
     t.teardown(() => probe.stop())
@@ -102,4 +99,4 @@ t.test('failover', async (t) => {
     t.comment(`connections reset by the moves: ${resets.length} of ${samples.length} requests`)
     for (const ip of ips) t.comment(`${ip} answered by: ${[...new Set(samples.filter((s) => s.ip === ip).map((s) => s.who ?? s.error))].join(' then ')}`)
   })
-})
+}
