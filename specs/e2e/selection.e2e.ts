@@ -1,4 +1,5 @@
-// Which node announces, as the objects say (root, one lab for all steps). Each step changes one thing
+// Which node announces, as the objects say (root, one lab for all steps, after reachability.ts on the
+// same lab: a lab costs 20-55 s to bring up). Each step changes one thing
 // and waits (bounded) until the node answering ARP/NDP, the ServiceL2Status and core/l2's election
 // from the API server's objects all name the expected node:
 //  - externalTrafficPolicy Local: only nodes with a serving endpoint announce; the announcing node
@@ -14,6 +15,7 @@ import t, { type Test } from 'tap'
 import { curlFromClient, l2Statuses, serviceIPs } from '../../shell/lab/demo.js'
 import type { Lab } from '../../shell/lab/lab.js'
 import { answerers, apply, e2eSkipReason, electedFor, kubectlOk, labFor, mkL2Ad, mkPool, mkService, statusOwner, waitUntil } from './fixture.js'
+import { reachability } from './reachability.js'
 
 const skip = e2eSkipReason()
 if (skip !== undefined) {
@@ -62,8 +64,9 @@ const ipOf = async (lab: Lab, svc: string): Promise<string> => {
   return ip
 }
 
-t.test('who announces', async (t) => {
+t.test('reachability, then who announces', async (t) => {
   const lab = await labFor(t, 'selection')
+  await reachability(t, lab)
   await apply(lab, [
     mkPool('lan', ['198.51.100.200-198.51.100.209', '2001:db8:100::200-2001:db8:100::209']),
     mkL2Ad('lan', { ipAddressPools: ['lan'] }),
