@@ -1,0 +1,93 @@
+// `ironlb-lab up --router frr` end to end (root, real namespaces, a real control plane, FRR): the router
+// answers with no neighbour until a node dials it; a test peer from the project's BGP code on node1
+// (specs/support/bgpPeerMain.ts, the router harness's own peer: the speakers do not speak BGP yet) gets
+// its routes into the router's RIB and kernel FIB; the client's packets from its edge address reach a
+// node and come back through the router; `down` leaves no router process, namespace or folder.
+// Needs `make build`, `make k8s-bins` and FRR.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { labDown, labUp, repoRoot } from '../../../shell/lab/lab.js'
+import { labRouterStatus } from '../../../shell/lab/router.js'
+import { readState } from '../../../shell/lab/state.js'
+import { fibNexthopsOf } from '../../../shell/testbed/router.js'
+import { missingTools, netnsUnavailable } from '../../support/netns.js'
+import { tsNodeArgs } from '../../support/netnsAgent.js'
+
+const why = netnsUnavailable()
+if (why !== undefined) {
+  t.plan(0, why)
+  process.exit(0)
+}
+const missing = missingTools(['vtysh', 'ping'])
+if (missing !== undefined) throw new Error(missing)
+for (const f of ['dist/shell/cli/ironlb.js', 'dist/shell/lab/agent.js']) if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run make build`)
+
+const PEER = fileURLToPath(new URL('../../support/bgpPeerMain.ts', import.meta.url))
+const dir = join(tmpdir(), 'ironlb-lab-e2e-router')
+
+const waitUntil = async <A>(what: string, ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await probe()
+    if (done(v)) return v
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms; last: ${JSON.stringify(v)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+t.setTimeout(240_000)
+await labDown(dir)
+t.teardown(() => labDown(dir))
+const lab = await labUp({ stateDir: dir, nodes: 2, router: 'frr', controller: false, speakers: false })
+const routerDir = readState(dir)?.router?.dir ?? ''
+const status = async (): Promise<Awaited<ReturnType<typeof labRouterStatus>>> => {
+  const st = readState(dir)
+  return st === undefined ? undefined : labRouterStatus(st)
+}
+
+await t.test('the router answers, with no neighbour until a node dials it', async (t) => {
+  t.ok(existsSync(routerDir), `its folder ${routerDir}`)
+  t.same(await status(), { kind: 'frr', neighbors: [], rib: [] })
+})
+
+await t.test("a test peer on node1 puts its routes into the router's RIB and FIB", async (t) => {
+  const env = { ...process.env }
+  delete env['NODE_OPTIONS']
+  const args = ['--local', '198.51.100.11', '--local6', '2001:db8:100::11', '--remote', '198.51.100.1', '--asn', '64512', '--peer-asn', '64500', '--router-id', '198.51.100.11', '--max-seconds', '60']
+  const peer = spawn('ip', ['netns', 'exec', lab.namespace('node1'), process.execPath, ...tsNodeArgs(), PEER, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env })
+  t.teardown(() => void peer.kill('SIGKILL'))
+  let out = ''
+  peer.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  await waitUntil('the peer Established', 30_000, async () => out, (o) => o.includes('"event":"up"'))
+  peer.stdin.write('{"cmd":"announce"}\n')
+  const st = await waitUntil('the routes in the RIB', 10_000, status, (s) => s !== undefined && 'rib' in s && s.rib.length === 2)
+  t.same(st, {
+    kind: 'frr',
+    neighbors: [{ address: '198.51.100.11', remoteAs: 64512, state: 'Established', raw: 'Established' }],
+    rib: [
+      { prefix: '2001:db8:300::10/128', asPath: [64512], communities: ['65000:100'], largeCommunities: ['64512:7:9'], nexthops: ['2001:db8:100::11'] },
+      { prefix: '203.0.113.10/32', asPath: [64512], communities: ['65000:100'], largeCommunities: ['64512:7:9'], nexthops: ['198.51.100.11'] },
+    ],
+  })
+  const fib = await lab.exec('router', ['ip', '-j', 'route', 'show', 'exact', '203.0.113.10/32'])
+  t.same(fibNexthopsOf(fib.stdout), ['198.51.100.11'], 'zebra installed it')
+})
+
+await t.test("the client's edge address reaches a node, and the answer comes back through the router", async (t) => {
+  for (const [src, dst] of [['203.0.113.100', '198.51.100.12'], ['2001:db8:203::100', '2001:db8:100::12']]) {
+    const r = await lab.exec('client', ['ping', '-c', '1', '-W', '2', '-I', src ?? '', dst ?? ''])
+    t.equal(r.code, 0, `${src} -> ${dst}: ${r.stdout.split('\n').slice(-3).join(' ')}`)
+  }
+  const route = await lab.exec('client', ['ip', 'route', 'show', 'default'])
+  t.match(route.stdout, /default via 203\.0\.113\.1 dev eth1/)
+})
+
+await t.test('down removes the router with the lab', async (t) => {
+  await labDown(dir)
+  t.notOk(existsSync(routerDir), `${routerDir} removed`)
+  t.notOk(existsSync(dir), `${dir} removed`)
+})
