@@ -100,6 +100,8 @@ const session = startPeerSession({
 })
 const listener = flag('--listen') ? startBgpListener({ host: local, port: 179, sessionFor: (r) => (r === remote ? session : undefined), log: jsonLogger('none') }) : undefined
 session.start()
+// Specs whose router dials us wait for this: a connection refused before it costs the router's connect timer.
+setTimeout(() => emit({ event: 'started', listening: listener !== undefined }), 200)
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const cmd = (JSON.parse(line) as { cmd?: string }).cmd
