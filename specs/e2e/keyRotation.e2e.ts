@@ -1,5 +1,5 @@
-// Rotating the speakers' key (Secret memberlist) in the lab (root; partition.ts runs on the same lab
-// afterwards, as a lab costs 20-55 s to bring up) while the client
+// Rotating the speakers' key (Secret memberlist) in the lab (root; the same lab serves specs/deploy/rbac.ts
+// before and partition.ts after, as a lab costs 20-55 s to bring up) while the client
 // sends a request every 20 ms and asks ARP every 100 ms. The new key reaches the nodes' mounted copies
 // 2 s apart, the announcing node first (the kubelet updates each node at its own moment; the lab's key
 // files are rewritten as the kubelet's atomic writer does, swapping `..data`), and then a speaker that
@@ -12,6 +12,7 @@ import t, { type Test } from 'tap'
 import { hostOfMac, serviceIPs, speakerMetricsText, startProbe } from '../../shell/lab/demo.js'
 import type { Lab } from '../../shell/lab/lab.js'
 import { sleep } from '../../shell/testbed/sys.js'
+import { rbacInUse } from '../deploy/rbac.js'
 import { writeSecretVolume } from '../shell/membership/support/secretVolume.js'
 import { apply, e2eSkipReason, kubectlOk, labFor, logLinesSince, logSize, mkL2Ad, mkPool, mkService, speakerLog, statusOwner, waitUntil } from './fixture.js'
 import { settledOwner } from './failoverTrials.js'
@@ -105,8 +106,9 @@ const rotateKey = async (t: Test, lab: Lab): Promise<void> => {
   t.equal(await statusOwner(lab, 'web'), owner, `ServiceL2Status still names ${owner}`)
 }
 
-t.test('the memberlist key rotated under load, then a partition', async (t) => {
+t.test('the grants in use, the memberlist key rotated under load, then a partition', async (t) => {
   const lab = await labFor(t, 'keyrotation')
+  await rbacInUse(t, lab)
   await t.test('rotating the memberlist key under load', (t) => rotateKey(t, lab))
   await partitionThenHeal(t, lab)
 })
