@@ -10,6 +10,7 @@ import { type BfdState, decodeControl, encodeControl, formatDiscard } from '../.
 import { type BfdAction, type BfdEvent, type BfdSession, type BfdTimers, type TimerName, initialSession, step } from '../../core/bfd/session.js'
 import type { BFDProfile } from '../../core/model/bfdProfile.js'
 import type { Logger } from '../obs/log.js'
+import type { BfdObserver } from './metrics.js'
 import { type Family, MULTI_HOP_PORT, SINGLE_HOP_PORT, familyOf, listen, openSender } from './sockets.js'
 
 export interface BfdPeer {
@@ -52,6 +53,7 @@ const plain = (address: string): string => address.replace(/^::ffff:(\d+\.\d+\.\
 /** Every session of one speaker and the sockets they share. */
 interface Registry {
   readonly log: Logger
+  readonly observe: BfdObserver | undefined
   readonly runners: Map<string, Runner>
   readonly byDiscr: Map<number, Runner>
   readonly listeners: Map<string, Promise<Socket>>
@@ -59,11 +61,15 @@ interface Registry {
   readonly dropped: Map<string, number>
 }
 
-const drop = (reg: Registry, reason: string): void => void reg.dropped.set(reason, (reg.dropped.get(reason) ?? 0) + 1)
+const drop = (reg: Registry, reason: string): void => {
+  reg.dropped.set(reason, (reg.dropped.get(reason) ?? 0) + 1)
+  reg.observe?.discarded(reason)
+}
 
 const perform = (reg: Registry, r: Runner, a: BfdAction): void => {
   switch (a._tag) {
     case 'Send':
+      reg.observe?.sent(r.peer.address)
       return r.sender.send(encodeControl(a.packet), r.peer.multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT, r.peer.address, (err) => {
         if (err) reg.log.debug('bfd-send-failed', { peer: r.peer.address, error: err })
       })
@@ -75,6 +81,7 @@ const perform = (reg: Registry, r: Runner, a: BfdAction): void => {
       return void r.timers.delete(a.timer)
     case 'StateChanged': {
       reg.log.info('bfd-state', { peer: r.peer.address, multiHop: r.peer.multiHop, from: a.from, to: a.to, diag: a.diag })
+      reg.observe?.state(r.peer.address, a.to === 'Up')
       const change: Change | undefined = a.to === 'Up' ? 'up' : a.from === 'Up' ? 'down' : undefined
       if (change !== undefined) for (const l of reg.subscribers[change]) l(r.peer, a.diag)
     }
@@ -99,6 +106,7 @@ const receive = (reg: Registry, multiHop: boolean, msg: Buffer, from: string): v
   const r = p.right.yourDiscriminator !== 0 ? reg.byDiscr.get(p.right.yourDiscriminator) : reg.runners.get(keyOf({ address: source, multiHop }))
   // RFC 5881 §4 / 5883: a session is one peer address on one port; anything else is not ours.
   if (r === undefined || r.peer.address !== source || r.peer.multiHop !== multiHop) return drop(reg, 'NoSession')
+  reg.observe?.received(r.peer.address)
   dispatch(reg, r, { _tag: 'Received', packet: p.right })
 }
 
@@ -142,12 +150,14 @@ const stopSession = (reg: Registry, peer: BfdPeer): void => {
   for (const t of r.timers.values()) clearTimeout(t)
   reg.runners.delete(keyOf(peer))
   reg.byDiscr.delete(r.session.localDiscr)
+  reg.observe?.forget(peer.address)
   // Closed a little later, so the AdminDown packet Stop queued leaves first.
   setTimeout(() => r.sender.close(), 100).unref()
 }
 
-export const startBfd = (log: Logger): Bfd => {
-  const reg: Registry = { log, runners: new Map(), byDiscr: new Map(), listeners: new Map(), subscribers: { up: [], down: [] }, dropped: new Map() }
+/** `observe` counts what happens (shell/bfd/metrics.ts); the speaker passes one, specs may not. */
+export const startBfd = (log: Logger, observe?: BfdObserver): Bfd => {
+  const reg: Registry = { log, observe, runners: new Map(), byDiscr: new Map(), listeners: new Map(), subscribers: { up: [], down: [] }, dropped: new Map() }
   return {
     start: (peer, profile) => startSession(reg, peer, profile),
     stop: (peer) => stopSession(reg, peer),

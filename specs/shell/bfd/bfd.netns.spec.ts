@@ -156,6 +156,12 @@ const againstFrr = (): void => void t.test("against FRR's bfdd: Up both sides, F
   ours.command({ cmd: 'discards' })
   const counts = await ours.waitFor((e) => e.event === 'discards', 'our discards')
   t.same(counts['counts'], {}, "every packet FRR sent decoded and matched our session")
+  ours.command({ cmd: 'metrics' })
+  const text = String((await ours.waitFor((e) => e.event === 'metrics', 'our metrics'))['text'])
+  t.match(text, 'metallb_bfd_session_up{peer="198.51.100.1"} 0', 'metallb_bfd_session_up says down')
+  t.match(text, 'metallb_bfd_session_up_events{peer="198.51.100.1"} 2', 'two up events')
+  t.match(text, 'metallb_bfd_session_down_events{peer="198.51.100.1"} 2', 'two down events')
+  t.match(text, /metallb_bfd_control_packet_input\{peer="198\.51\.100\.1"\} [1-9]/, 'packets in counted')
   if (!t.passing()) t.comment(`bfdd log tail: ${log.slice(-3000)}`)
 })
 

@@ -3,9 +3,11 @@
 // stops the session (AdminDown) or reports the packets it dropped.
 //
 //   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] --max-seconds S
-//   stdin: {"cmd":"stop"} | {"cmd":"die"} (SIGKILL, so the peer hears nothing) | {"cmd":"discards"} | {"cmd":"state"}
+//   stdin: {"cmd":"stop"} | {"cmd":"die"} (SIGKILL, so the peer hears nothing) | {"cmd":"discards"} | {"cmd":"metrics"} | {"cmd":"state"}
 import { createInterface } from 'node:readline'
+import { Registry } from 'prom-client'
 import { type Bfd, type BfdPeer, startBfd } from '../../../shell/bfd/bfd.js'
+import { bfdMetrics } from '../../../shell/bfd/metrics.js'
 import { jsonLogger } from '../../../shell/obs/log.js'
 
 const arg = (flag: string): string => {
@@ -21,7 +23,8 @@ setTimeout(() => {
   process.exit(3)
 }, Number(arg('--max-seconds')) * 1000).unref()
 
-const bfd: Bfd = startBfd(jsonLogger('info'))
+const registry = new Registry()
+const bfd: Bfd = startBfd(jsonLogger('info'), bfdMetrics(registry))
 const peer: BfdPeer = { address: arg('--remote'), localAddress: arg('--local'), multiHop: process.argv.includes('--multihop') }
 const profile = {
   name: 'spec',
@@ -45,5 +48,6 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     emit({ event: 'stopped', at: Date.now() })
   } else if (cmd === 'die') process.kill(process.pid, 'SIGKILL')
   else if (cmd === 'discards') emit({ event: 'discards', counts: Object.fromEntries(bfd.discards()) })
+  else if (cmd === 'metrics') void registry.metrics().then((text) => emit({ event: 'metrics', text }))
   else if (cmd === 'state') emit({ event: 'state', state: bfd.state(peer) ?? 'none' })
 })
