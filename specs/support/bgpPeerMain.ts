@@ -4,7 +4,8 @@
 // Up / Down as JSON lines, and on command announces, withdraws or stops (Cease).
 //
 //   --local IP --local6 IPv6 --remote IP --asn N --peer-asn N --router-id IPv4 --max-seconds S [--passive] [--listen]
-//   stdin: {"cmd":"announce"} | {"cmd":"withdraw"} | {"cmd":"cease"}
+//   [--graceful-restart [--restarted]] [--announce-at-start]
+//   stdin: {"cmd":"announce"} | {"cmd":"withdraw"} | {"cmd":"cease"} | {"cmd":"crash"} (exit at once: no NOTIFICATION)
 import { createInterface } from 'node:readline'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Received } from '../../core/bgp/message.js'
@@ -89,7 +90,9 @@ const session = startPeerSession({
     connectRetrySeconds: 2,
     dial: !flag('--passive'),
     families: [4, 6],
+    ...(flag('--graceful-restart') ? { gracefulRestart: { restartSeconds: 30 } } : {}),
   },
+  restarted: flag('--restarted'),
   remote,
   socket: { localAddress: local },
   otherNextHops: { v6: must(parseIP(arg('--local6'))) },
@@ -99,6 +102,7 @@ const session = startPeerSession({
   onMessage: report,
 })
 const listener = flag('--listen') ? startBgpListener({ host: local, port: 179, sessionFor: (r) => (r === remote ? session : undefined), log: jsonLogger('none') }) : undefined
+if (flag('--announce-at-start')) session.advertise(ROUTES)
 session.start()
 // Specs whose router dials us wait for this: a connection refused before it costs the router's connect timer.
 setTimeout(() => emit({ event: 'started', listening: listener !== undefined }), 200)
@@ -108,6 +112,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const wasUp = session.state() === 'Established'
   if (cmd === 'announce') session.advertise(ROUTES)
   else if (cmd === 'withdraw') session.advertise([])
+  else if (cmd === 'crash') process.exit(9)
   else if (cmd === 'cease') {
     session.stop()
     void listener?.close()
