@@ -210,7 +210,7 @@ t.test('errors: wrong AS, hold expiry, malformed input, a message out of order (
 const prefixArb = fc.integer({ min: 0, max: 7 }).map((i) => mkRoute({ prefix: pfx(String(0xcb007100 + i), 32), communities: i % 2 === 0 ? [] : [{ _tag: 'Standard', high: 65000, low: i }] }))
 const prefix6Arb = fc.integer({ min: 0, max: 3 }).map((i) => mkRoute({ prefix: pfx('0', 128, 6, 0x20010db8030000000000000000000000n + BigInt(i)), communities: [] }))
 const connArb = fc.constantFrom('out:1', 'out:2', 'out:3', 'in:1', 'in:2')
-export const eventArb: fc.Arbitrary<SessionEvent> = fc.oneof(
+const eventArb: fc.Arbitrary<SessionEvent> = fc.oneof(
   fc.constant<SessionEvent>({ _tag: 'Start' }),
   fc.constant<SessionEvent>({ _tag: 'Stop' }),
   connArb.map((conn): SessionEvent => ({ _tag: 'TcpConnected', conn, nextHops: NH })),
