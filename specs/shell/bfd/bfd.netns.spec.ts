@@ -49,8 +49,8 @@ const frrIds = (): { uid: number; gid: number } => {
 const ourPair = (): void => void t.test('two of our sessions: Up, a silent side Down with diag 1 in the detection time, Up again, AdminDown is diag 3', async (t) => {
   const lab = labFor(t)
   const [na, nb] = await pair(lab, 'oura', 'ourb', '198.51.100.21', '198.51.100.22')
-  const b = await peer(lab, nb, '198.51.100.22', '198.51.100.21', ['--passive'])
-  const a1 = await peer(lab, na, '198.51.100.21', '198.51.100.22')
+  // Started together: b is passive and waits for a whichever comes up first.
+  const [b, a1] = await Promise.all([peer(lab, nb, '198.51.100.22', '198.51.100.21', ['--passive']), peer(lab, na, '198.51.100.21', '198.51.100.22')])
   await a1.waitFor((e) => e.event === 'up', 'a Up', 10_000)
   await b.waitFor((e) => e.event === 'up', 'b (passive) Up', 10_000)
   await new Promise((r) => setTimeout(r, 1_000))
