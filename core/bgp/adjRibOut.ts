@@ -108,7 +108,9 @@ const announcements = (routes: readonly Route[], f: OutFacts): Update[] => {
   const groups = new Map<string, Route[]>()
   for (const r of routes) {
     const key = attributesKey(r, f)
-    groups.set(key, [...(groups.get(key) ?? []), r])
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [r])
+    else group.push(r)
   }
   const o = { fourOctetAs: f.fourOctetAs }
   return [...groups.values()].flatMap((group) => {
