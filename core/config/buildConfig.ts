@@ -17,11 +17,17 @@ import { aliasesFrom } from './communities.js'
 import { type Origin, type Report, byText, reporterFor } from './issues.js'
 import { type DecodedObject, classifyObject } from './objects.js'
 import { type PoolDraft, poolFrom, reportOverlaps } from './pools.js'
+import { type PeerDraft, checkPasswordSecrets, checkPeersOnSharedNodes, secretFactsOf } from './peerChecks.js'
 import { peerFrom } from './peers.js'
 
 interface BuildOptions {
   /** The namespace MetalLB runs in; callers default it to "metallb-system". */
   readonly namespace: string
+  /**
+   * The Secrets of that namespace, for the passwordSecret rules, when the caller sees them;
+   * undefined leaves those rules out (peerChecks.ts says why).
+   */
+  readonly secrets?: readonly unknown[]
 }
 
 /** Errors are reported in the catalog's order of kinds. */
@@ -79,10 +85,16 @@ export const buildConfig = (objects: readonly unknown[], options: BuildOptions):
   )
   const aliases = aliasesFrom(withReport('Community'))
   const bfdNames = named.get('BFDProfile') ?? new Set<string>()
-  const bgpPeers: BGPPeer[] = withReport('BGPPeer').flatMap((o) => {
+  const peerDrafts: PeerDraft[] = withReport('BGPPeer').flatMap((o) => {
+    // MetalLB converts a v1beta1 peer's missing holdTime to 0, which any keepalive then exceeds.
+    if (o.keepaliveOnly)
+      o.report('spec.keepaliveTime', `${JSON.stringify(o.spec.keepaliveTime)} needs a holdTime in a v1beta1 BGPPeer (v1beta1 reads a missing holdTime as 0); set holdTime, or use metallb.io/v1beta2`)
     const peer = peerFrom(o.origin.name, o.spec, bfdNames, o.report)
-    return peer === undefined ? [] : [peer]
+    return peer === undefined ? [] : [{ peer, report: o.report }]
   })
+  checkPeersOnSharedNodes(peerDrafts)
+  checkPasswordSecrets(peerDrafts, options.namespace, options.secrets === undefined ? undefined : secretFactsOf(options.secrets, options.namespace))
+  const bgpPeers: BGPPeer[] = peerDrafts.map((d) => d.peer)
   const l2Advertisements: L2Advertisement[] = withReport('L2Advertisement').map((o) => l2AdvertisementFrom(o.wire, pools, o.report))
   const bgpDrafts: BGPAdvertisementDraft[] = withReport('BGPAdvertisement').map((o) =>
     bgpAdvertisementFrom(o.wire, pools, aliases, o.report),

@@ -13,6 +13,7 @@ import { type BGPAdvertisementWire, bgpAdvertisementCodec } from './bgpAdvertise
 import { type BGPPeerSpecWire, bgpPeerV1beta1Codec, bgpPeerV1beta2Codec, peerSpecFromV1beta1 } from './bgpPeerCodec.js'
 import { type CommunityWire, communityCodec } from './communityCodec.js'
 import { readableErrors } from './decodeErrors.js'
+import { parseGoDuration } from './duration.js'
 import { type IPAddressPoolWire, ipAddressPoolCodec } from './ipAddressPoolCodec.js'
 import { type Origin, reporterFor } from './issues.js'
 import { type L2AdvertisementWire, l2AdvertisementCodec } from './l2AdvertisementCodec.js'
@@ -24,7 +25,8 @@ export type DecodedObject =
   | { readonly _tag: 'IPAddressPool'; readonly origin: Origin; readonly wire: IPAddressPoolWire }
   | { readonly _tag: 'L2Advertisement'; readonly origin: Origin; readonly wire: L2AdvertisementWire }
   | { readonly _tag: 'BGPAdvertisement'; readonly origin: Origin; readonly wire: BGPAdvertisementWire }
-  | { readonly _tag: 'BGPPeer'; readonly origin: Origin; readonly spec: BGPPeerSpecWire }
+  /** `keepaliveOnly`: a v1beta1 object with keepaliveTime and no holdTime (MetalLB refuses it). */
+  | { readonly _tag: 'BGPPeer'; readonly origin: Origin; readonly spec: BGPPeerSpecWire; readonly keepaliveOnly: boolean }
   | { readonly _tag: 'BFDProfile'; readonly origin: Origin; readonly wire: BFDProfileWire }
   | { readonly _tag: 'Community'; readonly origin: Origin; readonly wire: CommunityWire }
 
@@ -33,6 +35,13 @@ type Classified =
   /** A config object that could not be decoded: reported, and known by name for references. */
   | { readonly _tag: 'Broken'; readonly origin: Origin; readonly errors: readonly ConfigError[] }
   | { readonly _tag: 'Decoded'; readonly object: DecodedObject }
+
+/** A duration that parses to something other than 0 (a broken one is reported on its own). */
+const nonZero = (text: string | undefined): boolean => {
+  if (text === undefined) return false
+  const d = parseGoDuration(text)
+  return E.isRight(d) && d.right !== 0n
+}
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
@@ -105,8 +114,13 @@ export const classifyObject = (raw: unknown, index: number, namespace: string): 
       return decodeWith(communityCodec, u, origin, (wire) => ({ _tag: kind, origin, wire }))
     case 'BGPPeer':
       return version === 'v1beta1'
-        ? decodeWith(bgpPeerV1beta1Codec, u, origin, (wire) => ({ _tag: kind, origin, spec: peerSpecFromV1beta1(wire.spec) }))
-        : decodeWith(bgpPeerV1beta2Codec, u, origin, (wire) => ({ _tag: kind, origin, spec: wire.spec }))
+        ? decodeWith(bgpPeerV1beta1Codec, u, origin, (wire) => ({
+            _tag: kind,
+            origin,
+            spec: peerSpecFromV1beta1(wire.spec),
+            keepaliveOnly: wire.spec.holdTime === undefined && nonZero(wire.spec.keepaliveTime),
+          }))
+        : decodeWith(bgpPeerV1beta2Codec, u, origin, (wire) => ({ _tag: kind, origin, spec: wire.spec, keepaliveOnly: false }))
     default:
       return absurd(kind)
   }

@@ -123,7 +123,7 @@ const broken: ReadonlyArray<(n: number) => unknown> = [
   (n) => mkL2(`l2-${n}`, { nodeSelectors: [{ matchExpressions: [{ key: 'a', operator: 'In' }] }] }),
   (n) => mkBgpAdv(`adv-${n}`, { communities: [`unknown-alias-${n}`] }),
   (n) => mkGoodPeer(`peer-${n}`, { peerAddress: `10.${n}.0.300` }),
-  (n) => mkGoodPeer(`peer-${n}`, { holdTime: 'soon' }),
+  (n) => mkGoodPeer(`peer-${n}`, { holdTime: 'soon', peerAddress: `192.0.2.${n}` }),
   (n) => mkBfd(`bfd-${n}`, { detectMultiplier: 1 }),
   (n) => mkCommunity(`community-${n}`, { communities: [{ name: `alias-${n}`, value: '1:99999' }] }),
   (n) => ({ apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: { name: `bfd-${n}` }, spec: 'fast' }),
