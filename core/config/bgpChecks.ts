@@ -2,8 +2,9 @@
 // object has been checked on its own. Each follows MetalLB's internal/config:
 // - aggregation (validateBGPAdvPerPool): an advertisement may not aggregate wider than a pool's
 //   own blocks, i.e. its length must not be shorter than the widest CIDR of any entry it covers;
-// - LOCAL_PREF (BGPAdvertisementsHaveCompatibleLocalPref): two advertisements of one pool may not
-//   send different LOCAL_PREFs for the same prefixes to the same peer from the same node;
+// - LOCAL_PREF and AS-path prepend (BGPAdvertisementsHaveCompatibleLocalPref and ...AsPathPrepend):
+//   two advertisements of one pool may not send different values for the same prefixes to the same
+//   peer from the same node;
 // - BFD echo (validateConfig): a pool with IPv6 addresses may not be advertised to a peer whose BFD
 //   profile has echo mode on.
 import type { BFDProfile } from '../model/bfdProfile.js'
@@ -98,13 +99,16 @@ export const checkLocalPref = (ads: readonly BGPAdvertisementDraft[], pools: Rea
     onPool.forEach((later, j) => {
       for (const earlier of onPool.slice(0, j)) {
         const pair = `${earlier.adv.name}\u0000${later.adv.name}`
-        if (reported.has(pair) || earlier.adv.localPref === later.adv.localPref) continue
+        const lp = earlier.adv.localPref !== later.adv.localPref
+        const prepend = earlier.adv.asPathPrepend !== later.adv.asPathPrepend
+        if (reported.has(pair) || (!lp && !prepend)) continue
         if (!sameAnnouncements(earlier, later, families) || !samePeers(earlier, later) || !sameNodes(earlier, later)) continue
         reported.add(pair)
-        later.report(
-          'spec.localPref',
-          `${later.adv.localPref} conflicts with BGPAdvertisement "${earlier.adv.name}" (localPref ${earlier.adv.localPref}): both announce pool "${poolName}" with the same prefix length to the same peers from the same nodes`,
-        )
+        const same = `both announce pool "${poolName}" with the same prefix length to the same peers from the same nodes`
+        if (lp) later.report('spec.localPref', `${later.adv.localPref} conflicts with BGPAdvertisement "${earlier.adv.name}" (localPref ${earlier.adv.localPref}): ${same}`)
+        // BGPAdvertisementsHaveCompatibleAsPathPrepend: the same rule for asPathPrepend (0: unset).
+        if (prepend)
+          later.report('spec.asPathPrepend', `${later.adv.asPathPrepend} conflicts with BGPAdvertisement "${earlier.adv.name}" (asPathPrepend ${earlier.adv.asPathPrepend}): ${same}`)
       }
     })
   }

@@ -78,6 +78,18 @@ const conflict =
 
 const prefRows: ReadonlyArray<{ desc: string; in: unknown[]; want: string[] }> = [
   { desc: 'same localPref', in: [pool, mkBgpAdv('a', { localPref: 100 }), mkBgpAdv('b', { localPref: 100 })], want: [] },
+  {
+    desc: 'different asPathPrepend, all peers, all nodes (BGPAdvertisementsHaveCompatibleAsPathPrepend)',
+    in: [pool, mkBgpAdv('a', { asPathPrepend: 2 }), mkBgpAdv('b', { asPathPrepend: 3 })],
+    want: ['BGPAdvertisement/b spec.asPathPrepend: 3 conflicts with BGPAdvertisement "a" (asPathPrepend 2): both announce pool "p" with the same prefix length to the same peers from the same nodes'],
+  },
+  {
+    desc: 'asPathPrepend set on one only',
+    in: [pool, mkBgpAdv('a', {}), mkBgpAdv('b', { asPathPrepend: 3 })],
+    want: ['BGPAdvertisement/b spec.asPathPrepend: 3 conflicts with BGPAdvertisement "a" (asPathPrepend 0): both announce pool "p" with the same prefix length to the same peers from the same nodes'],
+  },
+  { desc: 'different asPathPrepend, other lengths', in: [pool, mkBgpAdv('a', { asPathPrepend: 2 }), mkBgpAdv('b', { asPathPrepend: 3, aggregationLength: 24 })], want: [] },
+  { desc: 'different asPathPrepend, disjoint peers', in: [pool, mkBgpAdv('a', { asPathPrepend: 2, peers: ['r1'] }), mkBgpAdv('b', { asPathPrepend: 3, peers: ['r2'] })], want: [] },
   { desc: 'different localPref, all peers, all nodes', in: [pool, mkBgpAdv('a', { localPref: 100 }), mkBgpAdv('b', { localPref: 200 })], want: [conflict] },
   {
     desc: 'different aggregation lengths never compete',
