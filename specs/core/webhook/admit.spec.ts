@@ -82,6 +82,22 @@ const rows: readonly Row[] = [
     in: { request: del('BFDProfile', 'fast'), cluster: [obj('BFDProfile', 'fast', {}), peer('r1')] },
     want: { tag: 'Allowed', reason: 'NoNewErrors' },
   },
+  // MetalLB's FRR-mode peer rules run in the webhook too (core/config/peerChecks.ts).
+  {
+    desc: 'a second peer with the same address on the same nodes',
+    in: { request: create(peer('r2')), cluster: [peer('r1')] },
+    want: { tag: 'Denied', reason: 'InvalidConfiguration', message: 'BGPPeer metallb-system/r2: spec.peerAddress: BGPPeer "r1" already peers with 192.0.2.1' },
+  },
+  {
+    desc: 'a peer with another myASN for the same nodes',
+    in: { request: create(peer('r2', { peerAddress: '192.0.2.2', myASN: 64999 })), cluster: [peer('r1')] },
+    want: { tag: 'Denied', reason: 'InvalidConfiguration', message: 'BGPPeer metallb-system/r2: spec.myASN: 64999 differs from BGPPeer "r1"' },
+  },
+  {
+    desc: 'a passwordSecret whose Secret is not applied yet (the webhook sees no Secrets, as MetalLB\'s)',
+    in: { request: create(peer('r2', { peerAddress: '192.0.2.2', passwordSecret: { name: 'md5' } })), cluster: [peer('r1')] },
+    want: { tag: 'Allowed', reason: 'NoNewErrors' },
+  },
   {
     desc: 'deleting a pool an advertisement names (kubectl delete -f works in any order)',
     in: { request: del('IPAddressPool', 'a'), cluster: [pool('a', ['192.0.2.0/24']), obj('L2Advertisement', 'l2', { ipAddressPools: ['a'] })] },
