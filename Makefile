@@ -5,11 +5,11 @@ SHELL := /bin/bash
 
 TAP := npx tap --reporter=terse --allow-incomplete-coverage --disable-coverage
 # The core's specs run in one process (specs/core/all.suite.ts says why), and so do the other unit specs
-# (specs/unit.suite.ts); *.netns.spec.ts and the specs marked as needing a process of their own run one
+# (specs/allButCore.suite.ts); *.netns.spec.ts and the specs marked as needing a process of their own run one
 # process each. Two at a time: tap's default on two cores is one (it leaves a core free), and these
 # processes wait on timers and sockets for much of their run.
 UNIT_OWN_PROCESS := $(shell grep -rl --include='*.spec.ts' '^// unit-suite: own process' specs 2>/dev/null | grep -v '^specs/core/' | grep -v '\.netns\.spec\.ts$$' | sort)
-UNIT_SPECS := specs/unit.suite.ts specs/core/all.suite.ts $(UNIT_OWN_PROCESS) $(shell find specs -name '*.netns.spec.ts' 2>/dev/null | sort)
+UNIT_SPECS := specs/allButCore.suite.ts specs/core/all.suite.ts $(UNIT_OWN_PROCESS) $(shell find specs -name '*.netns.spec.ts' 2>/dev/null | sort)
 UNIT_JOBS ?= 2
 
 -include specs/support/k8s/k8s.mk

@@ -1,4 +1,6 @@
-// Every unit spec outside specs/core in one process, as specs/core/all.suite.ts does for the core:
+// Every unit spec outside specs/core in one process, as specs/core/all.suite.ts does for the core (its
+// name sorts first: tap starts files in name order, and this one is the longest, so it gets a lane of its
+// own from the start while the other lane runs the core's suite and the netns specs):
 // tap starts a process per file, and its start-up (loaders, plugins) costs about a second of a quiet
 // core, more than most of these specs take to run. Found by name, so a new *.spec.ts joins by itself.
 // Left to a process of their own (the Makefile lists them beside this file): the core's (its suite),
