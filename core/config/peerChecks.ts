@@ -69,7 +69,7 @@ export const checkPeersOnSharedNodes = (drafts: readonly PeerDraft[]): void => {
 }
 
 /** What the checks read of a Secret: never the password itself. */
-export interface SecretFacts {
+interface SecretFacts {
   readonly type: string
   readonly hasPassword: boolean
 }
