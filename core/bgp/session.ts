@@ -34,6 +34,8 @@ export interface SessionConfig {
   readonly dial: boolean
   /** The families this session may carry (the peer address's, and the other with dualStackAddressFamily). */
   readonly families: readonly Family[]
+  /** Unnumbered peers: IPv4 routes with an IPv6 next hop when the peer agrees (RFC 8950). */
+  readonly extendedNextHop?: boolean
   readonly gracefulRestart?: { readonly restartSeconds: number }
 }
 

@@ -23,7 +23,9 @@ export const sessionConfigOf = (peer: BGPPeer, nodeRouterId: IP | undefined): Se
   const routerId = peer.routerId ?? nodeRouterId
   if (routerId === undefined || routerId.family !== 4) return { _tag: 'NoSession', reason: 'NoRouterId' }
   const own: Family = peer.target._tag === 'Address' ? peer.target.ip.family : 6
-  const families: Family[] = peer.dualStackAddressFamily ? [4, 6] : [own]
+  // Unnumbered: IPv4 routes ride the IPv6 link-local session with an IPv6 next hop (RFC 8950).
+  const unnumbered = peer.target._tag === 'Interface'
+  const families: Family[] = peer.dualStackAddressFamily || unnumbered ? [4, 6] : [own]
   const timers = peer.timers
   return {
     localAsn: peer.localAsn ?? peer.myAsn,
@@ -34,6 +36,7 @@ export const sessionConfigOf = (peer: BGPPeer, nodeRouterId: IP | undefined): Se
     connectRetrySeconds: peer.connectTime === undefined ? DEFAULT_CONNECT_SECONDS : Math.max(1, Math.floor(peer.connectTime / 1000)),
     dial: true,
     families,
+    ...(unnumbered ? { extendedNextHop: true } : {}),
     ...(peer.enableGracefulRestart ? { gracefulRestart: { restartSeconds: RESTART_SECONDS } } : {}),
   }
 }

@@ -35,9 +35,9 @@ const NODE = ip('198.51.100.11')
 t.test("a BGPPeer's session config on a node", async (t) => {
   const rows = [
     { desc: 'defaults', in: peer(), want: { localAsn: 64512, routerId: 0xc633640b, holdTimeSeconds: 180, keepaliveSeconds: 60, connectRetrySeconds: 120, families: [4] } },
-    { desc: 'an IPv6 peer', in: peer({ target: { _tag: 'Address', ip: ip('2001:db8::1') } }), want: { families: [6] } },
+    { desc: 'an IPv6 peer', in: peer({ target: { _tag: 'Address', ip: ip('2001:db8::1') } }), want: { families: [6], extendedNextHop: undefined } },
     { desc: 'dualStackAddressFamily', in: peer({ dualStackAddressFamily: true }), want: { families: [4, 6] } },
-    { desc: 'unnumbered', in: peer({ target: { _tag: 'Interface', name: 'eth1' } }), want: { families: [6] } },
+    { desc: 'unnumbered', in: peer({ target: { _tag: 'Interface', name: 'eth1' } }), want: { families: [4, 6], extendedNextHop: true } },
     { desc: 'localASN shown instead of myASN', in: peer({ localAsn: 4200000000 as Asn }), want: { localAsn: 4200000000 } },
     { desc: 'routerID wins over the node address', in: peer({ routerId: ip('192.0.2.9') }), want: { routerId: 0xc0000209 } },
     { desc: 'timers in milliseconds to seconds', in: peer({ timers: { holdTime: 9_000, keepaliveTime: 3_000 }, connectTime: 5_000 }), want: { holdTimeSeconds: 9, keepaliveSeconds: 3, connectRetrySeconds: 5 } },
