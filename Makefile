@@ -16,8 +16,9 @@ UNIT_JOBS ?= 2
 -include deploy/crds.mk
 -include shell/native/native.mk
 -include shell/lab/lab.mk
+-include specs/support/k8s-cluster/cluster.mk deploy/image/image.mk
 
-.PHONY: deps typecheck build unit test e2e bench demo clean
+.PHONY: deps typecheck build unit test e2e bench demo clean cluster-bins cluster-bin-dir cluster-regen cluster-specs image pause-image
 
 # npm ci only when the lock file changed since the last install.
 node_modules/.installed: package.json package-lock.json
