@@ -11,6 +11,7 @@ import type { Route } from '../../core/bgp/route.js'
 import { type ConnId, type Session, type SessionAction, type SessionConfig, type SessionEvent, type SessionState, type TimerName, initialSession, sessionState, step } from '../../core/bgp/session.js'
 import { parseIP } from '../../core/net/address.js'
 import type { Logger } from '../obs/log.js'
+import { type BgpObserver, type BgpPeerLabel, bgpPeerLabel } from './metrics.js'
 import { type Dialer, type SocketOptions, nodeDialer } from './socketOptions.js'
 
 interface PeerSessionOptions {
@@ -28,6 +29,10 @@ interface PeerSessionOptions {
   readonly onDown?: (reason: string) => void
   /** Every message decoded from the peer (for tests and debugging). */
   readonly onMessage?: (m: Received) => void
+  /** Metrics: messages each way, up/down, prefixes; the series go when the session is stopped. */
+  readonly observe?: BgpObserver
+  /** The series' labels; "remote:port" in VRF "default" when unset. */
+  readonly peerLabel?: BgpPeerLabel
 }
 
 export interface PeerSession {
@@ -49,7 +54,10 @@ interface Live {
 }
 
 interface Runtime {
+  readonly label: BgpPeerLabel
   session: Session
+  /** The prefix counts last reported to the observer ("announced/pending"). */
+  shown: string
   accepted: number
   readonly conns: Map<ConnId, Live>
   readonly timers: Map<TimerName, NodeJS.Timeout>
@@ -72,7 +80,10 @@ const wire = (o: PeerSessionOptions, rt: Runtime, dispatch: Dispatch, id: ConnId
     const r = readChunk(live.reader, id, new Uint8Array(chunk))
     live.reader = r.reader
     for (const e of r.events) {
-      if (e._tag === 'Received') o.onMessage?.(e.message)
+      if (e._tag === 'Received') {
+        o.observe?.received(rt.label, e.message._tag)
+        o.onMessage?.(e.message)
+      }
       dispatch(e)
     }
   })
@@ -104,6 +115,16 @@ const close = (rt: Runtime, id: ConnId): void => {
   if (s !== undefined) setTimeout(() => s.destroy(), 1_000).unref()
 }
 
+/** Reports the prefix counts when they changed: held by the peer, and wanted at it. */
+const showPrefixes = (o: PeerSessionOptions, rt: Runtime): void => {
+  const announced = rt.session.sent.size
+  const pending = rt.session.wanted.length
+  const shown = `${announced}/${pending}`
+  if (o.observe === undefined || shown === rt.shown) return
+  rt.shown = shown
+  o.observe.prefixes(rt.label, announced, pending)
+}
+
 /** Carries out one action of the state machine. */
 const perform = (o: PeerSessionOptions, rt: Runtime, dispatch: Dispatch, a: SessionAction): void => {
   switch (a._tag) {
@@ -111,7 +132,10 @@ const perform = (o: PeerSessionOptions, rt: Runtime, dispatch: Dispatch, a: Sess
       return dial(o, rt, dispatch, a.conn)
     case 'Send': {
       const fourOctetAs = rt.session.conn?.id === a.conn ? (rt.session.conn.agreed?.out.fourOctetAs ?? false) : false
-      return void rt.conns.get(a.conn)?.socket.write(encodeMessage(a.message, { fourOctetAs }))
+      const s = rt.conns.get(a.conn)?.socket
+      if (s === undefined) return
+      s.write(encodeMessage(a.message, { fourOctetAs }))
+      return o.observe?.sent(rt.label, a.message._tag)
     }
     case 'Close':
       return close(rt, a.conn)
@@ -123,15 +147,18 @@ const perform = (o: PeerSessionOptions, rt: Runtime, dispatch: Dispatch, a: Sess
       return void rt.timers.delete(a.timer)
     case 'Up':
       o.log.info('bgp-session-up', { peer: o.remote, peerAsn: a.agreed.peerAsn, holdSeconds: a.agreed.holdSeconds, families: a.agreed.out.families })
+      o.observe?.state(rt.label, true)
       return o.onUp?.(a.agreed)
     case 'Down':
       o.log.info('bgp-session-down', { peer: o.remote, reason: a.reason })
+      o.observe?.state(rt.label, false)
       return o.onDown?.(a.reason)
   }
 }
 
 export const startPeerSession = (o: PeerSessionOptions): PeerSession => {
-  const rt: Runtime = { session: initialSession(o.restarted ?? false), accepted: 0, conns: new Map(), timers: new Map() }
+  const label = o.peerLabel ?? bgpPeerLabel(o.remote, o.port ?? 179, undefined)
+  const rt: Runtime = { label, session: initialSession(o.restarted ?? false), shown: '', accepted: 0, conns: new Map(), timers: new Map() }
   const dispatch: Dispatch = (e) => {
     const before = sessionState(rt.session)
     const r = step(o.config, rt.session, e)
@@ -139,10 +166,18 @@ export const startPeerSession = (o: PeerSessionOptions): PeerSession => {
     const after = sessionState(r.session)
     if (after !== before) o.log.debug('bgp-state', { peer: o.remote, from: before, to: after, event: e._tag })
     for (const a of r.actions) perform(o, rt, dispatch, a)
+    showPrefixes(o, rt)
   }
   return {
-    start: () => dispatch({ _tag: 'Start' }),
-    stop: () => dispatch({ _tag: 'Stop' }),
+    start: () => {
+      o.observe?.state(label, false)
+      dispatch({ _tag: 'Start' })
+    },
+    stop: () => {
+      dispatch({ _tag: 'Stop' })
+      rt.shown = ''
+      o.observe?.forget(label)
+    },
     advertise: (routes) => dispatch({ _tag: 'Advertise', routes }),
     accept: (s) => {
       rt.accepted += 1

@@ -2,11 +2,13 @@
 // failover histogram and membership counters. Every label takes values from a bounded set: `ip`
 // only IPs this node announces (the responder forgets an IP's series when it stops announcing
 // it), `service`/`ip` of metallb_speaker_announced likewise, `reason` and `protocol` from the
-// core's named unions; nothing a host on the LAN sends can add a series.
+// core's named unions; `peer`/`vrf` of metallb_bgp_* only sessions the speaker runs (shell/bgp/metrics.ts);
+// nothing a host on the LAN sends can add a series.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { BgpSkipReason } from '../../core/bgp/advertiseReason.js'
 import type { NodeSkipReason } from '../../core/l2/decision.js'
 import { L2_UNABLE_REASONS, type L2Readiness } from '../../core/speaker/l2Readiness.js'
+import { bgpMetrics } from '../bgp/metrics.js'
 import type { ResponderCounters } from './l2Responder.js'
 
 const responderCounters = (registry: Registry): ResponderCounters => {
@@ -78,6 +80,8 @@ export const speakerMetrics = (node: string) => {
     setL2Readiness: readinessGauge(registry),
     setNotAnnounced: notAnnouncedGauge(registry),
     counters: responderCounters(registry),
+    /** Pass to each BGP session (shell/bgp/peerSession.ts `observe`); MetalLB's metallb_bgp_* series. */
+    bgp: bgpMetrics(registry),
     failover: new Histogram({
       name: 'ironlb_layer2_failover_seconds',
       help: 'From the last sign of life of the previous owner to this node announcing the IP',
