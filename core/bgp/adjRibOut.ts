@@ -18,6 +18,8 @@ export interface OutFacts {
   readonly fourOctetAs: boolean
   /** Families this session carries: configured and, for multiprotocol ones, negotiated. */
   readonly families: readonly Family[]
+  /** RFC 8950 negotiated: IPv4 routes go in MP_REACH_NLRI with the IPv6 next hop. */
+  readonly extendedNextHop: boolean
   readonly nextHopV4?: IP
   readonly nextHopV6?: IP
 }
@@ -33,7 +35,10 @@ interface Diff {
 }
 
 const familyOf = (p: Prefix): Family => p.network.family
-const nextHopFor = (f: OutFacts, family: Family): IP | undefined => (family === 4 ? f.nextHopV4 : f.nextHopV6)
+const nextHopFor = (f: OutFacts, family: Family): IP | undefined => (family === 4 && !f.extendedNextHop ? f.nextHopV4 : f.nextHopV6)
+
+/** The family's routes travel in the multiprotocol attributes: IPv6 always, IPv4 with an IPv6 next hop. */
+const multiprotocol = (f: OutFacts, family: Family): boolean => family === 6 || f.extendedNextHop
 
 /** The wanted routes this session can carry, one per prefix (the first wins), by prefix text. */
 export const carried = (wanted: readonly Route[], f: OutFacts): AdjRibOut => {
@@ -93,10 +98,10 @@ const chunks = (prefixes: readonly Prefix[], budget: number): Prefix[][] => {
 const NO_ROUTES = { withdrawn: [], nlri: [], mpUnreach: [] } as const
 
 /** An UPDATE announcing `prefixes` (all one family) with `a`. */
-const announcement = (family: Family, a: PathAttributes, nextHop: IP, prefixes: readonly Prefix[]): Update =>
-  family === 4 ? { ...NO_ROUTES, attributes: { ...a, nextHop }, nlri: prefixes } : { ...NO_ROUTES, attributes: a, mpReach: { nextHop, nlri: prefixes } }
+const announcement = (mp: boolean, a: PathAttributes, nextHop: IP, prefixes: readonly Prefix[]): Update =>
+  mp ? { ...NO_ROUTES, attributes: a, mpReach: { nextHop, nlri: prefixes } } : { ...NO_ROUTES, attributes: { ...a, nextHop }, nlri: prefixes }
 
-const withdrawal = (family: Family, prefixes: readonly Prefix[]): Update => (family === 4 ? { ...NO_ROUTES, withdrawn: prefixes } : { ...NO_ROUTES, mpUnreach: prefixes })
+const withdrawal = (mp: boolean, prefixes: readonly Prefix[]): Update => (mp ? { ...NO_ROUTES, mpUnreach: prefixes } : { ...NO_ROUTES, withdrawn: prefixes })
 
 /**
  * Room left for prefixes in a message carrying `empty`: one byte more is kept back because an
@@ -121,15 +126,17 @@ const announcements = (routes: readonly Route[], f: OutFacts): Update[] => {
     if (nextHop === undefined) return []
     const a = attributesOf(first, f)
     const prefixes = group.map((r) => r.prefix).sort(byPrefix)
-    return chunks(prefixes, room(announcement(family, a, nextHop, []), o)).map((run) => announcement(family, a, nextHop, run))
+    const mp = multiprotocol(f, family)
+    return chunks(prefixes, room(announcement(mp, a, nextHop, []), o)).map((run) => announcement(mp, a, nextHop, run))
   })
 }
 
 const withdrawals = (prefixes: readonly Prefix[], f: OutFacts): Update[] =>
   ([4, 6] as const).flatMap((family) => {
     const mine = prefixes.filter((p) => familyOf(p) === family).sort(byPrefix)
-    const budget = room({ ...withdrawal(family, []), mpEndOfRib: true }, { fourOctetAs: f.fourOctetAs })
-    return chunks(mine, budget).map((run) => withdrawal(family, run))
+    const mp = multiprotocol(f, family)
+    const budget = room({ ...withdrawal(mp, []), mpEndOfRib: true }, { fourOctetAs: f.fourOctetAs })
+    return chunks(mine, budget).map((run) => withdrawal(mp, run))
   })
 
 /** The UPDATEs that turn `sent` into `wanted` on the peer: withdrawals first, then announcements. */

@@ -1,5 +1,6 @@
 // The OPEN message (RFC 4271 §4.2) with capabilities (RFC 5492): multiprotocol (RFC 4760), route
-// refresh (RFC 2918), graceful restart (RFC 4724) and four-octet AS numbers (RFC 6793). Decoding checks what RFC 4271 §6.2 asks
+// refresh (RFC 2918), extended next hop (RFC 8950), graceful restart (RFC 4724) and four-octet AS
+// numbers (RFC 6793). Decoding checks what RFC 4271 §6.2 asks
 // and answers a bad OPEN with the matching NOTIFICATION.
 import * as E from 'fp-ts/lib/Either.js'
 import { u16, u32 } from '../bytes/reader.js'
@@ -13,9 +14,17 @@ const CAPABILITIES_PARAMETER = 2
 export type Capability =
   | { readonly _tag: 'Multiprotocol'; readonly afi: number; readonly safi: number }
   | { readonly _tag: 'RouteRefresh' }
+  | { readonly _tag: 'ExtendedNextHop'; readonly families: readonly NextHopFamily[] }
   | { readonly _tag: 'FourOctetAs'; readonly asn: number }
   | { readonly _tag: 'GracefulRestart'; readonly restarted: boolean; readonly restartSeconds: number; readonly families: readonly GracefulFamily[] }
   | { readonly _tag: 'Unknown'; readonly code: number; readonly value: Uint8Array }
+
+/** RFC 8950 §3: NLRI of (afi, safi) may carry a next hop of `nextHopAfi`. */
+export interface NextHopFamily {
+  readonly afi: number
+  readonly safi: number
+  readonly nextHopAfi: number
+}
 
 /** RFC 4724 §3: a family whose forwarding state the sender kept across its restart (the F bit). */
 interface GracefulFamily {
@@ -43,6 +52,9 @@ const capabilityBytes = (c: Capability): number[] => {
       return [1, 4, c.afi >>> 8, c.afi & 0xff, 0, c.safi]
     case 'RouteRefresh':
       return [2, 0]
+    case 'ExtendedNextHop':
+      // RFC 8950 §3: code 5, then AFI (2 bytes), SAFI (2 bytes), next hop AFI (2 bytes) per family.
+      return [5, 6 * c.families.length, ...c.families.flatMap((f) => [f.afi >>> 8, f.afi & 0xff, f.safi >>> 8, f.safi & 0xff, f.nextHopAfi >>> 8, f.nextHopAfi & 0xff])]
     case 'FourOctetAs':
       return [65, 4, (c.asn >>> 24) & 0xff, (c.asn >>> 16) & 0xff, (c.asn >>> 8) & 0xff, c.asn & 0xff]
     case 'GracefulRestart': {
@@ -97,8 +109,10 @@ const decodeCapabilities = (b: Uint8Array, from: number, to: number): E.Either<N
     if (code === 1 && len === 4) out.push({ _tag: 'Multiprotocol', afi: u16(b, v), safi: b[v + 3] ?? 0 })
     else if (code === 2 && len === 0) out.push({ _tag: 'RouteRefresh' })
     else if (code === 65 && len === 4) out.push({ _tag: 'FourOctetAs', asn: u32(b, v) })
+    else if (code === 5 && len > 0 && len % 6 === 0)
+      out.push({ _tag: 'ExtendedNextHop', families: Array.from({ length: len / 6 }, (_, i) => ({ afi: u16(b, v + i * 6), safi: u16(b, v + i * 6 + 2), nextHopAfi: u16(b, v + i * 6 + 4) })) })
     else if (code === 64 && len >= 2 && (len - 2) % 4 === 0) out.push(gracefulRestartAt(b, v, len))
-    else if (code === 1 || code === 2 || code === 64 || code === 65) return E.left(openError(OpenError.Unspecific))
+    else if (code === 1 || code === 2 || code === 5 || code === 64 || code === 65) return E.left(openError(OpenError.Unspecific))
     else out.push({ _tag: 'Unknown', code, value: b.slice(v, v + len) })
     at = v + len
   }

@@ -34,7 +34,15 @@ interface OpenPolicy {
   readonly holdTimeSeconds: number
   readonly keepaliveSeconds?: number
   readonly families: readonly Family[]
+  /** Offer IPv4 routes with an IPv6 next hop (RFC 8950): unnumbered peers, where we have no IPv4 address. */
+  readonly extendedNextHop?: boolean
 }
+
+/** The one extended next hop IronLB speaks: IPv4 unicast NLRI, IPv6 next hop. */
+const IPV4_OVER_IPV6 = { afi: AFI.IPv4, safi: SAFI_UNICAST, nextHopAfi: AFI.IPv6 } as const
+
+const offersIpv4OverIpv6 = (caps: readonly Capability[]): boolean =>
+  caps.some((c) => c._tag === 'ExtendedNextHop' && c.families.some((f) => f.afi === IPV4_OVER_IPV6.afi && f.safi === IPV4_OVER_IPV6.safi && f.nextHopAfi === IPV4_OVER_IPV6.nextHopAfi))
 
 const afiOf = (f: Family): number => (f === 4 ? AFI.IPv4 : AFI.IPv6)
 
@@ -42,6 +50,7 @@ const afiOf = (f: Family): number => (f === 4 ? AFI.IPv4 : AFI.IPv6)
 export const offeredCapabilities = (p: OpenPolicy, gracefulRestart: { readonly restartSeconds: number; readonly restarted: boolean } | undefined): Capability[] => [
   ...p.families.map((f): Capability => ({ _tag: 'Multiprotocol', afi: afiOf(f), safi: SAFI_UNICAST })),
   { _tag: 'RouteRefresh' },
+  ...(p.extendedNextHop === true && p.families.includes(4) ? [{ _tag: 'ExtendedNextHop', families: [IPV4_OVER_IPV6] } satisfies Capability] : []),
   ...(gracefulRestart === undefined
     ? []
     : [
@@ -98,6 +107,8 @@ export const agree = (p: OpenPolicy, o: Open, nextHops: NextHops): E.Either<Noti
       ibgp,
       fourOctetAs: o.capabilities.some((c) => c._tag === 'FourOctetAs'),
       families,
+      // RFC 8950 §4: only when both sides announced it may IPv4 routes carry an IPv6 next hop.
+      extendedNextHop: p.extendedNextHop === true && offersIpv4OverIpv6(o.capabilities),
       ...(nextHops.v4 === undefined ? {} : { nextHopV4: nextHops.v4 }),
       ...(nextHops.v6 === undefined ? {} : { nextHopV6: nextHops.v6 }),
     },

@@ -1,4 +1,5 @@
-// The UPDATE message (RFC 4271 §4.3, RFC 4760 for IPv6). Encoding builds what IronLB advertises;
+// The UPDATE message (RFC 4271 §4.3, RFC 4760 for IPv6, RFC 8950 for IPv4 routes with an IPv6 next
+// hop, which travel in the multiprotocol attributes with AFI 1). Encoding builds what IronLB advertises;
 // decoding reads what a router sends. Error handling follows RFC 7606: what leaves the message
 // unparseable (lengths that overrun, a broken multiprotocol attribute, a bad prefix) is a session
 // reset (Left, with the NOTIFICATION to send); a bad attribute value in a message that still parses
@@ -20,8 +21,9 @@ export interface Update {
   readonly attributes?: PathAttributes
   /** IPv4 routes announced (classic field). */
   readonly nlri: readonly Prefix[]
+  /** IPv6 routes, or IPv4 ones with an IPv6 next hop (RFC 8950); one family, which sets the AFI. */
   readonly mpReach?: MpReach
-  /** IPv6 routes withdrawn. */
+  /** Routes withdrawn in MP_UNREACH_NLRI: IPv6, or IPv4 of an RFC 8950 session; one family. */
   readonly mpUnreach: readonly Prefix[]
   /** Send MP_UNREACH_NLRI even with no prefix: alone in an UPDATE it is IPv6's End-of-RIB (RFC 4724 §2). */
   readonly mpEndOfRib?: true
@@ -46,6 +48,9 @@ const asPathValue = (path: readonly number[], fourOctet: boolean): number[] => {
   return out
 }
 
+/** The AFI of a multiprotocol attribute: its prefixes' family (IPv6 when it has none, as End-of-RIB). */
+const afiOf = (prefixes: readonly Prefix[]): number => (prefixes[0]?.network.family === 4 ? AFI.IPv4 : AFI.IPv6)
+
 const WELL_KNOWN = Flag.Transitive
 const OPTIONAL = Flag.Optional
 const OPTIONAL_TRANSITIVE = Flag.Optional | Flag.Transitive
@@ -66,9 +71,9 @@ export const encodeUpdate = (u: Update, o: UpdateCodecOptions): Uint8Array => {
   if (u.mpReach !== undefined) {
     const r = u.mpReach
     const nh = [...ipBytes(r.nextHop), ...(r.linkLocalNextHop === undefined ? [] : ipBytes(r.linkLocalNextHop))]
-    attrs.push(...attribute(OPTIONAL, AttrType.MpReach, [...be(AFI.IPv6, 2), SAFI_UNICAST, nh.length, ...nh, 0, ...r.nlri.flatMap(encodePrefix)]))
+    attrs.push(...attribute(OPTIONAL, AttrType.MpReach, [...be(afiOf(r.nlri), 2), SAFI_UNICAST, nh.length, ...nh, 0, ...r.nlri.flatMap(encodePrefix)]))
   }
-  if (u.mpUnreach.length > 0 || u.mpEndOfRib === true) attrs.push(...attribute(OPTIONAL, AttrType.MpUnreach, [...be(AFI.IPv6, 2), SAFI_UNICAST, ...u.mpUnreach.flatMap(encodePrefix)]))
+  if (u.mpUnreach.length > 0 || u.mpEndOfRib === true) attrs.push(...attribute(OPTIONAL, AttrType.MpUnreach, [...be(afiOf(u.mpUnreach), 2), SAFI_UNICAST, ...u.mpUnreach.flatMap(encodePrefix)]))
   if (a !== undefined && a.largeCommunities.length > 0)
     attrs.push(...attribute(OPTIONAL_TRANSITIVE, AttrType.LargeCommunities, a.largeCommunities.flatMap((c) => [...be(c.global, 4), ...be(c.local1, 4), ...be(c.local2, 4)])))
   return Uint8Array.from([...be(withdrawn.length, 2), ...withdrawn, ...be(attrs.length, 2), ...attrs, ...u.nlri.flatMap(encodePrefix)])
@@ -127,22 +132,30 @@ const asPathOf = (v: Uint8Array, fourOctet: boolean): number[] | undefined => {
 const mpPrefixes = (v: Uint8Array, from: number, family: 4 | 6): E.Either<Notification, Prefix[]> =>
   E.mapLeft(() => updateError(UpdateError.OptionalAttribute))(decodePrefixes(v, from, v.length, family))
 
-/** MP_REACH_NLRI for IPv6 unicast; other address families are not ours and are skipped (undefined). */
+/** The unicast family of an AFI, or undefined for one that is not ours. */
+const unicastFamily = (afi: number, safi: number | undefined): 4 | 6 | undefined =>
+  safi !== SAFI_UNICAST ? undefined : afi === AFI.IPv6 ? 6 : afi === AFI.IPv4 ? 4 : undefined
+
+/**
+ * MP_REACH_NLRI for IPv4 or IPv6 unicast; other families are not ours and are skipped (undefined).
+ * Next hops: 16 or 32 bytes (global, link-local) of IPv6 (RFC 2545, RFC 8950), or 4 of IPv4 for AFI 1.
+ */
 const mpReachOf = (v: Uint8Array): E.Either<Notification, MpReach | undefined> => {
   if (v.length < 5) return E.left(updateError(UpdateError.OptionalAttribute))
-  const afi = u16(v, 0)
+  const family = unicastFamily(u16(v, 0), v[2])
   const nhLength = v[3] ?? 0
   if (v.length < 5 + nhLength) return E.left(updateError(UpdateError.OptionalAttribute))
-  if (afi !== AFI.IPv6 || v[2] !== SAFI_UNICAST) return E.right(undefined)
-  if (nhLength !== 16 && nhLength !== 32) return E.left(updateError(UpdateError.OptionalAttribute))
-  return E.map((nlri: Prefix[]): MpReach => ({ nextHop: ipv6At(v, 4), ...(nhLength === 32 ? { linkLocalNextHop: ipv6At(v, 20) } : {}), nlri }))(
-    mpPrefixes(v, 5 + nhLength, 6),
-  )
+  if (family === undefined) return E.right(undefined)
+  const v4NextHop = family === 4 && nhLength === 4
+  if (nhLength !== 16 && nhLength !== 32 && !v4NextHop) return E.left(updateError(UpdateError.OptionalAttribute))
+  const nextHop = v4NextHop ? ipv4At(v, 4) : ipv6At(v, 4)
+  return E.map((nlri: Prefix[]): MpReach => ({ nextHop, ...(nhLength === 32 ? { linkLocalNextHop: ipv6At(v, 20) } : {}), nlri }))(mpPrefixes(v, 5 + nhLength, family))
 }
 
 const mpUnreachOf = (v: Uint8Array): E.Either<Notification, Prefix[]> => {
   if (v.length < 3) return E.left(updateError(UpdateError.OptionalAttribute))
-  return u16(v, 0) !== AFI.IPv6 || v[2] !== SAFI_UNICAST ? E.right([]) : mpPrefixes(v, 3, 6)
+  const family = unicastFamily(u16(v, 0), v[2])
+  return family === undefined ? E.right([]) : mpPrefixes(v, 3, family)
 }
 
 const KNOWN_WELL_KNOWN: ReadonlySet<number> = new Set([AttrType.Origin, AttrType.AsPath, AttrType.NextHop, AttrType.LocalPref, AttrType.AtomicAggregate])

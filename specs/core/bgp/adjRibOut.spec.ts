@@ -12,7 +12,7 @@ import { type Prefix, formatPrefix, mkPrefix } from '../../../core/net/prefix.js
 
 const V4_NH = unsafeIp(4, 0xc0000201n) // 192.0.2.1
 const V6_NH = unsafeIp(6, 0x20010db8000000000000000000000001n) // 2001:db8::1
-const facts = (over: Partial<OutFacts> = {}): OutFacts => ({ localAsn: 64512, ibgp: false, fourOctetAs: true, families: [4, 6], nextHopV4: V4_NH, nextHopV6: V6_NH, ...over })
+const facts = (over: Partial<OutFacts> = {}): OutFacts => ({ localAsn: 64512, ibgp: false, fourOctetAs: true, families: [4, 6], extendedNextHop: false, nextHopV4: V4_NH, nextHopV6: V6_NH, ...over })
 
 /** Prefixes inside the documentation ranges, few enough that wants overlap across steps. */
 const prefixArb: fc.Arbitrary<Prefix> = fc.oneof(
@@ -30,7 +30,7 @@ const routeArb: fc.Arbitrary<Route> = fc
   .record({ prefix: prefixArb, communities: fc.array(communityArb, { maxLength: 3 }), localPref: fc.option(fc.constantFrom(100, 200), { nil: undefined }), count: fc.integer({ min: 0, max: 2 }) })
   .map((r) => mkRoute({ prefix: r.prefix, communities: r.communities, ...(r.localPref === undefined ? {} : { localPref: r.localPref }), prepend: { count: r.count, asn: 64999 as Asn } }))
 const factsArb: fc.Arbitrary<OutFacts> = fc
-  .record({ ibgp: fc.boolean(), fourOctetAs: fc.boolean(), families: fc.constantFrom<Family[]>([4], [6], [4, 6]) })
+  .record({ ibgp: fc.boolean(), fourOctetAs: fc.boolean(), families: fc.constantFrom<Family[]>([4], [6], [4, 6]), extendedNextHop: fc.boolean() })
   .map((r) => facts(r))
 
 /** The peer's Adj-RIB-In as it reads our bytes: prefix -> what it would store. */
@@ -58,7 +58,7 @@ const expected = (wanted: readonly Route[], f: OutFacts): PeerView => {
   const view: PeerView = new Map()
   for (const r of wanted) {
     const family = r.prefix.network.family
-    const nh = family === 4 ? f.nextHopV4 : f.nextHopV6
+    const nh = family === 4 && !f.extendedNextHop ? f.nextHopV4 : f.nextHopV6
     const key = formatPrefix(r.prefix)
     if (f.families.includes(family) && nh !== undefined && !view.has(key)) view.set(key, describe(nh, attributesOf(r, f)))
   }
@@ -96,6 +96,27 @@ const bigTable = (n: number, family: Family): Route[] =>
     if (E.isLeft(p)) throw new Error(p.left)
     return mkRoute({ prefix: p.right, communities: [{ _tag: 'Standard', high: 65000, low: 1 }] })
   })
+
+t.test('RFC 8950: with extended next hop, IPv4 routes go in MP_REACH_NLRI (AFI 1) with the IPv6 next hop, and leave in MP_UNREACH_NLRI', async (t) => {
+  const f = facts({ extendedNextHop: true, nextHopV6: unsafeIp(6, 0xfe800000000000000000000000000001n) })
+  const { nextHopV4: _, ...noV4 } = f
+  for (const [desc, facts] of [['with an IPv4 address too', f], ['unnumbered: no IPv4 address', noV4]] as const) {
+    const up = updatesFor(emptyRibOut, bigTable(2, 4), facts)
+    t.same(
+      up.updates.map((u) => [u.nlri.length, u.mpReach?.nlri.map(formatPrefix), u.mpReach?.nextHop.value.toString(16), u.attributes?.nextHop]),
+      [[0, ['198.18.0.0/32', '198.18.0.1/32'], 'fe800000000000000000000000000001', undefined]],
+      `${desc}: announced`,
+    )
+    const bytes = wire(up.updates, facts)[0] ?? new Uint8Array(0)
+    // MP_REACH_NLRI: flags 0x80, type 14, length, AFI 0001, SAFI 01, next hop length 16.
+    t.ok(Buffer.from(bytes).toString('hex').includes('800e' + '1f' + '0001' + '01' + '10' + 'fe80'), `${desc}: AFI 1 with a 16-byte next hop on the wire`)
+    const down = updatesFor(up.sent, [], facts)
+    t.same(down.updates.map((u) => [u.withdrawn.length, u.mpUnreach.map(formatPrefix)]), [[0, ['198.18.0.0/32', '198.18.0.1/32']]], `${desc}: withdrawn`)
+    t.ok(Buffer.from(wire(down.updates, facts)[0] ?? []).toString('hex').includes('800f' + '0d' + '0001' + '01'), `${desc}: MP_UNREACH_NLRI with AFI 1`)
+  }
+  const { nextHopV4: _v4, ...plain } = facts()
+  t.same(updatesFor(emptyRibOut, bigTable(2, 4), plain).updates, [], 'without it, an IPv4 route with no IPv4 next hop is not sent')
+})
 
 t.test('a table too big for one message is split, each message as full as it can be', async (t) => {
   const rows = [

@@ -38,9 +38,13 @@ export const updateArb = (fourOctetAs: boolean): fc.Arbitrary<Update> =>
   fc
     .record({
       withdrawn: fc.array(prefixArb(4), { maxLength: 30 }),
-      mpUnreach: fc.array(prefixArb(6), { maxLength: 20 }),
+      // The multiprotocol attributes carry one family each: IPv6, or IPv4 with an IPv6 next hop (RFC 8950).
+      mpUnreach: fc.oneof(fc.array(prefixArb(6), { maxLength: 20 }), fc.array(prefixArb(4), { maxLength: 20 })),
       nlri: fc.array(prefixArb(4), { maxLength: 30 }),
-      v6: fc.option(fc.record({ nextHop: ipArb(6), linkLocal: fc.option(ipArb(6), { nil: undefined }), nlri: fc.array(prefixArb(6), { maxLength: 20 }) }), { nil: undefined }),
+      v6: fc.option(
+        fc.record({ nextHop: ipArb(6), linkLocal: fc.option(ipArb(6), { nil: undefined }), nlri: fc.oneof(fc.array(prefixArb(6), { maxLength: 20 }), fc.array(prefixArb(4), { minLength: 1, maxLength: 20 })) }),
+        { nil: undefined },
+      ),
       announce: fc.boolean(),
     })
     .chain((r) => {

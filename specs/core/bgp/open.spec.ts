@@ -53,6 +53,10 @@ t.test('a bad OPEN gets the NOTIFICATION RFC 4271 §6.2 names', async (t) => {
 const capabilityArb: fc.Arbitrary<Capability> = fc.oneof(
   fc.record({ _tag: fc.constant('Multiprotocol' as const), afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }) }),
   fc.constant<Capability>({ _tag: 'RouteRefresh' }),
+  fc.record({
+    _tag: fc.constant('ExtendedNextHop' as const),
+    families: fc.array(fc.record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 0xffff }), nextHopAfi: fc.integer({ min: 0, max: 0xffff }) }), { minLength: 1, maxLength: 6 }),
+  }),
   fc.record({ _tag: fc.constant('Unknown' as const), code: fc.constantFrom(66, 69, 70, 73, 128), value: fc.uint8Array({ maxLength: 8 }) }),
   fc.record({
     _tag: fc.constant('GracefulRestart' as const),
@@ -70,6 +74,15 @@ t.test('the graceful restart capability, byte for byte', async (t) => {
   t.equal(hex(body.slice(10)), '020c' + '400a' + '8078' + '00010180' + '00020100')
   t.same(decodeOpen(body), E.right({ asn: 64512, holdTimeSeconds: 90, routerId: 0xc0000201, capabilities: [gr] }))
   t.same(decodeOpen(bytes('04 fc00 005a c0000201 05 02 03 40 01 80')), E.left({ code: 2, subcode: 0, data: new Uint8Array(0) }), 'a graceful restart capability of 1 byte')
+})
+
+// Built by hand from RFC 8950 §3: code 5, length 6, AFI 1, SAFI 1 (two bytes), next hop AFI 2.
+t.test('the extended next hop capability, byte for byte', async (t) => {
+  const enh: Capability = { _tag: 'ExtendedNextHop', families: [{ afi: 1, safi: 1, nextHopAfi: 2 }] }
+  const body = encodeOpen({ asn: 64512, holdTimeSeconds: 90, routerId: 0xc0000201, capabilities: [enh] })
+  t.equal(hex(body.slice(10)), '0208' + '0506' + '0001' + '0001' + '0002')
+  t.same(decodeOpen(body), E.right({ asn: 64512, holdTimeSeconds: 90, routerId: 0xc0000201, capabilities: [enh] }))
+  t.same(decodeOpen(bytes('04 fc00 005a c0000201 06 02 04 05 02 0001')), E.left({ code: 2, subcode: 0, data: new Uint8Array(0) }), 'an extended next hop capability of 2 bytes')
 })
 
 t.test('property: encode then decode is the identity', async (t) => {

@@ -40,3 +40,19 @@ t.test('what we offer: one multiprotocol capability per family, route refresh, g
   t.same(offeredCapabilities(policy, undefined).map((c) => c._tag), ['Multiprotocol', 'Multiprotocol', 'RouteRefresh', 'FourOctetAs'])
   t.same(offeredCapabilities({ ...policy, families: [6] }, { restartSeconds: 90, restarted: false }), [mp(2), { _tag: 'RouteRefresh' }, { _tag: 'GracefulRestart', restarted: false, restartSeconds: 90, families: [{ afi: 2, safi: 1, forwardingKept: false }] }, { _tag: 'FourOctetAs', asn: 64512 }])
 })
+
+const ENH: Capability = { _tag: 'ExtendedNextHop', families: [{ afi: 1, safi: 1, nextHopAfi: 2 }] }
+
+t.test('RFC 8950: IPv4 over an IPv6 next hop is offered when asked for, and used only when both sides sent it', async (t) => {
+  t.same(offeredCapabilities({ ...policy, extendedNextHop: true }, undefined)[3], ENH, 'offered after route refresh')
+  t.notOk(offeredCapabilities(policy, undefined).some((c) => c._tag === 'ExtendedNextHop'), 'not offered unless asked for')
+  t.notOk(offeredCapabilities({ ...policy, families: [6], extendedNextHop: true }, undefined).some((c) => c._tag === 'ExtendedNextHop'), 'not offered without IPv4 routes')
+  const rows = [
+    { desc: 'both', ours: true, theirs: [mp(1), mp(2), ENH], want: true },
+    { desc: 'peer did not send it', ours: true, theirs: [mp(1), mp(2)], want: false },
+    { desc: 'we did not ask', ours: false, theirs: [mp(1), mp(2), ENH], want: false },
+    { desc: 'peer sent it for IPv6 NLRI only', ours: true, theirs: [mp(1), mp(2), { _tag: 'ExtendedNextHop', families: [{ afi: 2, safi: 1, nextHopAfi: 1 }] } as Capability], want: false },
+    { desc: 'peer sent it for IPv4 multicast only', ours: true, theirs: [mp(1), mp(2), { _tag: 'ExtendedNextHop', families: [{ afi: 1, safi: 2, nextHopAfi: 2 }] } as Capability], want: false },
+  ]
+  for (const r of rows) t.same(E.map((a: { out: { extendedNextHop: boolean } }) => a.out.extendedNextHop)(agree({ ...policy, extendedNextHop: r.ours }, open({ capabilities: r.theirs }), {})), E.right(r.want), r.desc)
+})
