@@ -20,7 +20,7 @@ export type Capability =
   | { readonly _tag: 'Unknown'; readonly code: number; readonly value: Uint8Array }
 
 /** RFC 8950 §3: NLRI of (afi, safi) may carry a next hop of `nextHopAfi`. */
-export interface NextHopFamily {
+interface NextHopFamily {
   readonly afi: number
   readonly safi: number
   readonly nextHopAfi: number
