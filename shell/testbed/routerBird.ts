@@ -34,9 +34,10 @@ export const birdConf = (c: RouterConfig): string => {
     ...(bfd === undefined ? [] : [`protocol bfd { interface "*" { ${bfdLines(bfd)} }; multihop { ${bfdLines(bfd)} }; }`]),
   ]
   c.neighbors.forEach((n, i) => {
-    // An iBGP next hop is resolved recursively by default, through routes this router does not have:
-    // a directly connected iBGP peer's next hop is on the link.
-    const gateway = isInternal(c, n) && n.multihop === undefined ? ' gateway direct;' : ''
+    // BIRD takes an iBGP session as multihop, its next hops resolved recursively through routes this
+    // router does not have: a directly connected iBGP peer is `direct`, its next hop on the link.
+    const directIbgp = isInternal(c, n) && n.multihop === undefined
+    const gateway = directIbgp ? ' gateway direct;' : ''
     lines.push(
       `protocol bgp n${i} {`,
       `  local as ${c.asn};`,
@@ -44,6 +45,7 @@ export const birdConf = (c: RouterConfig): string => {
       ...(n.password === undefined ? [] : [`  password "${n.password}";`]),
       ...(n.bfd === undefined ? [] : ['  bfd on;']),
       ...(n.multihop === undefined ? [] : [`  multihop ${n.multihop};`]),
+      ...(directIbgp ? ['  direct;'] : []),
       ...(n.passive === true ? ['  passive on;'] : []),
       `  ipv4 { import all; export none;${gateway} };`,
       `  ipv6 { import all; export none;${gateway} };`,

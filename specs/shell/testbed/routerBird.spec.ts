@@ -105,6 +105,8 @@ t.test('config: ranges, passwords, BFD, multihop, passive and ECMP as BIRD 2 spe
     'min rx interval 100 ms; min tx interval 100 ms; multiplier 3;',
     'neighbor 203.0.113.2 as 64500;',
     'passive on;',
+    // An iBGP neighbour is multihop to BIRD unless told `direct` (`gateway direct` alone is refused then).
+    '\n  direct;\n',
     'ipv4 { import all; export none; gateway direct; };',
     'neighbor 203.0.113.3 as 64513;',
     'multihop 4;',
