@@ -1,0 +1,12 @@
+// The interop matrix (specs/interop/matrix.ts) against BIRD 2 (kernel protocols with merge paths): twelve cells (IPv4, IPv6,
+// dual-stack x eBGP, iBGP with localPref x MD5 on, off) from two node namespaces. Needs root.
+import t from 'tap'
+import { missingTools, netnsUnavailable } from '../support/netns.js'
+import { runMatrix } from './matrix.js'
+
+t.setTimeout(110_000)
+const why = netnsUnavailable()
+const missing = missingTools(['bird', 'birdc', 'curl'])
+if (why !== undefined) t.plan(0, `skipped: ${why}`)
+else if (missing !== undefined) t.fail(missing)
+else await t.test('the matrix against bird', (t) => runMatrix(t, 'bird', true))
