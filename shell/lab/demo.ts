@@ -5,7 +5,8 @@
 //    and the MAC the client resolved next to that node's eth0 MAC; then the announcing node loses
 //    power while the client probes every 20 ms, and the demo prints how long the client got no
 //    answer, heals the node and prints the move back. Resolves to 0 only when every check held.
-//  - `node dist/shell/lab/demo.js [--state DIR]` (`make demo`): lab up, runDemo, lab down (always).
+//  - `node dist/shell/lab/demo.js [--state DIR]` (`make demo`): lab up with the FRR router, runDemo, then
+//    the BGP part (demoBgp.ts) on the same lab, lab down (always); exit 0 only when both held.
 //  - `node dist/shell/lab/demo.js probe ...`: the probe itself, run inside the client's namespace by
 //    `startProbe`: one HTTP request per target every EVERY ms, each with its own connection and a
 //    TIMEOUT ms limit (as `curl -m 0.2` in a loop), one JSON line per request on stdout.
@@ -18,6 +19,7 @@ import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { labDown, labUp, repoRoot, METRICS_PORT, type Lab } from './lab.js'
+import { runBgpDemo } from './demoBgp.js'
 import { errText, inNs, sleep } from '../testbed/sys.js'
 import { lanOf } from './topology.js'
 
@@ -484,11 +486,13 @@ const fullDemo = async (args: readonly string[]): Promise<number> => {
   let code = 1
   try {
     await labDown(stateDir) // whatever an earlier, interrupted demo left
-    say(`bringing the lab up in ${stateDir} (about 20 s): etcd, kube-apiserver and the IronLB controller in infra, a speaker on each of node1..3, a client`)
+    say(`bringing the lab up in ${stateDir} (about 20 s): etcd, kube-apiserver and the IronLB controller in infra, a speaker on each of node1..3, a client, an FRR router to the client's edge network`)
     const t0 = Date.now()
-    const lab = await labUp({ stateDir, requireSpeakers: true, progress: (l) => progress.push(l), signal: abort.signal })
+    const lab = await labUp({ stateDir, requireSpeakers: true, router: 'frr', progress: (l) => progress.push(l), signal: abort.signal })
     say(`lab up in ${secs(Date.now() - t0)}`)
-    code = await runDemo(lab, say, abort.signal)
+    const l2 = await runDemo(lab, say, abort.signal)
+    const bgp = await runBgpDemo(lab, say, abort.signal)
+    code = l2 !== 0 ? l2 : bgp
   } catch (e) {
     say(`demo failed: ${errText(e)}`)
     if (progress.length > 0) say(`the lab's progress:\n  ${progress.slice(-8).join('\n  ')}`)

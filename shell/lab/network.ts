@@ -71,7 +71,15 @@ export const wire = async (topo: Topology): Promise<void> => {
   if (topo.hosts.some((h) => h.kind === 'router')) await routeThroughRouter(topo)
 }
 
-const ROUTER_SYSCTLS = ['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv6.conf.default.forwarding=1']
+// ECMP by flow (addresses and ports): with the default (addresses only) every connection from the one
+// client to a Service IP would take the same node.
+const ROUTER_SYSCTLS = [
+  'net.ipv4.ip_forward=1',
+  'net.ipv6.conf.all.forwarding=1',
+  'net.ipv6.conf.default.forwarding=1',
+  'net.ipv4.fib_multipath_hash_policy=1',
+  'net.ipv6.fib_multipath_hash_policy=1',
+]
 
 /**
  * A router lab's routes: the router forwards; the client's default route goes through the router's edge

@@ -18,6 +18,8 @@ const LAB_ROUTER_ASN = 64500
 /** The AS the router expects the nodes in when it must name one (GoBGP); FRR and BIRD take any external AS. */
 const LAB_NODE_ASN = 64512
 const READY_MS = 20_000
+/** BFD toward every node (examples/bgp-demo.yaml's BFDProfile asks the same): FRR and BIRD; GoBGP has none. */
+const LAB_BFD = { receiveMs: 100, transmitMs: 100, multiplier: 3 } as const
 
 /** The router's folder: named after the lab, so `down` finds it from the lab id alone. */
 const routerDirOf = (id: string): string => join(tmpdir(), `ironlb-lab-${id}-router`)
@@ -26,14 +28,15 @@ export const labRouterConfig = (topo: Topology, kind: RouterKind): RouterConfig 
   const lan = topo.segments.find((s) => s.name === 'lan')
   if (lan === undefined) throw new Error('the topology has no LAN')
   const peerAs = kind === 'gobgp' ? LAB_NODE_ASN : 'external'
+  const bfd = kind === 'gobgp' ? {} : { bfd: LAB_BFD }
   return {
     kind,
     ns: namespaceOf(topo.id, 'router'),
     asn: LAB_ROUTER_ASN,
     routerId: lanOf(hostOrThrow(topo, 'router')).v4,
     neighbors: [
-      { peer: { range: lan.v4Prefix }, peerAs },
-      { peer: { range: lan.v6Prefix }, peerAs },
+      { peer: { range: lan.v4Prefix }, peerAs, ...bfd },
+      { peer: { range: lan.v6Prefix }, peerAs, ...bfd },
     ],
   }
 }

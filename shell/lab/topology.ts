@@ -3,9 +3,11 @@
 // the specs read it. A host is a network namespace; a segment is a bridge inside the `lan` namespace, so
 // nothing lives in the machine's own namespace. Every address is from a documentation range (RFC 5737,
 // RFC 3849): the LAN is 198.51.100.0/24 and 2001:db8:100::/64. With a router (`up --router`) a second
-// segment, the edge (203.0.113.0/24, 2001:db8:203::/64), joins the router (.1 on both segments) and the
+// segment, the edge (203.0.113.0/25, 2001:db8:203::/64), joins the router (.1 on both segments) and the
 // client (.100 on both), whose default route then goes through the router: a Service IP outside the LAN
-// is reached the way BGP advertises it. Service ClusterIPs come from 192.0.2.0/24 and 2001:db8:96::/112.
+// is reached the way BGP advertises it. The edge is a /25 so that 203.0.113.128/25 and 2001:db8:300::/64
+// are on no segment: BGP pools take their IPs from there (BGP_SERVICE_RANGES), and the client reaches
+// them only through the router. Service ClusterIPs come from 192.0.2.0/24 and 2001:db8:96::/112.
 import { createHash } from 'node:crypto'
 
 export type HostKind = 'infra' | 'node' | 'client' | 'router'
@@ -48,7 +50,9 @@ export interface Topology {
 }
 
 const LAN: Segment = { name: 'lan', bridge: 'br-lan', v4Prefix: '198.51.100.0/24', v6Prefix: '2001:db8:100::/64' }
-const EDGE: Segment = { name: 'edge', bridge: 'br-edge', v4Prefix: '203.0.113.0/24', v6Prefix: '2001:db8:203::/64' }
+const EDGE: Segment = { name: 'edge', bridge: 'br-edge', v4Prefix: '203.0.113.0/25', v6Prefix: '2001:db8:203::/64' }
+/** Where a router lab's BGP pools take their IPs: on no segment, so only the router's routes lead there. */
+export const BGP_SERVICE_RANGES = { v4: '203.0.113.128/25', v6: '2001:db8:300::/64' } as const
 const SWITCH_HOST = 'lan'
 const SERVICE_CLUSTER_IP_RANGE = '192.0.2.0/24,2001:db8:96::/112'
 export const API_SERVER_PORT = 6443
@@ -89,7 +93,7 @@ const edgeLink = (host: string, octet: number): HostLink => ({
   mac: macFor(`203.0.113.${octet}`),
   v4: `203.0.113.${octet}`,
   v6: `2001:db8:203::${octet}`,
-  v4Len: 24,
+  v4Len: 25,
   v6Len: 64,
 })
 

@@ -12,10 +12,11 @@ t.test('the router listens for the nodes on the LAN, IPv4 and IPv6', async (t) =
     asn: 64500,
     routerId: '198.51.100.1',
     neighbors: [
-      { peer: { range: '198.51.100.0/24' }, peerAs: 'external' },
-      { peer: { range: '2001:db8:100::/64' }, peerAs: 'external' },
+      { peer: { range: '198.51.100.0/24' }, peerAs: 'external', bfd: { receiveMs: 100, transmitMs: 100, multiplier: 3 } },
+      { peer: { range: '2001:db8:100::/64' }, peerAs: 'external', bfd: { receiveMs: 100, transmitMs: 100, multiplier: 3 } },
     ],
   })
+  t.same(labRouterConfig(topo, 'gobgp').neighbors.map((n) => n.bfd), [undefined, undefined], 'GoBGP has no BFD')
   t.same(labRouterConfig(topo, 'gobgp').neighbors.map((n) => n.peerAs), [64512, 64512], 'GoBGP is told the nodes\' AS')
   t.throws(() => labRouterConfig(topology('abc123', 3), 'bird'), /no host router/, 'a lab without a router host')
 })

@@ -3,7 +3,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { isDocumentationAddress } from '../../../shell/testbed/netns.js'
-import { apiServerUrl, hostOfNamespace, labIdFor, lanOf, namespaceOf, topology, MAX_NODES } from '../../../shell/lab/topology.js'
+import { apiServerUrl, BGP_SERVICE_RANGES, hostOfNamespace, labIdFor, lanOf, namespaceOf, topology, MAX_NODES } from '../../../shell/lab/topology.js'
 
 t.test('the brief\'s addresses, interface names and MACs', async (t) => {
   const topo = topology('abc123', 3)
@@ -50,8 +50,12 @@ t.test('with a router: the router at .1 on the LAN and the edge, the client on b
   const topo = topology('abc123', 2, true)
   t.same(topo.segments.map((s) => [s.name, s.bridge, s.v4Prefix, s.v6Prefix]), [
     ['lan', 'br-lan', '198.51.100.0/24', '2001:db8:100::/64'],
-    ['edge', 'br-edge', '203.0.113.0/24', '2001:db8:203::/64'],
+    ['edge', 'br-edge', '203.0.113.0/25', '2001:db8:203::/64'],
   ])
+  // The BGP pools' ranges lie on no segment: the client reaches them through the router only.
+  const onSegment = (ip: string): boolean => topo.hosts.some((h) => h.links.some((l) => l.v4.split('.').slice(0, 3).join('.') === ip.split('.').slice(0, 3).join('.') && Number(l.v4.split('.')[3]) >> (32 - l.v4Len) === Number(ip.split('.')[3]) >> (32 - l.v4Len)))
+  t.notOk(onSegment(BGP_SERVICE_RANGES.v4.split('/')[0] ?? ''), `${BGP_SERVICE_RANGES.v4} is on no segment`)
+  t.notOk(topo.segments.some((s) => s.v6Prefix.startsWith(BGP_SERVICE_RANGES.v6.split('::')[0] ?? '?')), `${BGP_SERVICE_RANGES.v6} is on no segment`)
   const links = (name: string): string[][] => topo.hosts.find((h) => h.name === name)?.links.map((l) => [l.segment, l.ifname, l.port, l.v4, l.v6]) ?? []
   t.same(links('router'), [['lan', 'eth0', 'router', '198.51.100.1', '2001:db8:100::1'], ['edge', 'eth1', 'router-e', '203.0.113.1', '2001:db8:203::1']])
   t.same(links('client'), [['lan', 'eth0', 'client', '198.51.100.100', '2001:db8:100::100'], ['edge', 'eth1', 'client-e', '203.0.113.100', '2001:db8:203::100']])

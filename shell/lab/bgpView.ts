@@ -1,0 +1,63 @@
+// What a router lab's router holds, as the BGP demo, end-to-end specs and bench read it: the RIB (bgpd's
+// view, through the harness's queries), the kernel FIB's next hops for one prefix (what forwards the
+// client's packets), and a watcher that polls those next hops back to back so that a change is timed
+// to one poll. The pure judges of what the watcher and the client's probe saw are in bgpJudge.ts.
+import type { RibRoute } from '../testbed/router.js'
+import { fibNexthopsOf } from '../testbed/router.js'
+import { run, sleep } from '../testbed/sys.js'
+import type { Lab } from './lab.js'
+import { labRouterStatus } from './router.js'
+import { readState } from './state.js'
+import type { NexthopPoll } from './bgpJudge.js'
+
+/** The router's RIB (every prefix, paths merged); throws when the lab has no router or it cannot be read. */
+export const routerRib = async (lab: Lab): Promise<readonly RibRoute[]> => {
+  const st = readState(lab.stateDir)
+  const rs = st === undefined ? undefined : await labRouterStatus(st)
+  if (rs === undefined) throw new Error('this lab has no router')
+  if ('error' in rs) throw new Error(`the router's RIB: ${rs.error}`)
+  return rs.rib
+}
+
+/** The RIB's next hops for exactly `prefix` (sorted; [] when absent). */
+export const ribNexthops = async (lab: Lab, prefix: string): Promise<string[]> => [...((await routerRib(lab)).find((r) => r.prefix === prefix)?.nexthops ?? [])].sort()
+
+/** The router kernel's next hops for exactly `prefix` (sorted; [] when no route). */
+export const fibNexthops = async (lab: Lab, prefix: string): Promise<string[]> => {
+  const r = await run(['ip', prefix.includes(':') ? '-6' : '-4', '-n', lab.namespace('router'), '-j', 'route', 'show', 'exact', prefix], { timeoutMs: 5_000 })
+  if (r.code !== 0) throw new Error(`ip route show exact ${prefix} in the router: ${r.stderr.trim()}`)
+  return fibNexthopsOf(r.stdout)
+}
+
+/** The prefix a Service IP is advertised as (no aggregation): a /32 or a /128. */
+export const hostPrefix = (ip: string): string => `${ip}/${ip.includes(':') ? 128 : 32}`
+
+interface FibWatch {
+  readonly polls: () => readonly NexthopPoll[]
+  readonly stop: () => Promise<readonly NexthopPoll[]>
+}
+
+/** Polls the router's FIB for `prefix` back to back (at most `maxMs`, and until stop). */
+export const watchFib = (lab: Lab, prefix: string, maxMs = 120_000): FibWatch => {
+  const polls: NexthopPoll[] = []
+  let stopped = false
+  const t0 = Date.now()
+  const loop = (async (): Promise<void> => {
+    while (!stopped && Date.now() - t0 < maxMs) {
+      try {
+        const hops = await fibNexthops(lab, prefix)
+        polls.push({ t: Date.now(), hops })
+      } catch {
+        await sleep(50) // the router's namespace going away ends the watch at maxMs at the latest
+      }
+    }
+  })()
+  return {
+    polls: () => [...polls],
+    stop: async () => {
+      stopped = true
+      await loop
+      return [...polls]
+    },
+  }
+}
