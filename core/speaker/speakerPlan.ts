@@ -3,7 +3,7 @@
 // shell (shell/speaker/) only gathers the input and applies the plan.
 import type { NodeSkipReason } from '../l2/decision.js'
 import type { Config, ConfigError } from '../model/config.js'
-import type { BgpPlan, NotAdvertisedMap } from './bgpAdvertise.js'
+import type { BgpMemory, BgpPassPlan } from './bgpPass.js'
 import type { L2Announce } from './l2Announce.js'
 import type { L2Readiness } from './l2Readiness.js'
 import type { L2StatusWrite } from './l2StatusWrites.js'
@@ -22,6 +22,8 @@ export interface SpeakerSnapshot {
   readonly endpointSlices: readonly unknown[]
   /** The ServiceL2Status objects labelled with this node. */
   readonly l2Statuses: readonly unknown[]
+  /** The basic-auth Secrets of the speaker's namespace (BGPPeer passwordSecret); none when unset. */
+  readonly secrets?: readonly unknown[]
 }
 
 export interface SpeakerInput {
@@ -44,7 +46,7 @@ export interface SpeakerEnv {
   readonly now: number
 }
 
-export interface SpeakerState {
+export interface SpeakerState extends BgpMemory {
   /** A typo must not withdraw anyone's IP: while the latest config is invalid the last valid one runs. */
   readonly lastValid: Config | undefined
   /** The universe last handed to the failure detector; undefined while out of it. */
@@ -52,8 +54,6 @@ export interface SpeakerState {
   readonly announced: ReadonlySet<string>
   readonly alive: ReadonlySet<string>
   readonly reasons: NotAnnouncedMap
-  /** The BGP reasons of the last pass that decided BGP, per (Service IP, peer). */
-  readonly bgpReasons: NotAdvertisedMap
 }
 
 export const initialSpeakerState: SpeakerState = {
@@ -63,6 +63,8 @@ export const initialSpeakerState: SpeakerState = {
   alive: new Set(),
   reasons: new Map(),
   bgpReasons: new Map(),
+  bgpSessions: new Map(),
+  bgpRefused: new Map(),
 }
 
 export type L2HoldReason =
@@ -112,10 +114,10 @@ export interface SpeakerPlan {
   readonly membersAlive: number | undefined
   /**
    * One part per protocol, each with its own reasons, decided from the same input. `bgp` is
-   * undefined when the pass did not decide BGP (not synced, no valid config, or held by a Layer 2
-   * gate): the shell then leaves what it had.
+   * undefined when the pass did not decide BGP (caches not synced, or no valid config yet): the
+   * shell then leaves what it had. Layer 2's gates (readiness, joining the detector) do not hold it.
    */
-  readonly protocols: { readonly layer2: Layer2Plan; readonly bgp: BgpPlan | undefined }
+  readonly protocols: { readonly layer2: Layer2Plan; readonly bgp: BgpPassPlan | undefined }
 }
 
 export interface SpeakerStep {

@@ -1,0 +1,108 @@
+// Which BGP sessions this node runs, and with what: every BGPPeer selected for the node (its
+// nodeSelectors; none selects every node, as MetalLB's syncPeers) becomes a SessionSpec, or a named
+// reason why it cannot run. The spec holds everything that shapes the session itself (OPEN,
+// timers, socket, BFD); the routes are not in it, so a route change never touches a session.
+import * as E from 'fp-ts/lib/Either.js'
+import { sessionConfigOf } from '../bgp/sessionConfig.js'
+import { peerRunsOn } from '../bgp/peerFacts.js'
+import type { NextHops } from '../bgp/peerOpen.js'
+import type { SessionConfig } from '../bgp/session.js'
+import type { BFDProfile } from '../model/bfdProfile.js'
+import type { BGPPeer } from '../model/bgpPeer.js'
+import type { Config } from '../model/config.js'
+import type { Node } from '../model/node.js'
+import { formatIP } from '../net/address.js'
+import type { NodeAddressPair } from './nodeAddresses.js'
+import { type PasswordRefusal, type Redacted, passwordOf } from './peerPassword.js'
+
+/** RFC 5082 / FRR's `ebgp-multihop` default: the most hops a TTL allows. */
+const MULTI_HOP_TTL = 255
+
+interface SessionSocket {
+  readonly localAddress?: string
+  /** Set only with ebgpMultiHop; otherwise the kernel's default. */
+  readonly ttl?: number
+  readonly md5?: Redacted
+  /** The VRF's device (SO_BINDTODEVICE); unset for the default VRF. */
+  readonly device?: string
+}
+
+export interface SessionSpec {
+  /** The BGPPeer's name: the key of its routes in the BGP plan. */
+  readonly peer: string
+  readonly config: SessionConfig
+  readonly remote: string
+  readonly port: number
+  readonly socket: SessionSocket
+  /** This node's address of the family the socket is not, for that family's next hop. */
+  readonly otherNextHops: NextHops
+  /** RFC 5883 multi-hop BFD for ebgpMultiHop peers, single hop otherwise. */
+  readonly bfd: { readonly profile: BFDProfile; readonly multiHop: boolean } | undefined
+}
+
+export type NoSessionReason =
+  | 'NoRouterId'
+  | PasswordRefusal
+  /** `interface` (unnumbered) peers need the neighbour's link-local address: not wired yet. */
+  | 'UnnumberedNotSupported'
+  /** The node has no InternalIP of the peer's family, so no next hop to send. */
+  | 'NoNodeAddress'
+
+export interface NoSession {
+  readonly peer: string
+  readonly reason: NoSessionReason
+}
+
+interface WantedSessions {
+  /** By peer name, in name order. */
+  readonly sessions: ReadonlyMap<string, SessionSpec>
+  readonly refused: readonly NoSession[]
+}
+
+interface NodeFacts {
+  readonly node: Node | undefined
+  readonly addresses: NodeAddressPair
+  readonly secrets: readonly unknown[]
+  readonly namespace: string
+}
+
+const specOf = (peer: BGPPeer, config: Config, f: NodeFacts): E.Either<NoSessionReason, SessionSpec> => {
+  if (peer.target._tag === 'Interface') return E.left('UnnumberedNotSupported')
+  const remote = peer.target.ip
+  const own = remote.family === 4 ? f.addresses.v4 : f.addresses.v6
+  if (own === undefined && peer.sourceAddress === undefined) return E.left('NoNodeAddress')
+  const session = sessionConfigOf(peer, f.addresses.v4)
+  if ('_tag' in session) return E.left(session.reason)
+  const md5 = passwordOf(peer.password, f.secrets, f.namespace)
+  if (E.isLeft(md5)) return md5
+  const profile = peer.bfdProfile === undefined ? undefined : config.bfdProfiles.get(peer.bfdProfile)
+  const other = remote.family === 4 ? f.addresses.v6 : f.addresses.v4
+  return E.right({
+    peer: peer.name,
+    config: session,
+    remote: formatIP(remote),
+    port: peer.port,
+    socket: {
+      ...(peer.sourceAddress === undefined ? {} : { localAddress: formatIP(peer.sourceAddress) }),
+      ...(peer.ebgpMultiHop ? { ttl: MULTI_HOP_TTL } : {}),
+      ...(md5.right === undefined ? {} : { md5: md5.right }),
+      ...(peer.vrf === '' ? {} : { device: peer.vrf }),
+    },
+    otherNextHops: other === undefined ? {} : other.family === 4 ? { v4: other } : { v6: other },
+    bfd: profile === undefined ? undefined : { profile, multiHop: peer.ebgpMultiHop },
+  })
+}
+
+/** The sessions `config` asks of this node, and the peers selected for it that cannot run, with why. */
+export const wantedSessions = (config: Config, f: NodeFacts): WantedSessions => {
+  const sessions = new Map<string, SessionSpec>()
+  const refused: NoSession[] = []
+  if (f.node === undefined) return { sessions, refused }
+  for (const peer of config.bgpPeers) {
+    if (!peerRunsOn(peer, f.node)) continue
+    const spec = specOf(peer, config, { ...f, node: f.node })
+    if (E.isLeft(spec)) refused.push({ peer: peer.name, reason: spec.left })
+    else sessions.set(peer.name, spec.right)
+  }
+  return { sessions, refused }
+}
