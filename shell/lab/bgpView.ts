@@ -61,3 +61,27 @@ export const watchFib = (lab: Lab, prefix: string, maxMs = 120_000): FibWatch =>
     },
   }
 }
+
+/** One vtysh command to the lab's FRR router, its JSON parsed; throws for another router kind. */
+const frrJson = async (lab: Lab, cmd: string): Promise<Record<string, unknown>> => {
+  const r = readState(lab.stateDir)?.router
+  if (r?.kind !== 'frr') throw new Error(`this lab's router is ${r?.kind ?? 'absent'}, not frr`)
+  const out = await run(['vtysh', '--vty_socket', r.dir, '--config_dir', r.dir, '-c', cmd], { timeoutMs: 20_000 })
+  if (out.code !== 0) throw new Error(`vtysh -c '${cmd}': ${(out.stderr + out.stdout).trim().slice(0, 300)}`)
+  const text = out.stdout.trim()
+  return text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {}
+}
+
+/** The next hops of bgpd's valid paths for exactly `prefix` (FRR; sorted, [] when absent): one query, quicker than the whole RIB. */
+export const frrPrefixNexthops = async (lab: Lab, prefix: string): Promise<string[]> => {
+  const j = await frrJson(lab, `show bgp ${prefix.includes(':') ? 'ipv6' : 'ipv4'} unicast ${prefix} json`)
+  const paths = (Array.isArray(j['paths']) ? j['paths'] : []) as { valid?: boolean; nexthops?: { ip?: string; scope?: string }[] }[]
+  return paths.flatMap((p) => (p.valid === true ? (p.nexthops ?? []).filter((h) => h.scope !== 'link-local').slice(0, 1).flatMap((h) => (h.ip === undefined ? [] : [h.ip])) : [])).sort()
+}
+
+/** Prefixes received from each neighbour in one address family (FRR's summary: pfxRcd). */
+export const frrReceived = async (lab: Lab, family: 'ipv4' | 'ipv6'): Promise<Map<string, number>> => {
+  const j = await frrJson(lab, `show bgp ${family} unicast summary json`)
+  const peers = ((j[`${family}Unicast`] as { peers?: Record<string, { pfxRcd?: number }> } | undefined)?.peers ?? {}) as Record<string, { pfxRcd?: number }>
+  return new Map(Object.entries(peers).map(([a, p]) => [a, p.pfxRcd ?? 0] as const))
+}

@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   membership: async () => (await import('./membership.bench.js')).benchMembership(),
   controller: async () => (await import('./controller.bench.js')).benchController(),
   failover: async () => (await import('./failover.bench.js')).benchFailover(),
+  bgp: async () => (await import('./bgp.bench.js')).benchBgp(),
   soak: async () => (await import('./soak.bench.js')).benchSoak(),
   controllerForeign: async () => {
     const m = await import('./controllerForeign.bench.js')
