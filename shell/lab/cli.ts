@@ -35,6 +35,8 @@ const USAGE = `usage: ironlb-lab [--state DIR] <command> [args]
                               NODE's endpoint in SERVICE's EndpointSlices (SERVICE: ns/name or name)
   logs NAME [LINES]           the end of a lab process's log (names as in status)
   demo                        apply shell/lab/examples/l2-demo.yaml, show the IP's path, fail its node
+  demo-bgp                    (a lab up with --router frr) apply shell/lab/examples/bgp-demo.yaml, show the
+                              router's routes and the client's spread over the nodes, fail a node (BFD)
 
 The state folder is .lab/default in the checkout, or $IRONLB_LAB_DIR, or --state.
 `
@@ -248,6 +250,10 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['demo', async (dir, _args, io) => {
     const { runDemo } = await import('./demo.js')
     return runDemo(openLab(dir), (l) => io.out(`${l}\n`))
+  }],
+  ['demo-bgp', async (dir, _args, io) => {
+    const { runBgpDemo } = await import('./demoBgp.js')
+    return runBgpDemo(openLab(dir), (l) => io.out(`${l}\n`))
   }],
 ])
 
