@@ -2,7 +2,7 @@
 // view, through the harness's queries), the kernel FIB's next hops for one prefix (what forwards the
 // client's packets), and a watcher that polls those next hops back to back so that a change is timed
 // to one poll. The pure judges of what the watcher and the client's probe saw are in bgpJudge.ts.
-import type { RibRoute } from '../testbed/router.js'
+import type { NeighborState, RibRoute } from '../testbed/router.js'
 import { fibNexthopsOf } from '../testbed/router.js'
 import { run, sleep } from '../testbed/sys.js'
 import type { Lab } from './lab.js'
@@ -10,14 +10,20 @@ import { labRouterStatus } from './router.js'
 import { readState } from './state.js'
 import type { NexthopPoll } from './bgpJudge.js'
 
-/** The router's RIB (every prefix, paths merged); throws when the lab has no router or it cannot be read. */
-export const routerRib = async (lab: Lab): Promise<readonly RibRoute[]> => {
+const routerStatus = async (lab: Lab): Promise<{ readonly rib: readonly RibRoute[]; readonly neighbors: readonly NeighborState[] }> => {
   const st = readState(lab.stateDir)
   const rs = st === undefined ? undefined : await labRouterStatus(st)
   if (rs === undefined) throw new Error('this lab has no router')
-  if ('error' in rs) throw new Error(`the router's RIB: ${rs.error}`)
-  return rs.rib
+  if ('error' in rs) throw new Error(`the router: ${rs.error}`)
+  return rs
 }
+
+/** The router's RIB (every prefix, paths merged); throws when the lab has no router or it cannot be read. */
+export const routerRib = async (lab: Lab): Promise<readonly RibRoute[]> => (await routerStatus(lab)).rib
+
+/** The router's session state with the neighbour at `address` (undefined: no such neighbour now). */
+export const sessionWith = async (lab: Lab, address: string): Promise<NeighborState['state'] | undefined> =>
+  (await routerStatus(lab)).neighbors.find((n) => n.address === address)?.state
 
 /** The RIB's next hops for exactly `prefix` (sorted; [] when absent). */
 export const ribNexthops = async (lab: Lab, prefix: string): Promise<string[]> => [...((await routerRib(lab)).find((r) => r.prefix === prefix)?.nexthops ?? [])].sort()

@@ -14,7 +14,7 @@
 //    follows the endpoint to another node.
 import t from 'tap'
 import { join } from 'node:path'
-import { hostPrefix, ribNexthops, routerRib, watchFib } from '../../shell/lab/bgpView.js'
+import { hostPrefix, ribNexthops, routerRib, sessionWith, watchFib } from '../../shell/lab/bgpView.js'
 import { dropsOf } from '../../shell/lab/bgpJudge.js'
 import { bgpBars, bgpPowerLosses, fibNodes, nodeAddresses, waitFibNodes } from '../../shell/lab/bgpFailover.js'
 import { curlFromClient, serviceIPs, startProbe } from '../../shell/lab/demo.js'
@@ -82,12 +82,17 @@ t.test('BGP through the lab router (FRR)', async (t) => {
     const watches = ips.map((ip) => watchFib(lab, hostPrefix(ip), 90_000))
     await sleep(500)
     const t0 = Date.now()
+    const addr = lab.address(node).v4
     await lab.stopSpeaker(node)
-    await sleep(2_000)
-    await lab.startSpeaker(node)
-    // Back: its session up again and the node still (or again) a next hop; then a second more of traffic.
-    await waitUntil(`${node}'s session Established again`, 60_000, async () => (await routerRib(lab)).some((r) => r.prefix === hostPrefix(v4) && r.nexthops.length === lab.nodes.length))
+    // The router must see the restart (or the check below proves nothing): its session leaves Established.
+    await waitUntil(`the router's session with ${node} down`, 15_000, async () => (await sessionWith(lab, addr)) !== 'Established', 50)
+    t.comment(`the router's session with ${addr} left Established ${Date.now() - t0} ms after SIGTERM`)
     await sleep(1_000)
+    await lab.startSpeaker(node)
+    const up = await waitUntil(`${node}'s session Established again`, 60_000, async () => (await sessionWith(lab, addr)) === 'Established', 100)
+    t.comment(`Established again ${up} ms after the speaker started`)
+    // Then past End-of-RIB and the stale routes' sweep: two seconds more of traffic.
+    await sleep(2_000)
     const t1 = Date.now()
     const polls = await Promise.all(watches.map((w) => w.stop()))
     const samples = (await probe.stop()).filter((s) => s.t >= t0 && s.t <= t1)
