@@ -116,9 +116,9 @@ export const KEEPALIVE = encodeMessage({ _tag: 'Keepalive' }, { fourOctetAs: tru
 
 /**
  * Takes the session's next dial to Established: its OPEN, ours and a KEEPALIVE, its KEEPALIVE, then
- * what it sends on Up (End-of-RIB at least). Returns the connection, or why not.
+ * the first `updates` UPDATEs it sends on Up (its routes, then End-of-RIB). Returns the connection, or why not.
  */
-export const establish = async (peer: LoopbackPeer, timeoutMs: number): Promise<PeerConn | string> => {
+export const establish = async (peer: LoopbackPeer, timeoutMs: number, updates = 1): Promise<PeerConn | string> => {
   const conn = await peer.accept(timeoutMs)
   if (conn === undefined) return 'no dial'
   const open = await conn.next(timeoutMs)
@@ -127,7 +127,9 @@ export const establish = async (peer: LoopbackPeer, timeoutMs: number): Promise<
   conn.send(KEEPALIVE)
   const ka = await conn.next(timeoutMs)
   if (typeof ka === 'string' || ka.type !== 'KEEPALIVE') return `expected KEEPALIVE, got ${typeof ka === 'string' ? ka : ka.type}`
-  const eor = await conn.next(timeoutMs)
-  if (typeof eor === 'string' || eor.type !== 'UPDATE') return `expected End-of-RIB, got ${typeof eor === 'string' ? eor : eor.type}`
+  for (let i = 0; i < updates; i++) {
+    const u = await conn.next(timeoutMs)
+    if (typeof u === 'string' || u.type !== 'UPDATE') return `expected UPDATE ${i + 1} of ${updates}, got ${typeof u === 'string' ? u : u.type}`
+  }
   return conn
 }
