@@ -89,7 +89,7 @@ export const labRouterText = (rs: LabRouterStatus): string => {
   const lines = ['', `router (${rs.kind}, AS ${LAB_ROUTER_ASN}):`]
   if ('error' in rs) return `${[...lines, `  (unavailable: ${rs.error})`].join('\n')}\n`
   lines.push('  neighbours:')
-  if (rs.neighbors.length === 0) lines.push('    (none yet: each node's speaker dials the router once a BGPPeer names it)')
+  if (rs.neighbors.length === 0) lines.push('    (none yet: the speakers dial the router once a BGPPeer names it)')
   for (const n of rs.neighbors) lines.push(`    ${n.address.padEnd(20)} AS ${String(n.remoteAs ?? '-').padEnd(11)} ${n.state}${n.raw !== n.state ? ` (${n.raw})` : ''}`)
   lines.push('  RIB:')
   if (rs.rib.length === 0) lines.push('    (empty)')
