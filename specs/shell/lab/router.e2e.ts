@@ -1,8 +1,11 @@
 // `ironlb-lab up --router frr` end to end (root, real namespaces, a real control plane, FRR): the router
 // answers with no neighbour until a node dials it; a test peer from the project's BGP code on node1
-// (specs/support/bgpPeerMain.ts, the router harness's own peer: the speakers do not speak BGP yet) gets
-// its routes into the router's RIB and kernel FIB; the client's packets from its edge address reach a
-// node and come back through the router; `down` leaves no router process, namespace or folder.
+// (specs/support/bgpPeerMain.ts, the router harness's own peer: no speakers run here) gets its routes
+// into the router's RIB and kernel FIB; the router runs BFD 100 ms x 3 toward the nodes: a BFD session
+// of shell/bfd beside the peer (specs/shell/bfd/bfdPeerMain.ts) comes up with it, and when that session
+// dies the router drops the node's session and route within 500 ms; the client's packets from its edge
+// address reach a node and come back through the router; `down` leaves no router process, namespace
+// or folder.
 // Needs `make build`, `make k8s-bins` and FRR.
 import t from 'tap'
 import { spawn } from 'node:child_process'
@@ -12,6 +15,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { labDown, labUp, repoRoot } from '../../../shell/lab/lab.js'
 import { labRouterStatus } from '../../../shell/lab/router.js'
+import { watchFib } from '../../../shell/lab/bgpView.js'
+import { withdrawal } from '../../../shell/lab/bgpJudge.js'
 import { readState } from '../../../shell/lab/state.js'
 import { fibNexthopsOf } from '../../../shell/testbed/router.js'
 import { missingTools, netnsUnavailable } from '../../support/netns.js'
@@ -27,6 +32,7 @@ if (missing !== undefined) throw new Error(missing)
 for (const f of ['dist/shell/cli/ironlb.js', 'dist/shell/lab/agent.js']) if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run make build`)
 
 const PEER = fileURLToPath(new URL('../../support/bgpPeerMain.ts', import.meta.url))
+const BFD_PEER = fileURLToPath(new URL('../bfd/bfdPeerMain.ts', import.meta.url))
 const dir = join(tmpdir(), 'ironlb-lab-e2e-router')
 
 const waitUntil = async <A>(what: string, ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
@@ -54,16 +60,22 @@ await t.test('the router answers, with no neighbour until a node dials it', asyn
   t.same(await status(), { kind: 'frr', neighbors: [], rib: [] })
 })
 
-await t.test("a test peer on node1 puts its routes into the router's RIB and FIB", async (t) => {
+/** A TypeScript main in node1's namespace, killed when the spec ends; its stdout kept. */
+const onNode1 = (main: string, args: readonly string[]): { proc: ReturnType<typeof spawn>; out: () => string } => {
   const env = { ...process.env }
   delete env['NODE_OPTIONS']
-  const args = ['--local', '198.51.100.11', '--local6', '2001:db8:100::11', '--remote', '198.51.100.1', '--asn', '64512', '--peer-asn', '64500', '--router-id', '198.51.100.11', '--max-seconds', '60']
-  const peer = spawn('ip', ['netns', 'exec', lab.namespace('node1'), process.execPath, ...tsNodeArgs(), PEER, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env })
-  t.teardown(() => void peer.kill('SIGKILL'))
+  const proc = spawn('ip', ['netns', 'exec', lab.namespace('node1'), process.execPath, ...tsNodeArgs(), main, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env })
+  t.teardown(() => void proc.kill('SIGKILL'))
   let out = ''
-  peer.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  await waitUntil('the peer Established', 30_000, async () => out, (o) => o.includes('"event":"up"'))
-  peer.stdin.write('{"cmd":"announce"}\n')
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+  return { proc, out: () => out }
+}
+
+await t.test("a test peer on node1 puts its routes into the router's RIB and FIB", async (t) => {
+  const args = ['--local', '198.51.100.11', '--local6', '2001:db8:100::11', '--remote', '198.51.100.1', '--asn', '64512', '--peer-asn', '64500', '--router-id', '198.51.100.11', '--max-seconds', '90']
+  const { proc: peer, out } = onNode1(PEER, args)
+  await waitUntil('the peer Established', 30_000, async () => out(), (o) => o.includes('"event":"up"'))
+  peer.stdin?.write('{"cmd":"announce"}\n')
   const st = await waitUntil('the routes in the RIB', 10_000, status, (s) => s !== undefined && 'rib' in s && s.rib.length === 2)
   t.same(st, {
     kind: 'frr',
@@ -75,6 +87,23 @@ await t.test("a test peer on node1 puts its routes into the router's RIB and FIB
   })
   const fib = await lab.exec('router', ['ip', '-j', 'route', 'show', 'exact', '203.0.113.10/32'])
   t.same(fibNexthopsOf(fib.stdout), ['198.51.100.11'], 'zebra installed it')
+})
+
+await t.test("the router's BFD: up with node1 at 100 ms x 3; when it dies, node1's session and route go within 500 ms", async (t) => {
+  const bfd = onNode1(BFD_PEER, ['--local', '198.51.100.11', '--remote', '198.51.100.1', '--tx', '100', '--rx', '100', '--mult', '3', '--max-seconds', '60'])
+  await waitUntil('the BFD session Up', 15_000, async () => bfd.out(), (o) => o.includes('"event":"up"'))
+  const watch = watchFib(lab, '203.0.113.10/32', 20_000)
+  await new Promise((r) => setTimeout(r, 500))
+  const tDie = Date.now()
+  bfd.proc.stdin?.write('{"cmd":"die"}\n')
+  await waitUntil('the route withdrawn', 5_000, async () => withdrawal(watch.polls(), ['198.51.100.11'], tDie), (w) => w !== undefined)
+  const polls = await watch.stop()
+  const w = withdrawal(polls, ['198.51.100.11'], tDie)
+  t.comment(`the router dropped node1's route ${w?.ms ?? '?'} ms after its BFD peer died (FIB polled every ${w?.resolutionMs ?? '?'} ms there); detection time 300 ms`)
+  t.ok(w !== undefined && w.ms <= 500, `within 500 ms (${w?.ms ?? 'never'} ms)`)
+  const st = await status()
+  const n1 = st !== undefined && 'neighbors' in st ? st.neighbors.find((n) => n.address === '198.51.100.11') : undefined
+  t.not(n1?.state, 'Established', `the router's BGP session with node1 went down with BFD (now ${n1?.state ?? 'gone'})`)
 })
 
 await t.test("the client's edge address reaches a node, and the answer comes back through the router", async (t) => {
