@@ -1,6 +1,6 @@
 // The same fuzz as fuzz.spec.ts, many more runs, without sockets: each input through the decoder
 // (core/bgp/inbound.ts readChunk) and the state machine (core/bgp/session.ts step), as the shell
-// feeds them, from Established and from OpenSent. The NOTIFICATIONs and KEEPALIVEs the session
+// feeds them, from Established, OpenSent and OpenConfirm. The NOTIFICATIONs and KEEPALIVEs the session
 // would send, the UPDATEs answering ROUTE-REFRESH, and whether it closes must be fuzzOracle.ts's,
 // computed from the RFCs without core/bgp. Nothing may throw.
 import fc from 'fast-check'
@@ -59,9 +59,25 @@ const established = (): Live => {
   return live
 }
 
-const same = (bytes: Uint8Array, phase: 'Established' | 'OpenSent'): boolean => {
-  const got = run(phase === 'Established' ? established() : openSent(), bytes)
-  const want = expectedAnswer(bytes, phase, PEER_ASN)
+/** OpenSent, then the peer's OPEN: the session has answered KEEPALIVE and waits for ours. */
+const openConfirm = (): Live => {
+  const live = openSent()
+  run(live, peerOpen())
+  if (sessionState(live.session) !== 'OpenConfirm') throw new Error('setup did not reach OpenConfirm')
+  return live
+}
+
+type Phase = 'Established' | 'OpenSent' | 'OpenConfirm'
+const START: Record<Phase, () => Live> = { Established: established, OpenSent: openSent, OpenConfirm: openConfirm }
+
+/** The NOTIFICATIONs answered, for the check that the fuzz reaches each FSM error. */
+const answered = new Set<string>()
+
+const same = (bytes: Uint8Array, phase: Phase): boolean => {
+  const got = run(START[phase](), bytes)
+  for (const r of got.replies) answered.add(r)
+  // From OpenConfirm, a KEEPALIVE brings Up: our one route and End-of-RIB.
+  const want = expectedAnswer(bytes, phase, PEER_ASN, 2)
   if (JSON.stringify(got) === JSON.stringify(want)) return true
   throw new Error(`input ${Buffer.from(bytes).toString('hex')}: oracle ${JSON.stringify(want)}, session ${JSON.stringify(got)}`)
 }
@@ -70,6 +86,9 @@ t.test('the decoder and state machine answer as the RFCs say', async (t) => {
   const started = Date.now()
   fc.assert(fc.property(establishedInput, (b) => same(b, 'Established')), { seed: 4271, numRuns: 8_000 })
   fc.assert(fc.property(openInput, (b) => same(b, 'OpenSent')), { seed: 7606, numRuns: 4_000 })
-  t.comment(`12,000 inputs in ${Date.now() - started} ms`)
+  fc.assert(fc.property(establishedInput, (b) => same(b, 'OpenSent')), { seed: 6608, numRuns: 2_000 })
+  fc.assert(fc.property(establishedInput, (b) => same(b, 'OpenConfirm')), { seed: 6608, numRuns: 4_000 })
+  t.comment(`18,000 inputs in ${Date.now() - started} ms`)
   t.pass('every answer the oracle\'s')
+  t.same(['5/1', '5/2', '5/3', '3/9', '2/4'].filter((n) => !answered.has(n)), [], 'RFC 6608 FSM errors from each state, and the rarer OPEN and UPDATE errors, were reached')
 })

@@ -10,7 +10,7 @@
 export interface Expected {
   /** NOTIFICATIONs ("code/subcode") and KEEPALIVEs, in order; UPDATEs are not listed. */
   readonly replies: readonly string[]
-  /** UPDATEs the session sends in reply to IPv4 unicast ROUTE-REFRESHes (with one route wanted). */
+  /** UPDATEs the session sends: for IPv4 unicast ROUTE-REFRESHes (one route wanted), and on Up. */
   readonly refreshes: number
   /** closed: the session closed the connection; open: it waits for more; partial: in the middle of a message. */
   readonly end: 'closed' | 'open' | 'partial'
@@ -133,8 +133,11 @@ const updateVerdict = (b: Uint8Array): Verdict => {
 /** RFC 6608 subcodes: a message the state does not expect. */
 const FSM_SUBCODE: Record<Phase, number> = { OpenSent: 1, OpenConfirm: 2, Established: 3 }
 
-/** Reads `bytes` as the session does from `phase`, one message after another. */
-export const expectedAnswer = (bytes: Uint8Array, phase: Phase, peerAsn: number): Expected => {
+/**
+ * Reads `bytes` as the session does from `phase`, one message after another. `updatesOnUp`: the
+ * UPDATEs it sends on reaching Established from OpenConfirm (its table and End-of-RIB).
+ */
+export const expectedAnswer = (bytes: Uint8Array, phase: Phase, peerAsn: number, updatesOnUp = 0): Expected => {
   const replies: string[] = []
   let refreshes = 0
   let at = 0
@@ -157,7 +160,10 @@ export const expectedAnswer = (bytes: Uint8Array, phase: Phase, peerAsn: number)
     if (phase === 'OpenSent' && type === 1) {
       replies.push('keepalive')
       phase = 'OpenConfirm'
-    } else if (phase === 'OpenConfirm' && type === 4) phase = 'Established'
+    } else if (phase === 'OpenConfirm' && type === 4) {
+      phase = 'Established'
+      refreshes += updatesOnUp
+    }
     else if (phase !== 'Established' || type === 1) return fail(5, FSM_SUBCODE[phase])
     else if (type === 5 && u16(body, 0) === 1 && body[3] === 1) refreshes += 1
   }
