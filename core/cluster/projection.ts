@@ -6,6 +6,8 @@
 // reports the same problem as decoding the whole object; specs/core/cluster/projection.spec.ts
 // holds every decoder to "same result on the projection as on the whole object".
 // MetalLB's own kinds and ServiceL2Status are not projected: they are few, small, and read whole.
+// Secrets (the speaker's basic-auth ones, for BGPPeer passwordSecret) keep their name, type and the
+// `password` key only: a username or any other key never enters the cache.
 import { absurd } from '../fp/absurd.js'
 import { METALLB_PREFIXES } from './service.js'
 
@@ -84,12 +86,20 @@ const ENDPOINT_SLICE = fields({
 
 const NAMESPACE = fields({ ...TYPE_META, metadata: META })
 
+const SECRET = fields({
+  ...TYPE_META,
+  metadata: fields({ name: WHOLE, namespace: WHOLE, uid: WHOLE, resourceVersion: WHOLE }),
+  type: WHOLE,
+  data: fields({ password: WHOLE }),
+})
+
 /** The projected kinds, by `kind`; the reflector picks by the kind it was started for. */
 export const PROJECTIONS: ReadonlyMap<string, Shape> = new Map([
   ['Service', SERVICE],
   ['Node', NODE],
   ['EndpointSlice', ENDPOINT_SLICE],
   ['Namespace', NAMESPACE],
+  ['Secret', SECRET],
 ])
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)

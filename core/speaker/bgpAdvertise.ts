@@ -1,10 +1,8 @@
 // The speaker's BGP part of a pass: what core/bgp/advertise.ts decides for this node, with the
 // reasons kept between passes like Layer 2's (core/speaker/notAnnounced.ts): one log line when the
 // reason of a (Service IP, peer) changes, and a gauge of pairs per reason whose labels are this
-// bounded list, never an IP, a Service or a peer.
-//
-// Nothing acts on the routes yet: the sessions (shell/bgp) are wired by a later change, so the
-// speaker shell only logs and counts the reasons.
+// bounded list, never an IP, a Service or a peer. The routes go to the sessions (bgpPass.ts adds
+// which sessions run; shell/speaker/bgpApplier.ts carries both out).
 import type { BgpNodePlan, BgpNotAdvertised } from '../bgp/advertise.js'
 import type { BgpSkipReason } from '../bgp/advertiseReason.js'
 import type { ServiceKey } from '../model/names.js'

@@ -8,7 +8,7 @@ import type { Logger } from '../obs/log.js'
 import type { PeerSession } from './peerSession.js'
 import { type Listen, nodeListen } from './socketOptions.js'
 
-interface BgpListener {
+export interface BgpListener {
   readonly close: () => Promise<void>
 }
 

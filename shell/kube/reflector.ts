@@ -20,6 +20,7 @@ interface ReflectorOptions {
   /** Server-side watch timeout; the watchdog allows this plus a margin before it assumes a hang. */
   readonly watchTimeoutSeconds?: number
   readonly labelSelector?: string
+  readonly fieldSelector?: string
   /** List responses omit apiVersion/kind on items; stamp them so decoders see whole objects. */
   readonly typeMeta?: { readonly apiVersion: string; readonly kind: string }
 }
@@ -98,7 +99,7 @@ const notify = (s: { readonly opts: ReflectorOptions }): void => {
 
 const relist = async <T extends KubeObject>(s: ReflectorState<T>): Promise<void> => {
   const { opts } = s
-  const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector } }), `list ${opts.path}`)
+  const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector } }), `list ${opts.path}`)
   const body = res.body as { items?: T[]; metadata?: { resourceVersion?: string } }
   s.store.clear()
   for (const item of body.items ?? []) s.store.set(keyOf(item), s.cached(opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item }))
@@ -148,7 +149,7 @@ const watchOnce = async <T extends KubeObject>(s: ReflectorState<T>): Promise<Wa
       round.abort()
     }
   }, Math.min(5_000, watchdogMs))
-  const query = { watch: true, resourceVersion: s.resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: opts.labelSelector }
+  const query = { watch: true, resourceVersion: s.resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }
   const onObject = (raw: unknown): void => {
     lastActivity = Date.now()
     const applied = applyEvent(s, raw as WatchEvent)

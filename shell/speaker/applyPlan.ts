@@ -1,18 +1,20 @@
 // Applies one speaker plan (core/speaker/reconcile.ts), in the order the speaker always acted:
 // the failure detector first, then the config's metrics and ConfigurationState, then the responders
 // (with the log lines and metrics of what moved), the ServiceL2Status writes, and the reasons for
-// what is not announced (a line per changed reason, the gauge every pass), Layer 2's then BGP's.
+// what is not announced (a line per changed reason, the gauge every pass), Layer 2's then BGP's,
+// and last the BGP sessions and their routes (bgpApplier.ts).
 import { describeBgpSkip } from '../../core/bgp/advertiseReason.js'
 import { describeSkip } from '../../core/l2/decision.js'
 import { absurd } from '../../core/fp/absurd.js'
 import type { Mac } from '../../core/packet/mac.js'
 import type { LinkFacts } from '../../core/speaker/interfaceFilter.js'
-import type { BgpPlan } from '../../core/speaker/bgpAdvertise.js'
+import type { BgpPassPlan } from '../../core/speaker/bgpPass.js'
 import type { L2StatusWrite } from '../../core/speaker/l2StatusWrites.js'
 import type { ConfigReport, L2ResponderPlan, Layer2Plan, SpeakerPlan } from '../../core/speaker/speakerPlan.js'
 import type { ConfigError } from '../../core/model/config.js'
 import type { PassOutcome } from '../loop/reconcileLoop.js'
 import type { Logger } from '../obs/log.js'
+import type { BgpApplier } from './bgpApplier.js'
 import type { L2Responder } from './l2Responder.js'
 import type { MembershipApplier } from './membershipApplier.js'
 import type { SpeakerMetrics } from './metrics.js'
@@ -24,6 +26,8 @@ interface SpeakerAppliers {
   readonly metrics: SpeakerMetrics
   readonly responder: L2Responder
   readonly membership: MembershipApplier
+  /** The BGP sessions; specs of Layer 2 alone leave it out. */
+  readonly bgp?: BgpApplier
   readonly publishStatus: (writes: readonly L2StatusWrite[]) => void
   readonly publishConfigState: (errors: readonly ConfigError[]) => Promise<void>
   readonly now: () => number
@@ -72,15 +76,13 @@ const applyLayer2 = async (l2: Layer2Plan, usable: UsableLinks, a: SpeakerApplie
   a.metrics.setNotAnnounced('layer2', l2.reasons.counts)
 }
 
-/**
- * BGP: only the reasons for now. No session runs yet (shell/bgp is wired by a later change), so the
- * routes in the plan are not acted on here.
- */
-const applyBgp = (bgp: BgpPlan | undefined, a: SpeakerAppliers): void => {
+/** BGP: the reasons, then the sessions and their routes. Undecided (undefined): the sessions run on as they are. */
+const applyBgp = async (bgp: BgpPassPlan | undefined, a: SpeakerAppliers): Promise<void> => {
   if (bgp === undefined) return
   for (const n of bgp.changed)
     a.log.info('not-announcing', { protocol: 'bgp', service: n.service, ip: n.ip, peer: n.peer, reason: n.reason, detail: describeBgpSkip(n.reason) })
   a.metrics.setNotAnnounced('bgp', bgp.counts)
+  await a.bgp?.apply(bgp)
 }
 
 /** `usable`: the interfaces the plan was made for. After a join the pass looks again, with a live set. */
@@ -89,6 +91,6 @@ export const applySpeakerPlan = async (plan: SpeakerPlan, usable: UsableLinks, a
   if (plan.config !== undefined) applyConfig(plan.config, a)
   if (plan.membersAlive !== undefined) a.metrics.members.set(plan.membersAlive)
   await applyLayer2(plan.protocols.layer2, usable, a)
-  applyBgp(plan.protocols.bgp, a)
+  await applyBgp(plan.protocols.bgp, a)
   return plan.membership._tag === 'Join' ? { _tag: 'Again', afterMs: 0, why: 'joined the failure detector' } : { _tag: 'Done' }
 }

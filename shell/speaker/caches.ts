@@ -1,5 +1,7 @@
-// The speaker's caches: Services, Nodes, EndpointSlices, the MetalLB kinds of its namespace and its
-// own ServiceL2Status objects, each a reflector that kicks the loop on any change. `snapshot` hands
+// The speaker's caches: Services, Nodes, EndpointSlices, the MetalLB kinds of its namespace, its
+// own ServiceL2Status objects and the basic-auth Secrets of its namespace (BGPPeer passwordSecret;
+// the server filters by type, the cache keeps only name, type and the password: core/cluster/
+// projection.ts), each a reflector that kicks the loop on any change. `snapshot` hands
 // the core what they hold; the core decodes it (core/speaker/reconcile.ts).
 import { STATUS_LABELS } from '../../core/config/statusCodecs.js'
 import type { SpeakerSnapshot } from '../../core/speaker/speakerPlan.js'
@@ -24,8 +26,16 @@ interface CacheDeps {
 }
 
 export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): SpeakerCaches => {
-  const reflect = (path: string, typeMeta: { apiVersion: string; kind: string }, labelSelector?: string): Reflector<KubeObject> =>
-    startReflector<KubeObject>({ path, rest: deps.rest, log: deps.log, onChange, typeMeta, ...(labelSelector === undefined ? {} : { labelSelector }) })
+  const reflect = (path: string, typeMeta: { apiVersion: string; kind: string }, labelSelector?: string, fieldSelector?: string): Reflector<KubeObject> =>
+    startReflector<KubeObject>({
+      path,
+      rest: deps.rest,
+      log: deps.log,
+      onChange,
+      typeMeta,
+      ...(labelSelector === undefined ? {} : { labelSelector }),
+      ...(fieldSelector === undefined ? {} : { fieldSelector }),
+    })
   const services = reflect('/api/v1/services', { apiVersion: 'v1', kind: 'Service' })
   const nodes = reflect('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node' })
   const slices = reflect('/apis/discovery.k8s.io/v1/endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' })
@@ -35,7 +45,8 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
     { apiVersion: 'metallb.io/v1beta1', kind: 'ServiceL2Status' },
     `${STATUS_LABELS.node}=${deps.node}`,
   )
-  const all = [services, nodes, slices, statuses, ...configs]
+  const secrets = reflect(`/api/v1/namespaces/${deps.namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret' }, undefined, 'type=kubernetes.io/basic-auth')
+  const all = [services, nodes, slices, statuses, secrets, ...configs]
   const synced = (): boolean => all.every((r) => r.synced())
   return {
     synced,
@@ -46,6 +57,7 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
       nodes: nodes.list(),
       endpointSlices: slices.list(),
       l2Statuses: statuses.list(),
+      secrets: secrets.list(),
     }),
     statuses,
     stop: () => {

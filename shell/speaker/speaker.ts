@@ -4,7 +4,8 @@
 // is only a source of objects: while it is unreachable the caches keep the last known state and the
 // speakers still fail over among themselves. A speaker that cannot open a packet socket on any
 // usable interface announces nothing, leaves the failure detector so the others take its IPs,
-// reports not ready, and says why in its log, metrics and a Node Event (linkWatch.ts).
+// reports not ready, and says why in its log, metrics and a Node Event (linkWatch.ts). BGP runs
+// beside it (bgpApplier.ts) on the addon's sockets (TTL, MD5, VRF device), with BFD.
 import { reconcileSpeaker } from '../../core/speaker/reconcile.js'
 import { initialSpeakerState, type SpeakerInput } from '../../core/speaker/speakerPlan.js'
 import { l2StatusWrites } from '../../core/speaker/l2StatusWrites.js'
@@ -15,7 +16,11 @@ import type { EventRecorder } from '../kube/events.js'
 import type { RestClient } from '../kube/rest.js'
 import { type ReconcileLoop, startReconcileLoop } from '../loop/reconcileLoop.js'
 import type { Logger } from '../obs/log.js'
+import { startBfd } from '../bfd/bfd.js'
+import type { Dialer, Listen } from '../bgp/socketOptions.js'
+import { nativeDialer, nativeListen } from '../native/bgpSockets.js'
 import { applySpeakerPlan } from './applyPlan.js'
+import { startBgpApplier } from './bgpApplier.js'
 import { startSpeakerCaches } from './caches.js'
 import { type ResponderIo, startL2Responder } from './l2Responder.js'
 import { l2StatusPublisher, writeL2Status } from './l2Status.js'
@@ -44,6 +49,8 @@ export interface SpeakerOptions {
   /** The node's interfaces and the responder's sockets; the kernel's by default (specs pass their own). */
   readonly listLinks?: () => Promise<readonly LinkFacts[]>
   readonly responderIo?: ResponderIo
+  /** BGP sockets: the native addon's by default (specs may pass Node's own). */
+  readonly bgpSockets?: { readonly dialer: Dialer; readonly listen: Listen; readonly port?: number }
   /** Where the failure detector runs: its own worker thread (default), or this one (specs run from source). */
   readonly membershipThread?: 'main' | 'worker'
 }
@@ -67,11 +74,15 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
   const links = await startLinkWatch({ ...opts, responder, kick, ...(opts.linksPollMs === undefined ? {} : { pollMs: opts.linksPollMs }) })
   const membership = membershipApplier({ ...opts, now, kick })
   const statusDeps = { rest: opts.rest, log, events: opts.events, namespace: opts.namespace, node: opts.node }
+  const bfd = startBfd(log)
+  const sockets = opts.bgpSockets ?? { dialer: nativeDialer, listen: nativeListen }
+  const bgp = startBgpApplier({ log, events: opts.events, node: opts.node, bfd, ...sockets })
   const appliers = {
     log,
     metrics,
     responder,
     membership,
+    bgp,
     now,
     publishStatus: l2StatusPublisher(statusDeps, (o) => caches.statuses.observeWrite(o), kick),
     publishConfigState: configStatePublisher({ rest: opts.rest, log, events: opts.events, namespace: opts.namespace }, speakerReporter(opts.node)),
@@ -94,6 +105,8 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       responder.silence()
       links.stop()
       await loop?.stop()
+      await bgp.stop()
+      bfd.close()
       await membership.stop(graceful)
       await responder.close()
       caches.stop()

@@ -1,5 +1,6 @@
 // What deploy/manifests promise about privilege, read from the files a user applies: both Pods run
-// under the runtime's default seccomp profile, and Secrets are out of reach except the ones named.
+// under the runtime's default seccomp profile, and Secrets are out of reach except the ones named
+// (and, for the speaker, list and watch in its namespace for BGPPeer passwordSecret; never get).
 // (The full "exactly what is used" check against a real audit log is rbac.e2e.ts.)
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -27,7 +28,7 @@ t.test('every Pod runs with seccompProfile RuntimeDefault', async (t) => {
   }
 })
 
-t.test('Secrets: the speaker has none, the controller only creates and reads by name', async (t) => {
+t.test('Secrets: the speaker lists and watches its namespace\'s (passwordSecret), the controller only creates and reads by name', async (t) => {
   const secrets = grantsOf(manifest('20-rbac.yaml'))
     .filter((g) => g.resource === 'secrets')
     .map(describeGrant)
@@ -37,5 +38,7 @@ t.test('Secrets: the speaker has none, the controller only creates and reads by 
     'controller: get core/secrets memberlist in metallb-system',
     'controller: get core/secrets metallb-webhook-cert in metallb-system',
     'controller: update core/secrets metallb-webhook-cert in metallb-system',
+    'speaker: list core/secrets in metallb-system',
+    'speaker: watch core/secrets in metallb-system',
   ])
 })

@@ -1,0 +1,152 @@
+// The speaker's BGP applier: keeps one PeerSession (shell/bgp/peerSession.ts) per session the plan
+// wants (core/speaker/bgpPass.ts), starting, stopping and restarting them as the plan's diff says,
+// hands each its routes every pass (only the difference goes out), runs BFD for peers with a
+// profile (a BFD Down drops the BGP session at once: stopped and started again, so it re-dials),
+// and tells session Up and Down in a log line and a Node Event. On stop, peers with graceful
+// restart get their TCP connection closed without a NOTIFICATION: RFC 4724 §4.2 has the router
+// keep our routes only when the session ends without one (RFC 8538's N bit, which would let a
+// Cease keep them too, is not offered), and the next start says it restarted (the R bit).
+import type { Socket } from 'node:net'
+import type { Bfd, BfdPeer } from '../bfd/bfd.js'
+import { type PeerSession, startPeerSession } from '../bgp/peerSession.js'
+import type { Dialer, Listen } from '../bgp/socketOptions.js'
+import type { EventRecorder } from '../kube/events.js'
+import type { Logger } from '../obs/log.js'
+import type { BgpPassPlan } from '../../core/speaker/bgpPass.js'
+import type { SessionSpec } from '../../core/speaker/sessionPlan.js'
+import { type BgpListeners, bgpListeners } from './bgpListeners.js'
+
+interface BgpApplierDeps {
+  readonly log: Logger
+  readonly events: EventRecorder
+  readonly node: string
+  readonly dialer: Dialer
+  readonly listen: Listen
+  /** 179 unless a spec says otherwise. */
+  readonly port?: number
+  readonly listenHosts?: { readonly v4: string; readonly v6: string }
+  readonly bfd?: Bfd
+}
+
+export interface BgpApplier {
+  readonly apply: (plan: BgpPassPlan) => Promise<void>
+  /** Cease to every peer, but a bare close to those with graceful restart. */
+  readonly stop: () => Promise<void>
+  /** The running sessions' states by peer name, for readiness, status and specs. */
+  readonly states: () => ReadonlyMap<string, string>
+}
+
+interface Running {
+  readonly spec: SessionSpec
+  readonly session: PeerSession
+  /** Every socket of this session, dialled or accepted: a graceful stop closes them bare. */
+  readonly sockets: Set<Socket>
+}
+
+const bfdPeerOf = (s: SessionSpec): BfdPeer => ({ address: s.remote, multiHop: s.bfd?.multiHop ?? false, ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }) })
+
+const socketOptionsOf = (s: SessionSpec) => ({
+  ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }),
+  ...(s.socket.ttl === undefined ? {} : { ttl: s.socket.ttl }),
+  ...(s.socket.md5 === undefined ? {} : { md5Password: s.socket.md5.reveal() }),
+  ...(s.socket.device === undefined ? {} : { device: s.socket.device }),
+})
+
+const track = (sockets: Set<Socket>, s: Socket): Socket => {
+  sockets.add(s)
+  s.once('close', () => sockets.delete(s))
+  return s
+}
+
+interface Applier {
+  readonly deps: BgpApplierDeps
+  readonly running: Map<string, Running>
+  /** Peers started since this process began: a later start is not a restart (RFC 4724 R bit). */
+  readonly startedOnce: Set<string>
+}
+
+const byRemote = (a: Applier, remote: string): Running | undefined => [...a.running.values()].find((r) => r.spec.remote === remote)
+
+const tell = (a: Applier, peer: string, up: boolean, detail: string): void => {
+  const node = { apiVersion: 'v1', kind: 'Node', namespace: 'default', name: a.deps.node }
+  void a.deps.events.record(node, up ? 'Normal' : 'Warning', up ? 'BGPSessionUp' : 'BGPSessionDown', `BGP session to peer "${peer}" ${up ? 'established' : `down: ${detail}`}`)
+}
+
+const open = (a: Applier, spec: SessionSpec): void => {
+  const { deps } = a
+  const sockets = new Set<Socket>()
+  const restarted = spec.config.gracefulRestart !== undefined && !a.startedOnce.has(spec.peer)
+  a.startedOnce.add(spec.peer)
+  const session = startPeerSession({
+    config: spec.config,
+    remote: spec.remote,
+    port: spec.port,
+    socket: socketOptionsOf(spec),
+    otherNextHops: spec.otherNextHops,
+    restarted,
+    dialer: (target, o) => track(sockets, deps.dialer(target, o)),
+    log: deps.log.child({ peer: spec.peer }),
+    onUp: () => tell(a, spec.peer, true, ''),
+    onDown: (reason) => tell(a, spec.peer, false, reason),
+  })
+  a.running.set(spec.peer, { spec, session, sockets })
+  session.start()
+  if (spec.bfd !== undefined) void deps.bfd?.start(bfdPeerOf(spec), spec.bfd.profile).catch((err) => deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
+  deps.log.info('bgp-session-started', { peer: spec.peer, remote: spec.remote, port: spec.port, restarted, bfd: spec.bfd?.profile.name })
+}
+
+const close = (a: Applier, peer: string, graceful: boolean): void => {
+  const r = a.running.get(peer)
+  if (r === undefined) return
+  a.running.delete(peer)
+  if (r.spec.bfd !== undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec))
+  const bare = graceful && r.spec.config.gracefulRestart !== undefined
+  // Destroyed first, the Cease that stop() writes goes nowhere.
+  if (bare) for (const s of r.sockets) s.destroy()
+  r.session.stop()
+  a.deps.log.info('bgp-session-stopped', { peer, graceful: bare })
+}
+
+/** BFD saw the peer go: drop the BGP session now rather than at hold time, and dial again. */
+const onBfdDown = (a: Applier, address: string, diag: number): void => {
+  const r = byRemote(a, address)
+  if (r === undefined || r.spec.bfd === undefined) return
+  a.deps.log.warn('bfd-down-drops-bgp', { peer: r.spec.peer, remote: address, diag })
+  r.session.stop()
+  r.session.start()
+}
+
+const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan): Promise<void> => {
+  const { diff } = plan.sessions
+  for (const peer of diff.stop) close(a, peer, false)
+  for (const spec of [...diff.restart, ...diff.start]) {
+    close(a, spec.peer, false)
+    open(a, spec)
+  }
+  for (const n of plan.sessions.refusedChanged) a.deps.log.warn('bgp-peer-refused', { peer: n.peer, reason: n.reason })
+  await listeners.ensure([...a.running.values()].map((r) => r.spec))
+  for (const [peer, r] of a.running) r.session.advertise(plan.routes.get(peer) ?? [])
+}
+
+export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
+  const a: Applier = { deps, running: new Map(), startedOnce: new Set() }
+  const listeners = bgpListeners({
+    log: deps.log,
+    listen: deps.listen,
+    port: deps.port ?? 179,
+    hosts: deps.listenHosts ?? { v4: '0.0.0.0', v6: '::' },
+    sessionFor: (remote) => {
+      const r = byRemote(a, remote)
+      return r === undefined ? undefined : { ...r.session, accept: (s) => r.session.accept(track(r.sockets, s)) }
+    },
+  })
+  deps.bfd?.on('down', (peer, diag) => onBfdDown(a, peer.address, diag))
+  return {
+    apply: (plan) => applyPlan(a, listeners, plan),
+    stop: async () => {
+      for (const peer of [...a.running.keys()]) close(a, peer, true)
+      await listeners.close()
+    },
+    states: () => new Map([...a.running].map(([peer, r]) => [peer, r.session.state()])),
+  }
+}

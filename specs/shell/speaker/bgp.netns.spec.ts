@@ -1,0 +1,134 @@
+// The speaker's BGP wiring end to end against FRR (shell/testbed's harness): the real reconcile and
+// the real applier (bgpSpeakerMain.ts, native sockets, BFD) in one namespace, FRR in another, FRR
+// expecting our address with an MD5 password and BFD 300 ms x 3. Objects in: a BGPPeer whose
+// password is in a basic-auth Secret, a pool, an advertisement, our Node and a Service with an IP
+// and an endpoint here. Layer 2 is Unable in the agent throughout: BGP must not care.
+// Shows: session Up (a Node Event), the /32 in FRR's RIB via our address; the Service deleted ->
+// withdrawn with no session reset; the speaker frozen (SIGSTOP) -> FRR's BFD drops the session
+// long before the 180 s hold time; thawed -> back with the route. Needs root and FRR.
+import t from 'tap'
+import { fileURLToPath } from 'node:url'
+import { type Router, startRouter } from '../../../shell/testbed/router.js'
+import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
+import { type Agent, startAgent } from '../../support/netnsAgent.js'
+
+const ROUTER = { v4: '198.51.100.1', asn: 64500 }
+const SPEAKER = { v4: '198.51.100.11', asn: 64512 }
+const SERVICE_IP = '203.0.113.10'
+const PASSWORD = 'md5-Secret.1'
+const AGENT = fileURLToPath(new URL('./bgpSpeakerMain.ts', import.meta.url))
+const NS = 'metallb-system'
+
+const meta = (name: string, namespace = NS) => ({ name, namespace })
+const CONFIG = [
+  { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: meta('pool'), spec: { addresses: ['203.0.113.0/28'] } },
+  { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: meta('all'), spec: {} },
+  { apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: meta('fast'), spec: { receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 } },
+  {
+    apiVersion: 'metallb.io/v1beta2',
+    kind: 'BGPPeer',
+    metadata: meta('tor'),
+    spec: { myASN: SPEAKER.asn, peerASN: ROUTER.asn, peerAddress: ROUTER.v4, connectTime: '5s', bfdProfile: 'fast', passwordSecret: { name: 'tor-md5', namespace: NS } },
+  },
+  { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/basic-auth', metadata: meta('tor-md5'), data: { password: Buffer.from(PASSWORD).toString('base64') } },
+  { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, status: { addresses: [{ type: 'InternalIP', address: SPEAKER.v4 }] } },
+]
+const SERVICE = [
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { type: 'LoadBalancer', ports: [{ port: 80 }], externalTrafficPolicy: 'Cluster' },
+    status: { loadBalancer: { ingress: [{ ip: SERVICE_IP }] } },
+  },
+  {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.244.0.1'], nodeName: 'n1', conditions: { ready: true } }],
+  },
+]
+
+const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await probe()
+    if (done(v) || Date.now() > deadline) return v
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function main(): Promise<void> {
+  const lab: Lab = labFor(t)
+  const rtr = await lab.namespace('rtr')
+  const spk = await lab.namespace('spk')
+  await lab.veth({ ns: rtr, ifname: 'eth0' }, { ns: spk, ifname: 'eth0' })
+  await lab.address(rtr, 'eth0', `${ROUTER.v4}/24`)
+  await lab.address(spk, 'eth0', `${SPEAKER.v4}/24`)
+  const router: Router = await startRouter({
+    kind: 'frr',
+    ns: rtr,
+    asn: ROUTER.asn,
+    routerId: ROUTER.v4,
+    neighbors: [{ peer: { address: SPEAKER.v4 }, peerAs: SPEAKER.asn, password: PASSWORD, bfd: { receiveMs: 300, transmitMs: 300, multiplier: 3 } }],
+  })
+  t.teardown(() => router.stop())
+  const agent: Agent = startAgent(lab, spk, ['--node', 'n1', '--max-seconds', '150'], AGENT)
+  const pid = Number((await agent.waitFor((e) => e.event === 'started', 'agent started', 30_000))['pid'])
+  let thawed = true
+  t.teardown(() => {
+    if (!thawed) process.kill(pid, 'SIGCONT')
+    agent.command({ cmd: 'stop' })
+  })
+  const established = async (): Promise<boolean> => (await router.neighbors()).some((n) => n.address === SPEAKER.v4 && n.state === 'Established')
+  const hasRoute = async (): Promise<boolean> => (await router.rib()).some((r) => r.prefix === `${SERVICE_IP}/32` && r.nexthops.includes(SPEAKER.v4))
+  const count = (event: string): number => agent.events.filter((e) => e.event === event).length
+
+  try {
+    await t.test('a Service with an IP: session up with MD5 and its /32 in FRR\'s RIB', async (t) => {
+      agent.command({ cmd: 'objects', objects: [...CONFIG, ...SERVICE] })
+      const applied = await agent.waitFor((e) => e.event === 'applied', 'first pass', 10_000)
+      t.match(applied, { decided: true, errors: [], routes: { tor: 1 } }, 'decided while Layer 2 is Unable')
+      await agent.waitFor((e) => e.event === 'bgp-session-up', 'our session up', 40_000)
+      t.ok(await poll(15_000, established, (v) => v), 'FRR says Established (its neighbour has the MD5 password)')
+      t.ok(await poll(15_000, hasRoute, (v) => v), `${SERVICE_IP}/32 via ${SPEAKER.v4} in FRR's RIB`)
+      t.match(agent.events.find((e) => e.event === 'node-event'), { type: 'Normal', reason: 'BGPSessionUp', message: /peer "tor" established/ })
+      t.notMatch(JSON.stringify(agent.events), PASSWORD, 'the password is in no line the speaker printed')
+    })
+
+    await t.test('the Service deleted: withdrawn, the session untouched', async (t) => {
+      agent.command({ cmd: 'objects', objects: CONFIG })
+      t.notOk(await poll(10_000, hasRoute, (v) => !v), 'the /32 left FRR\'s RIB')
+      t.ok(await established(), 'still Established')
+      t.same([count('bgp-session-started'), count('bgp-session-down')], [1, 0], 'one start, no down')
+    })
+
+    await t.test('BFD: the speaker frozen, FRR drops the session well before the hold time; thawed, it is back', async (t) => {
+      agent.command({ cmd: 'objects', objects: [...CONFIG, ...SERVICE] })
+      t.ok(await poll(15_000, hasRoute, (v) => v), 'the /32 is back')
+      const bfdUp = async (): Promise<boolean> => /"status":"up"/.test((await lab.exec(rtr, ['vtysh', '--vty_socket', router.dir, '-c', 'show bfd peers json'], 5_000)).stdout)
+      t.ok(await poll(20_000, bfdUp, (v) => v), 'FRR\'s BFD session with us is up')
+      process.kill(pid, 'SIGSTOP')
+      thawed = false
+      const frozenAt = Date.now()
+      const down = !(await poll(10_000, established, (v) => !v))
+      const took = Date.now() - frozenAt
+      t.ok(down, `FRR left Established ${took} ms after the freeze`)
+      t.ok(took < 5_000, 'within 5 s: BFD (0.9 s detection), not the 180 s hold time')
+      t.notOk(await hasRoute(), 'and withdrew the /32')
+      process.kill(pid, 'SIGCONT')
+      thawed = true
+      t.ok(await poll(60_000, hasRoute, (v) => v), 'thawed: the session and the /32 are back')
+    })
+  } finally {
+    if (!t.passing()) t.comment(router.logTail(30))
+  }
+}
+
+t.setTimeout(240_000)
+const why = netnsUnavailable()
+const missing = missingTools(['vtysh'])
+if (why !== undefined) t.plan(0, `skipped: ${why}`)
+else if (missing !== undefined) t.fail(missing)
+else await main()
