@@ -41,6 +41,7 @@ case $what in
     # The build stage's /src: what its `npm ci`, tsc, node-gyp and `npm prune --omit=dev` leave.
     mkdir -p "$work/src/node_modules" "$work/src/shell/native/build/Release"
     cp -a "$repo/package.json" "$repo/dist" "$work/src/"
+    rm -rf "$work/src/dist/image" # the archives this script writes, not the build's output
     cp -a "$repo/shell/native/build/Release/ironlb_packet.node" "$work/src/shell/native/build/Release/"
     (cd "$repo" && npm ls --omit=dev --all --parseable) | while IFS= read -r dir; do
       [[ $dir == "$repo"/node_modules/* ]] || continue # the first line is the project itself
