@@ -1,13 +1,33 @@
 // The interop matrix's cells and what each one must leave in a router's RIB. A cell is one MetalLB
-// configuration (pool, three BGPAdvertisements, a Community with aliases, one BGPPeer per node) for
-// two nodes of one speaker topology: an address family (IPv4 peer and pool, IPv6 peer and pool, or an
+// configuration (pool, three BGPAdvertisements, a Community with aliases, one BGPPeer per router and
+// node) for two nodes: an address family (IPv4 peer and pool, IPv6 peer and pool, or an
 // IPv4 peer with dualStackAddressFamily and a dual-stack pool), eBGP or iBGP, with or without TCP MD5.
 // Every cell has its own node addresses and Service prefixes, so all twelve run side by side against
-// one router. `expectedRoutes` is the oracle: written from the cell's parameters by hand, it never
+// the three routers. `expectedRoutes` is the oracle: written from the cell's parameters by hand, it never
 // calls the code under test (core/config, core/bgp).
 
-export const ROUTER = { v4: '198.51.100.1', v6: '2001:db8:100::1', asn: 64500, clientV4: '192.0.2.1', clientV6: '2001:db8:200::1' }
-export const CLIENT = { v4: '192.0.2.10', v6: '2001:db8:200::10' }
+export type InteropRouter = 'frr' | 'bird' | 'gobgp'
+
+/** The routers share the LAN and one AS; each has a client network of its own behind it. */
+export const ROUTERS: Readonly<Record<InteropRouter, { readonly v4: string; readonly v6: string; readonly client: number }>> = {
+  frr: { v4: '198.51.100.1', v6: '2001:db8:100::1', client: 1 },
+  bird: { v4: '198.51.100.2', v6: '2001:db8:100::2', client: 2 },
+  gobgp: { v4: '198.51.100.3', v6: '2001:db8:100::3', client: 3 },
+}
+export const INTEROP_ROUTERS = Object.keys(ROUTERS) as InteropRouter[]
+export const ROUTER_ASN = 64500
+
+/** A router's client network: the router's and the client's addresses and the prefixes (a /26 and a /64). */
+export const clientNet = (r: InteropRouter): { readonly router: { v4: string; v6: string }; readonly client: { v4: string; v6: string }; readonly v4: string; readonly v6: string } => {
+  const n = ROUTERS[r].client
+  const base = (n - 1) * 64
+  return {
+    router: { v4: `192.0.2.${base + 1}`, v6: `2001:db8:20${n}::1` },
+    client: { v4: `192.0.2.${base + 10}`, v6: `2001:db8:20${n}::10` },
+    v4: `192.0.2.${base}/26`,
+    v6: `2001:db8:20${n}::/64`,
+  }
+}
 const NODE_EBGP_ASN = 64512
 export const NODES = ['node1', 'node2'] as const
 /** Where each node's HTTP server answers with its node name. */
@@ -41,7 +61,7 @@ export const serviceIps = (c: Cell): { readonly v4?: string; readonly v6?: strin
   ...(c.family === 'ipv4' ? {} : { v6: `2001:db8:300::${((c.index + 1) * 0x100 + 1).toString(16)}` }),
 })
 
-const nodeAsn = (c: Cell): number => (c.session === 'ibgp' ? ROUTER.asn : NODE_EBGP_ASN)
+const nodeAsn = (c: Cell): number => (c.session === 'ibgp' ? ROUTER_ASN : NODE_EBGP_ASN)
 const password = (c: Cell): string => `md5-cell-${c.index}`
 
 // ---- the configuration, as YAML would hold it ---------------------------------------------------------
@@ -58,19 +78,22 @@ export const cellObjects = (c: Cell): Obj[] => {
     ...(c.family === 'ipv6' ? [] : [`203.0.113.${c.index * 8}/29`]),
     ...(c.family === 'ipv4' ? [] : [`2001:db8:300::${((c.index + 1) * 0x100).toString(16)}/125`]),
   ]
+  // Not towards iBGP: the prepended AS is the router's own there, and FRR, BIRD and GoBGP all drop such a
+  // route as a loop (tried: every iBGP cell then lacked its host route on all three).
   const prepend = c.session === 'ebgp' ? { asPathPrepend: 2 } : {}
   const ad = (name: string, spec: Record<string, unknown>): Obj => ({ apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: meta(name), spec: { ipAddressPools: ['pool'], ...spec } })
-  const peer = (node: number): Obj => {
+  // One BGPPeer per router and node (sourceAddress is the node's own address in the cell).
+  const peer = (router: InteropRouter, node: number): Obj => {
     const own = nodeAddresses(c, node)
     const v6Session = c.family === 'ipv6'
     return {
       apiVersion: 'metallb.io/v1beta2',
       kind: 'BGPPeer',
-      metadata: meta(`router-${NODES[node]}`),
+      metadata: meta(`${router}-${NODES[node]}`),
       spec: {
         myASN: nodeAsn(c),
-        peerASN: ROUTER.asn,
-        peerAddress: v6Session ? ROUTER.v6 : ROUTER.v4,
+        peerASN: ROUTER_ASN,
+        peerAddress: v6Session ? ROUTERS[router].v6 : ROUTERS[router].v4,
         sourceAddress: v6Session ? own.v6 : own.v4,
         connectTime: '2s',
         nodeSelectors: [{ matchLabels: { 'kubernetes.io/hostname': NODES[node] } }],
@@ -85,8 +108,7 @@ export const cellObjects = (c: Cell): Obj[] => {
     ad('host', { aggregationLength: 32, aggregationLengthV6: 128, communities: ['65000:100', 'std-alias', 'large:64512:7:9'], localPref: 150, ...prepend }),
     ad('host-too', { aggregationLength: 32, aggregationLengthV6: 128, communities: ['65000:400'], localPref: 150, ...prepend }),
     ad('aggregate', { aggregationLength: 30, aggregationLengthV6: 126, communities: ['65000:300', 'large-alias'], localPref: 120 }),
-    peer(0),
-    peer(1),
+    ...INTEROP_ROUTERS.flatMap((r) => [peer(r, 0), peer(r, 1)]),
     ...NODES.map((n) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } }, status: {} })),
     {
       apiVersion: 'v1',
@@ -150,7 +172,7 @@ export const expectedRoutes = (c: Cell): ExpectedRoute[] => {
   ]
 }
 
-/** The neighbour the router is configured with for each node of each cell. */
+/** The neighbour every router is configured with for each node of each cell. */
 export const routerNeighbors = (c: Cell): { readonly address: string; readonly asn: number; readonly password?: string }[] =>
   [0, 1].map((n) => ({
     address: c.family === 'ipv6' ? nodeAddresses(c, n).v6 : nodeAddresses(c, n).v4,
