@@ -26,6 +26,7 @@
 #include <napi.h>
 #include <uv.h>
 
+#include "netlink.h"
 #include "tcp_socket.h"
 
 #include <arpa/inet.h>
@@ -380,6 +381,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ETH_P_IPV6", Napi::Number::New(env, ETH_P_IPV6));
   exports.Set("ETH_P_ALL", Napi::Number::New(env, ETH_P_ALL));
   RegisterTcpSocket(env, exports);
+  RegisterNetlink(env, exports);
   return exports;
 }
 

@@ -33,6 +33,12 @@ export interface Neighbor {
   readonly multihop?: number
   /** Never dial; wait for the peer. A listen range is always passive. */
   readonly passive?: boolean
+  /**
+   * FRR only: BGP unnumbered on this interface (`neighbor IF interface`, RFC 8950): the session goes to
+   * the IPv6 link-local address that answers there, and FRR sends Router Advertisements on it; `peer`
+   * is then not rendered.
+   */
+  readonly unnumbered?: string
 }
 
 export interface RouterConfig {
@@ -128,6 +134,7 @@ export const checkRouterConfig = (c: RouterConfig): void => {
       const m = CIDR.exec(n.peer.range)
       if (m === null || !isDocumentationAddress(m[1] ?? '')) throw new Error(`${at}.peer.range: ${n.peer.range} is not a documentation prefix`)
     }
+    if (n.unnumbered !== undefined && (c.kind !== 'frr' || !/^[A-Za-z0-9_-]{1,15}$/.test(n.unnumbered))) throw new Error(`${at}.unnumbered: an interface name, and FRR only`)
     if (typeof n.peerAs === 'number' && !(Number.isInteger(n.peerAs) && n.peerAs >= 1 && n.peerAs <= 4294967294)) throw new Error(`${at}.peerAs: ${n.peerAs} is not 1..4294967294`)
     // It goes into a config file between quotes: no space, quote or backslash.
     if (n.password !== undefined && !/^[\x21\x23-\x5b\x5d-\x7e]{1,80}$/.test(n.password))

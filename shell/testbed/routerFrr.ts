@@ -41,7 +41,8 @@ export const frrBgpdConf = (c: RouterConfig): string => {
     if (n.bfd !== undefined) lines.push(` neighbor ${g} bfd profile P${i}`)
     if (n.multihop !== undefined) lines.push(` neighbor ${g} ebgp-multihop ${n.multihop}`)
     if (n.passive === true) lines.push(` neighbor ${g} passive`)
-    lines.push('address' in n.peer ? ` neighbor ${n.peer.address} peer-group ${g}` : ` bgp listen range ${n.peer.range} peer-group ${g}`)
+    if (n.unnumbered !== undefined) lines.push(` neighbor ${n.unnumbered} interface peer-group ${g}`)
+    else lines.push('address' in n.peer ? ` neighbor ${n.peer.address} peer-group ${g}` : ` bgp listen range ${n.peer.range} peer-group ${g}`)
   })
   for (const af of ['ipv4', 'ipv6']) {
     lines.push(` address-family ${af} unicast`)

@@ -14,6 +14,8 @@ t.test('a bad config is refused with the field named', async (t) => {
     { desc: 'a range that is no prefix', in: { neighbors: [{ peer: { range: '198.51.100.0' }, peerAs: 1 }] }, want: /^neighbors\[0\]\.peer\.range/ },
     { desc: 'a quote in a password', in: { neighbors: [{ peer: { range: '198.51.100.0/24' }, peerAs: 1, password: 'a"b' }] }, want: /^neighbors\[0\]\.password/ },
     { desc: 'BFD too fast', in: { neighbors: [{ peer: { range: '198.51.100.0/24' }, peerAs: 1, bfd: { receiveMs: 1, transmitMs: 100, multiplier: 3 } }] }, want: /^neighbors\[0\]\.bfd\.receiveMs: 1/ },
+    { desc: 'unnumbered on BIRD', in: { kind: 'bird', neighbors: [{ peer: { range: '198.51.100.0/24' }, peerAs: 1, unnumbered: 'eth0' }] }, want: /^neighbors\[0\]\.unnumbered: an interface name, and FRR only/ },
+    { desc: 'unnumbered on a name with a space', in: { neighbors: [{ peer: { range: '198.51.100.0/24' }, peerAs: 1, unnumbered: 'eth0 x' }] }, want: /^neighbors\[0\]\.unnumbered/ },
     { desc: 'multihop 0', in: { neighbors: [{ peer: { range: '198.51.100.0/24' }, peerAs: 1, multihop: 0 }] }, want: /^neighbors\[0\]\.multihop: 0/ },
   ]
   for (const r of rows) t.throws(() => checkRouterConfig({ ...base, ...r.in }), r.want, r.desc)

@@ -77,4 +77,7 @@ t.test('config: a peer group per neighbour, listen ranges, BFD profiles, ECMP', 
   t.ok(frrBgpdConf({ ...c, ecmp: false }).split('\n').includes('  maximum-paths 1'), 'ECMP off')
   t.same(frrBfddConf(c).split('\n'), ['bfd', ' profile P0', '  receive-interval 100', '  transmit-interval 150', '  detect-multiplier 3', ' exit', 'exit', ''])
   t.equal(frrBfddConf({ ...c, neighbors: [] }), '', 'no BFD: an empty bfdd.conf')
+  const unnumbered = frrBgpdConf({ ...c, neighbors: [{ peer: { address: '2001:db8::2' }, peerAs: 'external', unnumbered: 'eth0' }] }).split('\n')
+  t.ok(unnumbered.includes(' neighbor eth0 interface peer-group N0'), 'unnumbered: the interface is the neighbour')
+  t.notOk(unnumbered.some((l) => l.includes('2001:db8::2')), 'unnumbered: the address is not rendered')
 })

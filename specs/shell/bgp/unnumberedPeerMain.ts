@@ -1,0 +1,69 @@
+// An unnumbered BGP speaker for specs/shell/bgp/unnumbered.netns.spec.ts, run inside a lab namespace:
+// it finds the router on --interface through shell/bgp/unnumbered.ts (polled every 250 ms, at most
+// --max-seconds), dials it at its link-local address with extended next hop asked for (RFC 8950), and
+// announces 203.0.113.10/32 once Established. JSON lines out: target, up (with what was agreed), down.
+//
+//   --interface IF --asn N --router-id IPv4 --max-seconds S
+import { startPeerSession } from '../../../shell/bgp/peerSession.js'
+import { advertiseSelf, ownLinkLocal, unnumberedTarget } from '../../../shell/bgp/unnumbered.js'
+import { jsonLogger } from '../../../shell/obs/log.js'
+import { mkRoute } from '../../../core/bgp/route.js'
+import { formatIP, parseIP } from '../../../core/net/address.js'
+import { parsePrefix } from '../../../core/net/prefix.js'
+import * as E from 'fp-ts/lib/Either.js'
+
+const arg = (flag: string): string => {
+  const v = process.argv[process.argv.indexOf(flag) + 1]
+  if (!process.argv.includes(flag) || v === undefined) throw new Error(`${flag} is required`)
+  return v
+}
+const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
+const ifname = arg('--interface')
+const deadline = Date.now() + Number(arg('--max-seconds')) * 1000
+setTimeout(() => {
+  emit({ event: 'timeout' })
+  process.exit(3)
+}, deadline - Date.now()).unref()
+const routerId = parseIP(arg('--router-id'))
+const route = parsePrefix('203.0.113.10/32')
+if (E.isLeft(routerId) || E.isLeft(route)) throw new Error('bad --router-id')
+
+const start = (host: string): void => {
+  // The session's socket names its address with the zone, which an IP does not carry: ours is passed in.
+  const own = ownLinkLocal(ifname)
+  const session = startPeerSession({
+    config: {
+      localAsn: Number(arg('--asn')),
+      peerAsn: { _tag: 'Dynamic', mode: 'external' },
+      routerId: Number(routerId.right.value),
+      holdTimeSeconds: 90,
+      connectRetrySeconds: 2,
+      dial: true,
+      families: [4, 6],
+      extendedNextHop: true,
+    },
+    remote: host,
+    otherNextHops: own === undefined ? {} : { v6: own },
+    log: jsonLogger(process.argv.includes('--debug') ? 'debug' : 'none'),
+    onUp: (a) => emit({ event: 'up', extendedNextHop: a.out.extendedNextHop, families: a.out.families, nextHopV6: a.out.nextHopV6 === undefined ? null : formatIP(a.out.nextHopV6) }),
+    onDown: (reason) => emit({ event: 'down', reason }),
+  })
+  session.advertise([mkRoute({ prefix: route.right, communities: [] })])
+  session.start()
+}
+
+// FRR takes our link-local address from our Router Advertisements: one now, then every 2 s.
+advertiseSelf(ifname)
+setInterval(() => advertiseSelf(ifname), 2_000).unref()
+
+const look = (): void => {
+  const t = unnumberedTarget(ifname)
+  if (t._tag === 'Dial') {
+    emit({ event: 'target', host: t.host })
+    return start(t.host)
+  }
+  if (Date.now() > deadline) return
+  emit({ event: 'waiting', why: t.why })
+  setTimeout(look, 250)
+}
+look()
