@@ -8,6 +8,8 @@ import type { Assigned } from '../l2/assigned.js'
 import type { Config } from '../model/config.js'
 import { asNodeName } from '../model/names.js'
 import { type BgpPlan, type NotAdvertisedMap, bgpPart } from './bgpAdvertise.js'
+import { decodeBgpStatuses } from './bgpStatusCodec.js'
+import { type BgpStatusWrite, bgpStatusWrites } from './bgpStatusWrites.js'
 import { nodeAddressesOf } from './nodeAddresses.js'
 import { type SessionDiff, diffSessions } from './sessionDiff.js'
 import { type NoSession, type NoSessionReason, type SessionSpec, wantedSessions } from './sessionPlan.js'
@@ -20,7 +22,11 @@ interface BgpSessionsPlan {
   readonly refusedChanged: readonly NoSession[]
 }
 
-export type BgpPassPlan = BgpPlan & { readonly sessions: BgpSessionsPlan }
+export type BgpPassPlan = BgpPlan & {
+  readonly sessions: BgpSessionsPlan
+  /** ServiceBGPStatus writes (MetalLB's: one per Service and node, the peers it goes to); undefined when not watched. */
+  readonly statuses: readonly BgpStatusWrite[] | undefined
+}
 
 /** What the BGP part remembers between passes. */
 export interface BgpMemory {
@@ -40,6 +46,7 @@ interface BgpPassInput {
   readonly assigned: Assigned
   readonly rawNodes: readonly unknown[]
   readonly secrets: readonly unknown[]
+  readonly bgpStatuses: readonly unknown[] | undefined
 }
 
 export const decideBgp = (i: BgpPassInput, prior: BgpMemory): { readonly plan: BgpPassPlan; readonly memory: BgpMemory } => {
@@ -70,6 +77,7 @@ export const decideBgp = (i: BgpPassInput, prior: BgpMemory): { readonly plan: B
         wanted: wanted.sessions,
         refusedChanged: wanted.refused.filter((r) => prior.bgpRefused.get(r.peer) !== r.reason),
       },
+      statuses: i.bgpStatuses === undefined ? undefined : bgpStatusWrites(routes.bgp.advertised, decodeBgpStatuses(i.bgpStatuses)),
     },
     memory: { bgpReasons: routes.reasons, bgpSessions: wanted.sessions, bgpRefused: refused },
   }

@@ -24,6 +24,8 @@ export interface SpeakerSnapshot {
   readonly l2Statuses: readonly unknown[]
   /** The basic-auth Secrets of the speaker's namespace (BGPPeer passwordSecret); none when unset. */
   readonly secrets?: readonly unknown[]
+  /** The ServiceBGPStatus objects labelled with this node; unset: not watched, none written. */
+  readonly bgpStatuses?: readonly unknown[]
 }
 
 export interface SpeakerInput {

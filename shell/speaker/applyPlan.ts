@@ -9,6 +9,7 @@ import { absurd } from '../../core/fp/absurd.js'
 import type { Mac } from '../../core/packet/mac.js'
 import type { LinkFacts } from '../../core/speaker/interfaceFilter.js'
 import type { BgpPassPlan } from '../../core/speaker/bgpPass.js'
+import type { BgpStatusWrite } from '../../core/speaker/bgpStatusWrites.js'
 import type { L2StatusWrite } from '../../core/speaker/l2StatusWrites.js'
 import type { ConfigReport, L2ResponderPlan, Layer2Plan, SpeakerPlan } from '../../core/speaker/speakerPlan.js'
 import type { ConfigError } from '../../core/model/config.js'
@@ -29,6 +30,7 @@ interface SpeakerAppliers {
   /** The BGP sessions; specs of Layer 2 alone leave it out. */
   readonly bgp?: BgpApplier
   readonly publishStatus: (writes: readonly L2StatusWrite[]) => void
+  readonly publishBgpStatus?: (writes: readonly BgpStatusWrite[]) => void
   readonly publishConfigState: (errors: readonly ConfigError[]) => Promise<void>
   readonly now: () => number
 }
@@ -83,6 +85,7 @@ const applyBgp = async (bgp: BgpPassPlan | undefined, a: SpeakerAppliers): Promi
     a.log.info('not-announcing', { protocol: 'bgp', service: n.service, ip: n.ip, peer: n.peer, reason: n.reason, detail: describeBgpSkip(n.reason) })
   a.metrics.setNotAnnounced('bgp', bgp.counts)
   await a.bgp?.apply(bgp)
+  if (bgp.statuses !== undefined) a.publishBgpStatus?.(bgp.statuses)
 }
 
 /** `usable`: the interfaces the plan was made for. After a join the pass looks again, with a live set. */

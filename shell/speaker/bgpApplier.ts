@@ -8,6 +8,7 @@
 // Cease keep them too, is not offered), and the next start says it restarted (the R bit).
 import type { Socket } from 'node:net'
 import type { Bfd, BfdPeer } from '../bfd/bfd.js'
+import { type BgpObserver, bgpPeerLabel } from '../bgp/metrics.js'
 import { type PeerSession, startPeerSession } from '../bgp/peerSession.js'
 import type { Dialer, Listen } from '../bgp/socketOptions.js'
 import type { EventRecorder } from '../kube/events.js'
@@ -26,6 +27,8 @@ interface BgpApplierDeps {
   readonly port?: number
   readonly listenHosts?: { readonly v4: string; readonly v6: string }
   readonly bfd?: Bfd
+  /** MetalLB's metallb_bgp_* series (shell/bgp/metrics.ts), labelled peer "address:port" and vrf. */
+  readonly observe?: BgpObserver
 }
 
 export interface BgpApplier {
@@ -88,6 +91,7 @@ const open = (a: Applier, spec: SessionSpec): void => {
     log: deps.log.child({ peer: spec.peer }),
     onUp: () => tell(a, spec.peer, true, ''),
     onDown: (reason) => tell(a, spec.peer, false, reason),
+    ...(deps.observe === undefined ? {} : { observe: deps.observe, peerLabel: bgpPeerLabel(spec.remote, spec.port, spec.socket.device) }),
   })
   a.running.set(spec.peer, { spec, session, sockets })
   session.start()

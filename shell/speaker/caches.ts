@@ -1,5 +1,5 @@
 // The speaker's caches: Services, Nodes, EndpointSlices, the MetalLB kinds of its namespace, its
-// own ServiceL2Status objects and the basic-auth Secrets of its namespace (BGPPeer passwordSecret;
+// own ServiceL2Status and ServiceBGPStatus objects and the basic-auth Secrets of its namespace (BGPPeer passwordSecret;
 // the server filters by type, the cache keeps only name, type and the password: core/cluster/
 // projection.ts), each a reflector that kicks the loop on any change. `snapshot` hands
 // the core what they hold; the core decodes it (core/speaker/reconcile.ts).
@@ -15,6 +15,8 @@ interface SpeakerCaches {
   readonly snapshot: () => SpeakerSnapshot
   /** This node's ServiceL2Status objects: the publisher records its own writes here. */
   readonly statuses: Reflector<KubeObject>
+  /** This node's ServiceBGPStatus objects, likewise. */
+  readonly bgpStatuses: Reflector<KubeObject>
   readonly stop: () => void
 }
 
@@ -45,8 +47,13 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
     { apiVersion: 'metallb.io/v1beta1', kind: 'ServiceL2Status' },
     `${STATUS_LABELS.node}=${deps.node}`,
   )
+  const bgpStatuses = reflect(
+    `/apis/metallb.io/v1beta1/namespaces/${deps.namespace}/servicebgpstatuses`,
+    { apiVersion: 'metallb.io/v1beta1', kind: 'ServiceBGPStatus' },
+    `${STATUS_LABELS.node}=${deps.node}`,
+  )
   const secrets = reflect(`/api/v1/namespaces/${deps.namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret' }, undefined, 'type=kubernetes.io/basic-auth')
-  const all = [services, nodes, slices, statuses, secrets, ...configs]
+  const all = [services, nodes, slices, statuses, bgpStatuses, secrets, ...configs]
   const synced = (): boolean => all.every((r) => r.synced())
   return {
     synced,
@@ -58,8 +65,10 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
       endpointSlices: slices.list(),
       l2Statuses: statuses.list(),
       secrets: secrets.list(),
+      bgpStatuses: bgpStatuses.list(),
     }),
     statuses,
+    bgpStatuses,
     stop: () => {
       for (const r of all) r.stop()
     },

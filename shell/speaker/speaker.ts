@@ -17,10 +17,12 @@ import type { RestClient } from '../kube/rest.js'
 import { type ReconcileLoop, startReconcileLoop } from '../loop/reconcileLoop.js'
 import type { Logger } from '../obs/log.js'
 import { startBfd } from '../bfd/bfd.js'
+import { bfdMetrics } from '../bfd/metrics.js'
 import type { Dialer, Listen } from '../bgp/socketOptions.js'
 import { nativeDialer, nativeListen } from '../native/bgpSockets.js'
 import { applySpeakerPlan } from './applyPlan.js'
 import { startBgpApplier } from './bgpApplier.js'
+import { bgpStatusPublisher } from './bgpStatus.js'
 import { startSpeakerCaches } from './caches.js'
 import { type ResponderIo, startL2Responder } from './l2Responder.js'
 import { l2StatusPublisher, writeL2Status } from './l2Status.js'
@@ -74,9 +76,9 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
   const links = await startLinkWatch({ ...opts, responder, kick, ...(opts.linksPollMs === undefined ? {} : { pollMs: opts.linksPollMs }) })
   const membership = membershipApplier({ ...opts, now, kick })
   const statusDeps = { rest: opts.rest, log, events: opts.events, namespace: opts.namespace, node: opts.node }
-  const bfd = startBfd(log)
+  const bfd = startBfd(log, bfdMetrics(metrics.registry))
   const sockets = opts.bgpSockets ?? { dialer: nativeDialer, listen: nativeListen }
-  const bgp = startBgpApplier({ log, events: opts.events, node: opts.node, bfd, ...sockets })
+  const bgp = startBgpApplier({ log, events: opts.events, node: opts.node, bfd, observe: metrics.bgp, ...sockets })
   const appliers = {
     log,
     metrics,
@@ -85,6 +87,7 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
     bgp,
     now,
     publishStatus: l2StatusPublisher(statusDeps, (o) => caches.statuses.observeWrite(o), kick),
+    publishBgpStatus: bgpStatusPublisher(statusDeps, (o) => caches.bgpStatuses.observeWrite(o), kick),
     publishConfigState: configStatePublisher({ rest: opts.rest, log, events: opts.events, namespace: opts.namespace }, speakerReporter(opts.node)),
   }
   const env = { node: opts.node, namespace: opts.namespace, loadBalancerClass: opts.loadBalancerClass }

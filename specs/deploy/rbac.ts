@@ -36,9 +36,10 @@ const LANDING: readonly Allowed[] = [
   // --webhook-mode=enabled): its serving certificate and its configuration's CA bundle.
   ...landing(CONTROLLER, '', 'secrets', ['get', 'update'], 'admission webhook certificate', 'metallb-webhook-cert'),
   ...landing(CONTROLLER, 'admissionregistration.k8s.io', 'validatingwebhookconfigurations', ['get', 'patch'], 'admission webhook', 'metallb-webhook-configuration'),
-  // BGP (in progress): the speaker's ServiceBGPStatus objects, as it keeps ServiceL2Status ones.
-  ...landing(SPEAKER, 'metallb.io', 'servicebgpstatuses', ['list', 'watch', 'create', 'delete'], 'BGP'),
-  ...landing(SPEAKER, 'metallb.io', 'servicebgpstatuses/status', ['patch'], 'BGP'),
+  // BGP: the speaker lists and watches its ServiceBGPStatus objects always (that is in use); it
+  // writes them only for a Service advertised by BGP, which this lab (Layer 2 only) has none of.
+  ...landing(SPEAKER, 'metallb.io', 'servicebgpstatuses', ['create', 'delete'], 'BGP, not configured in this lab'),
+  ...landing(SPEAKER, 'metallb.io', 'servicebgpstatuses/status', ['patch'], 'BGP, not configured in this lab'),
 ]
 
 /** Drives every code path that talks to the API, then holds the audit log to the Roles' grants. */

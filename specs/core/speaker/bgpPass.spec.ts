@@ -45,3 +45,9 @@ t.test('Secrets: the config checks passwordSecret against them, the session gets
   t.same(steps[1]?.plan.protocols.bgp?.sessions.refusedChanged, [{ peer: 'tor', reason: 'SecretMissing' }], 'deleted later: the last valid config runs, the session cannot')
   t.same(steps[1]?.plan.protocols.bgp?.sessions.diff.stop, ['tor'])
 })
+
+t.test('ServiceBGPStatus: written from what is advertised when watched, also while Layer 2 is Unable', async (t) => {
+  const input = { ...mkInput(objects, { readiness: UNABLE }), snapshot: { ...snapshotOf(objects), bgpStatuses: [] } }
+  t.same(run([input])[0]?.plan.protocols.bgp?.statuses, [{ _tag: 'Create', serviceNamespace: 'default', serviceName: 'web', peers: ['tor'] }])
+  t.equal(run([mkInput(objects)])[0]?.plan.protocols.bgp?.statuses, undefined, 'not watched: none')
+})

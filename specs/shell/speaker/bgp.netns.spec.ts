@@ -101,7 +101,8 @@ async function main(): Promise<void> {
       agent.command({ cmd: 'objects', objects: CONFIG })
       t.notOk(await poll(10_000, hasRoute, (v) => !v), 'the /32 left FRR\'s RIB')
       t.ok(await established(), 'still Established')
-      t.same([count('bgp-session-started'), count('bgp-session-down')], [1, 0], 'one start, no down')
+      const said = agent.events.filter((e) => /^bgp-session-(up|down|started|stopped)$/.test(e.event)).map((e) => `${e.event} ${String(e['reason'] ?? '')}`)
+      t.same([count('bgp-session-started'), count('bgp-session-down')], [1, 0], `one start, no down: ${said.join('; ')}`)
     })
 
     await t.test('BFD: the speaker frozen, FRR drops the session well before the hold time; thawed, it is back', async (t) => {
