@@ -3,9 +3,10 @@
 // hands each its routes every pass (only the difference goes out), runs BFD for peers with a
 // profile (a BFD Down drops the BGP session at once: stopped and started again, so it re-dials),
 // and tells session Up and Down in a log line and a Node Event. On stop, peers with graceful
-// restart get their TCP connection closed without a NOTIFICATION: RFC 4724 §4.2 has the router
-// keep our routes only when the session ends without one (RFC 8538's N bit, which would let a
-// Cease keep them too, is not offered), and the next start says it restarted (the R bit).
+// restart get their TCP connection closed without a NOTIFICATION: a router in helper mode keeps our
+// routes (stale) only when the session ends without one (RFC 4724; RFC 8538's N bit, which would
+// let a Cease keep them too, is not offered), and the next process's start says it restarted (the
+// R bit). bgp.netns.spec.ts shows FRR keeping the route across such a restart and losing it on a Cease.
 import type { Socket } from 'node:net'
 import type { Bfd, BfdPeer } from '../bfd/bfd.js'
 import { type BgpObserver, bgpPeerLabel } from '../bgp/metrics.js'

@@ -122,6 +122,41 @@ async function main(): Promise<void> {
       thawed = true
       t.ok(await poll(60_000, hasRoute, (v) => v), 'thawed: the session and the /32 are back')
     })
+
+    await t.test('graceful restart: the speaker stops and a new one starts, FRR keeps the /32 throughout', async (t) => {
+      const gr = [...CONFIG.map((o) => (o.kind === 'BGPPeer' ? { ...o, spec: { ...o.spec, enableGracefulRestart: true } } : o)), ...SERVICE]
+      agent.command({ cmd: 'objects', objects: gr })
+      await agent.waitFor((e) => e.event === 'bgp-session-started' && e['restarted'] === false && agent.events.filter((x) => x.event === 'bgp-session-up').length >= 3, 'restarted with the capability, and up', 40_000)
+      t.ok(await poll(15_000, hasRoute, (v) => v), 'the /32 is in FRR\'s RIB')
+      agent.command({ cmd: 'stop' })
+      await agent.waitFor((e) => e.event === 'stopped', 'the speaker stopped', 10_000)
+      t.match(agent.events.filter((e) => e.event === 'bgp-session-stopped').at(-1), { graceful: true }, 'a bare close, no Cease')
+      // Sampled every 100 ms from the stop until 2 s after the new session is up (bounded: 60 s).
+      const samples: boolean[] = []
+      let sampling = true
+      const sampler = (async () => {
+        const until = Date.now() + 60_000
+        while (sampling && Date.now() < until) {
+          samples.push(await hasRoute())
+          await new Promise((r) => setTimeout(r, 100))
+        }
+      })()
+      const second = startAgent(lab, spk, ['--node', 'n1', '--max-seconds', '60'], AGENT)
+      t.teardown(() => second.command({ cmd: 'stop' }))
+      try {
+        await second.waitFor((e) => e.event === 'started', 'the second speaker started', 30_000)
+        second.command({ cmd: 'objects', objects: gr })
+        t.match(await second.waitFor((e) => e.event === 'bgp-session-started', 'its session started', 10_000), { restarted: true }, 'the new process says it restarted (R bit)')
+        await second.waitFor((e) => e.event === 'bgp-session-up', 'the new session up', 40_000)
+        await new Promise((r) => setTimeout(r, 2_000))
+      } finally {
+        sampling = false
+        await sampler
+      }
+      t.ok(samples.length > 10, `${samples.length} samples`)
+      t.same(samples.filter((v) => !v).length, 0, 'the /32 in FRR\'s RIB at every sample across the restart')
+      t.ok(await hasRoute(), 'and after')
+    })
   } finally {
     if (!t.passing()) t.comment(router.logTail(30))
   }
