@@ -9,6 +9,7 @@
 // spec's fuzz properties hold it to this: whatever js-yaml reads here, the `yaml` package reads too,
 // to the same value.
 import { FAILSAFE_SCHEMA, Type, load } from 'js-yaml'
+import { flowNeedsSlowPath } from './flowLines.js'
 
 const OCTAL = /^0o[0-7]+$/
 const DECIMAL = /^[-+]?[0-9]+$/
@@ -46,36 +47,17 @@ const CORE_AS_YAML_PACKAGE = FAILSAFE_SCHEMA.extend({
 // takes for a document marker; found by the fuzz properties in the spec). Over-eager on purpose: a false match only costs the slow path.
 const NEEDS_SLOW_PATH = /[&*!\t]|^%|(?:^|[\s,{[?])(?:~|[Nn]ull|NULL)?\s*:(?=[\s,}\]]|$)|(?:^|[\s,{[])\?(?=[\s,}\]]|$)|[\]}]\s*:(?=[\s,}\]]|$)|[|>][-+]?[0-9]|^(?:---|\.\.\.)|^ *[|>]|[\]}'"]#|[{,]\s*(?:~|[Nn]ull|NULL)?\s*(?=[,}])/m
 
-const SINGLE = 39 // '
-const DOUBLE = 34 // "
-const NEWLINE = 10
-
 /**
- * A quoted scalar or a flow collection that runs over lines: the two libraries disagree on how far
- * its lines must be indented (the fuzz properties found both). A line with an odd number of either
- * quote, or with brackets that do not close on it, sends the document the slow way; an apostrophe
- * in a plain word or a comment does too, which costs only time. One pass over the characters, no
- * copies: on a 50 MB file, splitting lines here cost more than js-yaml's whole parse.
+ * An empty block sequence entry (a `-` with nothing but spaces or a comment after it) that is not at
+ * column 0, so it can sit in a nested or indented sequence: after such an entry js-yaml takes the
+ * next `-` into the same sequence even at a lesser indent ("- - \n- " is [[null, null]] there and
+ * [[null], null] in the `yaml` package; "a:\n  - \n- " is read there and refused by the other).
+ * Found by the fuzz property. A `-` at column 0 has no lesser indent after it, so it stays fast.
  */
-const spansLines = (body: string): boolean => {
-  let singles = 0
-  let doubles = 0
-  let braces = 0
-  let brackets = 0
-  for (let i = 0; i <= body.length; i++) {
-    const c = i === body.length ? NEWLINE : body.charCodeAt(i)
-    if (c === NEWLINE) {
-      if (singles % 2 === 1 || doubles % 2 === 1 || braces !== 0 || brackets !== 0) return true
-      singles = doubles = braces = brackets = 0
-    } else if (c === SINGLE) singles++
-    else if (c === DOUBLE) doubles++
-    else if (c === 123) braces++ // {
-    else if (c === 125) braces-- // }
-    else if (c === 91) brackets++ // [
-    else if (c === 93) brackets-- // ]
-  }
-  return false
-}
+const EMPTY_INDENTED_ENTRY = /^[ -]* -[ ]*(?:#.*)?$/m
+
+/** A carriage return without a line feed: a line break to js-yaml, a letter to the `yaml` package ("a: x\r" is "x" there, "x\r" here). Found by hand beside the fuzz's finds. */
+const LONE_CR = /\r(?!\n)/
 
 /** A document whose first line is indented: js-yaml then takes entries at a lesser indent that the `yaml` package refuses. */
 const startsIndented = (body: string): boolean => /^(?:[ \t]*(?:#.*)?\r?\n)*[ \t]+[^\s#]/.test(body)
@@ -86,7 +68,7 @@ const SLOW: FastRead = { _tag: 'Slow' }
 
 /** One document's text (without its `---` line): its value, or Slow when the `yaml` package must read it. */
 export const readFast = (body: string): FastRead => {
-  if (NEEDS_SLOW_PATH.test(body) || spansLines(body) || startsIndented(body)) return SLOW
+  if (NEEDS_SLOW_PATH.test(body) || EMPTY_INDENTED_ENTRY.test(body) || LONE_CR.test(body) || flowNeedsSlowPath(body) || startsIndented(body)) return SLOW
   try {
     const value: unknown = load(body, { schema: CORE_AS_YAML_PACKAGE })
     return { _tag: 'Read', value: value === undefined ? null : value }
