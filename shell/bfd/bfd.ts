@@ -4,6 +4,8 @@
 // while the peer does not know ours yet, by source address (RFC 5880 §6.3). The speaker calls
 // start(peer, profile) and stop(peer), and hears 'up' and 'down' (with the diagnostic).
 import type { Socket } from 'node:dgram'
+import { ttlDiscard } from '../../core/bfd/ttl.js'
+import type { TtlDatagram, UdpTtlSocket } from '../native/udpTtl.js'
 import { randomInt } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { type BfdState, decodeControl, encodeControl, formatDiscard } from '../../core/bfd/packet.js'
@@ -40,6 +42,8 @@ interface Runner {
   readonly peer: BfdPeer
   session: BfdSession
   readonly sender: Socket
+  /** BFDProfile minimumTtl: the least TTL a multi-hop packet may arrive with (a profile change sets it). */
+  minimumTtl: number
   readonly timers: Map<TimerName, NodeJS.Timeout>
 }
 
@@ -56,7 +60,7 @@ interface Registry {
   readonly observe: BfdObserver | undefined
   readonly runners: Map<string, Runner>
   readonly byDiscr: Map<number, Runner>
-  readonly listeners: Map<string, Promise<Socket>>
+  readonly listeners: Map<string, Promise<UdpTtlSocket>>
   readonly subscribers: Record<Change, Listener[]>
   readonly dropped: Map<string, number>
 }
@@ -96,7 +100,14 @@ function dispatch(reg: Registry, r: Runner, e: BfdEvent): void {
   for (const a of next.actions) perform(reg, r, a)
 }
 
-const receive = (reg: Registry, multiHop: boolean, msg: Buffer, from: string): void => {
+const receive = (reg: Registry, multiHop: boolean, d: TtlDatagram): void => {
+  const { bytes: msg, from, ttl } = d
+  // RFC 5881 §5: a single-hop packet with TTL below 255 came from off the link; dropped before anything is read.
+  const offLink = multiHop ? undefined : ttlDiscard(false, 255, ttl)
+  if (offLink !== undefined) {
+    drop(reg, offLink)
+    return reg.log.debug('bfd-discard', { from, why: `TTL ${ttl}, single hop wants 255` })
+  }
   const p = decodeControl(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength))
   if (E.isLeft(p)) {
     drop(reg, p.left._tag === 'Truncated' ? 'Truncated' : p.left.reason)
@@ -106,15 +117,25 @@ const receive = (reg: Registry, multiHop: boolean, msg: Buffer, from: string): v
   const r = p.right.yourDiscriminator !== 0 ? reg.byDiscr.get(p.right.yourDiscriminator) : reg.runners.get(keyOf({ address: source, multiHop }))
   // RFC 5881 §4 / 5883: a session is one peer address on one port; anything else is not ours.
   if (r === undefined || r.peer.address !== source || r.peer.multiHop !== multiHop) return drop(reg, 'NoSession')
+  const tooFar = multiHop ? ttlDiscard(true, r.minimumTtl, ttl) : undefined
+  if (tooFar !== undefined) {
+    drop(reg, tooFar)
+    return reg.log.debug('bfd-discard', { from, why: `TTL ${ttl}, below minimumTtl ${r.minimumTtl}` })
+  }
   reg.observe?.received(r.peer.address)
   dispatch(reg, r, { _tag: 'Received', packet: p.right })
 }
 
-const ensureListener = (reg: Registry, family: Family, multiHop: boolean): Promise<Socket> => {
+const ensureListener = (reg: Registry, family: Family, multiHop: boolean): Promise<UdpTtlSocket> => {
   const key = `${family}|${multiHop}`
   const have = reg.listeners.get(key)
   if (have !== undefined) return have
-  const opened = listen(family, multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT, (msg, from) => receive(reg, multiHop, msg, from))
+  const opened = listen(
+    family,
+    multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT,
+    (d) => receive(reg, multiHop, d),
+    (e) => reg.log.warn('bfd-receive-failed', { family, multiHop, error: e }),
+  )
   reg.listeners.set(key, opened)
   opened.catch(() => reg.listeners.delete(key))
   return opened
@@ -130,13 +151,16 @@ const freshDiscriminator = (reg: Registry): number => {
 
 const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): Promise<void> => {
   const running = reg.runners.get(keyOf(peer))
-  if (running !== undefined) return dispatch(reg, running, { _tag: 'ChangeTimers', timers: timersOf(profile) })
+  if (running !== undefined) {
+    running.minimumTtl = profile.minimumTtl
+    return dispatch(reg, running, { _tag: 'ChangeTimers', timers: timersOf(profile) })
+  }
   const family = familyOf(peer.address)
   await ensureListener(reg, family, peer.multiHop)
   const sender = await openSender(family, peer.localAddress)
   if (reg.runners.has(keyOf(peer))) return void sender.close() // a second start raced this one
   const discr = freshDiscriminator(reg)
-  const r: Runner = { peer, session: initialSession(discr, timersOf(profile), profile.passiveMode), sender, timers: new Map() }
+  const r: Runner = { peer, session: initialSession(discr, timersOf(profile), profile.passiveMode), sender, minimumTtl: profile.minimumTtl, timers: new Map() }
   reg.runners.set(keyOf(peer), r)
   reg.byDiscr.set(discr, r)
   reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode })

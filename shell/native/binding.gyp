@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "ironlb_packet",
-      "sources": ["packet_socket.cc", "tcp_socket.cc", "netlink.cc"],
+      "sources": ["packet_socket.cc", "tcp_socket.cc", "netlink.cc", "udp_ttl.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"],

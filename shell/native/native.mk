@@ -10,7 +10,7 @@
 
 NATIVE_DIR := shell/native
 NATIVE_ADDON := $(NATIVE_DIR)/build/Release/ironlb_packet.node
-NATIVE_SOURCES := $(NATIVE_DIR)/packet_socket.cc $(NATIVE_DIR)/tcp_socket.cc $(NATIVE_DIR)/tcp_socket.h $(NATIVE_DIR)/netlink.cc $(NATIVE_DIR)/netlink.h $(NATIVE_DIR)/binding.gyp node_modules/node-addon-api/package.json
+NATIVE_SOURCES := $(NATIVE_DIR)/packet_socket.cc $(NATIVE_DIR)/tcp_socket.cc $(NATIVE_DIR)/tcp_socket.h $(NATIVE_DIR)/netlink.cc $(NATIVE_DIR)/netlink.h $(NATIVE_DIR)/udp_ttl.cc $(NATIVE_DIR)/udp_ttl.h $(NATIVE_DIR)/binding.gyp node_modules/node-addon-api/package.json
 
 native: $(NATIVE_ADDON)
 

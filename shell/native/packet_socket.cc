@@ -28,6 +28,7 @@
 
 #include "netlink.h"
 #include "tcp_socket.h"
+#include "udp_ttl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -382,6 +383,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ETH_P_ALL", Napi::Number::New(env, ETH_P_ALL));
   RegisterTcpSocket(env, exports);
   RegisterNetlink(env, exports);
+  RegisterUdpTtl(env, exports);
   return exports;
 }
 

@@ -2,7 +2,7 @@
 // Up and Down as a JSON line with the wall clock (the spec compares it with its own), and on command
 // stops the session (AdminDown) or reports the packets it dropped.
 //
-//   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] --max-seconds S
+//   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] [--min-ttl N (254)] --max-seconds S
 //   stdin: {"cmd":"stop"} | {"cmd":"die"} (SIGKILL, so the peer hears nothing) | {"cmd":"discards"} | {"cmd":"metrics"} | {"cmd":"state"}
 import { createInterface } from 'node:readline'
 import { Registry } from 'prom-client'
@@ -34,7 +34,7 @@ const profile = {
   echoInterval: 50,
   echoMode: false,
   passiveMode: process.argv.includes('--passive'),
-  minimumTtl: 254,
+  minimumTtl: process.argv.includes('--min-ttl') ? Number(arg('--min-ttl')) : 254,
 }
 bfd.on('up', (_p, diag) => emit({ event: 'up', at: Date.now(), diag }))
 bfd.on('down', (_p, diag) => emit({ event: 'down', at: Date.now(), diag }))
