@@ -163,6 +163,8 @@ const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): 
   const r: Runner = { peer, session: initialSession(discr, timersOf(profile), profile.passiveMode), sender, minimumTtl: profile.minimumTtl, timers: new Map() }
   reg.runners.set(keyOf(peer), r)
   reg.byDiscr.set(discr, r)
+  // Echo (RFC 5880 §6.4) is not implemented: we advertise Required Min Echo RX 0, so the peer never echoes (core/bfd/session.ts).
+  if (profile.echoMode) reg.log.warn('bfd-echo-unsupported', { peer: peer.address, profile: profile.name, effect: 'asynchronous mode only; no echo packets either way' })
   reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode })
   dispatch(reg, r, { _tag: 'Start' })
 }

@@ -28,7 +28,7 @@ const ifindexOf = (ifname: string): number | undefined => linkLocalOf(ifname)?.i
  * names its local address with the zone ("fe80::1%eth1"), which an IP does not carry; so the speaker
  * passes this one in (peerSession's otherNextHops).
  */
-export const ownLinkLocal = (ifname: string): IP | undefined => {
+const ownLinkLocal = (ifname: string): IP | undefined => {
   const own = linkLocalOf(ifname)
   const ip = own === undefined ? undefined : parseIP(own.address)
   return ip !== undefined && E.isRight(ip) ? ip.right : undefined
@@ -38,7 +38,7 @@ export const ownLinkLocal = (ifname: string): IP | undefined => {
 const RECEIVE_NOTHING = [{ code: 0x06, jt: 0, jf: 0, k: 0 }]
 
 /** Multicasts one Router Advertisement (lifetime 0) from our link-local address on `ifname`; throws when it cannot. */
-export const advertiseSelf = (ifname: string): void => {
+const advertiseSelf = (ifname: string): void => {
   const own = linkLocalOf(ifname)
   if (own === undefined) throw new Error(`${ifname} has no IPv6 link-local address`)
   const src = parseIP(own.address)
@@ -64,7 +64,7 @@ const describe = (c: Exclude<PeerChoice, { _tag: 'Found' }>, ifname: string): st
 let seq = 0
 
 /** Where to dial the peer on `ifname` now, or why not yet (read afresh each call: a router may come or go). */
-export const unnumberedTarget = (ifname: string): UnnumberedTarget => {
+const unnumberedTarget = (ifname: string): UnnumberedTarget => {
   const ifindex = ifindexOf(ifname)
   if (ifindex === undefined) return { _tag: 'Wait', why: `${ifname} has no IPv6 link-local address (missing, down, or IPv6 off)` }
   seq += 1
@@ -72,4 +72,50 @@ export const unnumberedTarget = (ifname: string): UnnumberedTarget => {
   if (r.error !== undefined) return { _tag: 'Wait', why: `reading the neighbour table: ${r.error}` }
   const c = choosePeer(r.neighbours, ifindex)
   return c._tag === 'Found' ? { _tag: 'Dial', host: `${formatIP(c.address)}%${ifname}` } : { _tag: 'Wait', why: describe(c, ifname) }
+}
+
+interface UnnumberedWatch {
+  readonly stop: () => void
+}
+
+/**
+ * Makes us known on `ifname` (an RA now and every `advertiseMs`) and looks for the router every
+ * `lookMs` until found; then calls `onTarget` once with where to dial and our next hop, and keeps
+ * advertising (FRR forgets a neighbour whose RAs stop only with the link, but a restarted FRR needs
+ * one). Failures to send or read are reported through `onWait`, and the looking goes on until stop().
+ */
+export const watchUnnumberedPeer = (
+  ifname: string,
+  onTarget: (host: string, nextHopV6: IP | undefined) => void,
+  onWait: (why: string) => void,
+  o: { readonly advertiseMs?: number; readonly lookMs?: number } = {},
+): UnnumberedWatch => {
+  const advertise = (): void => {
+    try {
+      advertiseSelf(ifname)
+    } catch (e) {
+      onWait(`sending a Router Advertisement on ${ifname}: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+  let lookTimer: NodeJS.Timeout | undefined
+  const look = (): void => {
+    let t: UnnumberedTarget
+    try {
+      t = unnumberedTarget(ifname)
+    } catch (e) {
+      t = { _tag: 'Wait', why: `reading the neighbour table: ${e instanceof Error ? e.message : String(e)}` }
+    }
+    if (t._tag === 'Dial') return onTarget(t.host, ownLinkLocal(ifname))
+    onWait(t.why)
+    lookTimer = setTimeout(look, o.lookMs ?? 1_000)
+  }
+  advertise()
+  const advertiseTimer = setInterval(advertise, o.advertiseMs ?? 10_000)
+  look()
+  return {
+    stop: () => {
+      clearInterval(advertiseTimer)
+      clearTimeout(lookTimer)
+    },
+  }
 }

@@ -1,14 +1,14 @@
 // An unnumbered BGP speaker for specs/shell/bgp/unnumbered.netns.spec.ts, run inside a lab namespace:
-// it finds the router on --interface through shell/bgp/unnumbered.ts (polled every 250 ms, at most
-// --max-seconds), dials it at its link-local address with extended next hop asked for (RFC 8950), and
+// it finds the router on --interface through shell/bgp/unnumbered.ts (watchUnnumberedPeer: looked for every
+// 250 ms, RAs of ours every 2 s, at most --max-seconds), dials it at its link-local address with extended next hop asked for (RFC 8950), and
 // announces 203.0.113.10/32 once Established. JSON lines out: target, up (with what was agreed), down.
 //
 //   --interface IF --asn N --router-id IPv4 --max-seconds S
 import { startPeerSession } from '../../../shell/bgp/peerSession.js'
-import { advertiseSelf, ownLinkLocal, unnumberedTarget } from '../../../shell/bgp/unnumbered.js'
+import { watchUnnumberedPeer } from '../../../shell/bgp/unnumbered.js'
 import { jsonLogger } from '../../../shell/obs/log.js'
 import { mkRoute } from '../../../core/bgp/route.js'
-import { formatIP, parseIP } from '../../../core/net/address.js'
+import { type IP, formatIP, parseIP } from '../../../core/net/address.js'
 import { parsePrefix } from '../../../core/net/prefix.js'
 import * as E from 'fp-ts/lib/Either.js'
 
@@ -28,9 +28,7 @@ const routerId = parseIP(arg('--router-id'))
 const route = parsePrefix('203.0.113.10/32')
 if (E.isLeft(routerId) || E.isLeft(route)) throw new Error('bad --router-id')
 
-const start = (host: string): void => {
-  // The session's socket names its address with the zone, which an IP does not carry: ours is passed in.
-  const own = ownLinkLocal(ifname)
+const start = (host: string, own: IP | undefined): void => {
   const session = startPeerSession({
     config: {
       localAsn: Number(arg('--asn')),
@@ -43,6 +41,7 @@ const start = (host: string): void => {
       extendedNextHop: true,
     },
     remote: host,
+    // The session's socket names its address with the zone, which an IP does not carry: ours is passed in.
     otherNextHops: own === undefined ? {} : { v6: own },
     log: jsonLogger(process.argv.includes('--debug') ? 'debug' : 'none'),
     onUp: (a) => emit({ event: 'up', extendedNextHop: a.out.extendedNextHop, families: a.out.families, nextHopV6: a.out.nextHopV6 === undefined ? null : formatIP(a.out.nextHopV6) }),
@@ -52,18 +51,14 @@ const start = (host: string): void => {
   session.start()
 }
 
-// FRR takes our link-local address from our Router Advertisements: one now, then every 2 s.
-advertiseSelf(ifname)
-setInterval(() => advertiseSelf(ifname), 2_000).unref()
-
-const look = (): void => {
-  const t = unnumberedTarget(ifname)
-  if (t._tag === 'Dial') {
-    emit({ event: 'target', host: t.host })
-    return start(t.host)
-  }
-  if (Date.now() > deadline) return
-  emit({ event: 'waiting', why: t.why })
-  setTimeout(look, 250)
-}
-look()
+// FRR takes our link-local address from our Router Advertisements (every 2 s here); we look every 250 ms.
+const watch = watchUnnumberedPeer(
+  ifname,
+  (host, own) => {
+    emit({ event: 'target', host })
+    start(host, own)
+  },
+  (why) => emit({ event: 'waiting', why }),
+  { advertiseMs: 2_000, lookMs: 250 },
+)
+setTimeout(() => watch.stop(), deadline - Date.now()).unref()
