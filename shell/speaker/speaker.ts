@@ -10,6 +10,8 @@ import { reconcileSpeaker } from '../../core/speaker/reconcile.js'
 import { initialSpeakerState, type SpeakerInput } from '../../core/speaker/speakerPlan.js'
 import { l2StatusWrites } from '../../core/speaker/l2StatusWrites.js'
 import { decodeL2Statuses } from '../../core/speaker/l2StatusCodec.js'
+import { decodeBgpStatuses } from '../../core/speaker/bgpStatusCodec.js'
+import { bgpStatusWrites } from '../../core/speaker/bgpStatusWrites.js'
 import type { LinkFacts } from '../../core/speaker/interfaceFilter.js'
 import { configStatePublisher, speakerReporter } from '../kube/configState.js'
 import type { EventRecorder } from '../kube/events.js'
@@ -22,7 +24,7 @@ import type { Dialer, Listen } from '../bgp/socketOptions.js'
 import { nativeDialer, nativeListen } from '../native/bgpSockets.js'
 import { applySpeakerPlan } from './applyPlan.js'
 import { startBgpApplier } from './bgpApplier.js'
-import { bgpStatusPublisher } from './bgpStatus.js'
+import { bgpStatusPublisher, writeBgpStatus } from './bgpStatus.js'
 import { startSpeakerCaches } from './caches.js'
 import { type ResponderIo, startL2Responder } from './l2Responder.js'
 import { l2StatusPublisher, writeL2Status } from './l2Status.js'
@@ -115,6 +117,8 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       caches.stop()
       // The new owners write their own records; ours go, best effort and bounded.
       if (graceful) await writeL2Status(statusDeps, l2StatusWrites([], decodeL2Statuses(caches.statuses.list()))).catch(() => undefined)
+      // MetalLB's go with the speaker Pod (owner reference); ours go here, likewise best effort.
+      if (graceful) await writeBgpStatus(statusDeps, bgpStatusWrites([], decodeBgpStatuses(caches.bgpStatuses.list()))).catch(() => undefined)
     },
   }
 }

@@ -65,7 +65,22 @@ export interface LoopbackPeer {
   readonly close: () => Promise<void>
 }
 
-export const loopbackPeer = async (): Promise<LoopbackPeer> => {
+/** Listens on `port` (0: any free one); resolves false when the port is taken. */
+const listenOn = (server: Server, port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const fail = (): void => resolve(false)
+    server.once('error', fail)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', fail)
+      resolve(true)
+    })
+  })
+
+/**
+ * `lowPort`: listen below 16384 (a BGPPeer's peerPort may not be higher), on the first free one of
+ * up to 20 random picks in 10000-16383; otherwise any free port.
+ */
+export const loopbackPeer = async (lowPort = false): Promise<LoopbackPeer> => {
   const waiting: PeerConn[] = []
   const all: Socket[] = []
   let wake: (() => void) | undefined
@@ -75,7 +90,9 @@ export const loopbackPeer = async (): Promise<LoopbackPeer> => {
     waiting.push(wrap(s))
     wake?.()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  let listening = false
+  for (let i = 0; i < 20 && !listening; i++) listening = await listenOn(server, lowPort ? 10_000 + Math.floor(Math.random() * 6_384) : 0)
+  if (!listening) throw new Error('no free port for the loopback peer')
   const accept = async (timeoutMs: number): Promise<PeerConn | undefined> => {
     const deadline = Date.now() + timeoutMs
     while (waiting.length === 0 && Date.now() < deadline) {

@@ -2,7 +2,9 @@
 // deploy/'s RBAC: a create is MetalLB's object (generateName bgp-, the three labels, the status with
 // node, Service and sorted peers) plus a nodeAssigned Event on the Service; the cache read back
 // through the core decoder then yields an update when the peers change, a delete when none is left,
-// and nothing when all agrees.
+// and nothing when all agrees. Then a whole speaker with a BGPPeer on loopback (the test is the
+// router): its ServiceBGPStatus names the peer, metallb_bgp_* show the session up with the one
+// prefix held, and a graceful stop takes the status away (MetalLB's goes with the speaker Pod).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +17,13 @@ import type { KubeObject } from '../../../shell/kube/reflector.js'
 import { silentLogger } from '../../../shell/obs/log.js'
 import { bgpStatusPublisher, writeBgpStatus } from '../../../shell/speaker/bgpStatus.js'
 import { ensureCrds } from '../../support/crds.js'
-import { create, eventually, list, randomSuffix, testKubeconfig, testRest } from '../../support/kube.js'
+import { randomBytes } from 'node:crypto'
+import { nodeDialer, nodeListen } from '../../../shell/bgp/socketOptions.js'
+import { speakerMetrics } from '../../../shell/speaker/metrics.js'
+import { startSpeaker } from '../../../shell/speaker/speaker.js'
+import { freePort } from '../../support/controllerProcess.js'
+import { apply, create, eventually, list, randomSuffix, testKubeconfig, testRest } from '../../support/kube.js'
+import { PEER_ASN, OUR_ASN, establish, loopbackPeer } from '../bgp/loopbackPeer.js'
 import { serviceAccountKubeconfig } from '../../support/serviceAccount.js'
 
 t.setTimeout(120_000)
@@ -73,4 +81,88 @@ t.test('create, update, delete as MetalLB keeps them, with the nodeAssigned Even
   publish(bgpStatusWrites([], decodeBgpStatuses(await statuses())))
   await eventually('the object deleted', 10_000, async () => ((await statuses()).length === 0 ? true : undefined))
   t.same(kicked, [], 'a lone publish kicks nobody')
+})
+
+t.test('a speaker advertising to a loopback peer writes its ServiceBGPStatus and takes it away on a graceful stop', async (t) => {
+  await ensureCrds(testKubeconfig())
+  const admin = await testRest()
+  t.teardown(() => admin.close())
+  const id = randomSuffix()
+  const cfg = `cfg-bgpsp-${id}`
+  const ns = `svc-bgpsp-${id}`
+  const node = `node-bgpsp-${id}`
+  const lbClass = `ironlb.test/bgpsp-${id}`
+  for (const n of [cfg, ns]) await create(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })
+  await create(admin, { apiVersion: 'v1', kind: 'Node', metadata: { name: node, labels: { 'kubernetes.io/hostname': node } } } as never)
+  t.teardown(async () => {
+    await admin.request('DELETE', `/api/v1/nodes/${node}`).catch(() => undefined)
+    for (const n of [cfg, ns]) await admin.request('DELETE', `/api/v1/namespaces/${n}`).catch(() => undefined)
+  })
+  const now = new Date().toISOString()
+  const ready = { type: 'Ready', status: 'True', reason: 'Test', message: 'test', lastHeartbeatTime: now, lastTransitionTime: now }
+  await admin.request('PATCH', `/api/v1/nodes/${node}/status`, { body: { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.2' }], conditions: [ready] } }, contentType: 'application/merge-patch+json' })
+  const peer = await loopbackPeer(true)
+  t.teardown(() => peer.close())
+  await apply(admin, { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bgp', namespace: cfg }, spec: { addresses: ['203.0.113.64/26'] } } as never)
+  await apply(admin, { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'bgp', namespace: cfg }, spec: { ipAddressPools: ['bgp'] } } as never)
+  await apply(admin, { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'tor', namespace: cfg }, spec: { myASN: OUR_ASN, peerASN: PEER_ASN, peerAddress: '127.0.0.1', peerPort: peer.port } } as never)
+  await create(admin, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { type: 'LoadBalancer', loadBalancerClass: lbClass, externalTrafficPolicy: 'Cluster', ports: [{ port: 80, protocol: 'TCP' }] } } as never)
+  await admin.request('PATCH', `/api/v1/namespaces/${ns}/services/web/status`, { body: { status: { loadBalancer: { ingress: [{ ip: '203.0.113.70', ipMode: 'VIP' }] } } }, contentType: 'application/merge-patch+json' })
+  await create(admin, {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-1', namespace: ns, labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['198.51.100.5'], nodeName: node, conditions: { ready: true } }],
+    ports: [{ port: 80, protocol: 'TCP' }],
+  } as never)
+
+  const saDir = mkdtempSync(join(tmpdir(), 'ilb-bgpsp-sa-'))
+  t.teardown(() => rmSync(saDir, { recursive: true, force: true }))
+  const rest = await testRest(await serviceAccountKubeconfig(testKubeconfig(), 'speaker', cfg, saDir))
+  t.teardown(() => rest.close())
+  const metrics = speakerMetrics(node)
+  const speaker = await startSpeaker({
+    rest,
+    log: silentLogger,
+    metrics,
+    events: eventRecorder(rest, 'metallb-speaker', node, silentLogger),
+    node,
+    namespace: cfg,
+    loadBalancerClass: lbClass,
+    membershipKey: randomBytes(32),
+    memberlistBind: '127.0.0.2',
+    memberlistPort: await freePort(),
+    memberlistAdvertise: '127.0.0.2',
+    listLinks: async () => [],
+    bgpSockets: { dialer: nodeDialer, listen: nodeListen, port: await freePort() },
+    membershipThread: 'main',
+  })
+  let stopped = false
+  t.teardown(async () => {
+    if (!stopped) await speaker.stop(false)
+  })
+
+  const conn = await establish(peer, 60_000, 0)
+  t.type(conn, 'object', `the speaker dialled and reached Established (${typeof conn === 'string' ? conn : 'ok'})`)
+  const statuses = async (): Promise<StatusObject[]> => {
+    const r = await admin.request('GET', `/apis/metallb.io/v1beta1/namespaces/${cfg}/servicebgpstatuses`)
+    return (r.body as { items: StatusObject[] }).items
+  }
+  const [status] = await eventually('a ServiceBGPStatus for web', 60_000, async () => {
+    const s = await statuses()
+    return s.length > 0 ? s : undefined
+  })
+  t.same(status?.status, { node, serviceName: 'web', serviceNamespace: ns, peers: ['tor'] }, 'it names the peer')
+  const label = `{peer="127.0.0.1:${peer.port}",vrf="default"}`
+  const text = await eventually('the prefix held by the peer', 30_000, async () => {
+    const m = await metrics.registry.metrics()
+    return m.includes(`metallb_bgp_announced_prefixes_total${label} 1`) ? m : undefined
+  })
+  t.match(text, `metallb_bgp_session_up${label} 1`, 'metallb_bgp_session_up 1')
+  t.match(text, `metallb_bgp_opens_received${label} 1`, 'one OPEN received')
+
+  stopped = true
+  await speaker.stop(true)
+  t.same(await statuses(), [], 'gone after the graceful stop')
 })
