@@ -22,6 +22,6 @@ cluster-bin-dir:
 cluster-regen:
 	$(CLUSTER_DIR)/gen.sh $(CONTAINERD_VERSION)
 
-cluster-specs: cluster-bins image pause-image system-tools
-	IRONLB_CLUSTER_BIN_DIR=$(CLUSTER_BIN_DIR) IRONLB_IMAGE=$(IMAGE_ARCHIVE) IRONLB_PAUSE_IMAGE=$(PAUSE_ARCHIVE) \
+cluster-specs: k8s-bins cluster-bins image pause-image system-tools
+	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) IRONLB_CLUSTER_BIN_DIR=$(CLUSTER_BIN_DIR) IRONLB_IMAGE=$(IMAGE_ARCHIVE) IRONLB_PAUSE_IMAGE=$(PAUSE_ARCHIVE) \
 	  $(TAP) --jobs=1 --timeout=600 $(CLUSTER_SPECS)
