@@ -109,7 +109,13 @@ export const cellObjects = (c: Cell): Obj[] => {
     ad('host-too', { aggregationLength: 32, aggregationLengthV6: 128, communities: ['65000:400'], localPref: 150, ...prepend }),
     ad('aggregate', { aggregationLength: 30, aggregationLengthV6: 126, communities: ['65000:300', 'large-alias'], localPref: 120 }),
     ...INTEROP_ROUTERS.flatMap((r) => [peer(r, 0), peer(r, 1)]),
-    ...NODES.map((n) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } }, status: {} })),
+    // InternalIPs: the speaker's router ID and its next hop of the family a session's socket is not.
+    ...NODES.map((n, i) => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: n, labels: { 'kubernetes.io/hostname': n } },
+      status: { addresses: [nodeAddresses(c, i).v4, nodeAddresses(c, i).v6].map((address) => ({ type: 'InternalIP', address })) },
+    })),
     {
       apiVersion: 'v1',
       kind: 'Service',

@@ -1,12 +1,12 @@
 // The interop matrix (issue 10): FRR, BIRD 2 and GoBGP on one LAN, all twelve cells (cells.ts) at once.
 // Each router has a namespace of its own with a leg on the LAN bridge, and FRR and BIRD a client
 // namespace behind them; two node namespaces on the LAN each run one speaker process (speakerMain.ts:
-// every cell's sessions to every router from the cell's own addresses, and an HTTP server answering
-// with the node's name) and hold every cell's Service IPs on their loopback. Per router and cell: the
-// router's RIB holds exactly the oracle's routes (prefixes, next hops, AS path, communities, large
-// communities, localPref); the kernel FIB holds each route via both nodes; the client reaches each
-// Service IP through the router, its connections landing on both nodes (ECMP: the router hashes on
-// ports, sysctl below). GoBGP installs no kernel routes (shell/testbed/routerGobgp.ts says why): its
+// the speaker's reconcile and BGP applier per cell, sessions to every router from the cell's own
+// addresses, and an HTTP server answering with the node's name) and hold every cell's Service IPs on
+// their loopback. Per router and cell: the router's RIB holds exactly the oracle's routes (prefixes,
+// next hops, AS path, communities, large communities, localPref); the kernel FIB holds each route via
+// both nodes; the client reaches each Service IP through the router, its connections landing on both
+// nodes (ECMP: the router hashes on ports, sysctl below). GoBGP installs no kernel routes (shell/testbed/routerGobgp.ts says why): its
 // cells check the RIB only. One topology and two speaker processes for all three routers: loading a
 // speaker (TypeScript through tap's loader) is the slowest step here, about 10 s, 40 s at load 20.
 import { fileURLToPath } from 'node:url'
@@ -119,14 +119,15 @@ const buildTopology = async (lab: Lab, topo: Topology): Promise<void> => {
 const neighborsOf = (cells: readonly Cell[]): Neighbor[] =>
   cells.flatMap((c) => routerNeighbors(c).map((n) => ({ peer: { address: n.address }, peerAs: n.asn, passive: true, ...(n.password === undefined ? {} : { password: n.password }) })))
 
-/** Waits until every session of this speaker (cell x router) says Up, and none went Down since. */
+/** Waits until every session of this speaker (cell x router) is Established by its latest state. */
 const allUp = async (speaker: Agent, ms: number): Promise<Set<string>> => {
   const up = (): Set<string> => {
     const s = new Set<string>()
     for (const e of speaker.events) {
+      if (e.event !== 'state') continue
       const key = `${String(e['cell'])}/${String(e['peer'])}`
-      if (e.event === 'up') s.add(key)
-      if (e.event === 'down') s.delete(key)
+      if (e['state'] === 'Established') s.add(key)
+      else s.delete(key)
     }
     return s
   }
@@ -137,7 +138,7 @@ const allUp = async (speaker: Agent, ms: number): Promise<Set<string>> => {
 const reach = async (lab: Lab, cli: string, ip: string): Promise<string[]> => {
   const url = `http://${ip.includes(':') ? `[${ip}]` : ip}:${HTTP_PORT}/`
   // Connection: close: a new connection (a new source port) per request.
-  const r = await lab.exec(cli, ['curl', '-s', '-g', '--max-time', '3', '-H', 'Connection: close', '-w', '\\n', ...Array.from({ length: CONNECTIONS }, () => url)], 30_000)
+  const r = await lab.exec(cli, ['curl', '-s', '-g', '--connect-timeout', '1', '--max-time', '2', '-H', 'Connection: close', '-w', '\\n', ...Array.from({ length: CONNECTIONS }, () => url)], 30_000)
   return r.stdout.split('\n').filter((l) => l !== '')
 }
 
@@ -150,11 +151,11 @@ interface CellResult {
 const mark = (v: boolean | undefined): string => (v === undefined ? 'n/a' : v ? 'pass' : 'FAIL')
 
 /** One router's cells: the whole RIB, then per cell the RIB, FIB and forwarding. */
-const checkRouter = async (t: Test, lab: Lab, kind: InteropRouter, router: Router, cli: string | undefined): Promise<Map<number, CellResult>> => {
+const checkRouter = async (t: Test, lab: Lab, kind: InteropRouter, router: Router, cli: string | undefined, settleMs: number): Promise<Map<number, CellResult>> => {
   const started = Date.now()
   const results = new Map<number, CellResult>(CELLS.map((c) => [c.index, { rib: false }]))
   const want = CELLS.flatMap(expectedRoutes).sort(byPrefix)
-  const rib = (await poll(15_000, router.rib, (r) => same(r.map(ribShape).sort(byPrefix), want))).map(ribShape).sort(byPrefix)
+  const rib = (await poll(settleMs, router.rib, (r) => same(r.map(ribShape).sort(byPrefix), want))).map(ribShape).sort(byPrefix)
   t.same(rib, want, `${kind}'s RIB holds exactly the ${want.length} expected routes`)
   for (const c of CELLS) {
     await t.test(cellName(c), async (t) => {
@@ -163,11 +164,13 @@ const checkRouter = async (t: Test, lab: Lab, kind: InteropRouter, router: Route
       const res: CellResult = { rib: t.same(rib.filter((r) => prefixes.has(r.prefix)), mine, 'RIB: prefixes, next hops, AS path, communities, localPref') }
       if (cli !== undefined) {
         let fibOk = true
+        // Only a route the RIB holds is worth waiting for in the FIB.
         for (const r of mine) {
-          const hops = await poll(5_000, () => router.fib(r.prefix), (f) => same(f, r.nexthops))
+          const hops = await poll(res.rib ? 5_000 : 0, () => router.fib(r.prefix), (f) => same(f, r.nexthops))
           fibOk = t.same(hops, r.nexthops, `FIB: ${r.prefix} via both nodes`) && fibOk
         }
         res.fib = fibOk
+        if (!fibOk) return void results.set(c.index, { ...res, reach: false })
         const ips = serviceIps(c)
         const answers = await Promise.all([ips.v4, ips.v6].flatMap((ip) => (ip === undefined ? [] : [reach(lab, cli, ip).then((a) => [ip, a] as const)])))
         let reachOk = true
@@ -210,11 +213,12 @@ export const runMatrix = async (t: Test): Promise<void> => {
   try {
     const ups = await Promise.all(speakers.map((s) => allUp(s, 60_000)))
     t.comment(`every session up after ${since()}`)
+    const allUpOk = ups.every((u) => u.size === CELLS.length * INTEROP_ROUTERS.length)
     ups.forEach((u, n) => t.equal(u.size, CELLS.length * INTEROP_ROUTERS.length, `${NODES[n]}: all ${CELLS.length} cells x ${INTEROP_ROUTERS.length} routers Established`))
     for (const kind of INTEROP_ROUTERS) {
       const router = routers.get(kind)
       if (router === undefined) throw new Error(`${kind} not started`)
-      await t.test(`${kind}${FORWARDING.has(kind) ? '' : ': the RIB only (no kernel routes)'}`, (t) => checkRouter(t, lab, kind, router, topo.clients.get(kind)))
+      await t.test(`${kind}${FORWARDING.has(kind) ? '' : ': the RIB only (no kernel routes)'}`, (t) => checkRouter(t, lab, kind, router, topo.clients.get(kind), allUpOk ? 15_000 : 2_000))
     }
   } catch (e) {
     threw = true
