@@ -33,7 +33,13 @@ export class Redacted {
   }
 }
 
-export type PasswordRefusal = 'SecretMissing' | 'SecretWrongType' | 'SecretNoPassword'
+export type PasswordRefusal = 'SecretMissing' | 'SecretWrongType' | 'SecretNoPassword' | 'PasswordTooLong'
+
+/** TCP_MD5SIG_MAXKEYLEN: Linux takes keys of at most 80 bytes (FRR refuses longer ones too). */
+const MAX_PASSWORD_BYTES = 80
+
+const boxed = (text: string): E.Either<PasswordRefusal, Redacted> =>
+  new TextEncoder().encode(text).length > MAX_PASSWORD_BYTES ? E.left('PasswordTooLong') : E.right(Redacted.of(text))
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
@@ -49,7 +55,7 @@ export const passwordOf = (p: PeerPassword, secrets: readonly unknown[], namespa
     case 'None':
       return E.right(undefined)
     case 'Inline':
-      return E.right(Redacted.of(p.password))
+      return boxed(p.password)
     case 'Secret': {
       const s = findSecret(secrets, p.name, namespace)
       if (s === undefined) return E.left('SecretMissing')
@@ -57,7 +63,7 @@ export const passwordOf = (p: PeerPassword, secrets: readonly unknown[], namespa
       const data = s['data']
       const value = isRecord(data) ? data['password'] : undefined
       if (typeof value !== 'string' || value === '') return E.left('SecretNoPassword')
-      return E.right(Redacted.of(fromData(value)))
+      return boxed(fromData(value))
     }
     default:
       return absurd(p)

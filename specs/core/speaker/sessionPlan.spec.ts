@@ -70,6 +70,8 @@ t.test('MD5: inline, or the basic-auth Secret; each way a Secret fails has its r
   t.same(bySecret([secret('tor', 'Opaque', { password: b64('x') })]).refused, [{ peer: 'a', reason: 'SecretWrongType' }])
   t.same(bySecret([secret('tor', 'kubernetes.io/basic-auth', { username: b64('x') })]).refused, [{ peer: 'a', reason: 'SecretNoPassword' }])
   t.same(bySecret([{ ...secret('tor', 'kubernetes.io/basic-auth', { password: b64('x') }), metadata: { name: 'tor', namespace: 'other' } }]).refused, [{ peer: 'a', reason: 'SecretMissing' }], 'only IronLB\'s namespace')
+  t.same(plan([peer('a', { peerAddress: '192.0.2.254', password: 'x'.repeat(81) })]).refused, [{ peer: 'a', reason: 'PasswordTooLong' }], 'Linux keys at most 80 bytes')
+  t.equal(plan([peer('a', { peerAddress: '192.0.2.254', password: 'é'.repeat(40) })]).refused.length, 0, '80 bytes of UTF-8 is fine')
   const printed = [JSON.stringify(inline, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), inspect(inline, { depth: 9 }), `${inline?.socket.md5}`].join('\n')
   t.notMatch(printed, /hunter2/, 'JSON, inspect and String never show it')
   t.match(printed, /\[redacted\]/)

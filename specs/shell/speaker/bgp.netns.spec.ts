@@ -108,8 +108,10 @@ async function main(): Promise<void> {
     await t.test('BFD: the speaker frozen, FRR drops the session well before the hold time; thawed, it is back', async (t) => {
       agent.command({ cmd: 'objects', objects: [...CONFIG, ...SERVICE] })
       t.ok(await poll(15_000, hasRoute, (v) => v), 'the /32 is back')
-      const bfdUp = async (): Promise<boolean> => /"status":"up"/.test((await lab.exec(rtr, ['vtysh', '--vty_socket', router.dir, '-c', 'show bfd peers json'], 5_000)).stdout)
+      let shown = ''
+      const bfdUp = async (): Promise<boolean> => /"status":"up"/.test((shown = (await lab.exec(rtr, ['vtysh', '--vty_socket', router.dir, '-c', 'show bfd peers json'], 5_000)).stdout))
       t.ok(await poll(20_000, bfdUp, (v) => v), 'FRR\'s BFD session with us is up')
+      if (!t.passing()) t.comment(`FRR: ${shown}; ours: ${JSON.stringify(agent.events.filter((e) => e.event === 'bfd-state').slice(-4))}`)
       process.kill(pid, 'SIGSTOP')
       thawed = false
       const frozenAt = Date.now()
@@ -124,9 +126,14 @@ async function main(): Promise<void> {
     })
 
     await t.test('graceful restart: the speaker stops and a new one starts, FRR keeps the /32 throughout', async (t) => {
-      const gr = [...CONFIG.map((o) => (o.kind === 'BGPPeer' ? { ...o, spec: { ...o.spec, enableGracefulRestart: true } } : o)), ...SERVICE]
+      // Without BFD here: FRR stops a peer whose BFD session goes from Up to Down even while it helps
+      // it restart (bgpd's bfd handling; only `bfd check-control-plane-failure` with the C bit clear
+      // spares it), and that lost the route in one of two runs. Said in the README.
+      const gr = [...CONFIG.map((o) => (o.kind === 'BGPPeer' ? { ...o, spec: { ...o.spec, enableGracefulRestart: true, bfdProfile: undefined } } : o)), ...SERVICE]
+      const ups = count('bgp-session-up')
       agent.command({ cmd: 'objects', objects: gr })
-      await agent.waitFor((e) => e.event === 'bgp-session-started' && e['restarted'] === false && agent.events.filter((x) => x.event === 'bgp-session-up').length >= 3, 'restarted with the capability, and up', 40_000)
+      await agent.waitFor(() => count('bgp-session-up') > ups, 'restarted with the capability, and up', 40_000)
+      t.match(agent.events.filter((e) => e.event === 'bgp-session-started').at(-1), { restarted: false }, 'a restart inside one process is no restart (no R bit)')
       t.ok(await poll(15_000, hasRoute, (v) => v), 'the /32 is in FRR\'s RIB')
       agent.command({ cmd: 'stop' })
       await agent.waitFor((e) => e.event === 'stopped', 'the speaker stopped', 10_000)
