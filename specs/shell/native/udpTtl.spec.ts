@@ -1,0 +1,54 @@
+// The addon's TTL-reading UDP socket on loopback: each datagram comes with the TTL / hop limit it was
+// sent with, its source address and port; a taken port fails with EADDRINUSE; close is idempotent.
+import t from 'tap'
+import { createSocket } from 'node:dgram'
+import { type TtlDatagram, openUdpTtlSocket } from '../../../shell/native/udpTtl.js'
+import { isPacketAddonBuilt } from '../../../shell/native/packetSocket.js'
+
+const sendFrom = (family: 4 | 6, to: number, ttl: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createSocket(family === 4 ? 'udp4' : 'udp6')
+    s.bind(0, family === 4 ? '127.0.0.1' : '::1', () => {
+      s.setTTL(ttl)
+      const port = s.address().port
+      s.send(Buffer.from('bfd'), to, family === 4 ? '127.0.0.1' : '::1', (err) => {
+        s.close()
+        if (err) reject(err)
+        else resolve(port)
+      })
+    })
+  })
+
+const main = async (): Promise<void> => {
+  for (const family of [4, 6] as const) {
+    await t.test(`IPv${family}: the TTL it was sent with, source and bytes`, async (t) => {
+      const got: TtlDatagram[] = []
+      let wake: () => void = () => undefined
+      const s = openUdpTtlSocket(
+        { family, address: family === 4 ? '127.0.0.1' : '::1', port: 0 },
+        (d) => {
+          got.push(d)
+          wake()
+        },
+        (e) => t.fail(e.message),
+      )
+      try {
+        for (const ttl of [77, 255]) {
+          const arrived = new Promise<void>((r) => (wake = r))
+          const from = await sendFrom(family, s.port(), ttl)
+          await Promise.race([arrived, new Promise((r) => setTimeout(r, 2_000))])
+          const d = got.shift()
+          t.same(d === undefined ? undefined : { ttl: d.ttl, from: d.from, port: d.port, text: d.bytes.toString() }, { ttl, from: family === 4 ? '127.0.0.1' : '::1', port: from, text: 'bfd' }, `TTL ${ttl}`)
+        }
+        t.throws(() => openUdpTtlSocket({ family, address: family === 4 ? '127.0.0.1' : '::1', port: s.port() }, () => undefined, () => undefined), { code: 'EADDRINUSE' }, 'a taken port')
+      } finally {
+        s.close()
+        s.close()
+      }
+      t.equal(s.port(), -1, 'closed: no port')
+    })
+  }
+}
+
+if (!isPacketAddonBuilt()) t.plan(0, 'skipped: the addon is not built (make native)')
+else await main()
