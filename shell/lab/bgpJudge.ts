@@ -1,40 +1,43 @@
 // Pure judges of a BGP failover in the lab, from two records: the router's FIB next hops for a prefix,
-// polled back to back (bgpView.ts watchFib), and the client's requests (demo.ts startProbe). With ECMP
+// as the kernel's route events tell them (bgpView.ts watchFib, `ip monitor route`), and the client's
+// requests (demo.ts startProbe). With ECMP
 // there is no single owner to move away from: each request is a new connection, hashed to one of the
 // nodes, so after a node fails only the requests hashed to it fail, until the router drops its next hop.
 import type { Sample } from './demo.js'
 
-/** One poll of the router's FIB: when it answered (ms since the epoch) and the next hops it held. */
-export interface NexthopPoll {
+/** The router's FIB for one prefix from time `t` (ms since the epoch) on: the next hops it held. */
+export interface FibState {
   readonly t: number
   readonly hops: readonly string[]
 }
 
+/** One line of `ip -o monitor route` about exactly `addr`'s host route: deleted, or its next hops now. */
+export const routeEventOf = (line: string, addr: string): { readonly deleted: boolean; readonly hops: string[] } | undefined => {
+  const m = /^(Deleted )?(\S+) (.*)$/.exec(line.trim())
+  const dst = m?.[2]
+  if (m === null || dst === undefined || (dst !== addr && dst !== `${addr}/${addr.includes(':') ? 128 : 32}`)) return undefined
+  return { deleted: m[1] !== undefined, hops: [...(m[3] ?? '').matchAll(/\bvia (?:inet6 |inet )?([0-9a-fA-F:.]+)/g)].map((x) => x[1] ?? '').sort() }
+}
+
 export interface Withdrawal {
-  /** From the fault to the first poll that no longer held the next hop. */
+  /** From the fault to the first state without the node's next hops. */
   readonly ms: number
-  /** Time between that poll and the one before it: the measurement's resolution. */
-  readonly resolutionMs: number
   /** The next hops the router held then. */
   readonly left: readonly string[]
 }
 
 /**
- * When the router dropped the failed node's next hops after `tFault`: the first poll holding none of
+ * When the router dropped the failed node's next hops after `tFault`: the first state holding none of
  * `hops` (a node's addresses: FRR may install its IPv6 link-local one); undefined when none did.
  */
-export const withdrawal = (polls: readonly NexthopPoll[], hops: readonly string[], tFault: number): Withdrawal | undefined => {
-  const sorted = [...polls].sort((a, b) => a.t - b.t)
-  const i = sorted.findIndex((p) => p.t >= tFault && !p.hops.some((h) => hops.includes(h)))
-  const at = sorted[i]
-  if (at === undefined) return undefined
-  const before = sorted[i - 1]
-  return { ms: at.t - tFault, resolutionMs: before === undefined ? NaN : at.t - Math.max(before.t, tFault), left: at.hops }
+export const withdrawal = (states: readonly FibState[], hops: readonly string[], tFault: number): Withdrawal | undefined => {
+  const at = [...states].sort((a, b) => a.t - b.t).find((p) => p.t >= tFault && !p.hops.some((h) => hops.includes(h)))
+  return at === undefined ? undefined : { ms: at.t - tFault, left: at.hops }
 }
 
-/** The polls in [from, to] where the router did not hold `hop` (a graceful restart must leave none). */
-export const dropsOf = (polls: readonly NexthopPoll[], hop: string, from: number, to: number): NexthopPoll[] =>
-  polls.filter((p) => p.t >= from && p.t <= to && !p.hops.includes(hop))
+/** The states in [from, to] in which the router did not hold `hop` (a graceful restart must leave none). */
+export const dropsOf = (states: readonly FibState[], hop: string, from: number, to: number): FibState[] =>
+  states.filter((p) => p.t >= from && p.t <= to && !p.hops.includes(hop))
 
 export interface FailWindow {
   /** From the fault to the send time of the last request that got no answer (0 when none failed). */

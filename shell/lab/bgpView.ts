@@ -1,14 +1,16 @@
 // What a router lab's router holds, as the BGP demo, end-to-end specs and bench read it: the RIB (bgpd's
 // view, through the harness's queries), the kernel FIB's next hops for one prefix (what forwards the
-// client's packets), and a watcher that polls those next hops back to back so that a change is timed
-// to one poll. The pure judges of what the watcher and the client's probe saw are in bgpJudge.ts.
+// client's packets), and a watcher of the kernel's route events for a prefix, so that a change is timed
+// to the event. The pure judges of what the watcher and the client's probe saw are in bgpJudge.ts.
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import type { NeighborState, RibRoute } from '../testbed/router.js'
 import { fibNexthopsOf } from '../testbed/router.js'
 import { run, sleep } from '../testbed/sys.js'
 import type { Lab } from './lab.js'
 import { labRouterStatus } from './router.js'
 import { readState } from './state.js'
-import type { NexthopPoll } from './bgpJudge.js'
+import { routeEventOf, type FibState } from './bgpJudge.js'
 
 const routerStatus = async (lab: Lab): Promise<{ readonly rib: readonly RibRoute[]; readonly neighbors: readonly NeighborState[] }> => {
   const st = readState(lab.stateDir)
@@ -39,31 +41,42 @@ export const fibNexthops = async (lab: Lab, prefix: string): Promise<string[]> =
 export const hostPrefix = (ip: string): string => `${ip}/${ip.includes(':') ? 128 : 32}`
 
 interface FibWatch {
-  readonly polls: () => readonly NexthopPoll[]
-  readonly stop: () => Promise<readonly NexthopPoll[]>
+  readonly states: () => readonly FibState[]
+  readonly stop: () => Promise<readonly FibState[]>
 }
 
-/** Polls the router's FIB for `prefix` back to back (at most `maxMs`, and until stop). */
-export const watchFib = (lab: Lab, prefix: string, maxMs = 120_000): FibWatch => {
-  const polls: NexthopPoll[] = []
-  let stopped = false
-  const t0 = Date.now()
-  const loop = (async (): Promise<void> => {
-    while (!stopped && Date.now() - t0 < maxMs) {
-      try {
-        const hops = await fibNexthops(lab, prefix)
-        polls.push({ t: Date.now(), hops })
-      } catch {
-        await sleep(50) // the router's namespace going away ends the watch at maxMs at the latest
-      }
-    }
-  })()
+/** zebra may replace a route by deleting it first: a deletion counts only when no route follows within this. */
+const DELETE_SETTLE_MS = 20
+
+/**
+ * The router's FIB for `prefix` (a host route) as it changes: its state now, then every kernel route
+ * event for it (`ip -o monitor route` in the router's namespace, timed on arrival here), until stop or
+ * `maxMs`. Event-driven: a change is timed to the event, not to a poll, and nothing spins meanwhile.
+ */
+export const watchFib = async (lab: Lab, prefix: string, maxMs = 120_000): Promise<FibWatch> => {
+  const addr = prefix.split('/')[0] ?? prefix
+  const states: FibState[] = []
+  const mon = spawn('timeout', [String(Math.ceil(maxMs / 1000)), 'ip', '-n', lab.namespace('router'), '-o', 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const exited = new Promise<void>((r) => mon.once('close', () => r()))
+  let pendingDelete: NodeJS.Timeout | undefined
+  createInterface({ input: mon.stdout }).on('line', (line) => {
+    const e = routeEventOf(line, addr)
+    if (e === undefined) return
+    const t = Date.now()
+    clearTimeout(pendingDelete)
+    if (e.deleted) pendingDelete = setTimeout(() => states.push({ t, hops: [] }), DELETE_SETTLE_MS)
+    else states.push({ t, hops: e.hops })
+  })
+  // Subscribed first, then read: a change in between shows as an event after this state.
+  await sleep(100)
+  states.push({ t: Date.now(), hops: await fibNexthops(lab, prefix) })
   return {
-    polls: () => [...polls],
+    states: () => [...states],
     stop: async () => {
-      stopped = true
-      await loop
-      return [...polls]
+      mon.kill('SIGTERM')
+      await exited
+      await sleep(DELETE_SETTLE_MS + 5)
+      return [...states]
     },
   }
 }
@@ -90,4 +103,13 @@ export const frrReceived = async (lab: Lab, family: 'ipv4' | 'ipv6'): Promise<Ma
   const j = await frrJson(lab, `show bgp ${family} unicast summary json`)
   const peers = ((j[`${family}Unicast`] as { peers?: Record<string, { pfxRcd?: number }> } | undefined)?.peers ?? {}) as Record<string, { pfxRcd?: number }>
   return new Map(Object.entries(peers).map(([a, p]) => [a, p.pfxRcd ?? 0] as const))
+}
+
+/** The addresses of the neighbours whose BFD session the FRR router holds Up. */
+export const frrBfdUp = async (lab: Lab): Promise<Set<string>> => {
+  const r = readState(lab.stateDir)?.router
+  if (r?.kind !== 'frr') throw new Error(`this lab's router is ${r?.kind ?? 'absent'}, not frr`)
+  const out = await run(['vtysh', '--vty_socket', r.dir, '--config_dir', r.dir, '-c', 'show bfd peers json'], { timeoutMs: 20_000 })
+  const peers = out.code === 0 && out.stdout.trim().startsWith('[') ? (JSON.parse(out.stdout) as { peer?: string; status?: string }[]) : []
+  return new Set(peers.flatMap((p) => (p.status === 'up' && p.peer !== undefined ? [p.peer] : [])))
 }
