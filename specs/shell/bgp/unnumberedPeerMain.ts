@@ -6,6 +6,7 @@
 //   --interface IF --asn N --router-id IPv4 --max-seconds S
 import { startPeerSession } from '../../../shell/bgp/peerSession.js'
 import { watchUnnumberedPeer } from '../../../shell/bgp/unnumbered.js'
+import { nativeDialer } from '../../../shell/native/bgpSockets.js'
 import { jsonLogger } from '../../../shell/obs/log.js'
 import { mkRoute } from '../../../core/bgp/route.js'
 import { type IP, formatIP, parseIP } from '../../../core/net/address.js'
@@ -41,6 +42,8 @@ const start = (host: string, own: IP | undefined): void => {
       extendedNextHop: true,
     },
     remote: host,
+    // The addon's sockets, as the speaker's (TTL, MD5, device): a scoped link-local target dials as is.
+    dialer: nativeDialer,
     // The session's socket names its address with the zone, which an IP does not carry: ours is passed in.
     otherNextHops: own === undefined ? {} : { v6: own },
     log: jsonLogger(process.argv.includes('--debug') ? 'debug' : 'none'),
