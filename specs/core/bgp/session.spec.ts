@@ -95,6 +95,27 @@ t.test('the routes go out after Up and before End-of-RIB; later only what change
   t.equal(session.sent.size, 1)
 })
 
+t.test('RFC 8950 on an unnumbered session: offered, and once both sent it the IPv4 route rides MP_REACH with the IPv6 next hop', async (t) => {
+  const ENH: Capability = { _tag: 'ExtendedNextHop', families: [{ afi: 1, safi: 1, nextHopAfi: 2 }] }
+  const unnumbered: SessionConfig = { ...config, extendedNextHop: true }
+  const linkLocal = { v6: unsafeIp(6, 0xfe800000000000000000000000000011n) }
+  const events = (caps: Capability[]): SessionEvent[] => [
+    { _tag: 'Advertise', routes: [R1] },
+    { _tag: 'Start' },
+    { _tag: 'TcpConnected', conn: 'out:1', nextHops: linkLocal },
+    rx(peerOpen({ capabilities: [{ _tag: 'Multiprotocol', afi: 1, safi: 1 }, { _tag: 'Multiprotocol', afi: 2, safi: 1 }, ...caps, { _tag: 'FourOctetAs', asn: 64500 }] })),
+    rx({ _tag: 'Keepalive' }),
+  ]
+  const both = run(events([ENH]), unnumbered)
+  const open = both.actions[2]?.find((a) => a._tag === 'Send')
+  t.ok(open?._tag === 'Send' && open.message._tag === 'Open' && open.message.open.capabilities.some((c) => c._tag === 'ExtendedNextHop'), 'our OPEN offers it')
+  const first = both.actions[4]?.find((a) => a._tag === 'Send' && a.message._tag === 'Update')
+  const u = first?._tag === 'Send' && first.message._tag === 'Update' ? first.message.update : undefined
+  t.same([u?.nlri.length, u?.mpReach?.nlri.map(formatPrefix), u?.mpReach?.nextHop], [0, [formatPrefix(R1.prefix)], linkLocal.v6], 'IPv4 route in MP_REACH_NLRI via our link-local address')
+  const without = run(events([]), unnumbered)
+  t.notOk(without.actions[4]?.some((a) => a._tag === 'Send' && a.message._tag === 'Update' && (a.message.update.nlri.length > 0 || (a.message.update.mpReach?.nlri.length ?? 0) > 0)), 'the peer did not send it: no IPv4 route (no IPv4 next hop either)')
+})
+
 t.test('route refresh (RFC 2918): the whole Adj-RIB-Out of that family again; a family not carried is ignored', async (t) => {
   const { actions } = run([{ _tag: 'Advertise', routes: [R1, R6] }, ...HAPPY, rx({ _tag: 'RouteRefresh', afi: 1, safi: 1 }), rx({ _tag: 'RouteRefresh', afi: 25, safi: 65 })])
   t.same(tags(actions[5]), ['SetTimer Hold 30', 'Send Update out:1'])
