@@ -1,6 +1,6 @@
 // BFD's Prometheus metrics under the names the issue asks for (MetalLB's, from its FRR mode), plus
 // IronLB's discard counter. Labels stay bounded: `peer` only for sessions the speaker started (a stopped
-// session's series go with it), `reason` from core/bfd/packet.ts's named discards and `NoSession`.
+// session's series go with it), `reason` from core/bfd/packet.ts's named discards, core/bfd/ttl.ts's and `NoSession`.
 import { Counter, Gauge, type Registry } from 'prom-client'
 
 /** What shell/bfd/bfd.ts reports as it runs; the speaker passes one made by bfdMetrics. */
@@ -18,7 +18,7 @@ export const bfdMetrics = (registry: Registry): BfdObserver => {
   const downEvents = new Counter({ name: 'metallb_bfd_session_down_events', help: 'Number of times the BFD session went down', labelNames: ['peer'], registers: [registry] })
   const input = new Counter({ name: 'metallb_bfd_control_packet_input', help: 'Number of BFD control packets received', labelNames: ['peer'], registers: [registry] })
   const output = new Counter({ name: 'metallb_bfd_control_packet_output', help: 'Number of BFD control packets sent', labelNames: ['peer'], registers: [registry] })
-  const discards = new Counter({ name: 'ironlb_bfd_packets_discarded_total', help: 'BFD packets dropped on receipt, by reason (RFC 5880 §6.8.6 checks, or no session for them)', labelNames: ['reason'], registers: [registry] })
+  const discards = new Counter({ name: 'ironlb_bfd_packets_discarded_total', help: 'BFD packets dropped on receipt, by reason (RFC 5880 §6.8.6 checks, the TTL rules: TtlNot255 single hop, TtlBelowMinimum multi-hop, or no session for them)', labelNames: ['reason'], registers: [registry] })
   const isUpNow = new Map<string, boolean>()
   return {
     state: (peer, isUp) => {
