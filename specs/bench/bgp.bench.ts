@@ -7,6 +7,7 @@
 //  3. 10,000 IPv6 Services applied at once: time until the router holds 10,000 prefixes from node1's
 //     speaker, and that speaker's RSS (peak and at the end).
 // `benchBgp` is for specs/bench/run.ts (BENCH=bgp); its lab is its own and always taken down.
+// IRONLB_BENCH_BGP_PARTS=create,failover,many picks parts (default all three), e.g. one lab per part.
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,6 +21,7 @@ const TRIALS = Number(process.env['IRONLB_BENCH_BGP_TRIALS'] ?? '20')
 const CREATES = 50
 const MANY = 10_000
 const EXAMPLE = join(repoRoot, 'shell', 'lab', 'examples', 'bgp-demo.yaml')
+const PARTS = (process.env['IRONLB_BENCH_BGP_PARTS'] ?? 'create,failover,many').split(',')
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`)
 const ms = (x: number): string => (Number.isFinite(x) ? `${Math.round(x)} ms` : 'never')
@@ -89,6 +91,21 @@ const manyPrefixes = async (lab: Lab): Promise<void> => {
   if (count < MANY) throw new Error(`only ${count} of ${MANY} prefixes from node1 within 15 min`)
 }
 
+const failover = async (lab: Lab, ips: readonly string[]): Promise<void> => {
+  const t0 = Date.now()
+  const trials = await bgpPowerLosses(lab, ips, { trials: TRIALS })
+  print(`  BFD failover: ${trials.length} power losses, victims in turn (${((Date.now() - t0) / 1000).toFixed(0)} s), client request to each IP every 20 ms (200 ms limit)`)
+  for (const ip of ips) {
+    const wd = trials.map((x) => x.withdrawn.get(ip)?.ms ?? Infinity)
+    const win = trials.map((x) => x.windows.get(ip)?.ms ?? Infinity)
+    print(`    ${ip}: router dropped the next hop after median ${ms(median(wd))}, p95 ${ms(percentile(wd, 95))}, worst ${ms(Math.max(...wd))}; requests kept failing for median ${ms(median(win))}, p95 ${ms(percentile(win, 95))}, worst ${ms(Math.max(...win))}`)
+  }
+  const bars = bgpBars(trials, ips)
+  for (const bar of bars) print(`    ${bar.ok ? 'met' : 'MISSED'}: ${bar.what}`)
+  const missed = bars.filter((b) => !b.ok).length
+  if (missed > 0) throw new Error(`bgp: ${missed} of ${bars.length} bars missed`)
+}
+
 export async function benchBgp(): Promise<void> {
   if (process.getuid?.() !== 0) {
     print('bgp: skipped (the lab needs root)')
@@ -103,21 +120,11 @@ export async function benchBgp(): Promise<void> {
     let ips: string[] = []
     await waitUntil('web-bgp has two IPs', 30_000, async () => (ips = await serviceIPs(lab, 'demo-bgp/web-bgp')).length === 2)
     print(`bgp: 3-node lab, FRR router (BFD 100 ms x 3, ECMP), shell/lab/examples/bgp-demo.yaml`)
-    await createToRib(lab)
-    const t0 = Date.now()
-    const trials = await bgpPowerLosses(lab, ips, { trials: TRIALS })
-    print(`  BFD failover: ${trials.length} power losses, victims in turn (${((Date.now() - t0) / 1000).toFixed(0)} s), client request to each IP every 20 ms (200 ms limit)`)
-    for (const ip of ips) {
-      const wd = trials.map((x) => x.withdrawn.get(ip)?.ms ?? Infinity)
-      const win = trials.map((x) => x.windows.get(ip)?.ms ?? Infinity)
-      print(`    ${ip}: router dropped the next hop after median ${ms(median(wd))}, p95 ${ms(percentile(wd, 95))}, worst ${ms(Math.max(...wd))}; requests kept failing for median ${ms(median(win))}, p95 ${ms(percentile(win, 95))}, worst ${ms(Math.max(...win))}`)
-    }
-    const bars = bgpBars(trials, ips)
-    for (const bar of bars) print(`    ${bar.ok ? 'met' : 'MISSED'}: ${bar.what}`)
-    await manyPrefixes(lab)
-    const missed = bars.filter((b) => !b.ok).length
-    if (missed > 0) throw new Error(`bgp: ${missed} of ${bars.length} bars missed`)
+    if (PARTS.includes('create')) await createToRib(lab)
+    if (PARTS.includes('failover')) await failover(lab, ips)
+    if (PARTS.includes('many')) await manyPrefixes(lab)
   } finally {
     await labDown(dir)
   }
 }
+
