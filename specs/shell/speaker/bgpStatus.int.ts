@@ -4,7 +4,8 @@
 // through the core decoder then yields an update when the peers change, a delete when none is left,
 // and nothing when all agrees. Then a whole speaker with a BGPPeer on loopback (the test is the
 // router): its ServiceBGPStatus names the peer, metallb_bgp_* show the session up with the one
-// prefix held, and a graceful stop takes the status away (MetalLB's goes with the speaker Pod).
+// prefix held; the BGPPeer deleted, the status and every series of the peer go; back, they return,
+// and a graceful stop takes the status away (MetalLB's goes with the speaker Pod).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -162,6 +163,22 @@ t.test('a speaker advertising to a loopback peer writes its ServiceBGPStatus and
   t.match(text, `metallb_bgp_session_up${label} 1`, 'metallb_bgp_session_up 1')
   t.match(text, `metallb_bgp_opens_received${label} 1`, 'one OPEN received')
 
+
+  // The peer leaves the config: its status and every series of it go (labels stay bounded).
+  const peerPath = `/apis/metallb.io/v1beta2/namespaces/${cfg}/bgppeers/tor`
+  await admin.request('DELETE', peerPath)
+  await eventually('no ServiceBGPStatus once the peer is gone', 30_000, async () => ((await statuses()).length === 0 ? true : undefined))
+  const after = await eventually('no series of the peer', 30_000, async () => {
+    const m = await metrics.registry.metrics()
+    return m.includes(label) ? undefined : m
+  })
+  t.notMatch(after, /metallb_bgp_\w+\{peer=/, 'no metallb_bgp_* series with a peer label left')
+
+  // Back in the config: a new session, a new status; then a graceful stop takes the status away.
+  await apply(admin, { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'tor', namespace: cfg }, spec: { myASN: OUR_ASN, peerASN: PEER_ASN, peerAddress: '127.0.0.1', peerPort: peer.port } } as never)
+  const again = await establish(peer, 60_000, 0)
+  t.type(again, 'object', `the peer back in the config: Established again (${typeof again === 'string' ? again : 'ok'})`)
+  await eventually('the ServiceBGPStatus back', 60_000, async () => ((await statuses()).length === 1 ? true : undefined))
   stopped = true
   await speaker.stop(true)
   t.same(await statuses(), [], 'gone after the graceful stop')
