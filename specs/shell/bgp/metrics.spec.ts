@@ -80,8 +80,12 @@ t.test('a live session moves the counters', async (t) => {
   t.equal(typeof more === 'string' ? more : more.type, 'UPDATE', 'routes and End-of-RIB: two UPDATEs')
   conn.send(encodeMessage({ _tag: 'Update', update: { withdrawn: [], nlri: [], mpUnreach: [] } }, { fourOctetAs: true }))
   conn.send(encodeMessage({ _tag: 'Keepalive' }, { fourOctetAs: true }))
-  await new Promise((r) => setTimeout(r, 200))
-  const up = await scrape(registry)
+  // Both read by the session: polled, bounded, rather than a fixed wait.
+  let up = await scrape(registry)
+  for (let i = 0; i < 100 && up.get(`metallb_bgp_keepalives_received${l}`) !== 2; i++) {
+    await new Promise((r) => setTimeout(r, 50))
+    up = await scrape(registry)
+  }
   const want = {
     session_up: 1,
     opens_sent: 1,
