@@ -33,8 +33,8 @@ export const NODES = ['node1', 'node2'] as const
 /** Where each node's HTTP server answers with its node name. */
 export const HTTP_PORT = 8080
 
-export type CellFamily = 'ipv4' | 'ipv6' | 'dual'
-export type CellSession = 'ebgp' | 'ibgp'
+type CellFamily = 'ipv4' | 'ipv6' | 'dual'
+type CellSession = 'ebgp' | 'ibgp'
 
 export interface Cell {
   readonly index: number

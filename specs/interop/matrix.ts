@@ -152,7 +152,6 @@ const mark = (v: boolean | undefined): string => (v === undefined ? 'n/a' : v ? 
 
 /** One router's cells: the whole RIB, then per cell the RIB, FIB and forwarding. */
 const checkRouter = async (t: Test, lab: Lab, kind: InteropRouter, router: Router, cli: string | undefined, settleMs: number): Promise<Map<number, CellResult>> => {
-  const started = Date.now()
   const results = new Map<number, CellResult>(CELLS.map((c) => [c.index, { rib: false }]))
   const want = CELLS.flatMap(expectedRoutes).sort(byPrefix)
   const rib = (await poll(settleMs, router.rib, (r) => same(r.map(ribShape).sort(byPrefix), want))).map(ribShape).sort(byPrefix)
@@ -184,9 +183,18 @@ const checkRouter = async (t: Test, lab: Lab, kind: InteropRouter, router: Route
       results.set(c.index, res)
     })
   }
-  const row = CELLS.map((c) => `[${cellName(c)}: RIB ${mark(results.get(c.index)?.rib)}, FIB ${mark(results.get(c.index)?.fib)}, reach+ECMP ${mark(results.get(c.index)?.reach)}]`)
-  t.comment(`matrix ${kind} (checks ${((Date.now() - started) / 1000).toFixed(1)} s): ${row.join(' ')}`)
   return results
+}
+
+/** The matrix as README shows it: a row per cell, a column per router ("RIB, FIB, reach+ECMP" marks). */
+const markdownTable = (table: ReadonlyMap<InteropRouter, { results: Map<number, CellResult>; seconds: number }>): string[] => {
+  const kinds = [...table.keys()]
+  const cell = (r: CellResult | undefined): string => (r === undefined ? '-' : [r.rib, r.fib, r.reach].map(mark).join(' / '))
+  return [
+    `| cell | ${kinds.map((k) => `${k} (${table.get(k)?.seconds.toFixed(1)} s)`).join(' | ')} |`,
+    `|---|${kinds.map(() => '---').join('|')}|`,
+    ...CELLS.map((c) => `| ${cellName(c)} | ${kinds.map((k) => cell(table.get(k)?.results.get(c.index))).join(' | ')} |`),
+  ]
 }
 
 /** The whole matrix: topology, speakers, the three routers, then each router's cells in a subtest. */
@@ -210,6 +218,7 @@ export const runMatrix = async (t: Test): Promise<void> => {
   )
   t.comment(`routers answering after ${since()}`)
   let threw = false
+  const table = new Map<InteropRouter, { results: Map<number, CellResult>; seconds: number }>()
   try {
     const ups = await Promise.all(speakers.map((s) => allUp(s, 60_000)))
     t.comment(`every session up after ${since()}`)
@@ -218,13 +227,16 @@ export const runMatrix = async (t: Test): Promise<void> => {
     for (const kind of INTEROP_ROUTERS) {
       const router = routers.get(kind)
       if (router === undefined) throw new Error(`${kind} not started`)
-      await t.test(`${kind}${FORWARDING.has(kind) ? '' : ': the RIB only (no kernel routes)'}`, (t) => checkRouter(t, lab, kind, router, topo.clients.get(kind), allUpOk ? 15_000 : 2_000))
+      const t0 = Date.now()
+      await t.test(`${kind}${FORWARDING.has(kind) ? '' : ': the RIB only (no kernel routes)'}`, async (t) => {
+        table.set(kind, { results: await checkRouter(t, lab, kind, router, topo.clients.get(kind), allUpOk ? 15_000 : 2_000), seconds: (Date.now() - t0) / 1000 })
+      })
     }
   } catch (e) {
     threw = true
     throw e
   } finally {
-    t.comment(`matrix done after ${since()}`)
+    t.comment(`matrix done after ${since()}; as a table:\n${markdownTable(table).join('\n')}`)
     if (threw || !t.passing()) {
       for (const r of routers.values()) t.comment(r.logTail(25))
       for (const s of speakers) t.comment(`speaker stderr: ${s.stderr().slice(-1500)}; last events ${JSON.stringify(s.events.slice(-4))}`)
