@@ -4,6 +4,7 @@
 // only configured peers).
 import type { Server, Socket } from 'node:net'
 import { isIP } from 'node:net'
+import type { Md5Password } from '../native/tcpSocket.js'
 import type { Logger } from '../obs/log.js'
 import type { PeerSession } from './peerSession.js'
 import { type Listen, nodeListen } from './socketOptions.js'
@@ -19,7 +20,7 @@ export const startBgpListener = (o: {
   readonly host: string
   readonly port: number
   readonly sessionFor: (remote: string) => PeerSession | undefined
-  readonly md5?: ReadonlyMap<string, string>
+  readonly md5?: ReadonlyMap<string, Md5Password>
   readonly listen?: Listen
   readonly log: Logger
 }): BgpListener => {

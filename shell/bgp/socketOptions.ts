@@ -4,14 +4,15 @@
 // a socket made natively; until one is given, `nodeDialer` refuses options it cannot honour rather
 // than silently dropping them (a session without its MD5 password would simply never come up).
 import { type Server, type Socket, connect, createServer } from 'node:net'
+import type { Md5Password } from '../native/tcpSocket.js'
 
 export interface SocketOptions {
   /** sourceAddress: the local address to bind before dialling. */
   readonly localAddress?: string
   /** IP TTL / hop limit on every packet, SYN included: 255 with ebgpMultiHop, 1 towards a directly connected eBGP peer (as FRR does). */
   readonly ttl?: number
-  /** TCP MD5 signature key (RFC 2385); never logged. */
-  readonly md5Password?: string
+  /** TCP MD5 signature key (RFC 2385): bytes that print as "[redacted]" in logs, JSON and inspect. */
+  readonly md5Password?: Md5Password
   /** The VRF's device to bind to (SO_BINDTODEVICE). */
   readonly device?: string
 }
@@ -25,7 +26,7 @@ interface DialTarget {
 export type Dialer = (target: DialTarget, options: SocketOptions) => Socket
 
 /** Listens for peers; `md5` is the key per peer address the kernel must check on the SYN. */
-export type Listen = (at: { readonly host: string; readonly port: number; readonly md5: ReadonlyMap<string, string> }, onSocket: (s: Socket) => void) => Server
+export type Listen = (at: { readonly host: string; readonly port: number; readonly md5: ReadonlyMap<string, Md5Password> }, onSocket: (s: Socket) => void) => Server
 
 /** What only a native socket can do: named so a caller can refuse or log it. */
 const needsNative = (o: SocketOptions): readonly string[] => [

@@ -4,16 +4,13 @@
 // speaker with IPv4 and IPv6 passive peers listens once per family.
 import { isIP } from 'node:net'
 import type { Dialer, Listen } from '../bgp/socketOptions.js'
-import { dialTcp, Md5Password, serveTcp } from './tcpSocket.js'
+import { dialTcp, serveTcp } from './tcpSocket.js'
 
 const familyOf = (ip: string, what: string): 4 | 6 => {
   const f = isIP(ip)
   if (f !== 4 && f !== 6) throw new TypeError(`${what} "${ip}" is not an IP address`)
   return f
 }
-
-// The seam carries the password as text; the socket takes its UTF-8 bytes (what FRR and GoBGP key with).
-const passwordOf = (text: string): Md5Password => Md5Password.fromBytes(Buffer.from(text, 'utf8'))
 
 export const nativeDialer: Dialer = (target, o) => {
   const s = dialTcp({
@@ -23,7 +20,7 @@ export const nativeDialer: Dialer = (target, o) => {
     ...(o.localAddress === undefined ? {} : { sourceAddress: o.localAddress }),
     ...(o.ttl === undefined ? {} : { ttl: o.ttl }),
     ...(o.device === undefined || o.device === '' ? {} : { bindDevice: o.device }),
-    ...(o.md5Password === undefined ? {} : { md5Keys: [{ peer: target.host, password: passwordOf(o.md5Password) }] }),
+    ...(o.md5Password === undefined ? {} : { md5Keys: [{ peer: target.host, password: o.md5Password }] }),
   })
   s.setNoDelay(true)
   return s
@@ -31,9 +28,9 @@ export const nativeDialer: Dialer = (target, o) => {
 
 export const nativeListen: Listen = (at, onSocket) => {
   const family = familyOf(at.host, 'listen address')
-  const md5Keys = [...at.md5].map(([peer, text]) => {
+  const md5Keys = [...at.md5].map(([peer, password]) => {
     if (familyOf(peer, 'peer address') !== family) throw new TypeError(`peer ${peer} cannot be keyed on the IPv${family} listener ${at.host}: listen once per family`)
-    return { peer, password: passwordOf(text) }
+    return { peer, password }
   })
   return serveTcp({ family, sourceAddress: at.host, sourcePort: at.port, md5Keys }, (s) => {
     s.setNoDelay(true)

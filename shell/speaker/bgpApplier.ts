@@ -16,7 +16,7 @@ import type { EventRecorder } from '../kube/events.js'
 import type { Logger } from '../obs/log.js'
 import type { BgpPassPlan } from '../../core/speaker/bgpPass.js'
 import type { SessionSpec } from '../../core/speaker/sessionPlan.js'
-import { type BgpListeners, bgpListeners } from './bgpListeners.js'
+import { type BgpListeners, bgpListeners, md5PasswordOf } from './bgpListeners.js'
 
 interface BgpApplierDeps {
   readonly log: Logger
@@ -52,7 +52,7 @@ const bfdPeerOf = (s: SessionSpec): BfdPeer => ({ address: s.remote, multiHop: s
 const socketOptionsOf = (s: SessionSpec) => ({
   ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }),
   ...(s.socket.ttl === undefined ? {} : { ttl: s.socket.ttl }),
-  ...(s.socket.md5 === undefined ? {} : { md5Password: s.socket.md5.reveal() }),
+  ...(s.socket.md5 === undefined ? {} : { md5Password: md5PasswordOf(s.socket.md5) }),
   ...(s.socket.device === undefined ? {} : { device: s.socket.device }),
 })
 

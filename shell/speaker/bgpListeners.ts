@@ -8,7 +8,9 @@ import { isIP } from 'node:net'
 import { type BgpListener, startBgpListener } from '../bgp/listener.js'
 import type { PeerSession } from '../bgp/peerSession.js'
 import type { Listen } from '../bgp/socketOptions.js'
+import { Md5Password } from '../native/tcpSocket.js'
 import type { Logger } from '../obs/log.js'
+import type { Redacted } from '../../core/speaker/peerPassword.js'
 import type { SessionSpec } from '../../core/speaker/sessionPlan.js'
 
 type Family = 4 | 6
@@ -34,8 +36,11 @@ interface ListenersDeps {
   readonly sessionFor: (remote: string) => PeerSession | undefined
 }
 
-const md5Of = (sessions: readonly SessionSpec[]): Map<string, string> =>
-  new Map(sessions.flatMap((s) => (s.socket.md5 === undefined ? [] : [[s.remote, s.socket.md5.reveal()] as const])))
+/** The socket's key: the password's UTF-8 bytes, what FRR and GoBGP key with (the core kept it to 80). */
+export const md5PasswordOf = (p: Redacted): Md5Password => Md5Password.fromBytes(Buffer.from(p.reveal(), 'utf8'))
+
+const md5Of = (sessions: readonly SessionSpec[]): Map<string, Md5Password> =>
+  new Map(sessions.flatMap((s) => (s.socket.md5 === undefined ? [] : [[s.remote, md5PasswordOf(s.socket.md5)] as const])))
 
 const sameKeys = (a: readonly SessionSpec[], b: readonly SessionSpec[]): boolean =>
   a.length === b.length && a.every((s, i) => b[i] !== undefined && s.remote === b[i]?.remote && (s.socket.md5?.reveal() ?? '') === (b[i]?.socket.md5?.reveal() ?? ''))

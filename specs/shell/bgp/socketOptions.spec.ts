@@ -4,15 +4,16 @@ import { startBgpListener } from '../../../shell/bgp/listener.js'
 import type { PeerSession } from '../../../shell/bgp/peerSession.js'
 import { nodeDialer, nodeListen } from '../../../shell/bgp/socketOptions.js'
 import { silentLogger } from '../../../shell/obs/log.js'
+import { Md5Password } from '../../../shell/native/tcpSocket.js'
 
 t.test("Node's sockets refuse what only the native addon can do, naming it, instead of dropping it", async (t) => {
   const rows = [
     { desc: 'TTL (ebgpMultiHop)', in: { ttl: 255 }, want: /ttl need the native socket addon/ },
-    { desc: 'TCP MD5', in: { md5Password: 'secret' }, want: /md5Password need the native/ },
+    { desc: 'TCP MD5', in: { md5Password: Md5Password.fromBytes(Buffer.from('secret')) }, want: /md5Password need the native/ },
     { desc: 'a VRF device', in: { device: 'red' }, want: /device need the native/ },
   ]
   for (const r of rows) t.throws(() => nodeDialer({ host: '127.0.0.1', port: 9 }, r.in), r.want, r.desc)
-  t.throws(() => nodeListen({ host: '127.0.0.1', port: 0, md5: new Map([['192.0.2.1', 'x']]) }, () => undefined), /TCP MD5 on the BGP listener/)
+  t.throws(() => nodeListen({ host: '127.0.0.1', port: 0, md5: new Map([['192.0.2.1', Md5Password.fromBytes(Buffer.from('x'))]]) }, () => undefined), /TCP MD5 on the BGP listener/)
   t.doesNotThrow(() => nodeDialer({ host: '127.0.0.1', port: 9 }, { localAddress: '127.0.0.1', device: '' }).destroy(), 'sourceAddress alone is fine')
 })
 

@@ -1,17 +1,18 @@
-// shell/bgp's socket seams on the addon, on loopback: the listener keys peers from the session's
-// text passwords (their UTF-8 bytes), refuses a peer of the other family by name, and the dialler
+// shell/bgp's socket seams on the addon, on loopback: the listener keys peers with the sessions'
+// passwords, refuses a peer of the other family by name, and the dialler
 // carries password and TTL. Against a router: tcpSocket.netns.spec.ts.
 import { once } from 'node:events'
 import type { AddressInfo, Server } from 'node:net'
 import t from 'tap'
 import { nativeDialer, nativeListen } from '../../../shell/native/bgpSockets.js'
 import { isPacketAddonBuilt } from '../../../shell/native/packetSocket.js'
-import { tcpSocketOptions } from '../../../shell/native/tcpSocket.js'
+import { Md5Password, tcpSocketOptions } from '../../../shell/native/tcpSocket.js'
 
 const skip = isPacketAddonBuilt() ? false : 'addon not built (make native)'
-const PASSWORD = 'pässwörd-7' // not ASCII: both ends must take the same UTF-8 bytes
+const md5 = (text: string): Md5Password => Md5Password.fromBytes(Buffer.from(text, 'utf8'))
+const PASSWORD = md5('pässwörd-7') // not ASCII: the bytes go as they are
 
-const dials = async (port: number, md5Password: string | undefined, ms: number): Promise<boolean> => {
+const dials = async (port: number, md5Password: Md5Password | undefined, ms: number): Promise<boolean> => {
   const s = nativeDialer({ host: '127.0.0.1', port }, { localAddress: '127.0.0.1', ttl: 64, ...(md5Password === undefined ? {} : { md5Password }) })
   s.on('error', () => undefined)
   const ok = await Promise.race([once(s, 'connect').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))])
@@ -25,7 +26,7 @@ t.test('nativeListen keys its peers; nativeDialer signs with the same password',
   await once(server, 'listening')
   const port = (server.address() as AddressInfo).port
   t.ok(await dials(port, PASSWORD, 5_000), 'the same password')
-  t.notOk(await dials(port, 'pässwörd-8', 1_500), 'another password')
+  t.notOk(await dials(port, md5('pässwörd-8'), 1_500), 'another password')
   t.notOk(await dials(port, undefined, 1_500), 'no password')
 })
 

@@ -62,7 +62,7 @@ const startSession = (dial: boolean): PeerSession => {
   const session = startPeerSession({
     config: { localAsn: asn, peerAsn: { _tag: 'Fixed', asn: Number(arg('--peer-asn')) as Asn }, routerId: Number(routerId.right.value), holdTimeSeconds: 90, connectRetrySeconds: 2, dial, families: [4] },
     remote: arg('--remote'),
-    socket: { localAddress: local, ...(ttl === undefined ? {} : { ttl }), ...(hex === undefined ? {} : { md5Password: Buffer.from(hex, 'hex').toString('utf8') }) },
+    socket: { localAddress: local, ...(ttl === undefined ? {} : { ttl }), ...(hex === undefined ? {} : { md5Password: Md5Password.fromBytes(Buffer.from(hex, 'hex')) }) },
     dialer: nativeDialer,
     log: jsonLogger('none'),
     onUp: () => emit({ event: 'up', conn: session.connection() }),
@@ -82,7 +82,7 @@ const runPassive = (): void => {
     host: arg('--local'),
     port: 179,
     sessionFor: (peer) => (peer === remote ? session : undefined),
-    md5: new Map(hex === undefined ? [] : [[remote, Buffer.from(hex, 'hex').toString('utf8')]]),
+    md5: new Map(hex === undefined ? [] : [[remote, Md5Password.fromBytes(Buffer.from(hex, 'hex'))]]),
     listen: nativeListen,
     log: jsonLogger('none'),
   })
