@@ -77,7 +77,7 @@ export const runBgpDemo = async (lab: Lab, say: (line: string) => void, signal?:
   }
   step()
   say('')
-  say(`${lab.nodes[0] ?? 'node1'} loses power (link cut, speaker SIGKILLed); the client sends a request to each IP every 20 ms (200 ms limit); the router's FIB is polled back to back`)
+  say(`${lab.nodes[0] ?? 'node1'} loses power (link cut, speaker SIGKILLed); the client sends a request to each IP every 20 ms (200 ms limit); the router kernel's route events time the withdrawal`)
   const trials = await bgpPowerLosses(lab, ips, { trials: 1, say: (l) => say(`  ${l}`) })
   for (const bar of bgpBars(trials, ips)) {
     say(`  ${bar.ok ? 'met' : 'MISSED'}: ${bar.what}`)
