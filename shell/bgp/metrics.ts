@@ -1,11 +1,13 @@
 // BGP's Prometheus metrics under MetalLB's names and labels: the native speaker's session_up,
 // updates_total, announced_prefixes_total and pending_prefixes_total, and the FRR mode's message
 // counters (opens, notifications, updates received, keepalives, route refresh, totals), all labelled
-// `peer` ("address:port", as MetalLB prints it) and `vrf` ("default" outside one). Labels stay
+// `peer` ("address:port", as MetalLB prints it) and `vrf` ("default" outside one); and IronLB's
+// ironlb_bgp_session_state, which of the five RFC 4271 states the session is in. Labels stay
 // bounded: a series exists only for a session the speaker runs, and `forget` drops them all when
 // the peer leaves the configuration. Nothing the peer sends can add a label value.
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Message } from '../../core/bgp/message.js'
+import type { SessionState } from '../../core/bgp/session.js'
 
 /** Which session a series is about. */
 export interface BgpPeerLabel {
@@ -20,6 +22,8 @@ export interface BgpObserver {
   readonly sent: (p: BgpPeerLabel, kind: BgpMessageKind) => void
   readonly received: (p: BgpPeerLabel, kind: BgpMessageKind) => void
   readonly state: (p: BgpPeerLabel, up: boolean) => void
+  /** The RFC 4271 state the session moved to (IronLB's ironlb_bgp_session_state). */
+  readonly phase: (p: BgpPeerLabel, s: SessionState) => void
   /** Prefixes the peer holds from us, and prefixes wanted at it (sent or waiting for the session). */
   readonly prefixes: (p: BgpPeerLabel, announced: number, pending: number) => void
   readonly forget: (p: BgpPeerLabel) => void
@@ -29,6 +33,10 @@ export interface BgpObserver {
 export const bgpPeerLabel = (address: string, port: number, vrf: string | undefined): BgpPeerLabel => ({ peer: `${address}:${port}`, vrf: vrf === undefined || vrf === '' ? 'default' : vrf })
 
 const labelNames = ['peer', 'vrf'] as const
+
+// A Record, so a state added to core/bgp/session.ts and not listed here fails to compile.
+const STATES: Record<SessionState, true> = { Idle: true, Connect: true, OpenSent: true, OpenConfirm: true, Established: true }
+const SESSION_STATES = Object.keys(STATES) as readonly SessionState[]
 
 const counter = (registry: Registry, name: string, help: string) => new Counter({ name: `metallb_bgp_${name}`, help, labelNames, registers: [registry] })
 
@@ -54,6 +62,12 @@ export const bgpMetrics = (registry: Registry): BgpObserver => {
   const up = new Gauge({ name: 'metallb_bgp_session_up', help: 'BGP session state (1 is up, 0 is down)', labelNames, registers: [registry] })
   const announced = new Gauge({ name: 'metallb_bgp_announced_prefixes_total', help: 'Number of prefixes currently being advertised on the BGP session', labelNames, registers: [registry] })
   const pending = new Gauge({ name: 'metallb_bgp_pending_prefixes_total', help: 'Number of prefixes that should be advertised on the BGP session', labelNames, registers: [registry] })
+  const phase = new Gauge({
+    name: 'ironlb_bgp_session_state',
+    help: 'The BGP session\'s RFC 4271 state, 1 for the current one (Idle, Connect, OpenSent, OpenConfirm, Established); a session stuck short of Established says where',
+    labelNames: [...labelNames, 'state'],
+    registers: [registry],
+  })
   const m = messageCounters(registry)
   const all = [up, announced, pending, m.totalSent, m.totalReceived, ...Object.values(m.sent), ...Object.values(m.received)]
   const labels = (p: BgpPeerLabel) => ({ peer: p.peer, vrf: p.vrf })
@@ -67,12 +81,16 @@ export const bgpMetrics = (registry: Registry): BgpObserver => {
       m.totalReceived.inc(labels(p))
     },
     state: (p, isUp) => up.set(labels(p), isUp ? 1 : 0),
+    phase: (p, now) => {
+      for (const state of SESSION_STATES) phase.set({ ...labels(p), state }, state === now ? 1 : 0)
+    },
     prefixes: (p, nAnnounced, nPending) => {
       announced.set(labels(p), nAnnounced)
       pending.set(labels(p), nPending)
     },
     forget: (p) => {
       for (const g of all) g.remove(labels(p))
+      for (const state of SESSION_STATES) phase.remove({ ...labels(p), state })
     },
   }
 }

@@ -164,13 +164,17 @@ export const startPeerSession = (o: PeerSessionOptions): PeerSession => {
     const r = step(o.config, rt.session, e)
     rt.session = r.session
     const after = sessionState(r.session)
-    if (after !== before) o.log.debug('bgp-state', { peer: o.remote, from: before, to: after, event: e._tag })
+    if (after !== before) {
+      o.log.debug('bgp-state', { peer: o.remote, from: before, to: after, event: e._tag })
+      o.observe?.phase(rt.label, after)
+    }
     for (const a of r.actions) perform(o, rt, dispatch, a)
     showPrefixes(o, rt)
   }
   return {
     start: () => {
       o.observe?.state(label, false)
+      o.observe?.phase(label, sessionState(rt.session))
       dispatch({ _tag: 'Start' })
     },
     stop: () => {

@@ -2,7 +2,8 @@
 // TCP with bgpMetrics as its observer, and the scraped registry moves as the messages go each way:
 // OPEN and KEEPALIVE counted on both sides, UPDATEs sent (two routes in one message, then
 // End-of-RIB) and received, the prefixes held, session_up 1 then 0 with the NOTIFICATION sent for a
-// broken header, and every series of the peer gone once the session is stopped.
+// broken header, ironlb_bgp_session_state following the RFC 4271 state, and every series of the
+// peer gone once the session is stopped.
 import * as E from 'fp-ts/lib/Either.js'
 import { Registry } from 'prom-client'
 import t from 'tap'
@@ -20,7 +21,7 @@ const scrape = async (r: Registry): Promise<Map<string, number>> =>
   new Map(
     (await r.metrics())
       .split('\n')
-      .filter((l) => l.startsWith('metallb_bgp_'))
+      .filter((l) => l.startsWith('metallb_bgp_') || l.startsWith('ironlb_bgp_'))
       .map((l) => {
         const at = l.lastIndexOf(' ')
         return [l.slice(0, at), Number(l.slice(at + 1))] as const
@@ -100,6 +101,8 @@ t.test('a live session moves the counters', async (t) => {
     pending_prefixes_total: 2,
   }
   for (const [name, v] of Object.entries(want)) t.equal(up.get(`metallb_bgp_${name}${l}`), v, name)
+  const states = (s: Map<string, number>): string[] => [...s].filter(([k, v]) => k.startsWith('ironlb_bgp_session_state{') && v === 1).map(([k]) => /state="(\w+)"/.exec(k)?.[1] ?? k)
+  t.same(states(up), ['Established'], 'ironlb_bgp_session_state: Established, and only it')
 
   conn.send(Uint8Array.of(...new Array<number>(16).fill(0xff), 0, 19, 9)) // message type 9: Bad Message Type
   t.equal(await conn.next(2_000).then((m) => (typeof m === 'string' ? m : m.type)), 'NOTIFICATION')
@@ -108,6 +111,8 @@ t.test('a live session moves the counters', async (t) => {
   t.equal(down.get(`metallb_bgp_session_up${l}`), 0, 'down after the reset')
   t.equal(down.get(`metallb_bgp_notifications_sent${l}`), 1, 'one NOTIFICATION sent')
   t.equal(down.get(`metallb_bgp_announced_prefixes_total${l}`), 0, 'nothing held by a peer that is gone')
+  t.equal(states(down).length, 1, 'one state at a time')
+  t.not(states(down)[0], 'Established', `no longer Established (${states(down).join()})`)
   session.stop()
   t.same([...(await scrape(registry)).keys()].filter((k) => k.includes(l)), [], 'stopped: the peer has no series left')
 })
