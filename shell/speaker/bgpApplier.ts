@@ -121,6 +121,15 @@ const onBfdDown = (a: Applier, address: string, diag: number): void => {
   r.session.start()
 }
 
+/** Another BFD profile (or none now) under the same BGP session: BFD alone changes. */
+const retimeBfd = (a: Applier, spec: SessionSpec): void => {
+  const r = a.running.get(spec.peer)
+  if (r === undefined) return
+  a.running.set(spec.peer, { ...r, spec })
+  if (spec.bfd === undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec))
+  else void a.deps.bfd?.start(bfdPeerOf(spec), spec.bfd.profile).catch((err) => a.deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
+}
+
 const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan): Promise<void> => {
   const { diff } = plan.sessions
   for (const peer of diff.stop) close(a, peer, false)
@@ -128,6 +137,7 @@ const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan)
     close(a, spec.peer, false)
     open(a, spec)
   }
+  for (const spec of diff.bfd) retimeBfd(a, spec)
   for (const n of plan.sessions.refusedChanged) a.deps.log.warn('bgp-peer-refused', { peer: n.peer, reason: n.reason })
   await listeners.ensure([...a.running.values()].map((r) => r.spec))
   for (const [peer, r] of a.running) r.session.advertise(plan.routes.get(peer) ?? [])

@@ -1,7 +1,8 @@
 // The session diff (core/speaker/sessionDiff.ts) as properties: stopping, restarting and starting
 // what it says turns the running set into the wanted set; an unchanged set asks for nothing; only a
-// session-level field (here: hold time, password, TTL) restarts. And through reconcile: a route
-// change (a Service added) leaves every session alone, a peer's hold time restarts that one only.
+// session-level field (here: hold time, password, TTL) restarts, a BFD profile alone only retimes
+// BFD. And through reconcile: a route change (a Service added) leaves every session alone, a peer's
+// hold time restarts that one only, a BFD profile given to a peer restarts nothing.
 import t from 'tap'
 import fc from 'fast-check'
 import { Redacted } from '../../../core/speaker/peerPassword.js'
@@ -10,7 +11,7 @@ import type { SessionSpec } from '../../../core/speaker/sessionPlan.js'
 import { NS, mkInput, rawNode, rawPool, rawService, rawSlice, run } from './mk.js'
 
 const arbSpec = (peer: string): fc.Arbitrary<SessionSpec> =>
-  fc.record({ hold: fc.constantFrom(3, 90, 180), password: fc.constantFrom(undefined, 'a', 'b'), ttl: fc.constantFrom(undefined, 255) }).map(({ hold, password, ttl }) => ({
+  fc.record({ hold: fc.constantFrom(3, 90, 180), password: fc.constantFrom(undefined, 'a', 'b'), ttl: fc.constantFrom(undefined, 255), bfd: fc.constantFrom(undefined, 100, 300) }).map(({ hold, password, ttl, bfd }) => ({
     peer,
     config: { localAsn: 64500, peerAsn: { _tag: 'Fixed', asn: 64501 as never }, routerId: 1, holdTimeSeconds: hold, connectRetrySeconds: 5, dial: true, families: [4] },
     remote: `192.0.2.${peer.length}`,
@@ -18,7 +19,7 @@ const arbSpec = (peer: string): fc.Arbitrary<SessionSpec> =>
     // A fresh box each time: equal passwords in different boxes must compare equal.
     socket: { ...(password === undefined ? {} : { md5: Redacted.of(password) }), ...(ttl === undefined ? {} : { ttl }) },
     otherNextHops: {},
-    bfd: undefined,
+    bfd: bfd === undefined ? undefined : { multiHop: false, profile: { name: 'p', receiveInterval: bfd, transmitInterval: bfd, detectMultiplier: 3, echoInterval: 50, echoMode: false, passiveMode: false, minimumTtl: 254 } },
   }))
 
 const arbSet = fc
@@ -31,7 +32,7 @@ const applied = (running: ReadonlyMap<string, SessionSpec>, wanted: ReadonlyMap<
   const d = diffSessions(running, wanted)
   const out = new Map(running)
   for (const k of d.stop) out.delete(k)
-  for (const s of d.restart) out.set(s.peer, s)
+  for (const s of [...d.restart, ...d.bfd]) out.set(s.peer, s)
   for (const s of d.start) {
     if (out.has(s.peer)) throw new Error(`start of ${s.peer}, already running`)
     out.set(s.peer, s)
@@ -44,7 +45,7 @@ t.test('applying the diff to the running set gives the wanted set', async () => 
     fc.property(arbSet, arbSet, (running, wanted) => {
       const after = applied(running, wanted)
       if ([...after.keys()].sort().join() !== [...wanted.keys()].sort().join()) throw new Error('keys differ')
-      for (const [k, w] of wanted) if (!sameSession(after.get(k) as SessionSpec, w)) throw new Error(`${k} differs`)
+      for (const [k, w] of wanted) if (JSON.stringify(after.get(k)?.bfd) !== JSON.stringify(w.bfd) || !sameSession(after.get(k) as SessionSpec, w)) throw new Error(`${k} differs`)
       return isEmptyDiff(diffSessions(after, wanted))
     }),
   )
@@ -55,7 +56,7 @@ t.test('unchanged config: no action; a restart only where a session-level field 
   fc.assert(
     fc.property(arbSet, arbSet, (running, wanted) => {
       const d = diffSessions(running, wanted)
-      return d.restart.every((w) => !sameSession(running.get(w.peer) as SessionSpec, w)) && d.start.every((w) => !running.has(w.peer))
+      return d.restart.every((w) => !sameSession(running.get(w.peer) as SessionSpec, w)) && d.bfd.every((w) => sameSession(running.get(w.peer) as SessionSpec, w)) && d.start.every((w) => !running.has(w.peer))
     }),
   )
 })
@@ -70,8 +71,13 @@ t.test('through reconcile: routes never restart a session; a hold time restarts 
   const steps = run([mkInput(base), mkInput([...base, ...svc]), mkInput([...held, ...svc])])
   const diff = (i: number) => steps[i]?.plan.protocols.bgp?.sessions.diff
   t.same(diff(0)?.start.map((s) => s.peer), ['a', 'b'], 'first pass: both start')
-  t.same(diff(1), { start: [], stop: [], restart: [] }, 'a Service added: routes change, sessions do not')
+  t.same(diff(1), { start: [], stop: [], restart: [], bfd: [] }, 'a Service added: routes change, sessions do not')
   t.equal(steps[1]?.plan.protocols.bgp?.routes.get('a')?.length, 1)
   t.same(diff(2)?.restart.map((s) => `${s.peer} ${s.config.holdTimeSeconds}`), ['b 9'])
   t.same([diff(2)?.start, diff(2)?.stop], [[], []])
+  const bfd = { apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: { name: 'fast', namespace: NS }, spec: {} }
+  const withBfd = held.map((o) => (o.kind === 'BGPPeer' && o.metadata.name === 'a' ? peer('a', { peerAddress: '192.0.2.254', bfdProfile: 'fast' }) : o))
+  const later = run([mkInput([...held, ...svc]), mkInput([...withBfd, bfd, ...svc])])
+  t.same(later[1]?.plan.protocols.bgp?.sessions.diff.restart, [], 'a BFD profile added: no BGP restart')
+  t.same(later[1]?.plan.protocols.bgp?.sessions.diff.bfd.map((s) => `${s.peer} ${s.bfd?.profile.name}`), ['a fast'])
 })
