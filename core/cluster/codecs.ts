@@ -48,7 +48,9 @@ export const serviceCodec = t.intersection([
     }),
     status: t.partial({
       loadBalancer: t.partial({
-        ingress: t.array(t.partial({ ip: t.string, hostname: t.string })),
+        // ipMode and ports are carried for the status write (service.ts), not read: unknown, so a value
+        // the core does not expect cannot make the Service unreadable.
+        ingress: t.array(t.partial({ ip: t.string, hostname: t.string, ipMode: t.unknown, ports: t.unknown })),
       }),
       conditions: t.unknown,
     }),

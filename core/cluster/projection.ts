@@ -55,7 +55,9 @@ const SERVICE = fields({
     selector: WHOLE,
   }),
   status: fields({
-    loadBalancer: fields({ ingress: each(fields({ ip: WHOLE, hostname: WHOLE })) }),
+    // ipMode and ports are others' fields, kept so that the controller's status write keeps them (a
+    // merge patch replaces the ingress list whole).
+    loadBalancer: fields({ ingress: each(fields({ ip: WHOLE, hostname: WHOLE, ipMode: WHOLE, ports: WHOLE })) }),
     // Written back as a whole list by the controller (a merge patch replaces a list), so every
     // field service.ts reads of a condition is kept.
     conditions: each(fields({ type: WHOLE, status: WHOLE, reason: WHOLE, message: WHOLE, lastTransitionTime: WHOLE, observedGeneration: WHOLE })),

@@ -4,7 +4,7 @@
 // unusable (an unparsable ingress IP or timestamp) are reported and the rest is kept. The same decode
 // gives what the Service shows now (core/model/serviceShown.ts), which the controller writes against.
 import * as E from 'fp-ts/lib/Either.js'
-import type { Condition, ServiceShown } from '../model/serviceShown.js'
+import type { Condition, IngressExtras, ServiceShown } from '../model/serviceShown.js'
 import { serviceKey } from '../model/names.js'
 import type { Service, ServicePort } from '../model/service.js'
 import { type Family, type IP, parseIP } from '../net/address.js'
@@ -45,6 +45,22 @@ const metallbAnnotations = (all: Readonly<Record<string, string>>): Record<strin
 
 const textOrUndefined = (u: unknown): string | undefined => (typeof u === 'string' ? u : undefined)
 
+type IngressWire = NonNullable<NonNullable<NonNullable<ServiceWire['status']>['loadBalancer']>['ingress']>
+
+/** The ipMode and ports of the ingress entries that show any, by IP; nothing when none does (most Services). */
+const ingressExtrasOf = (ingress: IngressWire | undefined): Pick<ServiceShown, 'ingressExtras'> => {
+  const extras: Record<string, IngressExtras> = {}
+  let any = false
+  for (const entry of ingress ?? []) {
+    const ipMode = textOrUndefined(entry.ipMode)
+    const ports: readonly unknown[] | undefined = Array.isArray(entry.ports) ? entry.ports : undefined
+    if (entry.ip === undefined || entry.ip === '' || (ipMode === undefined && ports === undefined)) continue
+    extras[entry.ip] = { ...(ipMode === undefined ? {} : { ipMode }), ...(ports === undefined ? {} : { ports }) }
+    any = true
+  }
+  return any ? { ingressExtras: extras } : {}
+}
+
 const shownFrom = (wire: ServiceWire, namespace: string): ServiceShown => ({
   key: `${namespace}/${wire.metadata.name}`,
   namespace,
@@ -52,6 +68,7 @@ const shownFrom = (wire: ServiceWire, namespace: string): ServiceShown => ({
   uid: textOrUndefined(wire.metadata.uid),
   resourceVersion: textOrUndefined(wire.metadata.resourceVersion),
   ingressIPs: (wire.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip === undefined || i.ip === '' ? [] : [i.ip])),
+  ...ingressExtrasOf(wire.status?.loadBalancer?.ingress),
   annotations: metallbAnnotations(wire.metadata.annotations ?? {}),
   conditions: conditionsFrom(wire.status?.conditions),
 })

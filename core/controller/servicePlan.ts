@@ -3,7 +3,7 @@
 // only after admitAcquisitions (admit.ts) has checked them against the latest copies.
 import type { ServiceShown } from '../model/serviceShown.js'
 import { plannedHolders } from './holders.js'
-import { type ServiceEvent, type ServiceWrite, type Verdict, serviceWrite } from './serviceStatus.js'
+import { type ServiceEvent, type ServiceWrite, type Verdict, ingressFor, serviceWrite } from './serviceStatus.js'
 import { type Holders, type PlannedWrite, orderWrites } from './writeOrder.js'
 
 /** Where a write goes and the version it was computed from (a merge patch carries it: 409 if it moved). */
@@ -43,7 +43,7 @@ export interface ServicePlan {
 export const targetOf = (s: ServiceShown): WriteTarget => ({ key: s.key, namespace: s.namespace, name: s.name, uid: s.uid, resourceVersion: s.resourceVersion })
 
 const interimWrite = (s: ServiceShown, next: readonly string[]): ServiceWrite => ({
-  status: { loadBalancer: { ingress: next.map((ip) => ({ ip })) }, conditions: s.conditions },
+  status: { loadBalancer: { ingress: ingressFor(s, next) }, conditions: s.conditions },
   annotations: undefined,
   events: [],
 })

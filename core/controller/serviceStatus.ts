@@ -2,7 +2,7 @@
 // already shows. Level-based and restart-proof: the Service object itself is the memory, so an
 // Event is produced only when what is written changes (MetalLB re-emits on every resync), and a
 // Service that already shows the right state gets no write at all.
-import type { Condition, ServiceState } from '../model/serviceShown.js'
+import type { Condition, IngressExtras, ServiceState } from '../model/serviceShown.js'
 
 /** The annotation MetalLB writes with the pool an IP came from. */
 export const POOL_ANNOTATION = 'metallb.io/ip-allocated-from-pool'
@@ -23,9 +23,12 @@ export interface ServiceEvent {
   readonly message: string
 }
 
+/** One `status.loadBalancer.ingress` entry as written: the IP, and what others set beside it while it stays. */
+type IngressEntry = { readonly ip: string } & IngressExtras
+
 export interface ServiceWrite {
   /** New `status` body (loadBalancer and the full conditions list), when it must change. */
-  readonly status: { readonly loadBalancer: { readonly ingress: readonly { readonly ip: string }[] }; readonly conditions: readonly Condition[] } | undefined
+  readonly status: { readonly loadBalancer: { readonly ingress: readonly IngressEntry[] }; readonly conditions: readonly Condition[] } | undefined
   /** Annotations to set (string) or remove (null), when any must change. */
   readonly annotations: Readonly<Record<string, string | null>> | undefined
   /** Emitted only after the writes succeed. */
@@ -33,6 +36,15 @@ export interface ServiceWrite {
 }
 
 const NO_WRITE: ServiceWrite = { status: undefined, annotations: undefined, events: [] }
+
+/**
+ * The ingress list for `ips`: an IP the Service shows keeps the ipMode and ports its entry has (a
+ * merge patch replaces the list whole, so what is not written is lost); a new IP has none. MetalLB
+ * writes bare `{ip}` entries with an update of the whole status, which drops them on every write;
+ * here they survive ours.
+ */
+export const ingressFor = (state: ServiceState, ips: readonly string[]): IngressEntry[] =>
+  ips.map((ip) => ({ ...state.ingressExtras?.[ip], ip }))
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',')
@@ -112,7 +124,7 @@ export const serviceWrite = (state: ServiceState, verdict: Verdict, now: string)
   return {
     status: statusChanges
       ? {
-          loadBalancer: { ingress: (keepIngress ? state.ingressIPs : wantIPs).map((ip) => ({ ip })) },
+          loadBalancer: { ingress: ingressFor(state, keepIngress ? state.ingressIPs : wantIPs) },
           conditions: withCondition(state.conditions, wantCondition, now),
         }
       : undefined,

@@ -12,11 +12,22 @@ export interface Condition {
   readonly observedGeneration?: number
 }
 
+/**
+ * What an ingress entry says beside its IP, set by others (a cloud or proxy controller; kube-proxy
+ * reads ipMode): carried, not read. The API server validates both.
+ */
+export interface IngressExtras {
+  readonly ipMode?: string
+  readonly ports?: readonly unknown[]
+}
+
 /** The parts of a Service's current state that core/controller/serviceStatus.ts compares against. */
 export interface ServiceState {
   readonly key: string
   /** `status.loadBalancer.ingress[].ip` as written (not parsed: a changed spelling is a change). */
   readonly ingressIPs: readonly string[]
+  /** By IP, the ipMode and ports of the entries that show any; a status write keeps them while the IP stays. */
+  readonly ingressExtras?: Readonly<Record<string, IngressExtras>>
   readonly annotations: Readonly<Record<string, string>>
   readonly conditions: readonly Condition[]
 }

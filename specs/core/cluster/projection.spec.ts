@@ -136,7 +136,8 @@ const exampleRows: ReadonlyArray<{ desc: string; kind: Kind; in: unknown; want: 
       kind: 'Service',
       metadata: { name: 'web', namespace: 'apps', uid: 'u1', resourceVersion: '7', labels: { app: 'web' }, annotations: { 'metallb.io/address-pool': 'first', 'metallb.universe.tf/allow-shared-ip': 'k' } },
       spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
-      status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } },
+      // ipMode is kept: the controller's status write carries it while the IP stays.
+      status: { loadBalancer: { ingress: [{ ip: '192.0.2.1', ipMode: 'VIP' }] } },
     },
   },
   {

@@ -92,6 +92,7 @@ t.test('what a live Service shows, read by the same decode (the controller write
     'a malformed condition is left out, hostname-only ingress carries no IP',
   )
   t.same([s?.namespace, s?.name, s?.uid, s?.resourceVersion], ['ns', 'a', 'u-1', '42'])
+  t.same(s?.ingressExtras, { '192.0.2.1': { ipMode: 'VIP' } }, "the entry's ipMode, which a status write keeps")
 
   const odd = decodeClusterObjects([mkService('b', {}, { uid: 7, resourceVersion: { v: 1 } }, { loadBalancer: { ingress: [{ ip: '2001:DB8::1' }] }, conditions: 'none' })])
   const b = odd.shown.get(odd.services[0]?.key ?? ('' as never))

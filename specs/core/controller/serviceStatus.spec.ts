@@ -39,6 +39,23 @@ t.test('verdicts become writes and events', async (t) => {
   t.equal(pending.events[1]?.message, 'Failed to allocate IP for "default/web": no available IPs in pool first-pool')
 })
 
+t.test("an ingress entry keeps the ipMode and ports others set while its IP stays; a new IP has none", async (t) => {
+  const ports = [{ port: 80, protocol: 'TCP' }]
+  const dual = mkState({
+    ingressIPs: ['192.0.2.1', '2001:db8::1'],
+    ingressExtras: { '192.0.2.1': { ipMode: 'Proxy', ports }, '2001:db8::1': { ipMode: 'VIP' } },
+    annotations: { [POOL_ANNOTATION]: 'p' },
+  })
+  const moved = serviceWrite(dual, { _tag: 'Assigned', ips: ['192.0.2.1', '2001:db8::9'], pool: 'p' }, NOW)
+  t.same(moved.status?.loadBalancer.ingress, [{ ip: '192.0.2.1', ipMode: 'Proxy', ports }, { ip: '2001:db8::9' }], 'the IPv6 address moved: its entry is new')
+  // Only the condition changes (someone removed it): the write still carries the whole ingress list.
+  const same = serviceWrite(dual, { _tag: 'Assigned', ips: ['192.0.2.1', '2001:db8::1'], pool: 'p' }, NOW)
+  t.same(same.status?.loadBalancer.ingress, [{ ip: '192.0.2.1', ipMode: 'Proxy', ports }, { ip: '2001:db8::1', ipMode: 'VIP' }])
+  t.same(same.events, [], 'extras are not ours: no Event, no IP change')
+  const written = applyWrite(dual, same)
+  t.same(serviceWrite({ ...written, ingressExtras: {} }, { _tag: 'Assigned', ips: ['192.0.2.1', '2001:db8::1'], pool: 'p' }, NOW), { status: undefined, annotations: undefined, events: [] }, 'a change of extras alone is no reason to write')
+})
+
 t.test('ignored Services', async (t) => {
   const someoneElses = mkState({ ingressIPs: ['203.0.113.7'] })
   const other = serviceWrite(someoneElses, { _tag: 'Ignored', reason: 'OtherLoadBalancerClass', message: '' }, NOW)
@@ -122,6 +139,23 @@ t.test('property: an IP the controller does not answer for is never written away
       const after = w.status === undefined ? s.ingressIPs : w.status.loadBalancer.ingress.map((i) => i.ip)
       const unanswered = s.ingressIPs.filter((x) => !answeredIPs(s, v).includes(x))
       return unanswered.every((x) => after.includes(x))
+    }),
+  )
+  t.pass('held for every state and verdict tried')
+})
+
+t.test('property: every written entry for an IP the Service shows carries its extras, and a new IP none', async (t) => {
+  const ip: fc.Arbitrary<string> = ipArb
+  const extras = fc.dictionary(ip, fc.record({ ipMode: fc.constantFrom('VIP', 'Proxy'), ports: fc.constant([{ port: 53, protocol: 'UDP' }]) }, { requiredKeys: [] }))
+  fc.assert(
+    fc.property(fc.uniqueArray(ip, { maxLength: 2 }), extras, verdictArb, fc.boolean(), (shown, ex, v, ours) => {
+      // As the decoder reads a Service: extras only for IPs its entries show.
+      const s = mkState({ ingressIPs: shown, ingressExtras: Object.fromEntries(Object.entries(ex).filter(([at]) => shown.includes(at))), annotations: ours ? { [POOL_ANNOTATION]: 'a' } : {} })
+      const w = serviceWrite(s, v, NOW)
+      return (w.status?.loadBalancer.ingress ?? []).every((e) => {
+        const { ip: at, ...rest } = e
+        return JSON.stringify(rest) === JSON.stringify(shown.includes(at) ? (ex[at] ?? {}) : {})
+      })
     }),
   )
   t.pass('held for every state and verdict tried')
