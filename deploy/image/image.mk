@@ -6,8 +6,8 @@
 # IMAGE_REF defaults to the name the manifests use (ghcr.io/ironlb/ironlb:<package.json version>), so a
 # node that imported the archive runs `kubectl apply -f deploy/manifests/` without pulling anything.
 
-IMAGE_ARCHIVE := dist/image/ironlb.oci.tar
-PAUSE_ARCHIVE := dist/image/pause.oci.tar
+IMAGE_ARCHIVE := $(CURDIR)/dist/image/ironlb.oci.tar
+PAUSE_ARCHIVE := $(CURDIR)/dist/image/pause.oci.tar
 IMAGE_REF ?= ghcr.io/ironlb/ironlb:$(shell jq -r .version package.json)
 PAUSE_REF ?= localhost/ironlb/pause:1.0
 IMAGE_BASE ?= local

@@ -4,15 +4,16 @@
 // Root (mount namespace, cgroups). Not in `make test` yet: `make cluster-specs`.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import t from 'tap'
 import { run, sleep } from '../../../shell/testbed/sys.js'
 import { isRoot, missingTools } from '../../support/netns.js'
 import { repoRoot } from '../../support/repoRoot.js'
 import { startContainerd } from '../../support/tempContainerd.js'
 
-const IMAGE = process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar')
-const PAUSE = process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar')
+// Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
+const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
+const PAUSE = resolve(process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar'))
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
 const REF = `ghcr.io/ironlb/ironlb:${version}`
 const PAUSE_REF = 'localhost/ironlb/pause:1.0'

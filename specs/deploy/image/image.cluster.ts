@@ -7,15 +7,16 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import t from 'tap'
 import { mustRun, run, sleep } from '../../../shell/testbed/sys.js'
 import { isRoot, missingTools } from '../../support/netns.js'
 import { repoRoot } from '../../support/repoRoot.js'
 import { readOciArchive, type OciImage } from './ociArchive.js'
 
-const IMAGE = process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar')
-const PAUSE = process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar')
+// Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
+const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
+const PAUSE = resolve(process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar'))
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
 
 const skip = !isRoot() ? 'needs root (chroot, unshare)' : ![IMAGE, PAUSE].every(existsSync) ? `no ${IMAGE} or ${PAUSE}: run make image pause-image` : undefined
@@ -97,7 +98,7 @@ t.test('the pause image: PID 1 of its namespace, reaps orphans, exits 0 on SIGTE
   t.match(v.stdout, /^ironlb-pause /, '-v prints the version')
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     const ns = spawn('unshare', ['--pid', '--fork', '--kill-child', join(root, 'pause')], { stdio: 'ignore' })
-    const exited = new Promise<number | null>((resolve) => ns.once('exit', (code) => resolve(code)))
+    const exited = new Promise<number | null>((done) => ns.once('exit', (code) => done(code)))
     t.teardown(() => void ns.kill('SIGKILL'))
     const pause = await within(5_000, () => childrenOf(ns.pid ?? -1)[0])
     if (pause === undefined) return void t.fail('pause did not start under unshare')

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import t from 'tap'
 import { kubeconfigPath, kubePaths, startControlPlane, type ControlPlaneHost, type ControlPlaneSpec } from '../../../shell/testbed/controlPlane.js'
 import { deleteNamespace, makeNamespace } from '../../../shell/testbed/netns.js'
@@ -17,8 +17,9 @@ import { isRoot, missingTools } from '../../support/netns.js'
 import { repoRoot } from '../../support/repoRoot.js'
 import { startContainerd, type TempContainerd } from '../../support/tempContainerd.js'
 
-const IMAGE = process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar')
-const PAUSE = process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar')
+// Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
+const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
+const PAUSE = resolve(process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar'))
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
 const NODE_IP = '192.0.2.10'
 const POD_RANGE = '198.51.100.0/25'
