@@ -77,11 +77,12 @@ export const bgpStatusPublisher = (deps: BgpStatusDeps, observe: (o: KubeObject)
   let busy = false
   let pending = false
   return (writes) => {
-    if (writes.length === 0) return
+    // Even an empty plan marks the running publish stale: it was decided before those writes landed.
     if (busy) {
       pending = true
       return
     }
+    if (writes.length === 0) return
     busy = true
     writeBgpStatus(deps, writes)
       .then((written) => written.forEach(observe))

@@ -82,6 +82,12 @@ t.test('create, update, delete as MetalLB keeps them, with the nodeAssigned Even
   publish(bgpStatusWrites([], decodeBgpStatuses(await statuses())))
   await eventually('the object deleted', 10_000, async () => ((await statuses()).length === 0 ? true : undefined))
   t.same(kicked, [], 'a lone publish kicks nobody')
+  // A plan arriving while a publish runs, even one with nothing to write, was decided from a cache
+  // without those writes: the loop is kicked once the publish ends, so the next pass decides again.
+  publish(bgpStatusWrites([{ service: web, peer: 'tor-a' }], []))
+  publish([])
+  await eventually('the kick after the running publish', 10_000, async () => (kicked.includes('kick') ? true : undefined))
+  t.match(kicked, [/^observed bgp-/, 'kick'], 'the created object observed, then one kick')
 })
 
 t.test('a speaker advertising to a loopback peer writes its ServiceBGPStatus and takes it away on a graceful stop', async (t) => {
