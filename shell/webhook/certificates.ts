@@ -29,9 +29,15 @@ interface SecretData {
   readonly 'tls.key': string
 }
 
+/** A Secret as read: the whole object, to write back with only our parts changed, and our keys decoded. */
 interface Loaded {
-  readonly resourceVersion: string | undefined
+  readonly object: SecretObject
   readonly data: Partial<SecretData>
+}
+
+interface SecretObject {
+  readonly metadata?: { readonly resourceVersion?: string; readonly labels?: Record<string, string> } & Record<string, unknown>
+  readonly data?: Record<string, unknown>
 }
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
@@ -42,16 +48,13 @@ const loadSecret = async (deps: CertificateDeps): Promise<Loaded | undefined> =>
   const res = await deps.rest.request('GET', `/api/v1/namespaces/${deps.namespace}/secrets/${deps.secretName}`)
   if (res.status === 404) return undefined
   if (res.status !== 200) throw new Error(`get Secret ${deps.namespace}/${deps.secretName}: HTTP ${res.status}`)
-  const body = res.body as { metadata?: { resourceVersion?: string }; data?: Record<string, unknown> }
+  const body = res.body as SecretObject
   const d = body.data ?? {}
   const pick = (k: keyof SecretData): Record<string, string> => {
     const v = unb64(d[k])
     return v === undefined ? {} : { [k]: v }
   }
-  return {
-    resourceVersion: body.metadata?.resourceVersion,
-    data: { ...pick('ca.crt'), ...pick('ca.key'), ...pick('tls.crt'), ...pick('tls.key') },
-  }
+  return { object: body, data: { ...pick('ca.crt'), ...pick('ca.key'), ...pick('tls.crt'), ...pick('tls.key') } }
 }
 
 const namesOf = (cert: X509Certificate): ServingNames => {
@@ -118,16 +121,31 @@ const carryOut = (deps: CertificateDeps, plan: Exclude<CertificatePlan, { _tag: 
   return { 'ca.crt': `${ca.certPem}${keepOld}`, 'ca.key': ca.keyPem, 'tls.crt': issued.certPem, 'tls.key': issued.keyPem }
 }
 
-const writeSecret = async (deps: CertificateDeps, data: SecretData, resourceVersion: string | undefined, exists: boolean): Promise<boolean> => {
+const LABELS = { 'app.kubernetes.io/name': 'ironlb' }
+
+/**
+ * Creates the Secret, or updates the one read with our label and four keys set and everything else as
+ * it was: the labels, annotations and other keys a user or a tool added stay (a PUT of a fresh object,
+ * as before, dropped them). Read, change, update, as the cert-controller library behind MetalLB's
+ * rotation does (populateSecret into the Secret read, then Update), so the Role still needs only get
+ * and update on it; the resourceVersion read makes a concurrent write answer 409.
+ */
+const writeSecret = async (deps: CertificateDeps, data: SecretData, loaded: Loaded | undefined): Promise<boolean> => {
   const path = `/api/v1/namespaces/${deps.namespace}/secrets`
-  const body = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'kubernetes.io/tls',
-    metadata: { name: deps.secretName, namespace: deps.namespace, labels: { 'app.kubernetes.io/name': 'ironlb' }, ...(resourceVersion === undefined ? {} : { resourceVersion }) },
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
-  }
-  const res = exists ? await deps.rest.request('PUT', `${path}/${deps.secretName}`, { body }) : await deps.rest.request('POST', path, { body })
+  const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)]))
+  const res =
+    loaded === undefined
+      ? await deps.rest.request('POST', path, {
+          body: { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: deps.secretName, namespace: deps.namespace, labels: LABELS }, data: encoded },
+        })
+      : await deps.rest.request('PUT', `${path}/${deps.secretName}`, {
+          body: {
+            ...loaded.object,
+            metadata: { ...loaded.object.metadata, labels: { ...loaded.object.metadata?.labels, ...LABELS } },
+            data: { ...loaded.object.data, ...encoded },
+          },
+        })
+  const exists = loaded !== undefined
   if (res.status === 409) return false // another replica wrote first: read theirs
   if (res.status >= 300) throw new Error(`${exists ? 'update' : 'create'} Secret ${deps.namespace}/${deps.secretName}: HTTP ${res.status} ${JSON.stringify(res.body)}`)
   return true
@@ -168,7 +186,7 @@ export const ensureCertificates = async (deps: CertificateDeps): Promise<Ensured
     }
     if (plan._tag === 'Keep') continue
     const data = carryOut(deps, plan, loaded?.data ?? {})
-    if (await writeSecret(deps, data, loaded?.resourceVersion, loaded !== undefined)) {
+    if (await writeSecret(deps, data, loaded)) {
       deps.log.info('webhook-certificate-issued', { reason: plan.reason, plan: plan._tag, secret: `${deps.namespace}/${deps.secretName}` })
       return { serving: { keyPem: data['tls.key'], certPem: data['tls.crt'] }, caPem: data['ca.crt'], recheckAt: nowSeconds + LIFETIMES.recheck }
     }
