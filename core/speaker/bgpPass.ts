@@ -45,7 +45,8 @@ interface BgpPassInput {
   readonly cluster: ClusterObjects
   readonly assigned: Assigned
   readonly rawNodes: readonly unknown[]
-  readonly secrets: readonly unknown[]
+  /** Undefined: not listed yet; only peers with a passwordSecret wait for them. */
+  readonly secrets: readonly unknown[] | undefined
   readonly bgpStatuses: readonly unknown[] | undefined
 }
 

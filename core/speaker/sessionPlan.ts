@@ -47,6 +47,8 @@ export type NoSessionReason =
   | 'UnnumberedNotSupported'
   /** The node has no InternalIP of the peer's family, so no next hop to send. */
   | 'NoNodeAddress'
+  /** The peer names a passwordSecret and the Secrets are not listed yet: it waits, nothing else does. */
+  | 'SecretsNotSynced'
 
 export interface NoSession {
   readonly peer: string
@@ -62,7 +64,8 @@ interface WantedSessions {
 interface NodeFacts {
   readonly node: Node | undefined
   readonly addresses: NodeAddressPair
-  readonly secrets: readonly unknown[]
+  /** Undefined until the Secrets cache has listed (a Role without the grant never does). */
+  readonly secrets: readonly unknown[] | undefined
   readonly namespace: string
 }
 
@@ -73,7 +76,8 @@ const specOf = (peer: BGPPeer, config: Config, f: NodeFacts): E.Either<NoSession
   if (own === undefined && peer.sourceAddress === undefined) return E.left('NoNodeAddress')
   const session = sessionConfigOf(peer, f.addresses.v4)
   if ('_tag' in session) return E.left(session.reason)
-  const md5 = passwordOf(peer.password, f.secrets, f.namespace)
+  if (peer.password._tag === 'Secret' && f.secrets === undefined) return E.left('SecretsNotSynced')
+  const md5 = passwordOf(peer.password, f.secrets ?? [], f.namespace)
   if (E.isLeft(md5)) return md5
   const profile = peer.bfdProfile === undefined ? undefined : config.bfdProfiles.get(peer.bfdProfile)
   const other = remote.family === 4 ? f.addresses.v6 : f.addresses.v4

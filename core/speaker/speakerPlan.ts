@@ -13,7 +13,7 @@ import type { NotAnnounced, NotAnnouncedMap } from './notAnnounced.js'
 
 /** The API objects, as the caches hold them; decoded here, in the core. */
 export interface SpeakerSnapshot {
-  /** Every cache has listed once. Until then nothing is decided from them. */
+  /** Every cache but the Secrets has listed once. Until then nothing is decided from them. */
   readonly synced: boolean
   /** IPAddressPools, L2Advertisements and the other MetalLB kinds of the speaker's namespace. */
   readonly configObjects: readonly unknown[]
@@ -22,7 +22,9 @@ export interface SpeakerSnapshot {
   readonly endpointSlices: readonly unknown[]
   /** The ServiceL2Status objects labelled with this node. */
   readonly l2Statuses: readonly unknown[]
-  /** The basic-auth Secrets of the speaker's namespace (BGPPeer passwordSecret); none when unset. */
+  /** The basic-auth Secrets of the speaker's namespace (BGPPeer passwordSecret); unset until that cache
+   * has listed, which gates only the peers naming a passwordSecret (a Role without the secrets grant
+   * must not stop Layer 2 or the other peers), and the config's passwordSecret check is skipped. */
   readonly secrets?: readonly unknown[]
   /** The ServiceBGPStatus objects labelled with this node; unset: not watched, none written. */
   readonly bgpStatuses?: readonly unknown[]

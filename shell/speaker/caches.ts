@@ -53,8 +53,10 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
     `${STATUS_LABELS.node}=${deps.node}`,
   )
   const secrets = reflect(`/api/v1/namespaces/${deps.namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret' }, undefined, 'type=kubernetes.io/basic-auth')
-  const all = [services, nodes, slices, statuses, bgpStatuses, secrets, ...configs]
-  const synced = (): boolean => all.every((r) => r.synced())
+  // The Secrets are not in `synced`: a Role without the secrets grant would hold Layer 2 too.
+  const gating = [services, nodes, slices, statuses, bgpStatuses, ...configs]
+  const all = [...gating, secrets]
+  const synced = (): boolean => gating.every((r) => r.synced())
   return {
     synced,
     snapshot: () => ({
@@ -64,7 +66,7 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
       nodes: nodes.list(),
       endpointSlices: slices.list(),
       l2Statuses: statuses.list(),
-      secrets: secrets.list(),
+      ...(secrets.synced() ? { secrets: secrets.list() } : {}),
       bgpStatuses: bgpStatuses.list(),
     }),
     statuses,

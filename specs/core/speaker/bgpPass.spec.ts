@@ -4,7 +4,7 @@
 // And the speaker's Secrets reach the config's checks and the session's password.
 import t from 'tap'
 import { formatPrefix } from '../../../core/net/prefix.js'
-import { NS, UNABLE, mkInput, rawNode, rawPool, rawService, rawSlice, run, snapshotOf } from './mk.js'
+import { NS, UNABLE, mkInput, rawL2, rawNode, rawPool, rawService, rawSlice, run, snapshotOf } from './mk.js'
 
 const peer = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name, namespace: NS }, spec: { myASN: 64500, peerASN: 64501, ...spec } })
 const adv = { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'all', namespace: NS }, spec: {} }
@@ -44,6 +44,20 @@ t.test('Secrets: the config checks passwordSecret against them, the session gets
   const steps = run([input([secret]), input([])])
   t.same(steps[1]?.plan.protocols.bgp?.sessions.refusedChanged, [{ peer: 'tor', reason: 'SecretMissing' }], 'deleted later: the last valid config runs, the session cannot')
   t.same(steps[1]?.plan.protocols.bgp?.sessions.diff.stop, ['tor'])
+})
+
+t.test('Secrets not listed yet (a Role without the grant): Layer 2 and the other peers go on, the passwordSecret peer waits', async (t) => {
+  const objs = [...objects, rawL2('l2'), peer('md5', { peerAddress: '192.0.2.253', passwordSecret: { name: 'md5', namespace: NS } })]
+  const secret = { kind: 'Secret', type: 'kubernetes.io/basic-auth', metadata: { name: 'md5', namespace: NS }, data: { password: Buffer.from('pw').toString('base64') } }
+  const steps = run([mkInput(objs), { ...mkInput(objs), snapshot: { ...snapshotOf(objs), secrets: [secret] } }])
+  const first = steps[0]?.plan
+  t.match(first?.protocols.layer2.responder, { _tag: 'Announce', announced: [{ ip: '198.51.100.1' }] }, 'Layer 2 announces')
+  t.same(first?.config?.errors, [], 'the config is valid: its passwordSecret check waits for the Secrets too')
+  t.same(first?.protocols.bgp?.sessions.diff.start.map((s) => s.peer), ['tor'])
+  t.same(first?.protocols.bgp?.sessions.refusedChanged, [{ peer: 'md5', reason: 'SecretsNotSynced' }])
+  t.same(routesOf(steps[0]), ['198.51.100.1/32'], 'the peer without a password gets its routes')
+  t.same(steps[1]?.plan.protocols.bgp?.sessions.diff.start.map((s) => s.peer), ['md5'], 'listed: the waiting peer starts, the other is untouched')
+  t.equal(steps[1]?.plan.protocols.bgp?.sessions.wanted.get('md5')?.socket.md5?.reveal(), 'pw')
 })
 
 t.test('ServiceBGPStatus: written from what is advertised when watched, also while Layer 2 is Unable', async (t) => {

@@ -25,11 +25,11 @@ const configOf = (objects: readonly unknown[]): Config => {
 const dualNode = { ...rawNode('n0'), status: { addresses: [{ type: 'InternalIP', address: '192.0.2.10' }, { type: 'InternalIP', address: '2001:db8::10' }] } }
 const v6Node = { ...rawNode('n0'), status: { addresses: [{ type: 'InternalIP', address: '2001:db8::10' }] } }
 
-const plan = (objects: readonly unknown[], node: unknown = dualNode, secrets: readonly unknown[] = []) =>
+const plan = (objects: readonly unknown[], node: unknown = dualNode, secrets: readonly unknown[] | null = []) =>
   wantedSessions(configOf(objects), {
     node: decodeClusterObjects([node]).nodes[0],
     addresses: nodeAddressesOf([node], 'n0'),
-    secrets,
+    secrets: secrets ?? undefined,
     namespace: NS,
   })
 
@@ -72,6 +72,9 @@ t.test('MD5: inline, or the basic-auth Secret; each way a Secret fails has its r
   t.same(bySecret([{ ...secret('tor', 'kubernetes.io/basic-auth', { password: b64('x') }), metadata: { name: 'tor', namespace: 'other' } }]).refused, [{ peer: 'a', reason: 'SecretMissing' }], 'only IronLB\'s namespace')
   t.same(plan([peer('a', { peerAddress: '192.0.2.254', password: 'x'.repeat(81) })]).refused, [{ peer: 'a', reason: 'PasswordTooLong' }], 'Linux keys at most 80 bytes')
   t.equal(plan([peer('a', { peerAddress: '192.0.2.254', password: 'é'.repeat(40) })]).refused.length, 0, '80 bytes of UTF-8 is fine')
+  const unsynced = plan([peer('a', { peerAddress: '192.0.2.254', passwordSecret: { name: 'tor', namespace: NS } }), peer('b', { peerAddress: '192.0.2.253', password: 'x' }), peer('c', { peerAddress: '192.0.2.252' })], dualNode, null)
+  t.same(unsynced.refused, [{ peer: 'a', reason: 'SecretsNotSynced' }], 'Secrets not listed yet: only the passwordSecret peer waits')
+  t.same([...unsynced.sessions.keys()], ['b', 'c'], 'inline password and no password go on')
   const printed = [JSON.stringify(inline, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), inspect(inline, { depth: 9 }), `${inline?.socket.md5}`].join('\n')
   t.notMatch(printed, /hunter2/, 'JSON, inspect and String never show it')
   t.match(printed, /\[redacted\]/)
