@@ -101,7 +101,9 @@ export const frrPrefixNexthops = async (lab: Lab, prefix: string): Promise<strin
 /** Prefixes received from each neighbour in one address family (FRR's summary: pfxRcd). */
 export const frrReceived = async (lab: Lab, family: 'ipv4' | 'ipv6'): Promise<Map<string, number>> => {
   const j = await frrJson(lab, `show bgp ${family} unicast summary json`)
-  const peers = ((j[`${family}Unicast`] as { peers?: Record<string, { pfxRcd?: number }> } | undefined)?.peers ?? {}) as Record<string, { pfxRcd?: number }>
+  // Asked for one family, FRR answers with that family's summary at the top; asked for all, under `ipv6Unicast`.
+  type Summary = { peers?: Record<string, { pfxRcd?: number }> } | undefined
+  const peers = (j as Summary)?.peers ?? (j[`${family}Unicast`] as Summary)?.peers ?? {}
   return new Map(Object.entries(peers).map(([a, p]) => [a, p.pfxRcd ?? 0] as const))
 }
 
