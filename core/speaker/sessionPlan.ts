@@ -31,7 +31,10 @@ export interface SessionSpec {
   /** The BGPPeer's name: the key of its routes in the BGP plan. */
   readonly peer: string
   readonly config: SessionConfig
+  /** The router's address; for an unnumbered peer the interface's name (logs, metric labels). */
   readonly remote: string
+  /** Unnumbered (`interface`): the applier finds the one router on this interface and dials its link-local address. */
+  readonly discoverOn?: string
   readonly port: number
   readonly socket: SessionSocket
   /** This node's address of the family the socket is not, for that family's next hop. */
@@ -43,8 +46,6 @@ export interface SessionSpec {
 export type NoSessionReason =
   | 'NoRouterId'
   | PasswordRefusal
-  /** `interface` (unnumbered) peers need the neighbour's link-local address: not wired yet. */
-  | 'UnnumberedNotSupported'
   /** The node has no InternalIP of the peer's family, so no next hop to send. */
   | 'NoNodeAddress'
   /** The peer names a passwordSecret and the Secrets are not listed yet: it waits, nothing else does. */
@@ -69,22 +70,29 @@ interface NodeFacts {
   readonly namespace: string
 }
 
-const specOf = (peer: BGPPeer, config: Config, f: NodeFacts): E.Either<NoSessionReason, SessionSpec> => {
-  if (peer.target._tag === 'Interface') return E.left('UnnumberedNotSupported')
+/** Where to dial: an address, or (unnumbered) the interface to find the router on, whose IPv6 next hop is our link-local address, found with it. */
+const remoteOf = (peer: BGPPeer, f: NodeFacts): E.Either<NoSessionReason, Pick<SessionSpec, 'remote' | 'discoverOn' | 'otherNextHops'>> => {
+  if (peer.target._tag === 'Interface') return E.right({ remote: peer.target.name, discoverOn: peer.target.name, otherNextHops: {} })
   const remote = peer.target.ip
   const own = remote.family === 4 ? f.addresses.v4 : f.addresses.v6
   if (own === undefined && peer.sourceAddress === undefined) return E.left('NoNodeAddress')
+  const other = remote.family === 4 ? f.addresses.v6 : f.addresses.v4
+  return E.right({ remote: formatIP(remote), otherNextHops: other === undefined ? {} : other.family === 4 ? { v4: other } : { v6: other } })
+}
+
+const specOf = (peer: BGPPeer, config: Config, f: NodeFacts): E.Either<NoSessionReason, SessionSpec> => {
+  const remote = remoteOf(peer, f)
+  if (E.isLeft(remote)) return remote
   const session = sessionConfigOf(peer, f.addresses.v4)
   if ('_tag' in session) return E.left(session.reason)
   if (peer.password._tag === 'Secret' && f.secrets === undefined) return E.left('SecretsNotSynced')
   const md5 = passwordOf(peer.password, f.secrets ?? [], f.namespace)
   if (E.isLeft(md5)) return md5
   const profile = peer.bfdProfile === undefined ? undefined : config.bfdProfiles.get(peer.bfdProfile)
-  const other = remote.family === 4 ? f.addresses.v6 : f.addresses.v4
   return E.right({
     peer: peer.name,
     config: session,
-    remote: formatIP(remote),
+    ...remote.right,
     port: peer.port,
     socket: {
       ...(peer.sourceAddress === undefined ? {} : { localAddress: formatIP(peer.sourceAddress) }),
@@ -92,7 +100,6 @@ const specOf = (peer: BGPPeer, config: Config, f: NodeFacts): E.Either<NoSession
       ...(md5.right === undefined ? {} : { md5: md5.right }),
       ...(peer.vrf === '' ? {} : { device: peer.vrf }),
     },
-    otherNextHops: other === undefined ? {} : other.family === 4 ? { v4: other } : { v6: other },
     bfd: profile === undefined ? undefined : { profile, multiHop: peer.ebgpMultiHop },
   })
 }

@@ -7,11 +7,15 @@
 // routes (stale) only when the session ends without one (RFC 4724; RFC 8538's N bit, which would
 // let a Cease keep them too, is not offered), and the next process's start says it restarted (the
 // R bit). bgp.netns.spec.ts shows FRR keeping the route across such a restart and losing it on a Cease.
+// An unnumbered peer (`interface`) first has its router looked for (shell/bgp/unnumbered.ts); its
+// session starts on the link-local address found, with ours as IPv6 next hop (unnumbered.netns.spec).
 import type { Socket } from 'node:net'
 import type { Bfd, BfdPeer } from '../bfd/bfd.js'
 import { type BgpObserver, bgpPeerLabel } from '../bgp/metrics.js'
 import { type PeerSession, startPeerSession } from '../bgp/peerSession.js'
 import type { Dialer, Listen } from '../bgp/socketOptions.js'
+import { watchUnnumberedPeer } from '../bgp/unnumbered.js'
+import type { Route } from '../../core/bgp/route.js'
 import type { EventRecorder } from '../kube/events.js'
 import type { Logger } from '../obs/log.js'
 import type { BgpPassPlan } from '../../core/speaker/bgpPass.js'
@@ -42,9 +46,14 @@ export interface BgpApplier {
 
 interface Running {
   readonly spec: SessionSpec
-  readonly session: PeerSession
+  /** Undefined while an unnumbered peer's router is still looked for. */
+  session: PeerSession | undefined
   /** Every socket of this session, dialled or accepted: a graceful stop closes them bare. */
   readonly sockets: Set<Socket>
+  /** The routes of the last pass, handed to a session that starts later (unnumbered). */
+  routes: readonly Route[]
+  /** The unnumbered peer's search and Router Advertisements, stopped with the session. */
+  watch: { readonly stop: () => void } | undefined
 }
 
 const bfdPeerOf = (s: SessionSpec): BfdPeer => ({ address: s.remote, multiHop: s.bfd?.multiHop ?? false, ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }) })
@@ -69,53 +78,79 @@ interface Applier {
   readonly startedOnce: Set<string>
 }
 
-const byRemote = (a: Applier, remote: string): Running | undefined => [...a.running.values()].find((r) => r.spec.remote === remote)
+const byRemote = (a: Applier, remote: string): Running | undefined => [...a.running.values()].find((r) => r.spec.discoverOn === undefined && r.spec.remote === remote)
 
 const tell = (a: Applier, peer: string, up: boolean, detail: string): void => {
   const node = { apiVersion: 'v1', kind: 'Node', namespace: 'default', name: a.deps.node }
   void a.deps.events.record(node, up ? 'Normal' : 'Warning', up ? 'BGPSessionUp' : 'BGPSessionDown', `BGP session to peer "${peer}" ${up ? 'established' : `down: ${detail}`}`)
 }
 
-const open = (a: Applier, spec: SessionSpec): void => {
+/** Starts the PeerSession of `spec` on `r`, dialling `remote` with `otherNextHops`. */
+const startSession = (a: Applier, r: Running, remote: string, otherNextHops: SessionSpec['otherNextHops']): void => {
   const { deps } = a
-  const sockets = new Set<Socket>()
+  const { spec } = r
   const restarted = spec.config.gracefulRestart !== undefined && !a.startedOnce.has(spec.peer)
   a.startedOnce.add(spec.peer)
   const session = startPeerSession({
     config: spec.config,
-    remote: spec.remote,
+    remote,
     port: spec.port,
     socket: socketOptionsOf(spec),
-    otherNextHops: spec.otherNextHops,
+    otherNextHops,
     restarted,
-    dialer: (target, o) => track(sockets, deps.dialer(target, o)),
+    dialer: (target, o) => track(r.sockets, deps.dialer(target, o)),
     log: deps.log.child({ peer: spec.peer }),
     onUp: () => tell(a, spec.peer, true, ''),
     onDown: (reason) => tell(a, spec.peer, false, reason),
     ...(deps.observe === undefined ? {} : { observe: deps.observe, peerLabel: bgpPeerLabel(spec.remote, spec.port, spec.socket.device) }),
   })
-  a.running.set(spec.peer, { spec, session, sockets })
+  r.session = session
   session.start()
-  if (spec.bfd !== undefined) void deps.bfd?.start(bfdPeerOf(spec), spec.bfd.profile).catch((err) => deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
-  deps.log.info('bgp-session-started', { peer: spec.peer, remote: spec.remote, port: spec.port, restarted, bfd: spec.bfd?.profile.name })
+  session.advertise(r.routes)
+  deps.log.info('bgp-session-started', { peer: spec.peer, remote, port: spec.port, restarted, bfd: spec.bfd?.profile.name })
+}
+
+/** Unnumbered: the session starts once the router on the interface is found, with our link-local next hop. */
+const discover = (a: Applier, spec: SessionSpec, ifname: string): void => {
+  const r: Running = { spec, session: undefined, sockets: new Set(), routes: [], watch: undefined }
+  a.running.set(spec.peer, r)
+  // The watch may call back before it returns (a router already known): r is in place by then.
+  r.watch = watchUnnumberedPeer(
+    ifname,
+    (host, nextHopV6) => {
+      if (a.running.get(spec.peer) !== r) return
+      startSession(a, r, host, nextHopV6 === undefined ? spec.otherNextHops : { ...spec.otherNextHops, v6: nextHopV6 })
+    },
+    (why) => a.deps.log.debug('bgp-unnumbered-waiting', { peer: spec.peer, why }),
+  )
+  if (spec.bfd !== undefined) a.deps.log.warn('bgp-unnumbered-no-bfd', { peer: spec.peer, why: 'BFD to a link-local address is not supported yet' })
+}
+
+const open = (a: Applier, spec: SessionSpec): void => {
+  if (spec.discoverOn !== undefined) return discover(a, spec, spec.discoverOn)
+  const r: Running = { spec, session: undefined, sockets: new Set(), routes: [], watch: undefined }
+  a.running.set(spec.peer, r)
+  startSession(a, r, spec.remote, spec.otherNextHops)
+  if (spec.bfd !== undefined) void a.deps.bfd?.start(bfdPeerOf(spec), spec.bfd.profile).catch((err) => a.deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
 }
 
 const close = (a: Applier, peer: string, graceful: boolean): void => {
   const r = a.running.get(peer)
   if (r === undefined) return
   a.running.delete(peer)
-  if (r.spec.bfd !== undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec))
+  r.watch?.stop()
+  if (r.spec.bfd !== undefined && r.spec.discoverOn === undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec))
   const bare = graceful && r.spec.config.gracefulRestart !== undefined
   // Destroyed first, the Cease that stop() writes goes nowhere.
   if (bare) for (const s of r.sockets) s.destroy()
-  r.session.stop()
+  r.session?.stop()
   a.deps.log.info('bgp-session-stopped', { peer, graceful: bare })
 }
 
 /** BFD saw the peer go: drop the BGP session now rather than at hold time, and dial again. */
 const onBfdDown = (a: Applier, address: string, diag: number): void => {
   const r = byRemote(a, address)
-  if (r === undefined || r.spec.bfd === undefined) return
+  if (r?.session === undefined || r.spec.bfd === undefined) return
   a.deps.log.warn('bfd-down-drops-bgp', { peer: r.spec.peer, remote: address, diag })
   r.session.stop()
   r.session.start()
@@ -124,7 +159,7 @@ const onBfdDown = (a: Applier, address: string, diag: number): void => {
 /** Another BFD profile (or none now) under the same BGP session: BFD alone changes. */
 const retimeBfd = (a: Applier, spec: SessionSpec): void => {
   const r = a.running.get(spec.peer)
-  if (r === undefined) return
+  if (r === undefined || spec.discoverOn !== undefined) return
   a.running.set(spec.peer, { ...r, spec })
   if (spec.bfd === undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec))
   else void a.deps.bfd?.start(bfdPeerOf(spec), spec.bfd.profile).catch((err) => a.deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
@@ -139,8 +174,11 @@ const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan)
   }
   for (const spec of diff.bfd) retimeBfd(a, spec)
   for (const n of plan.sessions.refusedChanged) a.deps.log.warn('bgp-peer-refused', { peer: n.peer, reason: n.reason })
-  await listeners.ensure([...a.running.values()].map((r) => r.spec))
-  for (const [peer, r] of a.running) r.session.advertise(plan.routes.get(peer) ?? [])
+  await listeners.ensure([...a.running.values()].flatMap((r) => (r.spec.discoverOn === undefined ? [r.spec] : [])))
+  for (const [peer, r] of a.running) {
+    r.routes = plan.routes.get(peer) ?? []
+    r.session?.advertise(r.routes)
+  }
 }
 
 export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
@@ -152,7 +190,8 @@ export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
     hosts: deps.listenHosts ?? { v4: '0.0.0.0', v6: '::' },
     sessionFor: (remote) => {
       const r = byRemote(a, remote)
-      return r === undefined ? undefined : { ...r.session, accept: (s) => r.session.accept(track(r.sockets, s)) }
+      const session = r?.session
+      return r === undefined || session === undefined ? undefined : { ...session, accept: (s) => session.accept(track(r.sockets, s)) }
     },
   })
   deps.bfd?.on('down', (peer, diag) => onBfdDown(a, peer.address, diag))
@@ -162,6 +201,6 @@ export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
       for (const peer of [...a.running.keys()]) close(a, peer, true)
       await listeners.close()
     },
-    states: () => new Map([...a.running].map(([peer, r]) => [peer, r.session.state()])),
+    states: () => new Map([...a.running].map(([peer, r]) => [peer, r.session?.state() ?? 'Discovering'])),
   }
 }

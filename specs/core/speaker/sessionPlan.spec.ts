@@ -58,7 +58,11 @@ t.test('named reasons: no IPv4 for a router ID, unnumbered, no address of the fa
   t.same(own.refused, [], 'a routerID on the peer is enough')
   t.equal(own.sessions.get('a')?.config.routerId, 0xc6336409, 'routerID from the peer')
   t.same(plan([peer('a', { peerAddress: '192.0.2.254', routerID: '198.51.100.9' })], v6Node).refused, [{ peer: 'a', reason: 'NoNodeAddress' }])
-  t.same(plan([peer('a', { interface: 'eth0' })]).refused, [{ peer: 'a', reason: 'UnnumberedNotSupported' }])
+  const unnumbered = plan([peer('a', { interface: 'eth0' })], v6Node)
+  t.same(unnumbered.refused, [{ peer: 'a', reason: 'NoRouterId' }], 'unnumbered still needs an IPv4 router ID')
+  const u = plan([peer('a', { interface: 'eth0' })]).sessions.get('a')
+  t.match(u, { remote: 'eth0', discoverOn: 'eth0', otherNextHops: {}, config: { families: [4, 6], extendedNextHop: true } }, 'unnumbered: found on eth0, both families, extended next hop; the v6 next hop comes with the router')
+  t.equal(u?.otherNextHops.v6, undefined, 'not the node InternalIP: our link-local address, found by the applier')
 })
 
 t.test('MD5: inline, or the basic-auth Secret; each way a Secret fails has its reason', async (t) => {

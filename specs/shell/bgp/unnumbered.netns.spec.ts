@@ -2,7 +2,8 @@
 // link but its link-local one; our speaker (specs/shell/bgp/unnumberedPeerMain.ts) has none either. The
 // speaker must find FRR's link-local address in its neighbour table (from FRR's Router Advertisements),
 // dial it, agree extended next hop, and its IPv4 /32 must reach FRR's RIB with our link-local address as
-// next hop and FRR's kernel FIB through eth0. Needs root and FRR.
+// next hop and FRR's kernel FIB through eth0. Then the same through the speaker's real reconcile and
+// applier (specs/shell/speaker/bgpSpeakerMain.ts) from a BGPPeer with `interface: eth0`. Needs root and FRR.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
 import { startRouter } from '../../../shell/testbed/router.js'
@@ -10,7 +11,31 @@ import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/
 import { startAgent } from '../../support/netnsAgent.js'
 
 const PEER = fileURLToPath(new URL('./unnumberedPeerMain.ts', import.meta.url))
+const SPEAKER = fileURLToPath(new URL('../speaker/bgpSpeakerMain.ts', import.meta.url))
 const ROUTE = '203.0.113.10/32'
+const NS = 'metallb-system'
+
+/** A BGPPeer with `interface: eth0` and a Service at 203.0.113.10, as the speaker's caches hold them. */
+const SPEAKER_OBJECTS = [
+  { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'pool', namespace: NS }, spec: { addresses: ['203.0.113.0/28'] } },
+  { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'all', namespace: NS }, spec: {} },
+  { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'tor', namespace: NS }, spec: { myASN: 64512, peerASN: 64500, interface: 'eth0', connectTime: '2s' } },
+  { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, status: { addresses: [{ type: 'InternalIP', address: '198.51.100.11' }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { type: 'LoadBalancer', ports: [{ port: 80 }], externalTrafficPolicy: 'Cluster' },
+    status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } },
+  },
+  {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.244.0.1'], nodeName: 'n1', conditions: { ready: true } }],
+  },
+]
 
 const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
   const deadline = Date.now() + ms
@@ -64,9 +89,36 @@ async function main(): Promise<void> {
     await router.stop()
   }
   })
+  await t.test('a BGPPeer with interface: eth0 through the speaker\'s reconcile and applier: the /32 in FRR\'s RIB', async (t) => {
+    const rtr2 = await lab.namespace('rtr2')
+    const spk2 = await lab.namespace('spk2')
+    await lab.veth({ ns: rtr2, ifname: 'eth0' }, { ns: spk2, ifname: 'eth0' })
+    const frr = await startRouter({ kind: 'frr', ns: rtr2, asn: 64500, routerId: '198.51.100.1', neighbors: [{ peer: { address: '2001:db8::2' }, peerAs: 'external', unnumbered: 'eth0' }] })
+    const speaker = startAgent(lab, spk2, ['--node', 'n1', '--max-seconds', '60'], SPEAKER)
+    try {
+      speaker.command({ cmd: 'objects', objects: SPEAKER_OBJECTS })
+      const applied = await speaker.waitFor((e) => e.event === 'applied', 'first pass', 30_000)
+      t.match(applied, { decided: true, errors: [], routes: { tor: 1 } }, 'the unnumbered peer is planned, not refused')
+      await speaker.waitFor((e) => e.event === 'bgp-session-up', 'our session up', 40_000)
+      const vtysh = async (cmd: string): Promise<string> => (await lab.exec(rtr2, ['vtysh', '--vty_socket', frr.dir, '--config_dir', frr.dir, '-c', cmd])).stdout
+      const paths = async (): Promise<FrrNexthop[]> => {
+        const j = JSON.parse((await vtysh(`show bgp ipv4 unicast ${ROUTE} json`)) || '{}') as { paths?: { valid?: boolean; nexthops?: FrrNexthop[] }[] }
+        return (j.paths ?? []).filter((p) => p.valid === true).flatMap((p) => p.nexthops ?? [])
+      }
+      const hops = await poll(20_000, paths, (h) => h.length > 0)
+      t.comment(`FRR's next hops for ${ROUTE}: ${JSON.stringify(hops)}`)
+      const ours = (JSON.parse((await lab.exec(spk2, ['ip', '-6', '-j', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])).stdout) as { addr_info?: { local?: string }[] }[])[0]?.addr_info?.[0]?.local ?? 'none'
+      t.ok(hops.some((h) => h.afi === 'ipv6' && h.ip === ours), `${ROUTE} valid in FRR's RIB with our link-local address ${ours} as next hop`)
+      speaker.command({ cmd: 'stop' })
+      await speaker.waitFor((e) => e.event === 'stopped', 'speaker stopped', 10_000)
+    } finally {
+      if (!t.passing()) t.comment(frr.logTail(30), speaker.stderr().slice(-2000), JSON.stringify(speaker.events.slice(-8)))
+      await frr.stop()
+    }
+  })
 }
 
-t.setTimeout(120_000)
+t.setTimeout(240_000)
 const why = netnsUnavailable()
 const missing = missingTools(['vtysh'])
 if (why !== undefined) t.plan(0, `skipped: ${why}`)
