@@ -43,6 +43,10 @@ export const birdConf = (c: RouterConfig): string => {
       `  local as ${c.asn};`,
       'address' in n.peer ? `  neighbor ${n.peer.address} ${asClause(n)};` : `  neighbor range ${n.peer.range} ${asClause(n)};`,
       ...(n.password === undefined ? [] : [`  password "${n.password}";`]),
+      // Peers in the lab start together: BIRD's defaults (120 s between attempts, 60 s idle after an
+      // error) would turn one refused first attempt into minutes of waiting.
+      '  connect retry time 5;',
+      '  error wait time 1, 10;',
       ...(n.bfd === undefined ? [] : ['  bfd on;']),
       ...(n.multihop === undefined ? [] : [`  multihop ${n.multihop};`]),
       ...(directIbgp ? ['  direct;'] : []),

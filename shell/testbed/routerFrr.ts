@@ -37,6 +37,9 @@ export const frrBgpdConf = (c: RouterConfig): string => {
   c.neighbors.forEach((n, i) => {
     const g = group(i)
     lines.push(` neighbor ${g} peer-group`, ` neighbor ${g} remote-as ${remoteAs(n)}`)
+    // A lab router and its peer start together: FRR's default 120 s between connect attempts would turn
+    // one refused first attempt into minutes of waiting.
+    lines.push(` neighbor ${g} timers connect 5`)
     if (n.password !== undefined) lines.push(` neighbor ${g} password ${n.password}`)
     if (n.bfd !== undefined) lines.push(` neighbor ${g} bfd profile P${i}`)
     if (n.multihop !== undefined) lines.push(` neighbor ${g} ebgp-multihop ${n.multihop}`)
