@@ -1,19 +1,17 @@
-// BFD for the speaker: the imperative side of core/bfd. One session per peer; each carries out its
-// state machine's actions (send on its own socket, timers on the machine's clock) and is fed what
-// arrives on the shared receiving sockets (shell/bfd/sockets.ts), matched by Your Discriminator or,
-// while the peer does not know ours yet, by source address (RFC 5880 §6.3). The speaker calls
-// start(peer, profile) and stop(peer), and hears 'up' and 'down' (with the diagnostic).
-import type { Socket } from 'node:dgram'
-import { ttlDiscard } from '../../core/bfd/ttl.js'
-import type { TtlDatagram, UdpTtlSocket } from '../native/udpTtl.js'
-import { randomInt } from 'node:crypto'
-import * as E from 'fp-ts/lib/Either.js'
-import { type BfdState, decodeControl, encodeControl, formatDiscard } from '../../core/bfd/packet.js'
-import { type BfdAction, type BfdEvent, type BfdSession, type BfdTimers, type TimerName, initialSession, step } from '../../core/bfd/session.js'
+// BFD for the speaker. The sessions run on a worker thread (shell/bfd/worker.ts, engine.ts): there
+// nothing the main thread does (a reconcile pass of hundreds of milliseconds at 10,000 Services, a GC
+// pause) delays a packet or a detection timer. This handle sends the worker what to run and hears
+// back: the speaker calls start(peer, profile) and stop(peer), and hears 'up' and 'down' (with the
+// diagnostic). The worker starts with the first session; if it dies, the Up sessions are reported
+// Down (their BGP sessions drop, as the router's BFD would make them) and a new worker restarts them.
+import { Worker } from 'node:worker_threads'
+import { absurd } from '../../core/fp/absurd.js'
+import type { BfdState } from '../../core/bfd/packet.js'
 import type { BFDProfile } from '../../core/model/bfdProfile.js'
 import type { Logger } from '../obs/log.js'
+import { keyOf } from './engine.js'
 import type { BfdObserver } from './metrics.js'
-import { type Family, MULTI_HOP_PORT, SINGLE_HOP_PORT, familyOf, listen, openSender } from './sockets.js'
+import type { FromBfdWorker, Observed, ToBfdWorker } from './worker.js'
 
 export interface BfdPeer {
   readonly address: string
@@ -38,162 +36,138 @@ export interface Bfd {
   readonly close: () => void
 }
 
-interface Runner {
-  readonly peer: BfdPeer
-  session: BfdSession
-  readonly sender: Socket
-  /** BFDProfile minimumTtl: the least TTL a multi-hop packet may arrive with (a profile change sets it). */
-  minimumTtl: number
-  readonly timers: Map<TimerName, NodeJS.Timeout>
-}
+/** Before a dead worker is replaced: a worker that dies at once does not spin. */
+const RESPAWN_DELAY_MS = 1_000
 
-const keyOf = (p: { readonly address: string; readonly multiHop: boolean }): string => `${p.multiHop ? 'multi' : 'single'}|${p.address}`
-
-const timersOf = (p: BFDProfile): BfdTimers => ({ desiredMinTxUs: p.transmitInterval * 1000, requiredMinRxUs: p.receiveInterval * 1000, detectMult: p.detectMultiplier })
-
-/** IPv4 peers may arrive as IPv4-mapped IPv6 on a dual-stack socket; ours are per family, but be safe. */
-const plain = (address: string): string => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')
-
-/** Every session of one speaker and the sockets they share. */
-interface Registry {
+interface Handle {
   readonly log: Logger
   readonly observe: BfdObserver | undefined
-  readonly runners: Map<string, Runner>
-  readonly byDiscr: Map<number, Runner>
-  readonly listeners: Map<string, Promise<UdpTtlSocket>>
+  worker: Worker | undefined
+  closed: boolean
+  nextId: number
+  readonly pending: Map<number, { readonly resolve: () => void; readonly reject: (e: Error) => void }>
+  /** What the speaker asked to run, to restart it in a new worker. */
+  readonly wanted: Map<string, { readonly peer: BfdPeer; readonly profile: BFDProfile }>
+  /** Each wanted session's last state, as the worker reported it. */
+  readonly states: Map<string, BfdState>
   readonly subscribers: Record<Change, Listener[]>
   readonly dropped: Map<string, number>
 }
 
-const drop = (reg: Registry, reason: string): void => {
-  reg.dropped.set(reason, (reg.dropped.get(reason) ?? 0) + 1)
-  reg.observe?.discarded(reason)
+const observed = (h: Handle, w: Observed): void => {
+  switch (w.call) {
+    case 'state':
+      return h.observe?.state(w.peer, w.up)
+    case 'sent':
+      return h.observe?.sent(w.peer)
+    case 'received':
+      return h.observe?.received(w.peer)
+    case 'forget':
+      return h.observe?.forget(w.peer)
+    case 'discarded':
+      h.dropped.set(w.reason, (h.dropped.get(w.reason) ?? 0) + 1)
+      return h.observe?.discarded(w.reason)
+    default:
+      return absurd(w)
+  }
 }
 
-const perform = (reg: Registry, r: Runner, a: BfdAction): void => {
-  switch (a._tag) {
-    case 'Send':
-      reg.observe?.sent(r.peer.address)
-      return r.sender.send(encodeControl(a.packet), r.peer.multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT, r.peer.address, (err) => {
-        if (err) reg.log.debug('bfd-send-failed', { peer: r.peer.address, error: err })
-      })
-    case 'SetTimer':
-      clearTimeout(r.timers.get(a.timer))
-      return void r.timers.set(a.timer, setTimeout(() => dispatch(reg, r, { _tag: 'TimerFired', timer: a.timer }), a.ms))
-    case 'StopTimer':
-      clearTimeout(r.timers.get(a.timer))
-      return void r.timers.delete(a.timer)
-    case 'StateChanged': {
-      reg.log.info('bfd-state', { peer: r.peer.address, multiHop: r.peer.multiHop, from: a.from, to: a.to, diag: a.diag })
-      reg.observe?.state(r.peer.address, a.to === 'Up')
-      const change: Change | undefined = a.to === 'Up' ? 'up' : a.from === 'Up' ? 'down' : undefined
-      if (change !== undefined) for (const l of reg.subscribers[change]) l(r.peer, a.diag)
+const changed = (h: Handle, peer: BfdPeer, from: BfdState, to: BfdState, diag: number): void => {
+  // A change still in flight from a session the speaker has since stopped is not news.
+  if (!h.wanted.has(keyOf(peer))) return
+  h.states.set(keyOf(peer), to)
+  const change: Change | undefined = to === 'Up' ? 'up' : from === 'Up' ? 'down' : undefined
+  if (change !== undefined) for (const l of h.subscribers[change]) l(peer, diag)
+}
+
+const heard = (h: Handle, m: FromBfdWorker): void => {
+  switch (m.op) {
+    case 'started': {
+      const p = h.pending.get(m.id)
+      h.pending.delete(m.id)
+      return m.error === undefined ? p?.resolve() : p?.reject(new Error(m.error))
     }
+    case 'changed':
+      return changed(h, m.peer, m.from, m.to, m.diag)
+    case 'observed':
+      return observed(h, m.what)
+    case 'log':
+      return h.log[m.level](m.event, m.fields)
+    case 'closed':
+      return
+    default:
+      return absurd(m)
   }
 }
 
-/** Feeds one event to a live session (a stopped one ignores late timers) with a fresh jitter draw. */
-function dispatch(reg: Registry, r: Runner, e: BfdEvent): void {
-  if (reg.runners.get(keyOf(r.peer)) !== r) return
-  const next = step(r.session, e, Math.random())
-  r.session = next.session
-  for (const a of next.actions) perform(reg, r, a)
+/** The worker died under running sessions: they are Down now; a new worker restarts them after a pause. */
+const lost = (h: Handle, w: Worker, why: string): void => {
+  if (h.worker !== w) return
+  h.worker = undefined
+  if (h.closed) return
+  h.log.error('bfd-worker-exited', { why, sessions: h.wanted.size, restartInMs: RESPAWN_DELAY_MS })
+  for (const p of h.pending.values()) p.reject(new Error(`BFD worker exited: ${why}`))
+  h.pending.clear()
+  for (const { peer } of h.wanted.values()) {
+    const was = h.states.get(keyOf(peer))
+    if (was !== undefined && was !== 'Down') changed(h, peer, was, 'Down', 0)
+  }
+  setTimeout(() => {
+    if (h.closed || h.worker !== undefined) return
+    for (const { peer, profile } of h.wanted.values()) void request(h, peer, profile).catch((err) => h.log.warn('bfd-start-failed', { peer: peer.address, error: err }))
+  }, RESPAWN_DELAY_MS).unref()
 }
 
-const receive = (reg: Registry, multiHop: boolean, d: TtlDatagram): void => {
-  const { bytes: msg, from, ttl } = d
-  // RFC 5881 §5: a single-hop packet with TTL below 255 came from off the link; dropped before anything is read.
-  const offLink = multiHop ? undefined : ttlDiscard(false, 255, ttl)
-  if (offLink !== undefined) {
-    drop(reg, offLink)
-    return reg.log.debug('bfd-discard', { from, why: `TTL ${ttl}, single hop wants 255` })
-  }
-  const p = decodeControl(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength))
-  if (E.isLeft(p)) {
-    drop(reg, p.left._tag === 'Truncated' ? 'Truncated' : p.left.reason)
-    return reg.log.debug('bfd-discard', { from, why: formatDiscard(p.left) })
-  }
-  const source = plain(from)
-  const r = p.right.yourDiscriminator !== 0 ? reg.byDiscr.get(p.right.yourDiscriminator) : reg.runners.get(keyOf({ address: source, multiHop }))
-  // RFC 5881 §4 / 5883: a session is one peer address on one port; anything else is not ours.
-  if (r === undefined || r.peer.address !== source || r.peer.multiHop !== multiHop) return drop(reg, 'NoSession')
-  const tooFar = multiHop ? ttlDiscard(true, r.minimumTtl, ttl) : undefined
-  if (tooFar !== undefined) {
-    drop(reg, tooFar)
-    return reg.log.debug('bfd-discard', { from, why: `TTL ${ttl}, below minimumTtl ${r.minimumTtl}` })
-  }
-  reg.observe?.received(r.peer.address)
-  dispatch(reg, r, { _tag: 'Received', packet: p.right })
+const workerOf = (h: Handle): Worker => {
+  if (h.worker !== undefined) return h.worker
+  const w = new Worker(new URL('./worker.js', import.meta.url))
+  // The speaker's own sockets and timers keep the process alive; BFD alone does not.
+  w.unref()
+  w.on('message', (m: FromBfdWorker) => heard(h, m))
+  w.on('error', (err) => lost(h, w, err.message))
+  w.on('exit', (code) => lost(h, w, `exit ${code}`))
+  h.worker = w
+  return w
 }
 
-const ensureListener = (reg: Registry, family: Family, multiHop: boolean): Promise<UdpTtlSocket> => {
-  const key = `${family}|${multiHop}`
-  const have = reg.listeners.get(key)
-  if (have !== undefined) return have
-  const opened = listen(
-    family,
-    multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT,
-    (d) => receive(reg, multiHop, d),
-    (e) => reg.log.warn('bfd-receive-failed', { family, multiHop, error: e }),
-  )
-  reg.listeners.set(key, opened)
-  opened.catch(() => reg.listeners.delete(key))
-  return opened
+const send = (h: Handle, m: ToBfdWorker): void => workerOf(h).postMessage(m)
+
+const request = (h: Handle, peer: BfdPeer, profile: BFDProfile): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const id = h.nextId++
+    h.pending.set(id, { resolve, reject })
+    send(h, { op: 'start', id, peer, profile })
+  })
+
+const start = (h: Handle, peer: BfdPeer, profile: BFDProfile): Promise<void> => {
+  if (h.closed) return Promise.reject(new Error('BFD is closed'))
+  h.wanted.set(keyOf(peer), { peer, profile })
+  if (!h.states.has(keyOf(peer))) h.states.set(keyOf(peer), 'Down')
+  return request(h, peer, profile)
 }
 
-/** RFC 5880 §6.8.1: nonzero and unique among this speaker's sessions. */
-const freshDiscriminator = (reg: Registry): number => {
-  for (;;) {
-    const d = randomInt(1, 2 ** 32)
-    if (!reg.byDiscr.has(d)) return d
-  }
-}
-
-const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): Promise<void> => {
-  const running = reg.runners.get(keyOf(peer))
-  if (running !== undefined) {
-    running.minimumTtl = profile.minimumTtl
-    return dispatch(reg, running, { _tag: 'ChangeTimers', timers: timersOf(profile) })
-  }
-  const family = familyOf(peer.address)
-  await ensureListener(reg, family, peer.multiHop)
-  const sender = await openSender(family, peer.localAddress)
-  if (reg.runners.has(keyOf(peer))) return void sender.close() // a second start raced this one
-  const discr = freshDiscriminator(reg)
-  const r: Runner = { peer, session: initialSession(discr, timersOf(profile), profile.passiveMode), sender, minimumTtl: profile.minimumTtl, timers: new Map() }
-  reg.runners.set(keyOf(peer), r)
-  reg.byDiscr.set(discr, r)
-  // Echo (RFC 5880 §6.4) is not implemented: we advertise Required Min Echo RX 0, so the peer never echoes (core/bfd/session.ts).
-  if (profile.echoMode) reg.log.warn('bfd-echo-unsupported', { peer: peer.address, profile: profile.name, effect: 'asynchronous mode only; no echo packets either way' })
-  reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode })
-  dispatch(reg, r, { _tag: 'Start' })
-}
-
-const stopSession = (reg: Registry, peer: BfdPeer): void => {
-  const r = reg.runners.get(keyOf(peer))
-  if (r === undefined) return
-  dispatch(reg, r, { _tag: 'Stop' })
-  for (const t of r.timers.values()) clearTimeout(t)
-  reg.runners.delete(keyOf(peer))
-  reg.byDiscr.delete(r.session.localDiscr)
-  reg.observe?.forget(peer.address)
-  // Closed a little later, so the AdminDown packet Stop queued leaves first.
-  setTimeout(() => r.sender.close(), 100).unref()
+const stop = (h: Handle, peer: BfdPeer): void => {
+  if (!h.wanted.delete(keyOf(peer))) return
+  h.states.delete(keyOf(peer))
+  if (h.worker !== undefined) send(h, { op: 'stop', peer })
 }
 
 /** `observe` counts what happens (shell/bfd/metrics.ts); the speaker passes one, specs may not. */
 export const startBfd = (log: Logger, observe?: BfdObserver): Bfd => {
-  const reg: Registry = { log, observe, runners: new Map(), byDiscr: new Map(), listeners: new Map(), subscribers: { up: [], down: [] }, dropped: new Map() }
+  const h: Handle = { log, observe, worker: undefined, closed: false, nextId: 1, pending: new Map(), wanted: new Map(), states: new Map(), subscribers: { up: [], down: [] }, dropped: new Map() }
   return {
-    start: (peer, profile) => startSession(reg, peer, profile),
-    stop: (peer) => stopSession(reg, peer),
-    on: (change, listener) => void reg.subscribers[change].push(listener),
-    state: (peer) => reg.runners.get(keyOf(peer))?.session.state,
-    discards: () => reg.dropped,
+    start: (peer, profile) => start(h, peer, profile),
+    stop: (peer) => stop(h, peer),
+    on: (change, listener) => void h.subscribers[change].push(listener),
+    state: (peer) => h.states.get(keyOf(peer)),
+    discards: () => h.dropped,
     close: () => {
-      for (const r of [...reg.runners.values()]) stopSession(reg, r.peer)
-      for (const l of reg.listeners.values()) void l.then((s) => s.close(), () => undefined)
-      reg.listeners.clear()
+      if (h.closed) return
+      h.closed = true
+      h.wanted.clear()
+      h.states.clear()
+      // The worker tells every peer AdminDown, then ends on its own.
+      h.worker?.postMessage({ op: 'close' } satisfies ToBfdWorker)
     },
   }
 }

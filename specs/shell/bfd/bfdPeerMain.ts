@@ -4,6 +4,7 @@
 //
 //   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] [--min-ttl N (254)] --max-seconds S
 //   stdin: {"cmd":"stop"} | {"cmd":"die"} (SIGKILL, so the peer hears nothing) | {"cmd":"discards"} | {"cmd":"metrics"} | {"cmd":"state"}
+//          | {"cmd":"block","ms":N} (a busy loop on the main thread for N ms, as a long reconcile pass or GC pause would)
 import { createInterface } from 'node:readline'
 import { Registry } from 'prom-client'
 import { type Bfd, type BfdPeer, startBfd } from '../../../shell/bfd/bfd.js'
@@ -41,8 +42,16 @@ bfd.on('down', (_p, diag) => emit({ event: 'down', at: Date.now(), diag }))
 await bfd.start(peer, profile)
 emit({ event: 'started' })
 
+/** Holds the main thread for `ms` without yielding; reports how long it really held it. */
+const block = (ms: number): void => {
+  const from = Date.now()
+  let spins = 0
+  while (Date.now() - from < ms) spins++
+  emit({ event: 'unblocked', at: Date.now(), blockedMs: Date.now() - from, spins })
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
-  const cmd = (JSON.parse(line) as { cmd: string }).cmd
+  const { cmd, ms } = JSON.parse(line) as { cmd: string; ms?: number }
   if (cmd === 'stop') {
     bfd.stop(peer)
     emit({ event: 'stopped', at: Date.now() })
@@ -50,4 +59,5 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   else if (cmd === 'discards') emit({ event: 'discards', counts: Object.fromEntries(bfd.discards()) })
   else if (cmd === 'metrics') void registry.metrics().then((text) => emit({ event: 'metrics', text }))
   else if (cmd === 'state') emit({ event: 'state', state: bfd.state(peer) ?? 'none' })
+  else if (cmd === 'block') block(ms ?? 0)
 })

@@ -1,0 +1,180 @@
+// The BFD engine: the imperative side of core/bfd, run on the BFD worker thread (shell/bfd/worker.ts;
+// shell/bfd/bfd.ts is the speaker's handle to it). One session per peer; each carries out its state
+// machine's actions (send on its own socket, timers on the thread's clock) and is fed what arrives on
+// the shared receiving sockets (shell/bfd/sockets.ts), matched by Your Discriminator or, while the peer
+// does not know ours yet, by source address (RFC 5880 §6.3). Every state change goes to `onChange`.
+import type { Socket } from 'node:dgram'
+import { ttlDiscard } from '../../core/bfd/ttl.js'
+import type { TtlDatagram, UdpTtlSocket } from '../native/udpTtl.js'
+import { randomInt } from 'node:crypto'
+import * as E from 'fp-ts/lib/Either.js'
+import { type BfdState, decodeControl, encodeControl, formatDiscard } from '../../core/bfd/packet.js'
+import { type BfdAction, type BfdEvent, type BfdSession, type BfdTimers, type TimerName, initialSession, step } from '../../core/bfd/session.js'
+import type { BFDProfile } from '../../core/model/bfdProfile.js'
+import type { Logger } from '../obs/log.js'
+import type { BfdPeer } from './bfd.js'
+import type { BfdObserver } from './metrics.js'
+import { type Family, MULTI_HOP_PORT, SINGLE_HOP_PORT, familyOf, listen, openSender } from './sockets.js'
+
+/** A session's state change, as its state machine reported it. */
+type OnChange = (peer: BfdPeer, from: BfdState, to: BfdState, diag: number) => void
+
+interface BfdEngine {
+  /** Starts a session, or changes the timers of a running one (a poll sequence while Up). */
+  readonly start: (peer: BfdPeer, profile: BFDProfile) => Promise<void>
+  /** Tells the peer AdminDown once and forgets the session. */
+  readonly stop: (peer: BfdPeer) => void
+  readonly close: () => void
+}
+
+interface Runner {
+  readonly peer: BfdPeer
+  session: BfdSession
+  readonly sender: Socket
+  /** BFDProfile minimumTtl: the least TTL a multi-hop packet may arrive with (a profile change sets it). */
+  minimumTtl: number
+  readonly timers: Map<TimerName, NodeJS.Timeout>
+}
+
+export const keyOf = (p: { readonly address: string; readonly multiHop: boolean }): string => `${p.multiHop ? 'multi' : 'single'}|${p.address}`
+
+const timersOf = (p: BFDProfile): BfdTimers => ({ desiredMinTxUs: p.transmitInterval * 1000, requiredMinRxUs: p.receiveInterval * 1000, detectMult: p.detectMultiplier })
+
+/** IPv4 peers may arrive as IPv4-mapped IPv6 on a dual-stack socket; ours are per family, but be safe. */
+const plain = (address: string): string => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')
+
+/** Every session of one speaker and the sockets they share. */
+interface Registry {
+  readonly log: Logger
+  readonly observe: BfdObserver | undefined
+  readonly runners: Map<string, Runner>
+  readonly byDiscr: Map<number, Runner>
+  readonly listeners: Map<string, Promise<UdpTtlSocket>>
+  readonly onChange: OnChange
+}
+
+const drop = (reg: Registry, reason: string): void => reg.observe?.discarded(reason)
+
+const perform = (reg: Registry, r: Runner, a: BfdAction): void => {
+  switch (a._tag) {
+    case 'Send':
+      reg.observe?.sent(r.peer.address)
+      return r.sender.send(encodeControl(a.packet), r.peer.multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT, r.peer.address, (err) => {
+        if (err) reg.log.debug('bfd-send-failed', { peer: r.peer.address, error: err })
+      })
+    case 'SetTimer':
+      clearTimeout(r.timers.get(a.timer))
+      return void r.timers.set(a.timer, setTimeout(() => dispatch(reg, r, { _tag: 'TimerFired', timer: a.timer }), a.ms))
+    case 'StopTimer':
+      clearTimeout(r.timers.get(a.timer))
+      return void r.timers.delete(a.timer)
+    case 'StateChanged': {
+      reg.log.info('bfd-state', { peer: r.peer.address, multiHop: r.peer.multiHop, from: a.from, to: a.to, diag: a.diag })
+      reg.observe?.state(r.peer.address, a.to === 'Up')
+      return reg.onChange(r.peer, a.from, a.to, a.diag)
+    }
+  }
+}
+
+/** Feeds one event to a live session (a stopped one ignores late timers) with a fresh jitter draw. */
+function dispatch(reg: Registry, r: Runner, e: BfdEvent): void {
+  if (reg.runners.get(keyOf(r.peer)) !== r) return
+  const next = step(r.session, e, Math.random())
+  r.session = next.session
+  for (const a of next.actions) perform(reg, r, a)
+}
+
+const receive = (reg: Registry, multiHop: boolean, d: TtlDatagram): void => {
+  const { bytes: msg, from, ttl } = d
+  // RFC 5881 §5: a single-hop packet with TTL below 255 came from off the link; dropped before anything is read.
+  const offLink = multiHop ? undefined : ttlDiscard(false, 255, ttl)
+  if (offLink !== undefined) {
+    drop(reg, offLink)
+    return reg.log.debug('bfd-discard', { from, why: `TTL ${ttl}, single hop wants 255` })
+  }
+  const p = decodeControl(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength))
+  if (E.isLeft(p)) {
+    drop(reg, p.left._tag === 'Truncated' ? 'Truncated' : p.left.reason)
+    return reg.log.debug('bfd-discard', { from, why: formatDiscard(p.left) })
+  }
+  const source = plain(from)
+  const r = p.right.yourDiscriminator !== 0 ? reg.byDiscr.get(p.right.yourDiscriminator) : reg.runners.get(keyOf({ address: source, multiHop }))
+  // RFC 5881 §4 / 5883: a session is one peer address on one port; anything else is not ours.
+  if (r === undefined || r.peer.address !== source || r.peer.multiHop !== multiHop) return drop(reg, 'NoSession')
+  const tooFar = multiHop ? ttlDiscard(true, r.minimumTtl, ttl) : undefined
+  if (tooFar !== undefined) {
+    drop(reg, tooFar)
+    return reg.log.debug('bfd-discard', { from, why: `TTL ${ttl}, below minimumTtl ${r.minimumTtl}` })
+  }
+  reg.observe?.received(r.peer.address)
+  dispatch(reg, r, { _tag: 'Received', packet: p.right })
+}
+
+const ensureListener = (reg: Registry, family: Family, multiHop: boolean): Promise<UdpTtlSocket> => {
+  const key = `${family}|${multiHop}`
+  const have = reg.listeners.get(key)
+  if (have !== undefined) return have
+  const opened = listen(
+    family,
+    multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT,
+    (d) => receive(reg, multiHop, d),
+    (e) => reg.log.warn('bfd-receive-failed', { family, multiHop, error: e }),
+  )
+  reg.listeners.set(key, opened)
+  opened.catch(() => reg.listeners.delete(key))
+  return opened
+}
+
+/** RFC 5880 §6.8.1: nonzero and unique among this speaker's sessions. */
+const freshDiscriminator = (reg: Registry): number => {
+  for (;;) {
+    const d = randomInt(1, 2 ** 32)
+    if (!reg.byDiscr.has(d)) return d
+  }
+}
+
+const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): Promise<void> => {
+  const running = reg.runners.get(keyOf(peer))
+  if (running !== undefined) {
+    running.minimumTtl = profile.minimumTtl
+    return dispatch(reg, running, { _tag: 'ChangeTimers', timers: timersOf(profile) })
+  }
+  const family = familyOf(peer.address)
+  await ensureListener(reg, family, peer.multiHop)
+  const sender = await openSender(family, peer.localAddress)
+  if (reg.runners.has(keyOf(peer))) return void sender.close() // a second start raced this one
+  const discr = freshDiscriminator(reg)
+  const r: Runner = { peer, session: initialSession(discr, timersOf(profile), profile.passiveMode), sender, minimumTtl: profile.minimumTtl, timers: new Map() }
+  reg.runners.set(keyOf(peer), r)
+  reg.byDiscr.set(discr, r)
+  // Echo (RFC 5880 §6.4) is not implemented: we advertise Required Min Echo RX 0, so the peer never echoes (core/bfd/session.ts).
+  if (profile.echoMode) reg.log.warn('bfd-echo-unsupported', { peer: peer.address, profile: profile.name, effect: 'asynchronous mode only; no echo packets either way' })
+  reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode })
+  dispatch(reg, r, { _tag: 'Start' })
+}
+
+const stopSession = (reg: Registry, peer: BfdPeer): void => {
+  const r = reg.runners.get(keyOf(peer))
+  if (r === undefined) return
+  dispatch(reg, r, { _tag: 'Stop' })
+  for (const t of r.timers.values()) clearTimeout(t)
+  reg.runners.delete(keyOf(peer))
+  reg.byDiscr.delete(r.session.localDiscr)
+  reg.observe?.forget(peer.address)
+  // Closed a little later, so the AdminDown packet Stop queued leaves first.
+  setTimeout(() => r.sender.close(), 100).unref()
+}
+
+/** `observe` counts what happens (shell/bfd/metrics.ts, through the worker's messages). */
+export const startBfdEngine = (log: Logger, observe: BfdObserver | undefined, onChange: OnChange): BfdEngine => {
+  const reg: Registry = { log, observe, runners: new Map(), byDiscr: new Map(), listeners: new Map(), onChange }
+  return {
+    start: (peer, profile) => startSession(reg, peer, profile),
+    stop: (peer) => stopSession(reg, peer),
+    close: () => {
+      for (const r of [...reg.runners.values()]) stopSession(reg, r.peer)
+      for (const l of reg.listeners.values()) void l.then((s) => s.close(), () => undefined)
+      reg.listeners.clear()
+    },
+  }
+}
