@@ -82,8 +82,10 @@ export interface ControlPlaneSpec {
   readonly identities: readonly Identity[]
   /** Audit, at Metadata level, the requests of these groups only (none: no audit log). */
   readonly auditGroups?: readonly string[]
-  /** Appended to the apiserver's flags (a later flag wins). */
+  /** Appended to the apiserver's flags (a later flag wins; list flags such as admission plugins append). */
   readonly extraApiServerArgs?: readonly string[]
+  /** Keep the ServiceAccount admission plugin (a controller manager makes the `default` accounts). */
+  readonly serviceAccountAdmission?: boolean
 }
 
 type ProcName = 'etcd' | 'kube-apiserver'
@@ -165,7 +167,7 @@ const apiServerArgv = (s: ControlPlaneSpec): string[] => [
   '--authorization-mode=RBAC',
   `--token-auth-file=${s.paths.tokens}`,
   // No controller-manager creates the `default` ServiceAccount, so Pods could not be admitted.
-  '--disable-admission-plugins=ServiceAccount',
+  ...(s.serviceAccountAdmission === true ? [] : ['--disable-admission-plugins=ServiceAccount']),
   '--profiling=false',
   ...auditArgs(s),
   ...(s.extraApiServerArgs ?? []),

@@ -1,0 +1,88 @@
+// IronLB installed the way users install it, on a real cluster (issue 11): the lab cluster
+// (specs/support/k8s-cluster/lab: etcd, kube-apiserver, kube-controller-manager, kube-scheduler; two nodes
+// with containerd, runc, CNI, kubelet and kube-proxy in nftables mode), our image imported into each
+// node. Root. Not in `make test`: `make cluster-specs`.
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import t from 'tap'
+import { run } from '../../../shell/testbed/sys.js'
+import { isRoot, missingTools } from '../../support/netns.js'
+import { repoRoot } from '../../support/repoRoot.js'
+import { clusterUp, pollFor } from '../../support/k8s-cluster/lab/cluster.js'
+
+// Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
+const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
+const PAUSE = resolve(process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar'))
+const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
+const NODES = 2
+
+const checked = async (script: string): Promise<string | undefined> => {
+  const r = await run([join(repoRoot, 'specs', 'support', script), '--check'])
+  return r.code === 0 ? r.stdout.trim() : undefined
+}
+const k8sBins = process.env['IRONLB_K8S_BIN_DIR'] ?? (await checked('k8s/bin-dir.sh'))
+const clusterBins = process.env['IRONLB_CLUSTER_BIN_DIR'] ?? (await checked('k8s-cluster/bin-dir.sh'))
+const skip = !isRoot()
+  ? 'needs root (namespaces, cgroups)'
+  : k8sBins === undefined || clusterBins === undefined
+    ? 'run make k8s-bins cluster-bins'
+    : ![IMAGE, PAUSE].every(existsSync)
+      ? 'run make image pause-image'
+      : undefined
+const missing = skip === undefined ? missingTools(['ip', 'curl', 'nsenter', 'unshare', 'sh', 'mount', 'runc', 'openssl', 'nft', 'sysctl']) : undefined
+if (missing !== undefined) t.fail(missing)
+
+// One Pod per node (anti-affinity by hostname), each serving its name and node over HTTP on 8080.
+const probePods = (replicas: number): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: probe, namespace: default}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: probe}}
+  template:
+    metadata: {labels: {app: probe}}
+    spec:
+      automountServiceAccountToken: false
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: probe}}, topologyKey: kubernetes.io/hostname}]
+      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: http
+        image: ghcr.io/ironlb/ironlb:${version}
+        command: [node, -e, "require('http').createServer((q, s) => s.end(process.env.NODE_NAME + '\\\\n')).listen(8080)"]
+        env: [{name: NODE_NAME, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}]
+        ports: [{containerPort: 8080}]
+        readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+`
+
+t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
+  const cluster = await clusterUp(t, { nodes: NODES, k8sBins: k8sBins ?? '', clusterBins: clusterBins ?? '', images: [PAUSE, IMAGE], sandboxImage: 'localhost/ironlb/pause:1.0' })
+  const { kubectl } = cluster
+  t.comment(`cluster up (namespaces, control plane, ${NODES} nodes Ready): ${cluster.startupMs} ms; control plane /readyz ${cluster.infra.startupMs} ms`)
+  t.comment(`resident MiB, idle: ${JSON.stringify(cluster.memory())}`)
+
+  const cidrs = (await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.podCIDR} {end}'])).stdout.trim()
+  t.match(cidrs, /^node1=192\.0\.2\.(0|32|64|96)\/27 node2=192\.0\.2\.(0|32|64|96)\/27$/, 'each node registered itself and got a /27 of the Pod range from the controller manager')
+  const sa = await pollFor(60_000, async () => ((await kubectl(['get', 'serviceaccount', 'default'])).code === 0 ? true : undefined))
+  t.ok(sa, "the controller manager made the default namespace's ServiceAccount")
+
+  t.equal((await kubectl(['apply', '-f', '-'], probePods(NODES))).code, 0, 'a Deployment of probe Pods is accepted')
+  const ready = await pollFor(120_000, async () => ((await kubectl(['get', 'deployment', 'probe', '-o', 'jsonpath={.status.readyReplicas}'])).stdout === String(NODES) ? true : undefined))
+  t.ok(ready, 'the scheduler placed them, the kubelets ran them, both Ready')
+  const pods = (await kubectl(['get', 'pods', '-l', 'app=probe', '-o', 'jsonpath={range .items[*]}{.spec.nodeName}={.status.podIP} {end}'])).stdout.trim().split(' ')
+  t.equal(new Set(pods.map((p) => p.split('=')[0])).size, NODES, `one on each node (${pods.join(' ')})`)
+
+  t.equal((await kubectl(['expose', 'deployment', 'probe', '--port=80', '--target-port=8080'])).code, 0, 'a ClusterIP Service for them')
+  const clusterIp = (await kubectl(['get', 'service', 'probe', '-o', 'jsonpath={.spec.clusterIP}'])).stdout
+  t.match(clusterIp, /^192\.0\.2\.(1[3-8]\d|19[01])$/, 'from the Service range')
+  // From node1's namespace: kube-proxy's nftables DNAT, half the time to the Pod on node2 (the routes between nodes).
+  const seen = new Set<string>()
+  for (let i = 0; i < 40 && seen.size < NODES; i++) {
+    const r = await run(['ip', 'netns', 'exec', cluster.wires.nodes.get('node1') ?? '', 'curl', '-s', '--max-time', '3', `http://${clusterIp}/`])
+    if (r.code === 0) seen.add(r.stdout.trim())
+  }
+  t.same([...seen].sort(), ['node1', 'node2'], 'the ClusterIP reaches the Pods on both nodes through kube-proxy')
+  t.comment(`resident MiB, with ${NODES} probe Pods: ${JSON.stringify(cluster.memory())}`)
+})
