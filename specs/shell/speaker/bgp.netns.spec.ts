@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       let shown = ''
       const bfdUp = async (): Promise<boolean> => /"status":"up"/.test((shown = (await lab.exec(rtr, ['vtysh', '--vty_socket', router.dir, '-c', 'show bfd peers json'], 5_000)).stdout))
       t.ok(await poll(20_000, bfdUp, (v) => v), 'FRR\'s BFD session with us is up')
-      if (!t.passing()) t.comment(`FRR: ${shown}; ours: ${JSON.stringify(agent.events.filter((e) => e.event === 'bfd-state').slice(-4))}`)
+      if (!t.passing()) t.comment(`FRR: ${shown}; ours: ${JSON.stringify(agent.events.filter((e) => /^(bfd|bgp-session)/.test(String(e.event))).slice(-12))}`)
       process.kill(pid, 'SIGSTOP')
       thawed = false
       const frozenAt = Date.now()
