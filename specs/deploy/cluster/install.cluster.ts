@@ -1,7 +1,11 @@
 // IronLB installed the way users install it, on a real cluster (issue 11): the lab cluster
 // (specs/support/k8s-cluster/lab: etcd, kube-apiserver, kube-controller-manager, kube-scheduler; two nodes
 // with containerd, runc, CNI, kubelet and kube-proxy in nftables mode), our image imported into each
-// node. Root. Not in `make test`: `make cluster-specs`.
+// node. First the cluster itself (Nodes, podCIDRs, scheduling, ClusterIPs through kube-proxy), then IronLB
+// from deploy/manifests/ exactly as a user applies it: both workloads Ready, the memberlist Secret, a pool
+// and an L2Advertisement through the webhook, a LoadBalancer IP that a client outside the cluster reaches
+// (ARP from a speaker, then the node's kube-proxy to Pods on both nodes). Root. Not in `make test`:
+// `make cluster-specs`.
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import t from 'tap'
@@ -9,11 +13,14 @@ import { run } from '../../../shell/testbed/sys.js'
 import { isRoot, missingTools } from '../../support/netns.js'
 import { repoRoot } from '../../support/repoRoot.js'
 import { clusterUp, pollFor } from '../../support/k8s-cluster/lab/cluster.js'
+import { POOL_RANGE } from '../../support/k8s-cluster/lab/plan.js'
 
 // Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
 const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
 const PAUSE = resolve(process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar'))
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
+// The manifests under test; another folder (a mutated copy) to see what the spec catches.
+const MANIFESTS = resolve(process.env['IRONLB_MANIFESTS'] ?? join(repoRoot, 'deploy', 'manifests'))
 const NODES = 2
 
 const checked = async (script: string): Promise<string | undefined> => {
@@ -57,6 +64,28 @@ spec:
         securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
 `
 
+const l2Config = `apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: lab-pool, namespace: metallb-system}
+spec:
+  addresses: [${POOL_RANGE}]
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: {name: lab-l2, namespace: metallb-system}
+spec:
+  ipAddressPools: [lab-pool]
+`
+
+const lbService = `apiVersion: v1
+kind: Service
+metadata: {name: probe-lb, namespace: default}
+spec:
+  type: LoadBalancer
+  selector: {app: probe}
+  ports: [{port: 80, targetPort: 8080}]
+`
+
 t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
   const cluster = await clusterUp(t, { nodes: NODES, k8sBins: k8sBins ?? '', clusterBins: clusterBins ?? '', images: [PAUSE, IMAGE], sandboxImage: 'localhost/ironlb/pause:1.0' })
   const { kubectl } = cluster
@@ -85,4 +114,38 @@ t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
   }
   t.same([...seen].sort(), ['node1', 'node2'], 'the ClusterIP reaches the Pods on both nodes through kube-proxy')
   t.comment(`resident MiB, with ${NODES} probe Pods: ${JSON.stringify(cluster.memory())}`)
+
+  await t.test('kubectl apply -f deploy/manifests/, then a pool, an L2Advertisement and a LoadBalancer Service', async (t) => {
+    const applied = Date.now()
+    const r = await kubectl(['apply', '-f', MANIFESTS], undefined, 120_000)
+    t.equal(r.code, 0, `the manifests apply (${r.stderr.trim().split('\n').at(-1) ?? ''})`)
+    const inSystem = (args: readonly string[]) => kubectl(['-n', 'metallb-system', ...args])
+    const controller = await pollFor(180_000, async () => ((await inSystem(['get', 'deployment', 'controller', '-o', 'jsonpath={.status.readyReplicas}'])).stdout === '2' ? true : undefined))
+    t.ok(controller, 'the controller Deployment: 2 replicas Ready')
+    const speakers = await pollFor(180_000, async () => ((await inSystem(['get', 'daemonset', 'speaker', '-o', 'jsonpath={.status.numberReady}'])).stdout === String(NODES) ? true : undefined))
+    t.ok(speakers, `the speaker DaemonSet: ${NODES} Pods Ready, one per node`)
+    t.comment(`controller and speakers Ready ${Date.now() - applied} ms after kubectl apply`)
+    if (controller === undefined || speakers === undefined) return void t.comment((await inSystem(['get', 'pods', '-o', 'wide'])).stdout)
+    t.equal((await inSystem(['get', 'secret', 'memberlist', '-o', 'jsonpath={.data.secretkey}'])).stdout.length > 0, true, 'the controller created the memberlist Secret')
+
+    // The validating webhook answers from the controller's Pod: retried until the API server reaches it.
+    const configured = await pollFor(60_000, async () => ((await kubectl(['apply', '-f', '-'], l2Config)).code === 0 ? true : undefined))
+    t.ok(configured, 'the pool and the L2Advertisement pass the webhook')
+    t.equal((await kubectl(['apply', '-f', '-'], lbService)).code, 0, 'a LoadBalancer Service for the probe Pods')
+    const ip = await pollFor(60_000, async () => {
+      const out = (await kubectl(['get', 'service', 'probe-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).stdout
+      return out === '' ? undefined : out
+    })
+    t.match(ip, /^198\.51\.100\.20\d$/, 'the controller assigned an IP from the pool')
+    const answers: string[] = []
+    for (let i = 0; i < 40 && new Set(answers).size < NODES; i++) {
+      const r = await cluster.onClient(['curl', '-s', '--max-time', '3', `http://${ip ?? ''}/`])
+      if (r.code === 0) answers.push(r.stdout.trim())
+    }
+    t.same([...new Set(answers)].sort(), ['node1', 'node2'], `the client reaches both Pods through the announced IP (${answers.length} answers)`)
+    const mac = (await cluster.onClient(['ip', 'neigh', 'show', ip ?? ''])).stdout
+    const macs = await Promise.all([...cluster.wires.nodes.values()].map(async (ns) => (await run(['ip', '-n', ns, '-br', 'link', 'show', 'eth0'])).stdout.split(/\s+/)[2] ?? '?'))
+    t.ok(macs.some((m) => mac.includes(m)), `its ARP answer came from a node's eth0 (${mac.trim()})`)
+    t.comment(`resident MiB, IronLB installed: ${JSON.stringify(cluster.memory())}`)
+  })
 })
