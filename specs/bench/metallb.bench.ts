@@ -1,0 +1,45 @@
+// `make bench-metallb` (controller part of issue 12): IronLB's controller and MetalLB v0.16.2's, one after the
+// other, against the same kind of fresh API server doing the same work (metallbRun.ts), runs alternated so a
+// change of machine load falls on both; then the table of medians with the ratios (metallbTable.ts).
+//
+//   node dist/specs/bench/metallb.bench.js [SIZExRUNS ...]     default: 5000x3 10000x1
+import { loadavg } from 'node:os'
+import { type RunFigures, type System, runOnce } from './metallbRun.js'
+import { comparisonTable } from './metallbTable.js'
+
+const plan = (args: readonly string[]): { size: number; runs: number }[] =>
+  (args.length > 0 ? args : ['5000x3', '10000x1']).map((a) => {
+    const m = /^(\d+)x(\d+)$/.exec(a)
+    if (m === null) throw new Error(`"${a}": want SIZExRUNS, e.g. 5000x3`)
+    return { size: Number(m[1]), runs: Number(m[2]) }
+  })
+
+const show = (r: RunFigures): string =>
+  `${r.system} at ${r.size}: created in ${r.createS.toFixed(1)} s, all assigned ${r.lastToAllS.toFixed(2)} s after the last create (${r.firstToAllS.toFixed(1)} s after the first), CPU ${r.cpuS.toFixed(1)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, restart to a new IP ${r.restartS.toFixed(2)} s, moved ${r.moved}, duplicates ${r.duplicates}, load ${r.load}`
+
+const main = async (): Promise<void> => {
+  const runs: RunFigures[] = []
+  for (const { size, runs: n } of plan(process.argv.slice(2))) {
+    for (let k = 0; k < n; k++) {
+      // Alternate which goes first, so neither always runs on the machine the other just warmed or loaded.
+      const order: System[] = k % 2 === 0 ? ['MetalLB v0.16.2', 'IronLB'] : ['IronLB', 'MetalLB v0.16.2']
+      for (const system of order) {
+        const r = await runOnce(system, size)
+        runs.push(r)
+        console.log(show(r))
+      }
+    }
+  }
+  console.log(`\nMetalLB v0.16.2 and IronLB controllers, ${new Date().toISOString().slice(0, 10)}, medians (load now ${loadavg()[0]?.toFixed(1)}):\n`)
+  for (const line of comparisonTable(runs)) console.log(line)
+  const bad = runs.filter((r) => r.moved > 0 || r.duplicates > 0)
+  if (bad.length > 0) {
+    console.log(`\nFAILED: ${bad.length} run(s) moved or duplicated IPs`)
+    process.exitCode = 1
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exitCode = 1
+})
