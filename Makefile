@@ -18,6 +18,7 @@ UNIT_JOBS ?= 2
 -include shell/lab/lab.mk
 -include specs/support/k8s-cluster/cluster.mk deploy/image/image.mk
 -include specs/support/metallb/metallb.mk
+-include specs/support/helm/helm.mk
 
 .PHONY: deps typecheck build unit test e2e bench demo clean cluster-bins cluster-bin-dir cluster-regen cluster-specs image pause-image
 
