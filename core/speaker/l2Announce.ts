@@ -56,7 +56,12 @@ export const l2Announce = (
     if (e.ip === undefined || e.decision._tag !== 'Announce') continue
     const choice = e.decision.interfaces
     const names = choice._tag === 'AllInterfaces' ? usable : choice.names.filter((n) => usableSet.has(n))
-    for (const name of names) interfaces.set(name, [...(interfaces.get(name) ?? []), e.ip])
+    for (const name of names) {
+      // Appended in place: copying the list for each IP made a pass quadratic in the IPs announced.
+      const list = interfaces.get(name)
+      if (list === undefined) interfaces.set(name, [e.ip])
+      else list.push(e.ip)
+    }
     const ifs = perService.get(e.service) ?? new Set<string>()
     for (const name of names) ifs.add(name)
     perService.set(e.service, ifs)

@@ -6,7 +6,7 @@
 // filled -> wait; not a member yet -> join; no valid config yet -> wait; else the election (core/l2)
 // decides. BGP (bgpPass.ts) needs only synced caches and a valid config: Layer 2's gates do not
 // hold it, and every eligible node advertises (no election).
-import { decodeClusterObjects } from '../cluster/decodeCluster.js'
+import { clusterObjectsOf, decodeClusterObject } from '../cluster/decodeCluster.js'
 import { buildConfig } from '../config/buildConfig.js'
 import { assignedFromIngress } from '../l2/assigned.js'
 import { whatShouldNodeAnnounce } from '../l2/plan.js'
@@ -62,7 +62,8 @@ const configOf = (snapshot: SpeakerSnapshot, prior: SpeakerState, env: SpeakerEn
 export const reconcileSpeaker = (input: SpeakerInput, prior: SpeakerState, env: SpeakerEnv): SpeakerStep => {
   const { snapshot } = input
   const { lastValid, report: config } = snapshot.synced ? configOf(snapshot, prior, env) : { lastValid: prior.lastValid, report: undefined }
-  const cluster = decodeClusterObjects(lastValid === undefined || !snapshot.synced ? [] : [...snapshot.services, ...snapshot.nodes, ...snapshot.endpointSlices])
+  const decode = snapshot.decoded ?? decodeClusterObject
+  const cluster = clusterObjectsOf(lastValid === undefined || !snapshot.synced ? [] : [...snapshot.services, ...snapshot.nodes, ...snapshot.endpointSlices].map(decode))
   const assigned = assignedFromIngress(cluster.services)
   const decided =
     lastValid === undefined || !snapshot.synced

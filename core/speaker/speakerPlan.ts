@@ -1,6 +1,7 @@
 // The speaker's reconcile in types: what one pass reads (the caches' objects, the node's own facts),
 // what it remembers between passes, and what it asks the shell to do. reconcile.ts decides; the
 // shell (shell/speaker/) only gathers the input and applies the plan.
+import type { DecodedObject } from '../cluster/decodeCluster.js'
 import type { NodeSkipReason } from '../l2/decision.js'
 import type { Config, ConfigError } from '../model/config.js'
 import type { BgpMemory, BgpPassPlan } from './bgpPass.js'
@@ -28,6 +29,10 @@ export interface SpeakerSnapshot {
   readonly secrets?: readonly unknown[]
   /** The ServiceBGPStatus objects labelled with this node; unset: not watched, none written. */
   readonly bgpStatuses?: readonly unknown[]
+  /** decodeClusterObject kept per object reference (shell/speaker/caches.ts): a cache hands out one
+   * reference until the object changes, so a pass decodes only what changed. It must answer exactly as
+   * decodeClusterObject would; unset: every object is decoded afresh. */
+  readonly decoded?: (raw: unknown) => DecodedObject
 }
 
 export interface SpeakerInput {

@@ -2,7 +2,10 @@
 // own ServiceL2Status and ServiceBGPStatus objects and the basic-auth Secrets of its namespace (BGPPeer passwordSecret;
 // the server filters by type, the cache keeps only name, type and the password: core/cluster/
 // projection.ts), each a reflector that kicks the loop on any change. `snapshot` hands
-// the core what they hold; the core decodes it (core/speaker/reconcile.ts).
+// the core what they hold; the core decodes it (core/speaker/reconcile.ts), through a decode kept per
+// object reference: a reflector hands out one reference per object until it changes, so at 10,000
+// Services a pass decodes only what changed (as shell/controller/caches.ts does).
+import { type DecodedObject, decodeClusterObject } from '../../core/cluster/decodeCluster.js'
 import { STATUS_LABELS } from '../../core/config/statusCodecs.js'
 import type { SpeakerSnapshot } from '../../core/speaker/speakerPlan.js'
 import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
@@ -25,6 +28,19 @@ interface CacheDeps {
   readonly log: Logger
   readonly namespace: string
   readonly node: string
+}
+
+/** decodeClusterObject once per object reference; an entry goes with the object it was made from. */
+export const memoizedDecode = (): ((raw: unknown) => DecodedObject) => {
+  const memo = new WeakMap<object, DecodedObject>()
+  return (raw) => {
+    if (typeof raw !== 'object' || raw === null) return decodeClusterObject(raw)
+    const known = memo.get(raw)
+    if (known !== undefined) return known
+    const decoded = decodeClusterObject(raw)
+    memo.set(raw, decoded)
+    return decoded
+  }
 }
 
 export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): SpeakerCaches => {
@@ -57,6 +73,7 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
   const gating = [services, nodes, slices, statuses, bgpStatuses, ...configs]
   const all = [...gating, secrets]
   const synced = (): boolean => gating.every((r) => r.synced())
+  const decoded = memoizedDecode()
   return {
     synced,
     snapshot: () => ({
@@ -68,6 +85,7 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
       l2Statuses: statuses.list(),
       ...(secrets.synced() ? { secrets: secrets.list() } : {}),
       bgpStatuses: bgpStatuses.list(),
+      decoded,
     }),
     statuses,
     bgpStatuses,

@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
     await m.benchControllerForeign()
   },
   speaker: async () => (await import('./speaker.bench.js')).benchSpeaker(),
+  'speaker-pass': async () => (await import('./speaker.bench.js')).benchSpeakerPass(),
   simulate: async () => (await import('./simulate.bench.js')).benchSimulate(),
 }
 
