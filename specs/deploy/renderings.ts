@@ -19,7 +19,7 @@ export interface K8sObject {
 }
 
 const MANIFESTS = join(repoRoot, 'deploy', 'manifests')
-const CHART = join(repoRoot, 'deploy', 'chart')
+export const CHART = join(repoRoot, 'deploy', 'chart')
 /** The release name the specs render the chart with. */
 export const RELEASE = 'ironlb'
 
@@ -37,12 +37,26 @@ export const parseObjects = (yaml: string): K8sObject[] =>
     })
     .filter((o): o is K8sObject => o !== null)
 
-/** Runs a built binary; rejects with its stderr on a non-zero exit. */
-const output = (bin: string, args: readonly string[]): Promise<string> =>
+/** Runs a built binary, `input` on its stdin; rejects with its stderr on a non-zero exit. */
+const output = (bin: string, args: readonly string[], input = '', env: NodeJS.ProcessEnv = process.env): Promise<string> =>
   new Promise((resolve, reject) => {
-    execFile(bin, [...args], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) =>
+    const child = execFile(bin, [...args], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', env }, (err, stdout, stderr) =>
       err === null ? resolve(stdout) : reject(new Error(`${bin} ${args.join(' ')}: ${err.message}\n${stderr}`)),
     )
+    child.stdin?.end(input)
+  })
+
+/** kubectl with a kubeconfig, `input` on its stdin; rejects on a non-zero exit. */
+export const kubectlOutput = (kubeconfig: string, args: readonly string[], input = ''): Promise<string> =>
+  output(join(k8sBinDir(), 'kubectl'), ['--kubeconfig', kubeconfig, ...args], input)
+
+/** helm against a real API server, its cache, config and data under `home` (not the machine's ~/.cache). */
+export const helmOutput = (kubeconfig: string, home: string, args: readonly string[]): Promise<string> =>
+  output(join(helmBinDir(), 'helm'), ['--kubeconfig', kubeconfig, ...args], '', {
+    ...process.env,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
   })
 
 /** What `kubectl apply -f deploy/manifests/` sends: every .yaml file, in name order. */

@@ -5,8 +5,9 @@
 #   make helm-bins      build helm unless cached, print the dir
 #   make helm-bin-dir   print the dir (cheap, builds nothing)
 #   make helm-specs     specs/**/*.helm.ts: the manifests, `kubectl kustomize deploy/` and the chart
-#                       rendered and compared, the chart's values, and each rendering sent to a real
-#                       kube-apiserver with --dry-run=server
+#                       rendered and compared, the chart's values, each rendering sent to a real
+#                       kube-apiserver with --dry-run=server, and helm install/upgrade/uninstall on a
+#                       control plane of its own
 
 HELM_DIR := specs/support/helm
 # Recursive: computed only by the recipes that use it, so other targets pay nothing.
