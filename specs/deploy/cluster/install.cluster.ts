@@ -6,14 +6,16 @@
 // and an L2Advertisement through the webhook, a LoadBalancer IP that a client outside the cluster reaches
 // (ARP from a speaker, then the node's kube-proxy to Pods on both nodes). Root. Not in `make test`:
 // `make cluster-specs`.
-import { existsSync, readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import t from 'tap'
-import { run } from '../../../shell/testbed/sys.js'
+import { run, sleep } from '../../../shell/testbed/sys.js'
 import { isRoot, missingTools } from '../../support/netns.js'
 import { repoRoot } from '../../support/repoRoot.js'
 import { clusterUp, pollFor } from '../../support/k8s-cluster/lab/cluster.js'
 import { POOL_RANGE } from '../../support/k8s-cluster/lab/plan.js'
+import { startProber } from '../../support/k8s-cluster/lab/prober.js'
 
 // Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
 const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
@@ -86,6 +88,19 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `
 
+const bgpPeer = `apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: {name: lab-router, namespace: metallb-system}
+spec: {myASN: 64512, peerASN: 64500, peerAddress: 198.51.100.1}
+`
+
+/** Every log line of the speaker Pods a node ran (current and earlier ones). */
+const speakerLogs = (podLogs: string): string =>
+  (existsSync(podLogs) ? readdirSync(podLogs) : [])
+    .filter((d) => d.startsWith('metallb-system_speaker-'))
+    .flatMap((d) => readdirSync(join(podLogs, d, 'speaker')).map((f) => readFileSync(join(podLogs, d, 'speaker', f), 'utf8')))
+    .join('')
+
 t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
   const cluster = await clusterUp(t, { nodes: NODES, k8sBins: k8sBins ?? '', clusterBins: clusterBins ?? '', images: [PAUSE, IMAGE], sandboxImage: 'localhost/ironlb/pause:1.0' })
   const { kubectl } = cluster
@@ -115,6 +130,8 @@ t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
   t.same([...seen].sort(), ['node1', 'node2'], 'the ClusterIP reaches the Pods on both nodes through kube-proxy')
   t.comment(`resident MiB, with ${NODES} probe Pods: ${JSON.stringify(cluster.memory())}`)
 
+  let lbIp: string | undefined
+  let announcer: string | undefined
   await t.test('kubectl apply -f deploy/manifests/, then a pool, an L2Advertisement and a LoadBalancer Service', async (t) => {
     const applied = Date.now()
     const r = await kubectl(['apply', '-f', MANIFESTS], undefined, 120_000)
@@ -146,6 +163,75 @@ t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
     const mac = (await cluster.onClient(['ip', 'neigh', 'show', ip ?? ''])).stdout
     const macs = await Promise.all([...cluster.wires.nodes.values()].map(async (ns) => (await run(['ip', '-n', ns, '-br', 'link', 'show', 'eth0'])).stdout.split(/\s+/)[2] ?? '?'))
     t.ok(macs.some((m) => mac.includes(m)), `its ARP answer came from a node's eth0 (${mac.trim()})`)
+    lbIp = ip
+    announcer = [...cluster.wires.nodes.keys()][macs.findIndex((m) => mac.includes(m))]
     t.comment(`resident MiB, IronLB installed: ${JSON.stringify(cluster.memory())}`)
+  })
+  if (lbIp === undefined || announcer === undefined) return
+  const ip = lbIp
+  const speakerReady = async (): Promise<boolean> => (await kubectl(['-n', 'metallb-system', 'get', 'daemonset', 'speaker', '-o', 'jsonpath={.status.numberReady}/{.status.updatedNumberScheduled}'])).stdout === `${NODES}/${NODES}`
+  const served = async (): Promise<number> => {
+    let ok = 0
+    for (let i = 0; i < 20; i++) ok += (await cluster.onClient(['curl', '-s', '-o', '/dev/null', '--max-time', '2', `http://${ip}/`])).code === 0 ? 1 : 0
+    return ok
+  }
+
+  await t.test("the announcing node's speaker Pod deleted: the DaemonSet makes another, the IP stays served", async (t) => {
+    const byNode = `spec.nodeName=${announcer ?? ''}`
+    const before = (await kubectl(['-n', 'metallb-system', 'get', 'pods', '-l', 'app.kubernetes.io/component=speaker', '--field-selector', byNode, '-o', 'name'])).stdout.trim()
+    const probe = startProber(cluster.wires.client, ip, 150, (kill) => t.teardown(kill))
+    const deleted = Date.now()
+    t.equal((await kubectl(['-n', 'metallb-system', 'delete', 'pod', '--wait=false', before.replace('pod/', '')])).code, 0, `${before} on ${announcer ?? ''} deleted`)
+    const back = await pollFor(120_000, async () => {
+      const now = (await kubectl(['-n', 'metallb-system', 'get', 'pods', '-l', 'app.kubernetes.io/component=speaker', '--field-selector', byNode, '-o', 'name'])).stdout.trim()
+      return now !== '' && now !== before && (await speakerReady()) ? now : undefined
+    })
+    t.ok(back, `a new speaker Pod on ${announcer ?? ''} is Ready (${back ?? 'none'}, ${Date.now() - deleted} ms after the delete)`)
+    const report = await probe.stop()
+    t.equal(await served(), 20, 'the IP answers 20 requests of 20 afterwards')
+    t.comment(`client every 20 ms meanwhile: ${JSON.stringify(report)}`)
+  })
+
+  await t.test('kubectl rollout restart daemonset/speaker while a client asks every 20 ms', async (t) => {
+    const quiet = startProber(cluster.wires.client, ip, 60, (kill) => t.teardown(kill))
+    await sleep(10_000)
+    t.comment(`baseline, 10 s with nothing changing: ${JSON.stringify(await quiet.stop())}`)
+    const probe = startProber(cluster.wires.client, ip, 240, (kill) => t.teardown(kill))
+    // Each change of the client's ARP entry for the IP (a speaker's gratuitous ARP moving it) with its time.
+    const neigh = spawn('ip', ['-timestamp', '-n', cluster.wires.client, 'monitor', 'neigh'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    t.teardown(() => neigh.kill('SIGKILL'))
+    let moves = ''
+    neigh.stdout.on('data', (d: Buffer) => (moves += d.toString()))
+    await sleep(1_000)
+    const restarted = Date.now()
+    t.equal((await kubectl(['-n', 'metallb-system', 'rollout', 'restart', 'daemonset/speaker'])).code, 0, 'rollout restart accepted')
+    const status = await kubectl(['-n', 'metallb-system', 'rollout', 'status', 'daemonset/speaker', '--timeout=180s'], undefined, 200_000)
+    t.equal(status.code, 0, `the rollout completes (${Date.now() - restarted} ms)`)
+    await sleep(2_000)
+    const report = await probe.stop()
+    neigh.kill('SIGKILL')
+    const lladdrs = moves.split('\n').filter((l) => l.includes(`${ip} dev`) && l.includes('lladdr')).map((l) => `${l.split(' ')[1] ?? ''} ${/lladdr (\S+)/.exec(l)?.[1] ?? ''}`)
+    t.comment(`client every 20 ms: ${JSON.stringify(report)}; its ARP entry for ${ip} meanwhile: ${lladdrs.join(', ')}`)
+    t.ok(report.sent > 100, `the client kept asking (${report.sent} requests)`)
+    // Issue 11 asks for none. Measured: 31 of 1490 timed out at load 7, 591 of 2475 at load 30, in runs of
+    // 20-200 ms spread over seconds while the client's ARP entry changed once: not explained yet (the
+    // quiet baseline above says how much is the machine's load).
+    t.equal(report.failed, 0, 'no request failed', { todo: 'requests time out during the rollout; cause not found yet (issue 11)' })
+  })
+
+  await t.test("a BGPPeer: each speaker listens on its node's port 179 (routers that dial in)", async (t) => {
+    t.equal((await kubectl(['apply', '-f', '-'], bgpPeer)).code, 0, 'a BGPPeer passes the webhook')
+    for (const [name, ns] of cluster.wires.nodes) {
+      const nodeIp = (await kubectl(['get', 'node', name, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'])).stdout
+      // curl's time_connect is 0 unless the TCP handshake completed: a listener, whoever it then refuses.
+      const connected = await pollFor(60_000, async () => {
+        const r = await cluster.onClient(['curl', '-s', '-o', '/dev/null', '--max-time', '2', '-w', '%{time_connect}', `telnet://${nodeIp}:179`])
+        return Number(r.stdout) > 0 ? true : undefined
+      })
+      t.ok(connected, `${name} (${nodeIp}, namespace ${ns}) accepts a connection on 179`)
+      const logs = speakerLogs(cluster.nodes.find((n) => n.plan.name === name)?.podLogs ?? '')
+      const failure = /bgp-listener-failed.*/.exec(logs)?.[0].slice(0, 200)
+      t.equal(failure, undefined, `${name}'s speaker logged no listener failure`)
+    }
   })
 })

@@ -32,6 +32,8 @@ export interface LabNode {
   readonly plan: NodePlan
   readonly containerd: TempContainerd
   readonly pids: () => number[]
+  /** The kubelet's podLogsDir: <namespace>_<pod>_<uid>/<container>/<n>.log */
+  readonly podLogs: string
   readonly writeCni: (podCidr: string) => void
   /** kubelet and containerd gone (a node lost); kube-proxy too. */
   readonly stop: () => Promise<void>
@@ -85,6 +87,7 @@ export const startNode = async (n: NodeInputs, onStop: (stop: () => Promise<void
     plan: n.plan,
     containerd,
     pids: () => [containerd.pid, ...children.flatMap((c) => (c.exitCode === null && c.pid !== undefined ? [c.pid] : []))],
+    podLogs: join(n.dir, 'pod-logs'),
     writeCni: (podCidr) => writeFileSync(join(cni, '10-lab.conflist'), cniConflist(podCidr)),
     stop,
   }
