@@ -2,7 +2,9 @@
 // other, against the same kind of fresh API server doing the same work (metallbRun.ts), runs alternated so a
 // change of machine load falls on both; then the table of medians with the ratios (metallbTable.ts).
 //
-//   node dist/specs/bench/metallb.bench.js [SIZExRUNS ...]     default: 5000x3 10000x1
+//   node dist/specs/bench/metallb.bench.js [--ironlb-only] [--ironlb-node=FLAG ...] [SIZExRUNS ...]
+//   default 5000x3 10000x1; --ironlb-node passes a Node flag to IronLB's controller (e.g.
+//   --ironlb-node=--max-semi-space-size=1), --ironlb-only skips MetalLB (to measure such a flag alone).
 import { loadavg } from 'node:os'
 import { type RunFigures, type System, runOnce } from './metallbRun.js'
 import { comparisonTable } from './metallbTable.js'
@@ -17,21 +19,31 @@ const plan = (args: readonly string[]): { size: number; runs: number }[] =>
 const show = (r: RunFigures): string =>
   `${r.system} at ${r.size}: created in ${r.createS.toFixed(1)} s, all assigned ${r.lastToAllS.toFixed(2)} s after the last create (${r.firstToAllS.toFixed(1)} s after the first), CPU ${r.cpuS.toFixed(1)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, restart to a new IP ${r.restartS.toFixed(2)} s, moved ${r.moved}, duplicates ${r.duplicates}, load ${r.load}`
 
+const printTable = (runs: readonly RunFigures[]): void => {
+  console.log(`\nMetalLB v0.16.2 and IronLB controllers, ${new Date().toISOString().slice(0, 10)}, medians (load now ${loadavg()[0]?.toFixed(1)}):\n`)
+  for (const line of comparisonTable(runs)) console.log(line)
+  console.log('')
+}
+
 const main = async (): Promise<void> => {
+  const argv = process.argv.slice(2)
+  const ironlbOnly = argv.includes('--ironlb-only')
+  const nodeArgs = argv.flatMap((a) => (a.startsWith('--ironlb-node=') ? [a.slice('--ironlb-node='.length)] : []))
+  if (nodeArgs.length > 0) console.log(`IronLB's controller runs with node ${nodeArgs.join(' ')}`)
   const runs: RunFigures[] = []
-  for (const { size, runs: n } of plan(process.argv.slice(2))) {
+  for (const { size, runs: n } of plan(argv.filter((a) => !a.startsWith('--')))) {
     for (let k = 0; k < n; k++) {
       // Alternate which goes first, so neither always runs on the machine the other just warmed or loaded.
       const order: System[] = k % 2 === 0 ? ['MetalLB v0.16.2', 'IronLB'] : ['IronLB', 'MetalLB v0.16.2']
-      for (const system of order) {
-        const r = await runOnce(system, size)
+      for (const system of order.filter((s) => !ironlbOnly || s === 'IronLB')) {
+        const r = await runOnce(system, size, nodeArgs)
         runs.push(r)
         console.log(show(r))
       }
+      // The table so far after each pair: a long run cut short (a busy machine) still leaves one.
+      printTable(runs)
     }
   }
-  console.log(`\nMetalLB v0.16.2 and IronLB controllers, ${new Date().toISOString().slice(0, 10)}, medians (load now ${loadavg()[0]?.toFixed(1)}):\n`)
-  for (const line of comparisonTable(runs)) console.log(line)
   const bad = runs.filter((r) => r.moved > 0 || r.duplicates > 0)
   if (bad.length > 0) {
     console.log(`\nFAILED: ${bad.length} run(s) moved or duplicated IPs`)

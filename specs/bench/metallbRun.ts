@@ -40,9 +40,9 @@ interface Running {
   readonly kill: () => Promise<void>
 }
 
-const startSystem = async (system: System, kubeconfig: string, rest: RestClient, generation: number): Promise<Running> => {
+const startSystem = async (system: System, kubeconfig: string, rest: RestClient, generation: number, nodeArgs: readonly string[]): Promise<Running> => {
   if (system === 'IronLB') {
-    const c = await startControllerProcess({ kubeconfig, namespace: NAMESPACE, identity: `bench-${generation}` })
+    const c = await startControllerProcess({ kubeconfig, namespace: NAMESPACE, identity: `bench-${generation}`, nodeArgs })
     const pid = c.pid()
     if (pid === undefined) throw new Error('IronLB controller did not start')
     const rss = sampleRss(pid)
@@ -74,8 +74,8 @@ const setUp = async (rest: RestClient): Promise<void> => {
 }
 
 /** The wave and the restart on a control plane set up for them; the controller is always killed. */
-const measure = async (system: System, size: number, kubeconfig: string, rest: RestClient, observer: ServiceObserver): Promise<Omit<RunFigures, 'load'>> => {
-  let ctl = await startSystem(system, kubeconfig, rest, 1)
+const measure = async (system: System, size: number, kubeconfig: string, rest: RestClient, observer: ServiceObserver, nodeArgs: readonly string[]): Promise<Omit<RunFigures, 'load'>> => {
+  let ctl = await startSystem(system, kubeconfig, rest, 1, nodeArgs)
   try {
     await createService(rest, 'warmup')
     await waitNamed(observer, 'warmup', 300_000)
@@ -89,7 +89,7 @@ const measure = async (system: System, size: number, kubeconfig: string, rest: R
     const peakRssMiB = ctl.peakRssBytes() / 1024 / 1024
     const before = ipsOfWave(observer, size)
     await ctl.kill()
-    ctl = await startSystem(system, kubeconfig, rest, 2)
+    ctl = await startSystem(system, kubeconfig, rest, 2, nodeArgs)
     // After the spawn, not before: IronLB's start (its ServiceAccount's RBAC and token) is the test's work.
     const tR = Date.now()
     await createService(rest, 'after-restart')
@@ -104,7 +104,8 @@ const measure = async (system: System, size: number, kubeconfig: string, rest: R
   }
 }
 
-export const runOnce = async (system: System, size: number): Promise<RunFigures> => {
+/** `ironlbNodeArgs`: Node flags for IronLB's controller (V8 heap sizes); MetalLB's ignores them. */
+export const runOnce = async (system: System, size: number, ironlbNodeArgs: readonly string[] = []): Promise<RunFigures> => {
   const load0 = loadavg()[0] ?? 0
   const cp = await startControlPlane()
   try {
@@ -114,7 +115,7 @@ export const runOnce = async (system: System, size: number): Promise<RunFigures>
       await setUp(rest)
       const observer = await observeServices(rest, BENCH_NAMESPACE)
       try {
-        const figures = await measure(system, size, cp.kubeconfigPath, rest, observer)
+        const figures = await measure(system, size, cp.kubeconfigPath, rest, observer, ironlbNodeArgs)
         return { ...figures, load: `${load0.toFixed(1)}-${(loadavg()[0] ?? 0).toFixed(1)}` }
       } finally {
         observer.stop()

@@ -2,7 +2,6 @@
 // flight, and a wait until an observer's watch shows every one of a range with its IP. Shared by
 // controller.bench.ts (IronLB alone) and metallb.bench.ts (IronLB beside MetalLB) so both do the same work.
 import type { RestClient } from '../../shell/kube/rest.js'
-import { create } from '../support/kube.js'
 import type { ServiceObserver } from '../support/serviceObserver.js'
 
 export const BENCH_NAMESPACE = 'bench'
@@ -18,14 +17,26 @@ const inParallel = async (count: number, limit: number, work: (i: number) => Pro
   )
 }
 
-export const createService = (rest: RestClient, name: string): Promise<void> =>
-  create(rest, {
+/** One create; retried (at most 3 tries) when the API server does not answer in time, as a loaded one may not:
+ * the first try may have landed, so AlreadyExists counts as created. */
+export const createService = async (rest: RestClient, name: string): Promise<void> => {
+  const body = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: BENCH_NAMESPACE },
     // No NodePorts: 10,000 Services would exhaust the 2,768-port default range (kube-proxy's job anyway).
     spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name } },
-  } as never).then(() => undefined)
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await rest.request('POST', `/api/v1/namespaces/${BENCH_NAMESPACE}/services`, { body, timeoutMs: 60_000 })
+      if (res.status === 201 || (res.status === 409 && attempt > 1)) return
+      throw new Error(`create Service ${name}: HTTP ${res.status}`)
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('no answer within')) throw err
+    }
+  }
+}
 
 /** Creates s<from> .. s<from+count-1>, `inFlight` at a time; returns when the last create returned. */
 export const createWave = (rest: RestClient, from: number, count: number, inFlight = 32): Promise<void> => inParallel(count, inFlight, (i) => createService(rest, `s${from + i}`))

@@ -22,6 +22,8 @@ export interface ControllerProcessOptions {
   readonly identity: string
   readonly leaseName?: string
   readonly extraArgs?: readonly string[]
+  /** Node's own flags before the script (e.g. V8 heap sizes a Deployment would set in NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[]
 }
 
 export interface ControllerProcess {
@@ -70,6 +72,7 @@ export const startControllerProcess = async (opts: ControllerProcessOptions): Pr
   const fd = openSync(logPath, 'a')
   const port = await freePort()
   const args = [
+    ...(opts.nodeArgs ?? []),
     ironlbEntry,
     'controller',
     `--kubeconfig=${kubeconfig}`,
