@@ -6,8 +6,9 @@
 // Shows: our BFD packets carry the C bit clear (RFC 5880 §4.1: our BFD runs in the speaker and shares
 // fate with the control plane; read off the wire with tcpdump), FRR's kernel route for the /32 at every
 // 50 ms sample from the stop until 2 s after the new session is up, and bgpd saying it ignored the BFD
-// Down in graceful restart. FRR 8.4.4 says so whatever our C bit (with it set, as a mutant, it still
-// logged "CPI bit no"): the option alone decides there, and a router that reads the bit gets it right.
+// Down in graceful restart; then that the option spares nothing else: the new speaker frozen (an
+// Established session, no restart), FRR drops the /32 at BFD speed. FRR 8.4.4 ignores the BFD Down
+// whatever our C bit (set, as a mutant, it still logged "CPI bit no"): the option alone decides there.
 // Without the option FRR stops the peer on that BFD Down and may flush its stale routes, depending on
 // whether the BFD Down or the TCP close reaches bgpd first (not here: README). Needs root and FRR.
 import t from 'tap'
@@ -147,6 +148,18 @@ async function main(): Promise<void> {
       t.ok(await hasRoute(), 'and its RIB holds it after')
       const said = router.logTail(200).split('\n').filter((l) => /BFD DOWN message ignored/.test(l))
       t.ok(said.length > 0, `bgpd ignored the BFD Down during the graceful restart: ${said.at(-1) ?? 'nothing said'}`)
+    })
+    await t.test('the option spares only restarts: the new speaker frozen, FRR drops the /32 at BFD speed', async (t) => {
+      t.ok(await poll(20_000, bfdUp, (v) => v), 'FRR\'s BFD session with the new speaker is up')
+      const pid = Number(next.events.find((e) => e.event === 'started')?.['pid'])
+      process.kill(pid, 'SIGSTOP')
+      t.teardown(() => void process.kill(pid, 'SIGCONT'))
+      const frozenAt = Date.now()
+      const still = await poll(10_000, forwards, (v) => !v)
+      const took = Date.now() - frozenAt
+      // BFD detects in 0.9 s; the hold time is 180 s: a BFD Down ignored here would leave the route.
+      t.notOk(still, `the /32 left FRR's kernel table ${took} ms after the freeze`)
+      t.ok(took < 5_000, 'within 5 s: BFD, not the hold time')
     })
   } finally {
     if (!t.passing()) t.comment(router.logTail(40))
