@@ -213,10 +213,23 @@ t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
     const lladdrs = moves.split('\n').filter((l) => l.includes(`${ip} dev`) && l.includes('lladdr')).map((l) => `${l.split(' ')[1] ?? ''} ${/lladdr (\S+)/.exec(l)?.[1] ?? ''}`)
     t.comment(`client every 20 ms: ${JSON.stringify(report)}; its ARP entry for ${ip} meanwhile: ${lladdrs.join(', ')}`)
     t.ok(report.sent > 100, `the client kept asking (${report.sent} requests)`)
-    // Issue 11 asks for none. Measured: 31 of 1490 timed out at load 7, 591 of 2475 at load 30, in runs of
-    // 20-200 ms spread over seconds while the client's ARP entry changed once: not explained yet (the
-    // quiet baseline above says how much is the machine's load).
-    t.equal(report.failed, 0, 'no request failed', { todo: 'requests time out during the rollout; cause not found yet (issue 11)' })
+    // Issue 11 asks for none. Measured: 23-591 of 1161-2475 timed out (load 7-30), in runs of 20-200 ms
+    // during the 1-2 s after the announcing node's old speaker got SIGTERM, while the client's ARP entry
+    // changed once; the quiet baseline and the controller rollout below (more Pod churn) lose none.
+    t.equal(report.failed, 0, 'no request failed', { todo: "requests time out for 1-2 s after the announcing speaker's SIGTERM; cause not found yet (issue 11)" })
+  })
+
+  await t.test('kubectl rollout restart deployment/controller while a client asks every 20 ms: the IP stays', async (t) => {
+    const probe = startProber(cluster.wires.client, ip, 240, (kill) => t.teardown(kill))
+    await sleep(1_000)
+    const restarted = Date.now()
+    t.equal((await kubectl(['-n', 'metallb-system', 'rollout', 'restart', 'deployment/controller'])).code, 0, 'rollout restart accepted')
+    const status = await kubectl(['-n', 'metallb-system', 'rollout', 'status', 'deployment/controller', '--timeout=180s'], undefined, 200_000)
+    t.equal(status.code, 0, `the rollout completes (${Date.now() - restarted} ms)`)
+    await sleep(5_000) // the new leader's first passes
+    const report = await probe.stop()
+    t.comment(`client every 20 ms (the speakers untouched: a control for the speaker rollout above): ${JSON.stringify(report)}`)
+    t.equal((await kubectl(['get', 'service', 'probe-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).stdout, ip, 'the Service keeps its IP')
   })
 
   await t.test("a BGPPeer: each speaker listens on its node's port 179 (routers that dial in)", async (t) => {

@@ -6,7 +6,7 @@
 // plugin. Everything the spec starts is stopped and its cgroups removed, even on failure.
 // Root. Not in `make test` yet: `make cluster-specs`.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import t from 'tap'
@@ -15,6 +15,7 @@ import { deleteNamespace, makeNamespace } from '../../../shell/testbed/netns.js'
 import { inNs, launch, mustRun, run, sleep, stopAll, type ProcRef } from '../../../shell/testbed/sys.js'
 import { isRoot, missingTools } from '../../support/netns.js'
 import { repoRoot } from '../../support/repoRoot.js'
+import { clearCgroupRoot, makeCgroupRoot } from '../../support/k8s-cluster/lab/cgroups.js'
 import { startContainerd, type TempContainerd } from '../../support/tempContainerd.js'
 
 // Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
@@ -41,27 +42,6 @@ const skip = !isRoot()
       : undefined
 const missing = skip === undefined ? missingTools(['ip', 'curl', 'nsenter', 'unshare', 'sh', 'mount', 'runc']) : undefined
 if (missing !== undefined) t.fail(missing)
-
-/** Every process in the kubelet's cgroups (the Pods' included), then the cgroups themselves, deepest first. */
-const clearCgroups = (): void => {
-  const under = (dir: string): string[] => (existsSync(dir) ? [...readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => under(join(dir, e.name))), dir] : [])
-  for (const dir of under(join('/sys/fs/cgroup/pids', CGROUP_ROOT)))
-    for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter((l) => l !== ''))
-      try {
-        process.kill(Number(pid), 'SIGKILL')
-      } catch {
-        // gone already
-      }
-  for (const controller of readdirSync('/sys/fs/cgroup'))
-    for (const dir of under(join('/sys/fs/cgroup', controller, CGROUP_ROOT)))
-      for (let i = 0; i < 50; i++)
-        try {
-          rmdirSync(dir)
-          break
-        } catch {
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100) // a killed process leaves its cgroup a moment later
-        }
-}
 
 const kubeletConfig = (dir: string, socket: string): string => `apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -112,7 +92,7 @@ t.test('a kubelet on containerd registers its Node and runs a Pod from the impor
     }
     await containerd?.stop()
     await stopAll(procs, 5_000)
-    clearCgroups()
+    clearCgroupRoot(CGROUP_ROOT)
     deleteNamespace(NS)
     rmSync(dir, { recursive: true, force: true })
   })
@@ -158,7 +138,7 @@ t.test('a kubelet on containerd registers its Node and runs a Pod from the impor
   containerd = await startContainerd(clusterBins ?? '', join(dir, 'containerd'), { netns: NS, cri: { sandboxImage: 'localhost/ironlb/pause:1.0', cniConfDir } })
   for (const archive of [PAUSE, IMAGE]) t.equal((await containerd.ctr(['images', 'import', archive], 120_000)).code, 0, `imported ${archive}`)
 
-  for (const c of readdirSync('/sys/fs/cgroup')) mkdirSync(join('/sys/fs/cgroup', c, CGROUP_ROOT), { recursive: true })
+  makeCgroupRoot(CGROUP_ROOT)
   writeFileSync(join(dir, 'kubelet.yaml'), kubeletConfig(dir, containerd.socket))
   const log = openSync(join(dir, 'kubelet.log'), 'a')
   const started = Date.now()
