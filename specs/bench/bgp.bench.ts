@@ -4,22 +4,28 @@
 //     to one path per node; median, p95, worst.
 //  2. BFD failover: 20 power losses (shell/lab/bgpFailover.ts, the trials specs/e2e/bgp.e2e.ts runs 3
 //     of): the router dropping the node's next hop and the client's requests failing; the same bars.
-//  3. 10,000 IPv6 Services applied at once: time until the router holds 10,000 prefixes from node1's
-//     speaker, and that speaker's RSS (peak and at the end).
+//  3. 10,000 IPv6 Services created through the API (specs/bench/createServicesMain.ts, 32 in flight):
+//     time from the first create until the router holds all 10,000 prefixes from each node, the
+//     sessions FRR dropped meanwhile (must be none) and its BFD downs, each speaker's RSS and CPU.
 // `benchBgp` is for specs/bench/run.ts (BENCH=bgp); its lab is its own and always taken down.
 // IRONLB_BENCH_BGP_PARTS=create,failover,many picks parts (default all three), e.g. one lab per part.
-import { readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { bgpBars, bgpPowerLosses } from '../../shell/lab/bgpFailover.js'
 import { frrPrefixNexthops, frrReceived } from '../../shell/lab/bgpView.js'
 import { serviceIPs } from '../../shell/lab/demo.js'
 import { labDown, labUp, repoRoot, type Lab } from '../../shell/lab/lab.js'
+import { readState } from '../../shell/lab/state.js'
+import { run } from '../../shell/testbed/sys.js'
 import { apply, kubectlOk, median, mkService, percentile, waitUntil, type Obj } from '../e2e/fixture.js'
 
 const TRIALS = Number(process.env['IRONLB_BENCH_BGP_TRIALS'] ?? '20')
 const CREATES = 50
 const MANY = 10_000
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const TICKS_PER_SECOND = 100
 const EXAMPLE = join(repoRoot, 'shell', 'lab', 'examples', 'bgp-demo.yaml')
 const PARTS = (process.env['IRONLB_BENCH_BGP_PARTS'] ?? 'create,failover,many').split(',')
 
@@ -57,47 +63,123 @@ const createToRib = async (lab: Lab): Promise<void> => {
   print(`    a path from each of the ${lab.nodes.length} nodes: ${line(all)}`)
 }
 
-const rssOf = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024
+/** RSS bytes and CPU ticks (utime + stime, USER_HZ 100) of a process, from /proc. */
+const usageOf = (pid: number): { rss: number; ticks: number } => {
+  const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return { rss, ticks: Number(rest[11]) + Number(rest[12]) }
+}
 
-/** 10,000 IPv6 Services at once; the router's count from node1 and node1's speaker RSS, once a second. */
+/** One vtysh command to the lab's FRR router, parsed. */
+const vtyshJson = async (lab: Lab, cmd: string): Promise<unknown> => {
+  const r = readState(lab.stateDir)?.router
+  if (r?.kind !== 'frr') throw new Error('the bench needs the FRR router')
+  const out = await run(['vtysh', '--vty_socket', r.dir, '--config_dir', r.dir, '-c', cmd], { timeoutMs: 30_000 })
+  if (out.code !== 0) throw new Error(`vtysh -c '${cmd}': ${(out.stderr + out.stdout).trim().slice(0, 300)}`)
+  return JSON.parse(out.stdout) as unknown
+}
+
+/** Per neighbour address: sessions FRR established and dropped so far (a reset is one of each). */
+const frrConnections = async (lab: Lab): Promise<Map<string, { established: number; dropped: number }>> => {
+  const j = (await vtyshJson(lab, 'show bgp neighbors json')) as Record<string, { connectionsEstablished?: number; connectionsDropped?: number }>
+  return new Map(Object.entries(j).map(([a, n]) => [a, { established: n.connectionsEstablished ?? 0, dropped: n.connectionsDropped ?? 0 }] as const))
+}
+
+/** Per BFD peer address: the times FRR's BFD session with it went down so far. */
+const frrBfdDowns = async (lab: Lab): Promise<Map<string, number>> => {
+  const j = (await vtyshJson(lab, 'show bfd peers counters json')) as { peer?: string; 'session-down'?: number }[]
+  return new Map(j.flatMap((p) => (p.peer === undefined ? [] : [[p.peer, p['session-down'] ?? 0] as const])))
+}
+
+/** How many objects a list holds, from one item and the server's remainingItemCount. */
+const countOf = async (lab: Lab, path: string): Promise<number> => {
+  const r = await lab.kubectl(['get', '--raw', `${path}?limit=1`], { timeoutMs: 20_000 })
+  if (r.code !== 0) return NaN
+  const j = JSON.parse(r.stdout) as { items?: unknown[]; metadata?: { remainingItemCount?: number } }
+  return (j.items?.length ?? 0) + (j.metadata?.remainingItemCount ?? 0)
+}
+
+const CREATOR = fileURLToPath(new URL('./createServicesMain.js', import.meta.url))
+const IN_FLIGHT = 32
+/** The whole part stays inside one lab hold of under 10 minutes with the bring-up. */
+const MANY_WAIT_MS = Number(process.env['IRONLB_BENCH_BGP_MANY_WAIT_S'] ?? '420') * 1000
+
+/** 10,000 IPv6 Services created through the API, 32 in flight; FRR's count from every node until each has all 10,000. */
 const manyPrefixes = async (lab: Lab): Promise<void> => {
-  const pid = (await lab.status()).processes.find((p) => p.name === 'speaker-node1' && p.alive)?.pid
-  if (pid === undefined) throw new Error('speaker-node1 is not running')
-  const peer = lab.address('node1').v6
-  const before = rssOf(pid)
+  const status = await lab.status()
+  const pids = new Map(lab.nodes.map((n) => [n, status.processes.find((p) => p.name === `speaker-${n}` && p.alive)?.pid] as const))
+  for (const [n, pid] of pids) if (pid === undefined) throw new Error(`speaker-${n} is not running`)
+  const peers = new Map(lab.nodes.map((n) => [n, lab.address(n).v6] as const))
+  const first = new Map([...pids].map(([n, pid]) => [n, usageOf(pid ?? 0)] as const))
+  const peak = new Map([...first].map(([n, u]) => [n, u.rss] as const))
+  // Counted from sessions up: FRR's counters include the first establishment after the lab came up.
+  await waitUntil('FRR established with every node', 120_000, async () => {
+    const c = await frrConnections(lab)
+    return [...peers.values()].every((a) => (c.get(a)?.established ?? 0) > (c.get(a)?.dropped ?? 0))
+  }, 1_000)
+  const [conn0, bfd0] = [await frrConnections(lab), await frrBfdDowns(lab)]
   await apply(lab, poolAndAd('bench-many', ['2001:db8:300::1:0-2001:db8:300::1:ffff']))
-  const services = Array.from({ length: MANY }, (_, i) => mkService(`many-${i}`, { families: ['IPv6'], pool: 'bench-many' }))
+  const file = join(lab.stateDir, 'bench-many-services.json')
+  writeFileSync(file, JSON.stringify(Array.from({ length: MANY }, (_, i) => mkService(`many-${i}`, { families: ['IPv6'], pool: 'bench-many' }))))
+  const labPids = new Map(status.processes.flatMap((p) => (p.alive && p.pid !== undefined ? [[p.name, p.pid] as const] : [])))
+  const labCpu0 = new Map([...labPids].map(([n, pid]) => [n, usageOf(pid).ticks] as const))
+  const load0 = loadavg()[0] ?? NaN
   const t0 = Date.now()
-  // Four kubectl processes side by side: one creates them one POST at a time (over 480 s for 10,000 at load 15).
-  const chunks = [0, 1, 2, 3].map((k) => services.filter((_, i) => i % 4 === k))
-  const r = Promise.all(chunks.map((items) => lab.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }), timeoutMs: 600_000 }))).then((rs) => rs.find((x) => x.code !== 0) ?? rs[0] ?? { code: 1, stdout: '', stderr: 'no chunk' })
-  let applied = NaN
-  void r.then(() => (applied = Date.now() - t0))
-  let peak = before
-  let count = 0
-  let firstAt = NaN
-  // Bounded so that one lab hold stays under 10 minutes with the bring-up.
-  const deadline = t0 + 480_000
+  let createdMs = NaN
+  const creating = lab.exec('infra', [process.execPath, CREATOR, lab.kubeconfig('admin'), file, String(IN_FLIGHT), String(MANY_WAIT_MS / 1000 - 20)], { timeoutMs: MANY_WAIT_MS }).then((r) => {
+    createdMs = Date.now() - t0
+    return r
+  })
+  const counts = new Map<string, number>()
+  const allAt = new Map<string, number>()
   let said = t0
-  while (Date.now() < deadline) {
-    await sleep(1_000)
-    peak = Math.max(peak, rssOf(pid))
-    count = (await frrReceived(lab, 'ipv6').catch(() => new Map<string, number>())).get(peer) ?? count
-    if (count > 0 && Number.isNaN(firstAt)) firstAt = Date.now() - t0
+  while (Date.now() - t0 < MANY_WAIT_MS) {
+    await sleep(2_000)
+    for (const [n, pid] of pids) peak.set(n, Math.max(peak.get(n) ?? 0, usageOf(pid ?? 0).rss))
+    const rcvd = await frrReceived(lab, 'ipv6').catch(() => new Map<string, number>())
+    for (const [n, a] of peers) {
+      counts.set(n, rcvd.get(a) ?? counts.get(n) ?? 0)
+      if ((counts.get(n) ?? 0) >= MANY && !allAt.has(n)) allAt.set(n, Date.now() - t0)
+    }
     if (Date.now() - said >= 30_000) {
       said = Date.now()
-      print(`    +${((said - t0) / 1000).toFixed(0)} s: ${count} prefixes from node1 at the router, speaker-node1 RSS ${(rssOf(pid) / 1024 / 1024).toFixed(0)} MiB${Number.isNaN(applied) ? ', kubectl create still running' : ''}`)
+      const [svcs, slices] = [await countOf(lab, '/api/v1/services'), await countOf(lab, '/apis/discovery.k8s.io/v1/endpointslices')]
+      print(`    +${((said - t0) / 1000).toFixed(0)} s: prefixes at the router ${[...counts].map(([n, c]) => `${n} ${c}`).join(', ')}; ${svcs} Services, ${slices} EndpointSlices in the cluster${Number.isNaN(createdMs) ? ', still creating' : ''} (load ${(loadavg()[0] ?? NaN).toFixed(1)})`)
     }
-    if (count >= MANY) break
+    if (allAt.size === lab.nodes.length) break
   }
-  const done = Date.now() - t0
-  const created = await Promise.race([r, sleep(1_000).then(() => undefined)])
-  if (created === undefined) throw new Error(`kubectl create of ${MANY} Services still running after ${ms(done)}; the router held ${count} prefixes from node1`)
-  if (created.code !== 0) throw new Error(`kubectl create of ${MANY} Services: ${created.stderr.trim().slice(0, 300)}`)
+  const seconds = (Date.now() - t0) / 1000
+  const load1 = loadavg()[0] ?? NaN
+  const made = await Promise.race([creating, sleep(30_000).then(() => undefined)])
+  const done = made?.stdout.split('\n').filter((l) => l.includes('"done"')).pop()
+  const [conn1, bfd1] = [await frrConnections(lab), await frrBfdDowns(lab)]
   const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(0)} MiB`
-  print(`  ${MANY} IPv6 Services created at once (kubectl create took ${ms(applied)}): the router held ${count} prefixes from node1 (${peer}) after ${ms(done)} (first after ${ms(firstAt)})`)
-  print(`    speaker-node1 RSS: ${mib(before)} before, peak ${mib(peak)}, ${mib(rssOf(pid))} at the end`)
-  if (count < MANY) throw new Error(`only ${count} of ${MANY} prefixes from node1 within ${ms(done)}`)
+  print(`  ${MANY} IPv6 Services created through the API, ${IN_FLIGHT} in flight (load ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end): creator ${done ?? 'not done'} after ${ms(createdMs)}`)
+  for (const n of lab.nodes) {
+    const a = peers.get(n) ?? ''
+    const resets = (conn1.get(a)?.dropped ?? 0) - (conn0.get(a)?.dropped ?? 0)
+    const established = (conn1.get(a)?.established ?? 0) - (conn0.get(a)?.established ?? 0)
+    const bfdDowns = (bfd1.get(a) ?? 0) - (bfd0.get(a) ?? 0)
+    const u = usageOf(pids.get(n) ?? 0)
+    const cpu = (u.ticks - (first.get(n)?.ticks ?? u.ticks)) / TICKS_PER_SECOND / seconds
+    print(
+      `    ${n} (${a}): ${counts.get(n) ?? 0} prefixes at the router, all ${MANY} after ${ms(allAt.get(n) ?? NaN)} from the first create; ` +
+        `sessions dropped ${resets}, established ${established}, BFD downs ${bfdDowns}; speaker RSS ${mib(first.get(n)?.rss ?? NaN)} before, peak ${mib(peak.get(n) ?? NaN)}, ${mib(u.rss)} at the end, CPU ${(100 * cpu).toFixed(0)}% of a core over ${seconds.toFixed(0)} s`,
+    )
+  }
+  // Where the two cores went meanwhile: the lab's processes by CPU over the window.
+  const labCpu = [...labPids].flatMap(([n, pid]) => {
+    try {
+      return [[n, (usageOf(pid).ticks - (labCpu0.get(n) ?? 0)) / TICKS_PER_SECOND / seconds] as const]
+    } catch {
+      return []
+    }
+  })
+  print(`    lab processes by CPU over the window (% of a core): ${labCpu.sort((a, b) => b[1] - a[1]).slice(0, 10).map(([n, c]) => `${n} ${(100 * c).toFixed(0)}`).join(', ')}`)
+  const short = lab.nodes.filter((n) => !allAt.has(n))
+  const reset = lab.nodes.filter((n) => (conn1.get(peers.get(n) ?? '')?.dropped ?? 0) > (conn0.get(peers.get(n) ?? '')?.dropped ?? 0))
+  if (short.length > 0 || reset.length > 0) throw new Error(`many: ${short.length > 0 ? `not all ${MANY} prefixes from ${short.join(', ')} within ${MANY_WAIT_MS / 1000} s` : ''}${reset.length > 0 ? ` sessions reset: ${reset.join(', ')}` : ''}`)
 }
 
 const failover = async (lab: Lab, ips: readonly string[]): Promise<void> => {
