@@ -7,6 +7,9 @@
 //  3. 10,000 IPv6 Services created through the API (specs/bench/createServicesMain.ts, 32 in flight):
 //     time from the first create until the router holds all 10,000 prefixes from each node, the
 //     sessions FRR dropped meanwhile (must be none) and its BFD downs, each speaker's RSS and CPU.
+//     On the shared 2-core machine it has not finished yet: the API server's create rate falls as the
+//     cluster grows (2026-12-03, load 7 -> 22: 438 Services in the first 32 s, 1,908 after 407 s; POSTs
+//     median 5.0 s, p95 15.9 s, all 201), with FRR's counts trailing the Services by the EndpointSlice lag.
 // `benchBgp` is for specs/bench/run.ts (BENCH=bgp); its lab is its own and always taken down.
 // IRONLB_BENCH_BGP_PARTS=create,failover,many picks parts (default all three), e.g. one lab per part.
 import { readFileSync, writeFileSync } from 'node:fs'
