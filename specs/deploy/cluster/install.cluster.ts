@@ -123,7 +123,8 @@ t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
   t.match(clusterIp, /^192\.0\.2\.(1[3-8]\d|19[01])$/, 'from the Service range')
   // From node1's namespace: kube-proxy's nftables DNAT, half the time to the Pod on node2 (the routes between nodes).
   const seen = new Set<string>()
-  for (let i = 0; i < 40 && seen.size < NODES; i++) {
+  // Bounded in count and time, paced: kube-proxy may program the second endpoint a moment after the first.
+  for (let i = 0, end = Date.now() + 30_000; i < 150 && seen.size < NODES && Date.now() < end; i++, await sleep(200)) {
     const r = await run(['ip', 'netns', 'exec', cluster.wires.nodes.get('node1') ?? '', 'curl', '-s', '--max-time', '3', `http://${clusterIp}/`])
     if (r.code === 0) seen.add(r.stdout.trim())
   }
@@ -155,7 +156,7 @@ t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
     })
     t.match(ip, /^198\.51\.100\.20\d$/, 'the controller assigned an IP from the pool')
     const answers: string[] = []
-    for (let i = 0; i < 40 && new Set(answers).size < NODES; i++) {
+    for (let i = 0, end = Date.now() + 30_000; i < 150 && new Set(answers).size < NODES && Date.now() < end; i++, await sleep(200)) {
       const r = await cluster.onClient(['curl', '-s', '--max-time', '3', `http://${ip ?? ''}/`])
       if (r.code === 0) answers.push(r.stdout.trim())
     }
