@@ -28,7 +28,8 @@ export const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
 }
 
-const ratio = (ironlb: number, metallb: number): string => (metallb === 0 ? (ironlb === 0 ? '=' : 'n/a') : `${(ironlb / metallb).toFixed(2)}`)
+// Two significant digits: 0.22 s over 67 s reads 0.0033, not 0.00.
+const ratio = (ironlb: number, metallb: number): string => (metallb === 0 ? (ironlb === 0 ? '=' : 'n/a') : (ironlb / metallb).toPrecision(2))
 
 /** Markdown table lines: one block of rows per size, medians over runs, and the runs' loads. */
 export const comparisonTable = (runs: readonly RunFigures[]): string[] => {
