@@ -29,7 +29,7 @@ const statusBody = (deps: L2StatusDeps, d: DesiredL2Status) => ({
 const patchStatus = (deps: L2StatusDeps, name: string, d: DesiredL2Status) =>
   deps.rest.request('PATCH', `${basePath(deps)}/${name}/status`, { contentType: 'application/merge-patch+json', body: statusBody(deps, d), timeoutMs: 5_000 })
 
-/** POST, then the status, then the Event; the object written, for the cache, when both landed. */
+/** POST, then the status, then the Event; the object written, for the cache, once the POST landed. */
 const create = async (deps: L2StatusDeps, d: DesiredL2Status): Promise<KubeObject | undefined> => {
   const labels = { [STATUS_LABELS.node]: deps.node, [STATUS_LABELS.serviceName]: d.serviceName, [STATUS_LABELS.serviceNamespace]: d.serviceNamespace }
   const created = await deps.rest.request('POST', basePath(deps), {
@@ -41,10 +41,14 @@ const create = async (deps: L2StatusDeps, d: DesiredL2Status): Promise<KubeObjec
     deps.log.warn('l2-status-not-created', { service: `${d.serviceNamespace}/${d.serviceName}`, status: created.status })
     return undefined
   }
-  const patched = await patchStatus(deps, name, d)
+  const patched = await patchStatus(deps, name, d).catch((error: unknown) => ({ status: 0, body: undefined, error }))
   const service = { apiVersion: 'v1', kind: 'Service', namespace: d.serviceNamespace, name: d.serviceName }
   await deps.events.record(service, 'Normal', 'nodeAssigned', `announcing from node "${deps.node}" with protocol "layer2"`)
-  return patched.status < 300 ? (patched.body as KubeObject) : undefined
+  if (patched.status > 0 && patched.status < 300) return patched.body as KubeObject
+  deps.log.warn('l2-status-not-updated', { name, status: patched.status, ...('error' in patched ? { error: patched.error } : {}) })
+  // The object exists without its status: still handed to the cache, whose decoder reads the Service
+  // from the labels, so the next pass updates this one instead of creating a second.
+  return created.body as KubeObject
 }
 
 /** Makes each write in turn; returns the objects created, for the cache. */

@@ -90,6 +90,25 @@ t.test('create, update, delete as MetalLB keeps them, with the nodeAssigned Even
   t.match(kicked, [/^observed bgp-/, 'kick'], 'the created object observed, then one kick')
 })
 
+t.test('the status PATCH fails after the POST: the object still goes to the cache, and the next plan updates it', async (t) => {
+  await ensureCrds(testKubeconfig())
+  const admin = await testRest()
+  t.teardown(() => admin.close())
+  const id = randomSuffix()
+  const cfg = `cfg-bgpf-${id}`
+  for (const n of [cfg]) await create(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })
+  t.teardown(async () => void (await admin.request('DELETE', `/api/v1/namespaces/${cfg}`).catch(() => undefined)))
+  // The admin's client, with every PATCH of a status refused as if the API server had timed out.
+  const failing = { ...admin, request: (method: string, path: string, options?: Parameters<typeof admin.request>[2]) => (method === 'PATCH' && path.endsWith('/status') ? Promise.reject(new Error('PATCH: no answer within 5000 ms')) : admin.request(method, path, options)) }
+  const node = `node-${id}`
+  const deps = { rest: failing, log: silentLogger, events: eventRecorder(admin, 'metallb-speaker', node, silentLogger), namespace: cfg, node }
+  const web = serviceKey(`svc-${id}`, 'web')
+  const written = await writeBgpStatus(deps, bgpStatusWrites([{ service: web, peer: 'tor-a' }], []))
+  t.equal(written.length, 1, 'the POSTed object is handed back for the cache')
+  t.match(written[0]?.metadata?.name, /^bgp-/)
+  t.same(bgpStatusWrites([{ service: web, peer: 'tor-a' }], decodeBgpStatuses(written)).map((w) => w._tag), ['Update'], 'from that cache the next pass updates it, not a second Create')
+})
+
 t.test('a speaker advertising to a loopback peer writes its ServiceBGPStatus and takes it away on a graceful stop', async (t) => {
   await ensureCrds(testKubeconfig())
   const admin = await testRest()
