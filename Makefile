@@ -5,13 +5,11 @@ SHELL := /bin/bash
 
 TAP := npx tap --reporter=terse --allow-incomplete-coverage --disable-coverage
 # The core's specs run in one process (specs/core/all.suite.ts says why), and so do the other unit specs
-# (specs/allButCore.suite.ts), two at a time with the specs marked as needing a process of their own.
-# Then *.netns.spec.ts, one process each and ONE AT A TIME: routers (FRR's bfdd, BIRD) and speakers in two
-# netns specs side by side left BFD sessions that never came up (bgp.netns.spec and grBfd.netns.spec, 2 of
-# 4 clean-clone CI runs on 2026-12-03; never seen with the files run alone). Cause not found; about 3 min.
+# (specs/allButCore.suite.ts); *.netns.spec.ts and the specs marked as needing a process of their own run one
+# process each. Two at a time: tap's default on two cores is one (it leaves a core free), and these
+# processes wait on timers and sockets for much of their run.
 UNIT_OWN_PROCESS := $(shell grep -rl --include='*.spec.ts' '^// unit-suite: own process' specs 2>/dev/null | grep -v '^specs/core/' | grep -v '\.netns\.spec\.ts$$' | sort)
-UNIT_SUITES := specs/allButCore.suite.ts specs/core/all.suite.ts $(UNIT_OWN_PROCESS)
-UNIT_NETNS := $(shell find specs -name '*.netns.spec.ts' 2>/dev/null | sort)
+UNIT_SPECS := specs/allButCore.suite.ts specs/core/all.suite.ts $(UNIT_OWN_PROCESS) $(shell find specs -name '*.netns.spec.ts' 2>/dev/null | sort)
 UNIT_JOBS ?= 2
 
 -include specs/support/k8s/k8s.mk
@@ -43,8 +41,7 @@ build: deps
 SPEC_TIMES = if [ -f dist/specs/support/specTimes.js ]; then echo "per-file wall times:"; node dist/specs/support/specTimes.js $(1); fi
 
 unit: deps
-	rc=0; $(TAP) --jobs=$(UNIT_JOBS) --timeout=120 $(UNIT_SUITES) || rc=$$?; $(call SPEC_TIMES,$(UNIT_SUITES)); \
-	$(TAP) --jobs=1 --timeout=120 $(UNIT_NETNS) || rc=$$?; $(call SPEC_TIMES,$(UNIT_NETNS)); exit $$rc
+	rc=0; $(TAP) --jobs=$(UNIT_JOBS) --timeout=120 $(UNIT_SPECS) || rc=$$?; $(call SPEC_TIMES,$(UNIT_SPECS)); exit $$rc
 
 # The type check and the build are two tsc runs of about one core each: side by side on two cores.
 test: deps
