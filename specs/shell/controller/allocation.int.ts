@@ -2,7 +2,7 @@
 // subtest makes Services as a user would and waits for what the controller writes.
 import t from 'tap'
 import { ensureOk } from '../../../shell/kube/rest.js'
-import { list, remove } from '../../support/kube.js'
+import { eventually, list, remove } from '../../support/kube.js'
 import { type Fixture, type LiveService, conditionOf, ingressOf, startFixture } from './fixture.js'
 
 const POOL_ANNOTATION = 'metallb.io/ip-allocated-from-pool'
@@ -35,8 +35,12 @@ t.test('automatic: the lowest free address of the first general pool, with annot
   t.same(ingressOf(web), ['198.51.100.0'])
   t.equal(web.metadata.annotations?.[POOL_ANNOTATION], 'a-general')
   t.match(conditionOf(web), { status: 'True', reason: 'IPAllocated' })
-  const events = await list<{ involvedObject: { name: string }; reason: string }>(f.rest, 'v1', 'Event', ns)
-  t.equal(events.filter((e) => e.involvedObject.name === 'web' && e.reason === 'IPAllocated').length, 1, 'one IPAllocated Event')
+  // The controller records Events after the status and annotation writes: wait for the first, then count.
+  const allocatedEvents = async () =>
+    (await list<{ involvedObject: { name: string }; reason: string }>(f.rest, 'v1', 'Event', ns)).filter((e) => e.involvedObject.name === 'web' && e.reason === 'IPAllocated')
+  await eventually('an IPAllocated Event for web', 30_000, async () => ((await allocatedEvents()).length > 0 ? true : undefined))
+  await new Promise((r) => setTimeout(r, 1_000))
+  t.equal((await allocatedEvents()).length, 1, 'one IPAllocated Event')
 })
 
 t.test('requested IPs: the annotation and the deprecated spec field; both at once is refused', async (t) => {

@@ -55,8 +55,13 @@ t.test('an invalid pool applied while Services hold IPs releases nothing', async
     return s?.status?.result === 'Invalid' ? s : undefined
   })
   t.match(invalid.status?.errorSummary ?? '', /typo|main/, 'the summary names the pools')
-  const events = await list<{ involvedObject: { kind: string; name: string }; reason: string; message: string }>(f.rest, 'v1', 'Event', f.configNamespace)
-  t.ok(events.some((e) => e.involvedObject.kind === 'IPAddressPool' && e.reason === 'InvalidConfiguration'), 'a Warning Event on the offending pool')
+  // The Event is recorded after the ConfigurationState write: wait for it rather than list once.
+  const invalidEvent = await eventually('a Warning Event on the offending pool', 30_000, async () =>
+    (await list<{ involvedObject: { kind: string; name: string }; reason: string; message: string }>(f.rest, 'v1', 'Event', f.configNamespace)).find(
+      (e) => e.involvedObject.kind === 'IPAddressPool' && e.reason === 'InvalidConfiguration',
+    ),
+  )
+  t.ok(invalidEvent, 'a Warning Event on the offending pool')
   // Meanwhile a new Service arrives and existing ones change: the last valid config keeps serving.
   await f.mkService(ns, 'latecomer')
   const late = await f.waitService(ns, 'latecomer', 'an IP from the last valid config', (s) => ingressOf(s).length === 1)
