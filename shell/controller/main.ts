@@ -1,8 +1,8 @@
 // Wires the controller binary: settings (flags.ts), the kubeconfig, leader election, the reconcile
 // loop, metrics, health and the webhook. The only file that knows all the parts.
 import * as E from 'fp-ts/lib/Either.js'
-import { KubeConfig } from '@kubernetes/client-node'
 import { eventRecorder } from '../kube/events.js'
+import { loadKubeConfig } from '../kube/kubeConfig.js'
 import { type LeaseElector, startLeaseElector } from '../kube/leaseElector.js'
 import { type RestClient, restClient } from '../kube/rest.js'
 import { type Logger, jsonLogger } from '../obs/log.js'
@@ -20,9 +20,7 @@ interface Clients {
 }
 
 const connect = async (kubeconfig: string | undefined): Promise<Clients> => {
-  const kc = new KubeConfig()
-  if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig)
-  else kc.loadFromDefault()
+  const kc = loadKubeConfig(kubeconfig)
   return { rest: await restClient(kc), leaseRest: await restClient(kc) }
 }
 

@@ -1,10 +1,16 @@
-// A small JSON REST client for the Kubernetes API. @kubernetes/client-node supplies the kubeconfig,
-// TLS material and authentication; requests go through node:https directly so that every call has
-// a deadline, one keep-alive agent is reused (client-node 1.4 makes an agent per request), objects
+// A small JSON REST client for the Kubernetes API. A kubeconfig (kubeConfig.ts, or @kubernetes/client-node's
+// KubeConfig) supplies the server, TLS material and authentication; requests go through node:https
+// directly so that every call has a deadline, one keep-alive agent is reused (client-node 1.4 makes an agent per request), objects
 // stay plain JSON (its typed APIs turn timestamps into Dates), and watch streams surface every error.
 import * as http from 'node:http'
 import * as https from 'node:https'
-import type { KubeConfig } from '@kubernetes/client-node'
+
+/** What the client reads of a kubeconfig: both kubeConfig.ts's and client-node's KubeConfig have it. */
+export interface KubeAccess {
+  readonly getCurrentCluster: () => { readonly server: string } | null
+  /** TLS material and, called again per request, the credentials' headers. */
+  readonly applyToHTTPSOptions: (opts: https.RequestOptions) => Promise<void>
+}
 
 export interface RestResponse {
   readonly status: number
@@ -58,14 +64,14 @@ export const ensureOk = (res: RestResponse, what: string): RestResponse => {
 type Open = (method: string, path: string, headers: Record<string, string>) => Promise<http.ClientRequest>
 
 /** One keep-alive agent for the kubeconfig's cluster, and a way to open a request through it. */
-const connect = async (kc: KubeConfig): Promise<{ readonly open: Open; readonly agent: http.Agent }> => {
+const connect = async (kc: KubeAccess): Promise<{ readonly open: Open; readonly agent: http.Agent }> => {
   const cluster = kc.getCurrentCluster()
   if (cluster === null) throw new Error('kubeconfig has no current cluster')
   const base = new URL(cluster.server)
   const secure = base.protocol === 'https:'
   const opts: https.RequestOptions = {}
   await kc.applyToHTTPSOptions(opts)
-  const agentOptions = { keepAlive: true, maxSockets: 16, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized }
+  const agentOptions = { keepAlive: true, maxSockets: 16, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername }
   const agent = secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 16 })
   const transport = secure ? https : http
   const basePath = base.pathname.replace(/\/$/, '')
@@ -198,7 +204,7 @@ const streamWith =
     })
   }
 
-export const restClient = async (kc: KubeConfig): Promise<RestClient> => {
+export const restClient = async (kc: KubeAccess): Promise<RestClient> => {
   const { open, agent } = await connect(kc)
   return { request: requestWith(open), stream: streamWith(open), close: () => agent.destroy() }
 }

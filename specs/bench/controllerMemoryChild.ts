@@ -1,6 +1,6 @@
 // Child of controllerMemory.bench.ts: IronLB's controller wired as shell/controller/main.ts wires it (caches,
 // loop, metrics, events; always the leader, no webhook or probes), with process.memoryUsage() printed as one
-// JSON line at each phase: start, client-node imported, the controller's modules imported, KubeConfig loaded,
+// JSON line at each phase: start, the kubeconfig loader imported, the controller's modules imported, kubeconfig loaded,
 // caches synced, first pass done, idle (every Service written), and after a full GC (--expose-gc).
 //
 //   node --expose-gc dist/specs/bench/controllerMemoryChild.js KUBECONFIG NAMESPACE
@@ -30,8 +30,9 @@ const main = async (): Promise<void> => {
   const [kubeconfig, namespace] = process.argv.slice(2)
   if (kubeconfig === undefined || namespace === undefined) throw new Error('usage: controllerMemoryChild KUBECONFIG NAMESPACE')
   phase('start')
-  const { KubeConfig } = await import('@kubernetes/client-node')
-  phase('client-node imported')
+  // What main.ts imports for its kubeconfig (shell/kube/kubeConfig.ts: client-node's parser, not its index).
+  const { loadKubeConfig } = await import('../../shell/kube/kubeConfig.js')
+  phase('kubeconfig loader imported')
   const [{ restClient }, { jsonLogger }, { eventRecorder }, { controllerMetrics }, { startController }] = await Promise.all([
     import('../../shell/kube/rest.js'),
     import('../../shell/obs/log.js'),
@@ -40,10 +41,8 @@ const main = async (): Promise<void> => {
     import('../../shell/controller/controller.js'),
   ])
   phase('controller modules imported')
-  const kc = new KubeConfig()
-  kc.loadFromFile(kubeconfig)
-  const rest = await restClient(kc)
-  phase('KubeConfig loaded, REST client made')
+  const rest = await restClient(loadKubeConfig(kubeconfig))
+  phase('kubeconfig loaded, REST client made')
   let passes = 0
   const log = jsonLogger('debug', (line) => {
     if (line.includes('"event":"reconciled"')) passes++
