@@ -142,7 +142,34 @@ class UdpTtlSocket : public Napi::ObjectWrap<UdpTtlSocket> {
     callback_ = Napi::Persistent(info[0].As<Napi::Function>());
     context_ = std::make_unique<Napi::AsyncContext>(env, "IronlbUdpTtlSocket");
     Ref();  // alive while the poll may call into it
+    napi_add_env_cleanup_hook(env, &UdpTtlSocket::OnEnvironmentExit, this);
     return env.Undefined();
+  }
+
+  // The BFD worker thread (shell/bfd/worker.ts) can end with this socket open (the process exits): a
+  // worker's loop must not close with our poll handle live, or Node aborts the whole process. The
+  // environment's teardown runs this hook. The loop finishes the close after this library is unloaded,
+  // so no callback of ours may run then: the handle (a few bytes, once per socket) is left unfreed.
+  static void OnEnvironmentExit(void* arg) {
+    auto* self = static_cast<UdpTtlSocket*>(arg);
+    if (self->poll_ != nullptr) {
+      uv_poll_stop(self->poll_);
+      self->poll_->data = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t*>(self->poll_), nullptr);
+      self->poll_ = nullptr;
+    }
+    self->callback_.Reset();
+    self->context_.reset();
+    if (self->fd_ >= 0) close(self->fd_);
+    self->fd_ = -1;
+  }
+
+  void StopPoll() {
+    if (poll_ == nullptr) return;
+    uv_poll_stop(poll_);
+    poll_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), &UdpTtlSocket::FreePoll);
+    poll_ = nullptr;
   }
 
   static void FreePoll(uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); }
@@ -210,10 +237,8 @@ class UdpTtlSocket : public Napi::ObjectWrap<UdpTtlSocket> {
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (poll_ != nullptr) {
-      uv_poll_stop(poll_);
-      poll_->data = nullptr;
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), &UdpTtlSocket::FreePoll);
-      poll_ = nullptr;
+      napi_remove_env_cleanup_hook(info.Env(), &UdpTtlSocket::OnEnvironmentExit, this);
+      StopPoll();
       callback_.Reset();
       context_.reset();
       Unref();

@@ -3,7 +3,9 @@
 import t from 'tap'
 import { createSocket } from 'node:dgram'
 import { type TtlDatagram, openUdpTtlSocket } from '../../../shell/native/udpTtl.js'
-import { isPacketAddonBuilt } from '../../../shell/native/packetSocket.js'
+import { addonCandidates, isPacketAddonBuilt } from '../../../shell/native/packetSocket.js'
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 
 const sendFrom = (family: 4 | 6, to: number, ttl: number): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -50,6 +52,22 @@ const main = (): void => {
       t.equal(s.port(), -1, 'closed: no port')
     })
   }
+
+  // The BFD worker thread holds these sockets; the speaker's process may exit while it runs. Node then
+  // tears the worker's loop down, and a poll handle left open there aborted the whole process (134).
+  void t.test('a worker thread ends with its socket started: the process exits cleanly', async (t) => {
+    const addon = addonCandidates().find((p) => existsSync(p)) ?? ''
+    const worker = [
+      "const { parentPort } = require('node:worker_threads')",
+      `const s = new (require(${JSON.stringify(addon)}).UdpTtlSocket)({ family: 4, address: '127.0.0.1', port: 0 })`,
+      's.start(() => {})',
+      "parentPort.postMessage('open')",
+      'setInterval(() => {}, 1000)',
+    ].join('\n')
+    const main = `const { Worker } = require('node:worker_threads'); new Worker(${JSON.stringify(worker)}, { eval: true }).on('message', () => process.exit(0))`
+    const r = spawnSync(process.execPath, ['-e', main], { encoding: 'utf8', timeout: 30_000 })
+    t.same({ status: r.status, signal: r.signal }, { status: 0, signal: null }, `exit status 0, not an abort: ${r.stderr.slice(0, 300)}`)
+  })
 }
 
 if (!isPacketAddonBuilt()) t.plan(0, 'skipped: the addon is not built (make native)')
