@@ -4,7 +4,7 @@
 // and argv (routerFrr.ts, routerBird.ts, routerGobgp.ts); this file starts, queries and stops them. Every
 // file of a router lives in one temp folder of its own (never /etc/frr, /var/run/frr or /etc/bird), and
 // `stop` kills what it started and removes that folder, even when the start failed part way.
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { birdPlan, birdQueries } from './routerBird.js'
@@ -91,7 +91,12 @@ export interface RibPath {
 /** What a kind's file renders: files to write into the folder, and the daemons to start, in order. */
 export interface RouterPlan {
   readonly files: readonly { readonly name: string; readonly text: string }[]
-  readonly daemons: readonly { readonly name: string; readonly argv: readonly string[] }[]
+  readonly daemons: readonly {
+    readonly name: string
+    readonly argv: readonly string[]
+    /** A path (a socket) the daemon needs to exist when it starts; launched only once it does. */
+    readonly after?: string
+  }[]
   /** FRR drops to user frr: the folder and its files must be the frr user's. */
   readonly owner?: 'frr'
 }
@@ -283,6 +288,8 @@ export const startRouter = async (c: RouterConfig): Promise<Router> => {
     for (const d of plan.daemons) {
       const log = join(dir, `${d.name}.log`)
       logs.push(log)
+      const needs = d.after
+      if (needs !== undefined) await pollUntil(`${needs} before ${d.name} starts`, READY_MS, async () => existsSync(needs))
       refs.push(await launch(c.ns, d.argv, log, process.env))
     }
     const q = routerQueries(c.kind, c.ns, dir)

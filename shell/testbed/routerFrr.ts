@@ -70,8 +70,11 @@ export const frrPlan = (c: RouterConfig, dir: string): RouterPlan => ({
     { name: 'bgpd.conf', text: frrBgpdConf(c) },
     { name: 'bfdd.conf', text: frrBfddConf(c) },
   ],
+  // bgpd and bfdd start once zebra's socket is there: a client that finds no zebra connects again only
+  // 10 s later (FRR replays BFD registrations then, so this saves time, not correctness).
   daemons: DAEMONS.map((d) => ({
     name: d,
+    ...(d === 'zebra' ? {} : { after: join(dir, 'zserv.api') }),
     argv: [
       join(FRR_BIN, d),
       '-u', 'frr', '-g', 'frr',
