@@ -31,3 +31,6 @@ export const normaliseTimestamp = (text: string): E.Either<string, string> => {
   const utc = new Date(d.getTime() - offsetMinutes * 60_000)
   return E.right(utc.toISOString())
 }
+
+/** metav1.Time's text for a time given in milliseconds: UTC, whole seconds ("2024-05-01T10:00:00Z"). */
+export const rfc3339Seconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')

@@ -2,6 +2,7 @@
 // core for everything (core/controller/reconcile.ts), apply the releases, ask the core which
 // acquisitions may follow on the latest copies (admit.ts), apply those, publish the pool status and
 // the ConfigurationState, and feed the state back. Nothing is decided here.
+import { rfc3339Seconds } from '../../core/cluster/timestamp.js'
 import { admitAcquisitions } from '../../core/controller/admit.js'
 import { type ControllerPlan, type ControllerState, reconcileController } from '../../core/controller/reconcile.js'
 import type { ServicePlan } from '../../core/controller/servicePlan.js'
@@ -31,9 +32,6 @@ export interface PassMemory {
 const DEFERRED_RETRY_MS = 250
 
 const DONE: PassOutcome = { _tag: 'Done' }
-
-/** RFC 3339 at seconds precision, as metav1.Time is written. */
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 const reportConfig = (deps: PassDeps, plan: ControllerPlan, ctx: PassContext): void => {
   deps.metrics.configLoaded.set(plan.config._tag === 'NoValidYet' ? 0 : 1)
@@ -68,7 +66,7 @@ export const runPass = async (deps: PassDeps, memory: PassMemory, ctx: PassConte
   const started = performance.now()
   const { snapshot, problems } = deps.caches.snapshot()
   for (const p of problems) deps.log.warn('object-skipped', { problem: p })
-  const now = rfc3339(deps.clock.now())
+  const now = rfc3339Seconds(deps.clock.now())
   const { state, plan } = reconcileController(snapshot, memory.state, { now, namespace: deps.namespace, loadBalancerClass: deps.loadBalancerClass })
   memory.state = state
   reportConfig(deps, plan, ctx)
