@@ -1,18 +1,17 @@
 // Wires the speaker binary: flags and env as MetalLB's speaker reads them (METALLB_NODE_NAME,
 // METALLB_HOST, METALLB_NAMESPACE, METALLB_ML_BIND_ADDR, METALLB_ML_BIND_PORT, METALLB_ML_SECRET_KEY_PATH),
 // the kubeconfig, the failure detector's key, the speaker loop, metrics and health.
+// The stop signals are caught before the slow imports (the Kubernetes client and the speaker itself
+// are loaded after, dynamically): stopSignal.ts says why.
 import * as E from 'fp-ts/lib/Either.js'
-import { KubeConfig } from '@kubernetes/client-node'
 import { parseArgs } from '../cli/args.js'
-import { eventRecorder } from '../kube/events.js'
-import { restClient } from '../kube/rest.js'
-import { isLogLevel, jsonLogger, type Logger } from '../obs/log.js'
+import { isLogLevel, jsonLogger } from '../obs/log.js'
 import { OBSERVABILITY_FLAGS, observabilitySettings, startObservability } from '../obs/observability.js'
 import { KEY_MIN_BYTES, refusal } from '../../core/membership/keyRing.js'
 import { readKeyFile } from '../membership/keyFile.js'
 import { DEFAULT_KEY_GRACE_MS, parseDuration } from '../membership/options.js'
-import { speakerMetrics } from './metrics.js'
-import { type Speaker, type SpeakerOptions, startSpeaker } from './speaker.js'
+import type { SpeakerOptions } from './speaker.js'
+import { catchStopSignal } from './stopSignal.js'
 
 const FLAGS = ['lb-class', 'node-name', 'namespace', 'kubeconfig', ...OBSERVABILITY_FLAGS, 'log-level', 'memberlist-bind', 'memberlist-port', 'memberlist-key-file', 'memberlist-key-grace', 'memberlist-advertise']
 
@@ -70,21 +69,8 @@ const readSettings = (argv: readonly string[]): { ok: true; value: Settings } | 
   }
 }
 
-/** Resolves 0 once a signal has stopped the speaker gracefully and closed what it used. */
-const untilSignal = (log: Logger, speaker: Speaker, close: () => void): Promise<number> =>
-  new Promise<number>((resolve) => {
-    const shutdown = (signal: string): void => {
-      log.info('speaker-stopping', { signal })
-      void speaker.stop(true).finally(() => {
-        close()
-        resolve(0)
-      })
-    }
-    process.once('SIGTERM', () => shutdown('SIGTERM'))
-    process.once('SIGINT', () => shutdown('SIGINT'))
-  })
-
 export const runSpeaker = async (argv: readonly string[]): Promise<number> => {
+  const stop = catchStopSignal()
   const settings = readSettings(argv)
   if (!settings.ok) {
     process.stderr.write(`ironlb speaker: ${settings.error}\n`)
@@ -92,6 +78,20 @@ export const runSpeaker = async (argv: readonly string[]): Promise<number> => {
   }
   const { level, kubeconfig, observability, ...options } = settings.value
   const log = jsonLogger(level, undefined, { component: 'speaker', node: options.node })
+  log.info('speaker-starting', { signals: 'caught' })
+  const [{ KubeConfig }, { restClient }, { eventRecorder }, { speakerMetrics }, { startSpeaker }] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('../kube/rest.js'),
+    import('../kube/events.js'),
+    import('./metrics.js'),
+    import('./speaker.js'),
+  ])
+  const early = stop.received()
+  // Stopped before it joined anything: nothing to hand over.
+  if (early !== undefined) {
+    log.info('speaker-stopping', { signal: early, phase: 'starting' })
+    return 0
+  }
   const kc = new KubeConfig()
   if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig)
   else kc.loadFromDefault()
@@ -107,8 +107,14 @@ export const runSpeaker = async (argv: readonly string[]): Promise<number> => {
     return 1
   }
   log.info('speaker-started', { namespace: options.namespace, port: observability.metricsPort })
-  return untilSignal(log, speaker, () => {
+  // At once when the signal came during the start: the speaker leaves gracefully all the same.
+  const signal = await stop.next
+  log.info('speaker-stopping', { signal })
+  try {
+    await speaker.stop(true)
+  } finally {
     obs.right.close()
     rest.close()
-  })
+  }
+  return 0
 }
