@@ -27,6 +27,8 @@ interface ReflectorOptions {
 
 export interface Reflector<T extends KubeObject> {
   readonly list: () => readonly T[]
+  /** Counts changes to the cache: the same number means the same objects (consumers memoize on it). */
+  readonly version: () => number
   readonly synced: () => boolean
   /** Restarts so far, by cause; for metrics and tests. */
   readonly restarts: () => Readonly<Record<'error' | 'gone' | 'watchdog' | 'closed', number>>
@@ -87,6 +89,8 @@ interface ReflectorState<T extends KubeObject> {
   readonly timeoutSeconds: number
   resourceVersion: string
   synced: boolean
+  /** Bumped by every change to `store`. */
+  changes: number
 }
 
 const notify = (s: { readonly opts: ReflectorOptions }): void => {
@@ -102,6 +106,7 @@ const relist = async <T extends KubeObject>(s: ReflectorState<T>): Promise<void>
   const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector } }), `list ${opts.path}`)
   const body = res.body as { items?: T[]; metadata?: { resourceVersion?: string } }
   s.store.clear()
+  s.changes++
   for (const item of body.items ?? []) s.store.set(keyOf(item), s.cached(opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item }))
   s.resourceVersion = body.metadata?.resourceVersion ?? ''
   s.synced = true
@@ -115,11 +120,14 @@ const applyEvent = <T extends KubeObject>(s: ReflectorState<T>, ev: WatchEvent):
     case 'ADDED':
     case 'MODIFIED': {
       const key = keyOf(ev.object)
-      if (isNewer(rv, s.store.get(key)?.metadata?.resourceVersion)) s.store.set(key, s.cached(ev.object as T))
+      if (isNewer(rv, s.store.get(key)?.metadata?.resourceVersion)) {
+        s.store.set(key, s.cached(ev.object as T))
+        s.changes++
+      }
       break
     }
     case 'DELETED':
-      s.store.delete(keyOf(ev.object))
+      if (s.store.delete(keyOf(ev.object))) s.changes++
       break
     case 'BOOKMARK':
       if (rv !== undefined) s.resourceVersion = rv
@@ -205,16 +213,21 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
     timeoutSeconds: opts.watchTimeoutSeconds ?? 300,
     resourceVersion: '',
     synced: false,
+    changes: 0,
   }
   void run(s)
   return {
     list: () => [...s.store.values()],
+    version: () => s.changes,
     synced: () => s.synced,
     restarts: () => ({ ...s.restarts }),
     observeWrite: (obj) => {
       const key = keyOf(obj)
       const current = s.store.get(key)
-      if (current !== undefined && isNewer(obj.metadata?.resourceVersion, current.metadata?.resourceVersion)) s.store.set(key, s.cached(obj))
+      if (current !== undefined && isNewer(obj.metadata?.resourceVersion, current.metadata?.resourceVersion)) {
+        s.store.set(key, s.cached(obj))
+        s.changes++
+      }
     },
     stop: () => s.stopper.abort(),
   }

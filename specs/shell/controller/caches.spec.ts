@@ -38,10 +38,14 @@ t.test('a snapshot decodes only the objects that changed since the last', async 
   t.same(same(first, second), [true, true, true], 'an unchanged cache: the very same decoded Services')
   const shownBefore = caches.latestShown()
   t.equal(caches.latestShown().get('apps/a'), shownBefore.get('apps/a'), 'and the same ServiceShown for the latest copies')
+  // A pass reads the decoded cluster twice (its snapshot, the latest copies after its releases): built once.
+  t.equal(caches.latestShown(), shownBefore, 'an unchanged cache: the very same map of latest copies, not a new one')
+  t.equal(caches.snapshot().snapshot.shown, shownBefore, "the snapshot's map is that one too")
 
   await api.request('PATCH', '/api/v1/namespaces/apps/services/b', { contentType: 'application/merge-patch+json', body: { metadata: { labels: { app: 'b', tier: 'web' } } } })
   await until('the change cached', () => services().find((s) => s.name === 'b')?.labels['tier'] === 'web')
   const third = services()
+  t.not(caches.latestShown(), shownBefore, 'after a change: built again')
   t.same(same(second, third), [true, false, true], 'after b changed: a and c as they were, b decoded again')
   t.strictSame(third, decodeClusterObjects(['a', 'b', 'c'].map((n) => ({ apiVersion: 'v1', kind: 'Service', ...(api.get('apps', n) as object) }))).services, 'equal to a plain decode of what the server holds')
 })

@@ -141,6 +141,7 @@ t.test('watch events: newer versions replace, older never do, DELETED removes, B
   await until('the second watch', () => calls.length >= 3)
   t.strictSame(r.list(), [obj('a', 5, 1)])
   t.equal(changes, 4, 'the list and three changes; the bookmark is not one')
+  t.equal(r.version(), 3, 'version: the list, the newer a, the deletion; the older a and the bookmark change nothing')
   t.strictSame(calls, ['GET /x', 'WATCH from 2', 'WATCH from 9'], 'the next watch resumes at the bookmark, with no relist')
   t.equal(r.restarts().closed, 1)
 })
