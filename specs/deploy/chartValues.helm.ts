@@ -18,6 +18,7 @@ interface Container {
   readonly args: readonly string[]
   readonly resources: unknown
   readonly securityContext: unknown
+  readonly env?: ReadonlyArray<{ readonly name: string; readonly value?: string }>
 }
 interface PodSpec {
   readonly securityContext: unknown
@@ -52,6 +53,7 @@ t.test('each non-default value lands where it should', async (t) => {
   t.same(secretGets.sort(), ['metallb-webhook-cert', 'speaker-key'], 'memberlist.secretName: the controller may read that Secret and no longer memberlist')
 
   t.same(cc.resources, VALUES.controller.resources, 'controller.resources')
+  t.same(cc.env?.filter((e) => e.name === 'NODE_OPTIONS'), [{ name: 'NODE_OPTIONS', value: VALUES.controller.nodeOptions }], 'controller.nodeOptions')
   t.same(sc.resources, VALUES.speaker.resources, 'speaker.resources')
   t.same(controller.nodeSelector, { 'kubernetes.io/os': 'linux', ...VALUES.controller.nodeSelector }, 'controller.nodeSelector, beside the os label')
   t.same(speaker.nodeSelector, { 'kubernetes.io/os': 'linux', ...VALUES.speaker.nodeSelector }, 'speaker.nodeSelector, beside the os label')

@@ -13,6 +13,7 @@ export const VALUES = {
     replicas: 3,
     logLevel: 'debug',
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+    nodeOptions: '--max-old-space-size=192',
     nodeSelector: { 'node-role.example.com/infra': 'true' },
     tolerations: [{ key: 'infra', operator: 'Exists', effect: 'NoSchedule' }],
     podSecurityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
