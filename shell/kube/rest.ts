@@ -1,7 +1,8 @@
 // A small JSON REST client for the Kubernetes API. A kubeconfig (kubeConfig.ts, or @kubernetes/client-node's
 // KubeConfig) supplies the server, TLS material and authentication; requests go through node:https
-// directly so that every call has a deadline, one keep-alive agent is reused (client-node 1.4 makes an agent per request), objects
-// stay plain JSON (its typed APIs turn timestamps into Dates), and watch streams surface every error.
+// directly so that every call has a deadline, one keep-alive agent is reused (client-node 1.4 makes an
+// agent per request), objects stay plain JSON (its typed APIs turn timestamps into Dates), and watch
+// streams surface every error.
 import * as http from 'node:http'
 import * as https from 'node:https'
 
