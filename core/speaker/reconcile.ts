@@ -34,12 +34,12 @@ const hold = (state: SpeakerState, why: L2HoldReason, membership: MembershipPlan
   },
 })
 
-/** Unable to answer: out of the detector, nothing announced, no status naming this node, no reasons kept. */
-const withdraw = (input: SpeakerInput, prior: SpeakerState, bgp: BgpPassPlan | undefined): SpeakerStep => ({
+/** Unable to answer: out of the detector, nothing announced, no status naming this node, no reasons kept (the config still reported). */
+const withdraw = (input: SpeakerInput, prior: SpeakerState, bgp: BgpPassPlan | undefined, config: ConfigReport | undefined): SpeakerStep => ({
   state: { ...prior, universe: undefined, announced: new Set(), alive: new Set(), reasons: new Map() },
   plan: {
     membership: leaveMembership(input.membership),
-    config: undefined,
+    config,
     membersAlive: undefined,
     protocols: {
       layer2: {
@@ -72,11 +72,12 @@ export const reconcileSpeaker = (input: SpeakerInput, prior: SpeakerState, env: 
   const bgp = decided?.plan
   // Layer 2's gates hold only Layer 2; what BGP decided is remembered whichever way the pass goes.
   const prior2: SpeakerState = decided === undefined ? prior : { ...prior, ...decided.memory, lastValid }
-  if (input.readiness._tag === 'Unable') return withdraw(input, prior2, bgp)
+  // The config's health is reported whatever Layer 2 can do: a BGP-only node has a ConfigurationState too.
+  if (input.readiness._tag === 'Unable') return withdraw(input, prior2, bgp, config)
   if (!snapshot.synced) return hold(prior2, 'NotSynced', KEEP, bgp)
   const universe = memberUniverse(snapshot.nodes)
   const membership = planMembership(input.membership, universe, prior.universe)
-  if (input.membership._tag === 'Out') return hold({ ...prior2, universe }, 'Joining', membership, bgp)
+  if (input.membership._tag === 'Out') return hold({ ...prior2, universe }, 'Joining', membership, bgp, config)
   if (lastValid === undefined) return hold({ ...prior2, universe }, 'NoValidConfig', membership, bgp, config)
 
   const alive = input.membership.alive

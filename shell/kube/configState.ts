@@ -1,8 +1,10 @@
 // Reports the configuration's health where MetalLB v0.16 does: a ConfigurationState per component
 // (`controller`, `speaker-<node>`; result Valid/Invalid, errorSummary), plus a Warning Event on each
-// offending object, once per change of the error set (not on every pass).
+// offending object, once per change of the error set (not on every pass). A speaker's also carries a
+// condition per BGP session (core/speaker/sessionConditions.ts).
 import { CONFIGURATION_STATE_LABELS as LABELS } from '../../core/config/statusCodecs.js'
 import type { ConfigError } from '../../core/model/config.js'
+import type { Condition } from '../../core/model/serviceShown.js'
 import type { Logger } from '../obs/log.js'
 import type { EventRecorder } from './events.js'
 import type { RestClient } from './rest.js'
@@ -32,16 +34,22 @@ export const speakerReporter = (node: string): Reporter => ({
 const summarise = (errors: readonly ConfigError[]): string =>
   errors.map((e) => `${e.kind} ${e.namespace}/${e.name}: ${e.field}: ${e.message}`).join('; ')
 
-export const configStatePublisher = (deps: ConfigStateDeps, reporter: Reporter = CONTROLLER_REPORTER): ((errors: readonly ConfigError[]) => Promise<void>) => {
+type Publish = (errors: readonly ConfigError[], conditions?: readonly Condition[]) => Promise<void>
+
+/**
+ * Publishes when what it would write changed. One write at a time: a call made during a write is
+ * published right after it (the latest call wins), so a change is never lost to a write in flight.
+ */
+export const configStatePublisher = (deps: ConfigStateDeps, reporter: Reporter = CONTROLLER_REPORTER): Publish => {
   let published: string | undefined
-  let inFlight = false
+  let latest: { readonly errors: readonly ConfigError[]; readonly conditions: readonly Condition[] | undefined } | undefined
+  let writing: Promise<void> | undefined
   const base = `/apis/metallb.io/v1beta1/namespaces/${deps.namespace}/configurationstates`
-  return async (errors) => {
+  const publishOnce = async (errors: readonly ConfigError[], conditions: readonly Condition[] | undefined): Promise<void> => {
     const result = errors.length === 0 ? 'Valid' : 'Invalid'
     const errorSummary = summarise(errors)
-    const fingerprint = `${result}|${errorSummary}`
-    if (fingerprint === published || inFlight) return
-    inFlight = true
+    const fingerprint = JSON.stringify([result, errorSummary, conditions])
+    if (fingerprint === published) return
     try {
       const created = await deps.rest.request('POST', base, {
         body: {
@@ -53,7 +61,7 @@ export const configStatePublisher = (deps: ConfigStateDeps, reporter: Reporter =
       if (created.status >= 300 && created.status !== 409) throw new Error(`create ConfigurationState: HTTP ${created.status}`)
       const patched = await deps.rest.request('PATCH', `${base}/${reporter.name}/status`, {
         contentType: 'application/merge-patch+json',
-        body: { status: { result, errorSummary: errorSummary === '' ? null : errorSummary } },
+        body: { status: { result, errorSummary: errorSummary === '' ? null : errorSummary, ...(conditions === undefined ? {} : { conditions }) } },
       })
       if (patched.status >= 300) throw new Error(`update ConfigurationState status: HTTP ${patched.status}`)
       if (reporter.raiseEvents)
@@ -67,8 +75,19 @@ export const configStatePublisher = (deps: ConfigStateDeps, reporter: Reporter =
       published = fingerprint
     } catch (err) {
       deps.log.warn('config-state-not-published', { error: err })
-    } finally {
-      inFlight = false
     }
+  }
+  // Clears `writing` in the same tick as its last look at `latest`, so no call falls between the two.
+  const drain = async (): Promise<void> => {
+    for (let next = latest; next !== undefined; next = latest) {
+      latest = undefined
+      await publishOnce(next.errors, next.conditions)
+    }
+    writing = undefined
+  }
+  return (errors, conditions) => {
+    latest = { errors, conditions }
+    writing ??= drain()
+    return writing
   }
 }

@@ -20,6 +20,7 @@ import type { EventRecorder } from '../kube/events.js'
 import type { Logger } from '../obs/log.js'
 import type { BgpPassPlan } from '../../core/speaker/bgpPass.js'
 import type { SessionSpec } from '../../core/speaker/sessionPlan.js'
+import type { SessionReport } from '../../core/speaker/sessionConditions.js'
 import { type BgpListeners, bgpListeners, md5PasswordOf } from './bgpListeners.js'
 
 interface BgpApplierDeps {
@@ -34,6 +35,8 @@ interface BgpApplierDeps {
   readonly bfd?: Bfd
   /** MetalLB's metallb_bgp_* series (shell/bgp/metrics.ts), labelled peer "address:port" and vrf. */
   readonly observe?: BgpObserver
+  /** A session came up or went down, or its BFD changed: the reports (below) changed. */
+  readonly onChange?: () => void
 }
 
 export interface BgpApplier {
@@ -42,6 +45,8 @@ export interface BgpApplier {
   readonly stop: () => Promise<void>
   /** The running sessions' states by peer name, for readiness, status and specs. */
   readonly states: () => ReadonlyMap<string, string>
+  /** Each running session as the speaker's ConfigurationState shows it (core/speaker/sessionConditions.ts). */
+  readonly reports: () => readonly SessionReport[]
 }
 
 interface Running {
@@ -54,6 +59,8 @@ interface Running {
   routes: readonly Route[]
   /** The unnumbered peer's search and Router Advertisements, stopped with the session. */
   watch: { readonly stop: () => void } | undefined
+  /** Why the session last left Established. */
+  lastDown?: string
 }
 
 const bfdPeerOf = (s: SessionSpec): BfdPeer => ({ address: s.remote, multiHop: s.bfd?.multiHop ?? false, ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }) })
@@ -81,6 +88,9 @@ interface Applier {
 const byRemote = (a: Applier, remote: string): Running | undefined => [...a.running.values()].find((r) => r.spec.discoverOn === undefined && r.spec.remote === remote)
 
 const tell = (a: Applier, peer: string, up: boolean, detail: string): void => {
+  const r = a.running.get(peer)
+  if (r !== undefined && !up) r.lastDown = detail
+  a.deps.onChange?.()
   const node = { apiVersion: 'v1', kind: 'Node', namespace: 'default', name: a.deps.node }
   void a.deps.events.record(node, up ? 'Normal' : 'Warning', up ? 'BGPSessionUp' : 'BGPSessionDown', `BGP session to peer "${peer}" ${up ? 'established' : `down: ${detail}`}`)
 }
@@ -165,6 +175,17 @@ const retimeBfd = (a: Applier, spec: SessionSpec): void => {
   else void a.deps.bfd?.start(bfdPeerOf(spec), spec.bfd.profile).catch((err) => a.deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
 }
 
+const reportOf = (a: Applier, peer: string, r: Running): SessionReport => {
+  const bfd = r.spec.bfd === undefined || r.spec.discoverOn !== undefined ? undefined : a.deps.bfd?.state(bfdPeerOf(r.spec))
+  return {
+    peer,
+    remote: r.spec.discoverOn === undefined ? r.spec.remote : `router on ${r.spec.discoverOn}`,
+    state: r.session?.state() ?? 'Discovering',
+    ...(bfd === undefined ? {} : { bfd }),
+    ...(r.lastDown === undefined ? {} : { lastDown: r.lastDown }),
+  }
+}
+
 const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan): Promise<void> => {
   const { diff } = plan.sessions
   for (const peer of diff.stop) close(a, peer, false)
@@ -195,6 +216,8 @@ export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
     },
   })
   deps.bfd?.on('down', (peer, diag) => onBfdDown(a, peer.address, diag))
+  deps.bfd?.on('down', () => deps.onChange?.())
+  deps.bfd?.on('up', () => deps.onChange?.())
   return {
     apply: (plan) => applyPlan(a, listeners, plan),
     stop: async () => {
@@ -202,5 +225,6 @@ export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
       await listeners.close()
     },
     states: () => new Map([...a.running].map(([peer, r]) => [peer, r.session?.state() ?? 'Discovering'])),
+    reports: () => [...a.running].map(([peer, r]) => reportOf(a, peer, r)),
   }
 }

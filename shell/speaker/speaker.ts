@@ -13,6 +13,10 @@ import { decodeL2Statuses } from '../../core/speaker/l2StatusCodec.js'
 import { decodeBgpStatuses } from '../../core/speaker/bgpStatusCodec.js'
 import { bgpStatusWrites } from '../../core/speaker/bgpStatusWrites.js'
 import type { LinkFacts } from '../../core/speaker/interfaceFilter.js'
+import { sessionConditions } from '../../core/speaker/sessionConditions.js'
+import { rfc3339Seconds } from '../../core/cluster/timestamp.js'
+import type { ConfigError } from '../../core/model/config.js'
+import type { Condition } from '../../core/model/serviceShown.js'
 import { configStatePublisher, speakerReporter } from '../kube/configState.js'
 import type { EventRecorder } from '../kube/events.js'
 import type { RestClient } from '../kube/rest.js'
@@ -80,7 +84,9 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
   const statusDeps = { rest: opts.rest, log, events: opts.events, namespace: opts.namespace, node: opts.node }
   const bfd = startBfd(log, bfdMetrics(metrics.registry))
   const sockets = opts.bgpSockets ?? { dialer: nativeDialer, listen: nativeListen }
-  const bgp = startBgpApplier({ log, events: opts.events, node: opts.node, bfd, observe: metrics.bgp, ...sockets })
+  const bgp = startBgpApplier({ log, events: opts.events, node: opts.node, bfd, observe: metrics.bgp, onChange: kick, ...sockets })
+  const publishState = configStatePublisher({ rest: opts.rest, log, events: opts.events, namespace: opts.namespace }, speakerReporter(opts.node))
+  let sessionsShown: readonly Condition[] = []
   const appliers = {
     log,
     metrics,
@@ -90,7 +96,10 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
     now,
     publishStatus: l2StatusPublisher(statusDeps, (o) => caches.statuses.observeWrite(o), kick),
     publishBgpStatus: bgpStatusPublisher(statusDeps, (o) => caches.bgpStatuses.observeWrite(o), kick),
-    publishConfigState: configStatePublisher({ rest: opts.rest, log, events: opts.events, namespace: opts.namespace }, speakerReporter(opts.node)),
+    publishConfigState: (errors: readonly ConfigError[]) => {
+      sessionsShown = sessionConditions(bgp.reports(), sessionsShown, rfc3339Seconds(now()))
+      return publishState(errors, sessionsShown)
+    },
   }
   const env = { node: opts.node, namespace: opts.namespace, loadBalancerClass: opts.loadBalancerClass }
   let state = initialSpeakerState

@@ -67,6 +67,15 @@ t.test('a typo keeps the last valid config; none yet: nothing announced', async 
   t.same(responder(stale), { ...responder(stale), taken: [], released: [] })
 })
 
+t.test('the config is reported whatever Layer 2 can do (a BGP-only node has a ConfigurationState too)', async (t) => {
+  const broken = rawPool('p', ['198.51.100.0/33'])
+  const [unable, unableBroken] = run([mkInput(base, { readiness: UNABLE }), mkInput([broken, ...base.slice(1)], { readiness: UNABLE })])
+  t.same(unable?.plan.config, { loaded: true, stale: false, errors: [] }, 'unable to answer: valid')
+  t.match(unableBroken?.plan.config, { loaded: true, stale: true, errors: [{ kind: 'IPAddressPool', name: 'p' }] }, 'unable to answer: the typo reported')
+  const [joining] = run([mkInput(base, { membership: { _tag: 'Out' } })])
+  t.same(joining?.plan.config, { loaded: true, stale: false, errors: [] }, 'while joining the failure detector')
+})
+
 t.test('interfaces: the advertisement\'s list within the usable ones; none listed means all', async (t) => {
   const rows = [
     { desc: 'no list: every usable interface', ad: {}, usable: ['eth0', 'eth1'], want: { eth0: ['198.51.100.1'], eth1: ['198.51.100.1'] }, status: ['eth0', 'eth1'] },

@@ -5,7 +5,8 @@
 // and nothing when all agrees. Then a whole speaker with a BGPPeer on loopback (the test is the
 // router): its ServiceBGPStatus names the peer, metallb_bgp_* show the session up with the one
 // prefix held; the BGPPeer deleted, the status and every series of the peer go; back, they return,
-// and a graceful stop takes the status away (MetalLB's goes with the speaker Pod).
+// and a graceful stop takes the status away (MetalLB's goes with the speaker Pod). The session shows as
+// a condition on the speaker's ConfigurationState, and goes with the peer.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -192,6 +193,16 @@ t.test('a speaker advertising to a loopback peer writes its ServiceBGPStatus and
   })
   t.match(text, `metallb_bgp_session_up${label} 1`, 'metallb_bgp_session_up 1')
   t.match(text, `metallb_bgp_opens_received${label} 1`, 'one OPEN received')
+  // The session itself, per (node, peer): a condition on the speaker's ConfigurationState.
+  const sessionCondition = async () =>
+    ((await admin.request('GET', `/apis/metallb.io/v1beta1/namespaces/${cfg}/configurationstates/speaker-${node}`)).body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions?.find(
+      (c) => c.type === 'bgp-session.ironlb.io/tor',
+    )
+  const shown = await eventually('the session\'s condition True on ConfigurationState speaker-<node>', 30_000, async () => {
+    const c = await sessionCondition()
+    return c?.status === 'True' ? c : undefined
+  })
+  t.match(shown, { reason: 'Established', message: 'peer 127.0.0.1, BGP Established' }, 'the session shown on the speaker\'s ConfigurationState')
 
 
   // The peer leaves the config: its status and every series of it go (labels stay bounded).
@@ -203,6 +214,7 @@ t.test('a speaker advertising to a loopback peer writes its ServiceBGPStatus and
     return m.includes(label) ? undefined : m
   })
   t.notMatch(after, /metallb_bgp_\w+\{peer=/, 'no metallb_bgp_* series with a peer label left')
+  t.ok(await eventually('no session condition once the peer is gone', 30_000, async () => ((await sessionCondition()) === undefined ? true : undefined)), 'its condition went with it')
 
   // Back in the config: a new session, a new status; then a graceful stop takes the status away.
   await apply(admin, { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'tor', namespace: cfg }, spec: { myASN: OUR_ASN, peerASN: PEER_ASN, peerAddress: '127.0.0.1', peerPort: peer.port } } as never)
