@@ -79,8 +79,8 @@ export const runSpeaker = async (argv: readonly string[]): Promise<number> => {
   const { level, kubeconfig, observability, ...options } = settings.value
   const log = jsonLogger(level, undefined, { component: 'speaker', node: options.node })
   log.info('speaker-starting', { signals: 'caught' })
-  const [{ KubeConfig }, { restClient }, { eventRecorder }, { speakerMetrics }, { startSpeaker }] = await Promise.all([
-    import('@kubernetes/client-node'),
+  const [{ loadKubeConfig }, { restClient }, { eventRecorder }, { speakerMetrics }, { startSpeaker }] = await Promise.all([
+    import('../kube/kubeConfig.js'),
     import('../kube/rest.js'),
     import('../kube/events.js'),
     import('./metrics.js'),
@@ -92,10 +92,7 @@ export const runSpeaker = async (argv: readonly string[]): Promise<number> => {
     log.info('speaker-stopping', { signal: early, phase: 'starting' })
     return 0
   }
-  const kc = new KubeConfig()
-  if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig)
-  else kc.loadFromDefault()
-  const rest = await restClient(kc)
+  const rest = await restClient(loadKubeConfig(kubeconfig))
   const metrics = speakerMetrics(options.node)
   const events = eventRecorder(rest, 'metallb-speaker', options.node, log)
   const speaker = await startSpeaker({ ...options, rest, log, metrics, events })
