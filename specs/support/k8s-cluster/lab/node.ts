@@ -88,7 +88,7 @@ export const startNode = async (n: NodeInputs, onStop: (stop: () => Promise<void
     containerd,
     pids: () => [containerd.pid, ...children.flatMap((c) => (c.exitCode === null && c.pid !== undefined ? [c.pid] : []))],
     podLogs: join(n.dir, 'pod-logs'),
-    writeCni: (podCidr) => writeFileSync(join(cni, '10-lab.conflist'), cniConflist(podCidr)),
+    writeCni: (podCidr) => writeFileSync(join(cni, '10-lab.conflist'), cniConflist(podCidr, join(n.dir, 'cni-ipam'))),
     stop,
   }
 }

@@ -35,12 +35,17 @@ metricsBindAddress: 127.0.0.1:10249
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s, udpTimeout: 0s, udpStreamTimeout: 0s}
 `
 
-export const cniConflist = (podCidr: string): string =>
+/**
+ * `ipamDir`: where host-local keeps its leases, in the node's own folder. By default it is the machine's
+ * /var/lib/cni/networks/<name>, shared by every run and never emptied: after a day of runs the /27 of
+ * node1 was all leased to Pods long gone and new Pods stayed in ContainerCreating.
+ */
+export const cniConflist = (podCidr: string, ipamDir: string): string =>
   JSON.stringify({
     cniVersion: '1.0.0',
     name: 'lab',
     plugins: [
-      { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }] } },
+      { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', dataDir: ipamDir, ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }] } },
       { type: 'portmap', backend: 'nftables', capabilities: { portMappings: true } },
     ],
   })
