@@ -148,7 +148,9 @@ const judgeSilences = (t: Test, probe: Probe, ips: readonly string[], from: numb
 
 t.test('MetalLB v0.16.2 to IronLB and back, with no IP moved', async (t) => {
   const tBegin = Date.now()
-  const lab = await labFor(t, 'migration', { speakers: false, controller: false })
+  // A mutation run points this at a mutant's copy of dist/shell/cli/ironlb.js.
+  const entry = process.env['IRONLB_MIGRATION_IRONLB_ENTRY']
+  const lab = await labFor(t, 'migration', { speakers: false, controller: false, ...(entry === undefined ? {} : { ironlbEntry: entry }) })
 
   await startSystem(lab, 'metallb')
   await apply(lab, objects())

@@ -82,8 +82,8 @@ const metallbSpeakerArgv = (lab: Lab, node: string, bin: string): string[] => [
 const controllerSpec = (lab: Lab, system: LbSystem): { name: string; host: string; argv: string[]; log: string } => {
   const paths = kubePaths(lab.stateDir)
   if (system === 'ironlb') {
-    // What shell/lab/up.ts starts (its startController).
-    const argv = [process.execPath, defaultIronlbEntry(), 'controller', `--kubeconfig=${kubeconfigPath(paths, 'controller')}`, `--namespace=${NS}`, `--port=${METRICS_PORT}`, '--host=0.0.0.0', '--pod-name=controller-lab', '--log-level=info']
+    // What shell/lab/up.ts starts (its startController), from the CLI the lab's speakers run.
+    const argv = [process.execPath, ironlbEntry(lab), 'controller', `--kubeconfig=${kubeconfigPath(paths, 'controller')}`, `--namespace=${NS}`, `--port=${METRICS_PORT}`, '--host=0.0.0.0', '--pod-name=controller-lab', '--log-level=info']
     return { name: 'controller', host: 'infra', argv, log: logPath(paths, 'controller') }
   }
   const bin = metallbBinDir()
@@ -92,6 +92,13 @@ const controllerSpec = (lab: Lab, system: LbSystem): { name: string; host: strin
 }
 
 const isMetallb = (rec: ProcRecord): boolean => (rec.argv[0] ?? '').endsWith('/speaker')
+
+/** The IronLB CLI the lab was brought up with (LabOptions.ironlbEntry): its IronLB speaker records name it. */
+const ironlbEntry = (lab: Lab): string => {
+  const s = readState(lab.stateDir)
+  const rec = s?.procs.find((p) => p.name.endsWith(`speaker-${lab.nodes[0] ?? ''}`) && !isMetallb(p))
+  return rec?.argv[1] ?? defaultIronlbEntry()
+}
 
 /**
  * Under the lab's lock: `speaker-<node>` becomes `system`'s speaker (made from its argv, or taken back
