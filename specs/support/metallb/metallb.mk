@@ -5,7 +5,8 @@
 #   make metallb-bins      build MetalLB's controller + speaker unless already cached, print the dir
 #   make metallb-bin-dir   print the dir (cheap, builds nothing)
 #   make metallb-tidy      re-derive go.mod/go.sum after a change of pin (tidy.sh)
-#   make bench-metallb     the controller bench, both systems, one table (BENCH_METALLB=5000x3 10000x1 by default)
+#   make bench-metallb     the controller bench, both systems, one table (BENCH_METALLB=5000x3 10000x1 by default);
+#                          then Layer 2 failover in the process lab, 20 power losses each (root; metallbL2.bench.ts)
 #
 # Variables: METALLB_BIN_DIR = $${IRONLB_CACHE:-$$HOME/.cache/ironlb}/metallb/<hash of go.mod+go.sum+frr-k8s-copy.sh>
 
@@ -25,5 +26,6 @@ metallb-bin-dir:
 metallb-tidy:
 	$(METALLB_DIR)/tidy.sh
 
-bench-metallb: build k8s-bins metallb-bins
+bench-metallb: build native system-tools k8s-bins metallb-bins
 	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) IRONLB_METALLB_BIN_DIR=$(METALLB_BIN_DIR) node dist/specs/bench/metallb.bench.js $(BENCH_METALLB)
+	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) IRONLB_METALLB_BIN_DIR=$(METALLB_BIN_DIR) node dist/specs/bench/metallbL2.bench.js
