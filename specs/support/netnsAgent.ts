@@ -45,7 +45,8 @@ export const startAgent = (lab: Lab, ns: string, args: readonly string[], script
   child.once('exit', () => {
     for (const w of waiters) w()
   })
-  const waitFor = (pred: (e: AgentEvent) => boolean, what: string, timeoutMs = 15_000): Promise<AgentEvent> =>
+  // 60 s by default: an agent starts under tap's TypeScript loader, which took 15 s and more at load 15.
+  const waitFor = (pred: (e: AgentEvent) => boolean, what: string, timeoutMs = 60_000): Promise<AgentEvent> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
         const hit = events.find(pred)

@@ -58,7 +58,8 @@ t.test('a live session moves the counters', async (t) => {
   t.teardown(() => peer.close())
   const registry = new Registry()
   const session = startPeerSession({
-    config: { localAsn: OUR_ASN, peerAsn: { _tag: 'Fixed', asn: PEER_ASN as Asn }, routerId: OUR_ROUTER_ID, holdTimeSeconds: 90, connectRetrySeconds: 0.2, dial: true, families: [4] },
+    // A connect retry of seconds: under load a 0.2 s timer fired before the session read the peer's accept, dropping the first connection.
+    config: { localAsn: OUR_ASN, peerAsn: { _tag: 'Fixed', asn: PEER_ASN as Asn }, routerId: OUR_ROUTER_ID, holdTimeSeconds: 90, connectRetrySeconds: 5, dial: true, families: [4] },
     remote: '127.0.0.1',
     port: peer.port,
     log: silentLogger,
@@ -74,10 +75,10 @@ t.test('a live session moves the counters', async (t) => {
     [`metallb_bgp_pending_prefixes_total${l}`]: 2,
   }, 'before the session is up: down, two prefixes pending')
 
-  const conn = await establish(peer, 5_000)
+  const conn = await establish(peer, 30_000)
   if (typeof conn === 'string') return void t.fail(conn)
   // The routes' UPDATE came before End-of-RIB; establish read one UPDATE, the other may still be in flight.
-  const more = await conn.next(2_000)
+  const more = await conn.next(10_000)
   t.equal(typeof more === 'string' ? more : more.type, 'UPDATE', 'routes and End-of-RIB: two UPDATEs')
   conn.send(encodeMessage({ _tag: 'Update', update: { withdrawn: [], nlri: [], mpUnreach: [] } }, { fourOctetAs: true }))
   conn.send(encodeMessage({ _tag: 'Keepalive' }, { fourOctetAs: true }))
@@ -105,7 +106,7 @@ t.test('a live session moves the counters', async (t) => {
   t.same(states(up), ['Established'], 'ironlb_bgp_session_state: Established, and only it')
 
   conn.send(Uint8Array.of(...new Array<number>(16).fill(0xff), 0, 19, 9)) // message type 9: Bad Message Type
-  t.equal(await conn.next(2_000).then((m) => (typeof m === 'string' ? m : m.type)), 'NOTIFICATION')
+  t.equal(await conn.next(10_000).then((m) => (typeof m === 'string' ? m : m.type)), 'NOTIFICATION')
   await new Promise((r) => setTimeout(r, 100))
   const down = await scrape(registry)
   t.equal(down.get(`metallb_bgp_session_up${l}`), 0, 'down after the reset')
