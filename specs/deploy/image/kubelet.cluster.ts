@@ -132,12 +132,14 @@ t.test('a kubelet on containerd registers its Node and runs a Pod from the impor
 
   const cniConfDir = join(dir, 'cni')
   mkdirSync(cniConfDir)
-  const bridge = { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: POD_RANGE }]] } }
+  const bridge = { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', dataDir: join(dir, 'cni-ipam'), ranges: [[{ subnet: POD_RANGE }]] } }
   writeFileSync(join(cniConfDir, '10-lab.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'lab', plugins: [bridge, { type: 'portmap', capabilities: { portMappings: true } }] }))
   mkdirSync(join(dir, 'containerd'))
   containerd = await startContainerd(clusterBins ?? '', join(dir, 'containerd'), { netns: NS, cri: { sandboxImage: 'localhost/ironlb/pause:1.0', cniConfDir } })
   for (const archive of [PAUSE, IMAGE]) t.equal((await containerd.ctr(['images', 'import', archive], 120_000)).code, 0, `imported ${archive}`)
 
+  // The kubelet links every container log into /var/log/containers: a tmpfs there, in containerd's mount namespace only (the lab cluster does the same, lab/node.ts).
+  t.equal((await run(['nsenter', '--target', String(containerd.pid), '--mount', '--', 'mount', '-t', 'tmpfs', 'tmpfs', '/var/log/containers'])).code, 0, "a tmpfs over /var/log/containers in the node's mount namespace")
   makeCgroupRoot(CGROUP_ROOT)
   writeFileSync(join(dir, 'kubelet.yaml'), kubeletConfig(dir, containerd.socket))
   const log = openSync(join(dir, 'kubelet.log'), 'a')
