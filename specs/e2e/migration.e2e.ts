@@ -15,8 +15,8 @@
 // same nodes, one ServiceL2Status per Service, and a new Service gets an IP that the client reaches.
 // In `make test` (make e2e builds MetalLB first: cached outside the checkout, 0.04 s when built; about
 // 19 min from a cold Go build cache). Four passing runs took 120 to 168 s for the file at load 8-14
-// (lab up 13-24 s); the
-// 'settled' times it prints are coarse: each look at who answers takes about 13 s (arping, ndisc6).
+// (lab up 13-24 s). The 'settled' times it prints are coarse: each look at who answers takes about
+// 13 s (arping, a capture around ndisc6).
 import t, { type Test } from 'tap'
 import { curlFromClient, hostOfMac, serviceIPs, startProbe, type Probe, type Sample } from '../../shell/lab/demo.js'
 import type { Lab } from '../../shell/lab/lab.js'
