@@ -50,7 +50,7 @@ test: deps
 
 # End-to-end specs in the live lab (root; network namespaces): specs/**/*.e2e.ts, one lab at a time
 # so that timing figures are not skewed by a second lab on the same two cores.
-e2e: build native system-tools k8s-bins metallb-bins
+e2e: build native system-tools k8s-bins
 	rc=0; IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) $(TAP) --jobs=1 --timeout=1200 $(LAB_E2E_SPECS) || rc=$$?; $(call SPEC_TIMES,$(LAB_E2E_SPECS)); exit $$rc
 
 # The failover, soak and speaker benches run in the live lab (root); the others need only Node and the API server.

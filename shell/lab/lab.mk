@@ -10,7 +10,10 @@
 # Then e.g.: npx ironlb-lab kubectl get nodes; npx ironlb-lab on client curl http://198.51.100.11/
 
 LAB_CLI := dist/shell/lab/cli.js
-LAB_E2E_SPECS := $(shell find specs -name '*.e2e.ts' 2>/dev/null | sort)
+# The migration spec runs MetalLB v0.16.2, whose cold Go build (1,110 s wall at load 14-21, 4 min 53 s of
+# CPU) would push a cold `make test` past its 30 minutes: it runs in `make migration` (metallb.mk) instead.
+MIGRATION_SPECS := specs/e2e/migration.e2e.ts
+LAB_E2E_SPECS := $(filter-out $(MIGRATION_SPECS),$(shell find specs -name '*.e2e.ts' 2>/dev/null | sort))
 LAB_TAP_TIMEOUT ?= 600
 
 .PHONY: lab-bin lab-up lab-status lab-down lab-demo lab-e2e

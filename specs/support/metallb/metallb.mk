@@ -7,6 +7,7 @@
 #   make metallb-tidy      re-derive go.mod/go.sum after a change of pin (tidy.sh)
 #   make bench-metallb     the controller bench, both systems, one table (BENCH_METALLB=5000x3 10000x1 by default);
 #                          then Layer 2 failover in the process lab, 20 power losses each (root; metallbL2.bench.ts)
+#   make migration         MetalLB -> IronLB -> MetalLB live in the process lab, no IP moved (root; migration.e2e.ts)
 #
 # Variables: METALLB_BIN_DIR = $${IRONLB_CACHE:-$$HOME/.cache/ironlb}/metallb/<hash of go.mod+go.sum+frr-k8s-copy.sh>
 
@@ -14,7 +15,7 @@ METALLB_DIR := specs/support/metallb
 METALLB_BIN_DIR := $(shell $(METALLB_DIR)/bin-dir.sh)
 BENCH_METALLB ?=
 
-.PHONY: metallb-bins metallb-bin-dir metallb-tidy bench-metallb
+.PHONY: metallb-bins metallb-bin-dir metallb-tidy bench-metallb migration
 
 metallb-bins:
 	@$(METALLB_DIR)/build.sh >/dev/null
@@ -29,3 +30,7 @@ metallb-tidy:
 bench-metallb: build native system-tools k8s-bins metallb-bins
 	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) IRONLB_METALLB_BIN_DIR=$(METALLB_BIN_DIR) node dist/specs/bench/metallb.bench.js $(BENCH_METALLB)
 	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) IRONLB_METALLB_BIN_DIR=$(METALLB_BIN_DIR) node dist/specs/bench/metallbL2.bench.js
+
+# The live migration MetalLB -> IronLB -> MetalLB in the process lab (specs/e2e/migration.e2e.ts; root).
+migration: build native system-tools k8s-bins metallb-bins
+	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) $(TAP) --jobs=1 --timeout=1200 $(MIGRATION_SPECS)
