@@ -2,6 +2,8 @@
 // The `ironlb` command: `simulate` (the core, offline), and the in-cluster binaries `controller`
 // and `speaker` (the container image's entry point).
 import { runSimulate } from './simulateCommand.js'
+import { catchStopSignal } from './stopSignal.js'
+import { jsonLogger } from '../obs/log.js'
 
 const USAGE = `usage: ironlb <command> [flags]
 
@@ -17,8 +19,11 @@ const main = async (argv: readonly string[]): Promise<number> => {
     case 'simulate':
       return runSimulate(rest, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) })
     case 'controller': {
+      // Caught before the controller's modules load (seconds on a busy node): see stopSignal.ts.
+      const stop = catchStopSignal()
+      jsonLogger('info', undefined, { component: 'controller' }).info('controller-starting', { signals: 'caught' })
       const { runController } = await import('../controller/main.js')
-      return runController(rest)
+      return runController(rest, stop)
     }
     case 'speaker': {
       const { runSpeaker } = await import('../speaker/main.js')

@@ -8,6 +8,7 @@ import { type RestClient, restClient } from '../kube/rest.js'
 import { type Logger, jsonLogger } from '../obs/log.js'
 import { startObservability } from '../obs/observability.js'
 import { keepWebhook } from '../webhook/run.js'
+import { type StopSignal, catchStopSignal } from '../cli/stopSignal.js'
 import { type Controller, startController } from './controller.js'
 import { type ControllerSettings, controllerSettings } from './flags.js'
 import { ensureMemberlistSecret } from './memberlistSecret.js'
@@ -53,7 +54,8 @@ const stopAll = async (parts: { elector: LeaseElector; controller: Controller },
   c.leaseRest.close()
 }
 
-export const runController = async (argv: readonly string[]): Promise<number> => {
+/** `stop`: the stop signals, caught by the command before this module loaded (shell/cli/stopSignal.ts). */
+export const runController = async (argv: readonly string[], stop: StopSignal = catchStopSignal()): Promise<number> => {
   const settings = controllerSettings(argv)
   if (!settings.ok) {
     process.stderr.write(`ironlb controller: ${settings.error}\n`)
@@ -61,6 +63,12 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
   }
   const s = settings.value
   const log = jsonLogger(s.level, undefined, { component: 'controller' })
+  // Stopped while it loaded: nothing taken yet (no Lease, no writes), nothing to hand over.
+  const early = stop.received()
+  if (early !== undefined) {
+    log.info('controller-stopping', { signal: early, phase: 'starting' })
+    return 0
+  }
   const clients = await connect(s.kubeconfig)
   const metrics = controllerMetrics()
   if (s.mlSecret !== undefined && s.mlSecret !== '')
@@ -75,14 +83,11 @@ export const runController = async (argv: readonly string[]): Promise<number> =>
   // Every replica serves the webhook, leader or not: the Service sends reviews to any of them.
   const webhookServer = s.webhook.enabled ? keepWebhook(s.webhook.options(clients.rest, log, s.namespace)) : undefined
   log.info('controller-started', { namespace: s.namespace, identity: s.identity, lbClass: s.lbClass ?? null, port: s.obs.metricsPort })
-  return new Promise<number>((resolve) => {
-    const shutdown = (signal: string): void => {
-      log.info('controller-stopping', { signal })
-      obs.right.close()
-      void webhookServer?.stop()
-      void stopAll(parts, clients).finally(() => resolve(0))
-    }
-    process.once('SIGTERM', () => shutdown('SIGTERM'))
-    process.once('SIGINT', () => shutdown('SIGINT'))
-  })
+  // A signal that came during the start resolved `next` already: the controller stops at once.
+  const signal = await stop.next
+  log.info('controller-stopping', { signal })
+  obs.right.close()
+  void webhookServer?.stop()
+  await stopAll(parts, clients)
+  return 0
 }

@@ -11,7 +11,7 @@ import { KEY_MIN_BYTES, refusal } from '../../core/membership/keyRing.js'
 import { readKeyFile } from '../membership/keyFile.js'
 import { DEFAULT_KEY_GRACE_MS, parseDuration } from '../membership/options.js'
 import type { SpeakerOptions } from './speaker.js'
-import { catchStopSignal } from './stopSignal.js'
+import { catchStopSignal } from '../cli/stopSignal.js'
 
 const FLAGS = ['lb-class', 'node-name', 'namespace', 'kubeconfig', ...OBSERVABILITY_FLAGS, 'log-level', 'memberlist-bind', 'memberlist-port', 'memberlist-key-file', 'memberlist-key-grace', 'memberlist-advertise']
 
