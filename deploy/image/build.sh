@@ -7,7 +7,7 @@
 #                                          BASE=local is the only base this builder has (users' builds
 #                                          take the official Node image, the Containerfile's default)
 #
-# ironlb needs `make build native` first (dist/ and the addon: what the Containerfile's build stage makes).
+# ironlb needs `make build native` first, and setcap (root: CAP_SETFCAP) (dist/ and the addon: what the Containerfile's build stage makes).
 # Output: the archive, then "<ref> <bytes> <layers>" on stdout. Reproducible: the same inputs give the
 # same bytes (mtime 0, sorted, owner 0). Needs gcc (static libc), tar, gzip, jq, npm, dpkg-query.
 set -euo pipefail
@@ -43,6 +43,9 @@ case $what in
     cp -a "$repo/package.json" "$repo/dist" "$work/src/"
     rm -rf "$work/src/dist/image" # the archives this script writes, not the build's output
     cp -a "$repo/shell/native/build/Release/ironlb_packet.node" "$work/src/shell/native/build/Release/"
+    # The build stage's RUN for the entrypoint: static, with its file capabilities (deploy/image/ambient.c).
+    gcc -Os -static -s -Wall -Wextra -Werror -o "$work/src/ambient" "$here/ambient.c"
+    setcap cap_net_raw,cap_net_bind_service+p "$work/src/ambient"
     (cd "$repo" && npm ls --omit=dev --all --parseable) | while IFS= read -r dir; do
       [[ $dir == "$repo"/node_modules/* ]] || continue # the first line is the project itself
       rel=${dir#"$repo"/}

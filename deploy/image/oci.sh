@@ -1,7 +1,7 @@
 # Assembles an OCI image archive from root filesystem folders, exactly and reproducibly: one gzip'd tar
-# layer per folder (sorted names, mtime 0, owner 0:0 numeric, no atime/ctime), a config that lists their
-# uncompressed digests, a manifest, an index naming the image, all in an OCI image layout that is then
-# tarred; `ctr images import` and `podman load` read such an archive. Sourced by build.sh; needs tar,
+# layer per folder (sorted names, mtime 0, owner 0:0 numeric, no atime/ctime; file capabilities kept, as
+# PAX SCHILY.xattr records that containerd applies), a config that lists their uncompressed digests, a
+# manifest, an index naming the image, all in an OCI image layout that is then tarred; `ctr images import` and `podman load` read such an archive. Sourced by build.sh; needs tar,
 # gzip, sha256sum, jq.
 #
 #   oci_layer LAYOUT ROOTFS          add ROOTFS as a layer blob; prints "digest size diff_id"
@@ -23,7 +23,7 @@ oci_layer() {
   # Members named without "./", as image builders write them; the root folder itself is not a member.
   (cd "$rootfs" && find . -mindepth 1 -maxdepth 1 -printf '%P\n' | LC_ALL=C sort |
     tar --create --file=- --null --files-from=<(tr '\n' '\0') --sort=name --mtime=@0 --owner=0 --group=0 \
-      --numeric-owner --format=pax --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime) >"$tmp.tar"
+      --numeric-owner --xattrs --xattrs-include=security.capability --format=pax --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime) >"$tmp.tar"
   diff=sha256:$(sha256sum "$tmp.tar" | cut -d' ' -f1)
   gzip -n -6 <"$tmp.tar" >"$tmp"
   rm -f "$tmp.tar"

@@ -17,6 +17,7 @@ import { clusterUp, pollFor } from '../../support/k8s-cluster/lab/cluster.js'
 import { POOL_RANGE } from '../../support/k8s-cluster/lab/plan.js'
 import { startArpProber } from '../../support/k8s-cluster/lab/arpProber.js'
 import { startProber } from '../../support/k8s-cluster/lab/prober.js'
+import { CAP, containerProcess } from '../../support/k8s-cluster/lab/containerProcess.js'
 
 // Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
 const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
@@ -176,6 +177,24 @@ t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
   })
   if (lbIp === undefined || announcer === undefined) return
   const ip = lbIp
+
+  await t.test('the daemons as the kernel runs them: non-root, read-only root, seccomp, the speaker with NET_RAW only (and NET_BIND_SERVICE)', async (t) => {
+    const ids = (await kubectl(['-n', 'metallb-system', 'get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.containerStatuses[0].containerID} {end}'])).stdout.trim().split(' ')
+    t.equal(ids.length, NODES + 2, `${ids.length} Pods: a speaker per node and two controller replicas`)
+    for (const [pod, id] of ids.map((e) => e.split('='))) {
+      const p = containerProcess(id ?? '')
+      if (p === undefined) {
+        t.fail(`${pod ?? ''}: no process in a cgroup of ${id ?? 'no container'}`)
+        continue
+      }
+      t.comment(`${pod ?? ''}: ${JSON.stringify(p)}`)
+      const want = pod?.startsWith('speaker-') === true ? [CAP.NET_BIND_SERVICE, CAP.NET_RAW] : []
+      t.same([p.uid, p.gid], [65534, 65534], `${pod ?? ''} runs as 65534:65534`)
+      t.same(p.effective, want, `${pod ?? ''}: effective capabilities ${JSON.stringify(want)}`)
+      t.same(p.bounding, want, `${pod ?? ''}: and no others it could gain (bounding set)`)
+      t.ok(p.noNewPrivs && p.seccomp === 2 && p.readOnlyRoot, `${pod ?? ''}: no_new_privs, a seccomp filter, read-only root`)
+    }
+  })
   const speakerReady = async (): Promise<boolean> => (await kubectl(['-n', 'metallb-system', 'get', 'daemonset', 'speaker', '-o', 'jsonpath={.status.numberReady}/{.status.updatedNumberScheduled}'])).stdout === `${NODES}/${NODES}`
   const served = async (): Promise<number> => {
     let ok = 0
