@@ -5,6 +5,7 @@ import { loadPacketAddon } from './packetSocket.js'
 
 export interface TtlDatagram {
   readonly bytes: Buffer
+  /** The sender's address; a link-local one with its interface, as Node writes it ("fe80::1%eth0"). */
   readonly from: string
   readonly port: number
   /** The IPv4 TTL or IPv6 hop limit it arrived with; -1 when the kernel gave none. */

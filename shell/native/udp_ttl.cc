@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -213,11 +214,18 @@ class UdpTtlSocket : public Napi::ObjectWrap<UdpTtlSocket> {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
         return self->Deliver(env, {Napi::Error::New(env, std::string("recvmsg: ") + strerror(errno)).Value()});
       }
-      char text[INET6_ADDRSTRLEN] = "";
+      char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 1] = "";
       int port = 0;
       if (from.ss_family == AF_INET6) {
         auto* a = reinterpret_cast<sockaddr_in6*>(&from);
-        inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+        inet_ntop(AF_INET6, &a->sin6_addr, text, INET6_ADDRSTRLEN);
+        // A link-local sender is only known with its interface: "fe80::1%eth0", as Node writes it
+        // (BFD to an unnumbered BGP peer matches on that).
+        char ifname[IF_NAMESIZE] = "";
+        if (a->sin6_scope_id != 0 && if_indextoname(a->sin6_scope_id, ifname) != nullptr) {
+          strncat(text, "%", sizeof text - strlen(text) - 1);
+          strncat(text, ifname, sizeof text - strlen(text) - 1);
+        }
         port = ntohs(a->sin6_port);
       } else {
         auto* a = reinterpret_cast<sockaddr_in*>(&from);

@@ -8,7 +8,9 @@
 // let a Cease keep them too, is not offered), and the next process's start says it restarted (the
 // R bit). bgp.netns.spec.ts shows FRR keeping the route across such a restart and losing it on a Cease.
 // An unnumbered peer (`interface`) first has its router looked for (shell/bgp/unnumbered.ts); its
-// session starts on the link-local address found, with ours as IPv6 next hop (unnumbered.netns.spec).
+// session starts on the link-local address found ("fe80::1%eth0"), with ours as IPv6 next hop; from
+// then on it is that address like any other: the IPv6 listener hands it the router's connections
+// (collisions as for numbered peers) and BFD runs to it, single hop (unnumbered.netns.spec).
 import type { Socket } from 'node:net'
 import type { Bfd, BfdPeer } from '../bfd/bfd.js'
 import { type BgpObserver, bgpPeerLabel } from '../bgp/metrics.js'
@@ -50,9 +52,12 @@ export interface BgpApplier {
 }
 
 interface Running {
-  readonly spec: SessionSpec
+  /** Changed in place by a BFD retime: a pending unnumbered search holds this object. */
+  spec: SessionSpec
   /** Undefined while an unnumbered peer's router is still looked for. */
   session: PeerSession | undefined
+  /** The address dialled and accepted from (an unnumbered peer's is scoped: "fe80::1%eth0"); undefined while looked for. */
+  remote: string | undefined
   /** Every socket of this session, dialled or accepted: a graceful stop closes them bare. */
   readonly sockets: Set<Socket>
   /** The routes of the last pass, handed to a session that starts later (unnumbered). */
@@ -63,7 +68,12 @@ interface Running {
   lastDown?: string
 }
 
-const bfdPeerOf = (s: SessionSpec): BfdPeer => ({ address: s.remote, multiHop: s.bfd?.multiHop ?? false, ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }) })
+/** The BFD session of `s` to `remote` (an unnumbered peer's link-local address once found). */
+const bfdPeerOf = (s: SessionSpec, remote: string): BfdPeer => ({ address: remote, multiHop: s.bfd?.multiHop ?? false, ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }) })
+
+const startBfdOf = (a: Applier, spec: SessionSpec, remote: string): void => {
+  if (spec.bfd !== undefined) void a.deps.bfd?.start(bfdPeerOf(spec, remote), spec.bfd.profile).catch((err) => a.deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
+}
 
 const socketOptionsOf = (s: SessionSpec) => ({
   ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }),
@@ -85,7 +95,7 @@ interface Applier {
   readonly startedOnce: Set<string>
 }
 
-const byRemote = (a: Applier, remote: string): Running | undefined => [...a.running.values()].find((r) => r.spec.discoverOn === undefined && r.spec.remote === remote)
+const byRemote = (a: Applier, remote: string): Running | undefined => [...a.running.values()].find((r) => r.remote !== undefined && r.remote === remote)
 
 const tell = (a: Applier, peer: string, up: boolean, detail: string): void => {
   const r = a.running.get(peer)
@@ -101,6 +111,7 @@ const startSession = (a: Applier, r: Running, remote: string, otherNextHops: Ses
   const { spec } = r
   const restarted = spec.config.gracefulRestart !== undefined && !a.startedOnce.has(spec.peer)
   a.startedOnce.add(spec.peer)
+  r.remote = remote
   const session = startPeerSession({
     config: spec.config,
     remote,
@@ -122,7 +133,7 @@ const startSession = (a: Applier, r: Running, remote: string, otherNextHops: Ses
 
 /** Unnumbered: the session starts once the router on the interface is found, with our link-local next hop. */
 const discover = (a: Applier, spec: SessionSpec, ifname: string): void => {
-  const r: Running = { spec, session: undefined, sockets: new Set(), routes: [], watch: undefined }
+  const r: Running = { spec, session: undefined, remote: undefined, sockets: new Set(), routes: [], watch: undefined }
   a.running.set(spec.peer, r)
   // The watch may call back before it returns (a router already known): r is in place by then.
   r.watch = watchUnnumberedPeer(
@@ -130,18 +141,18 @@ const discover = (a: Applier, spec: SessionSpec, ifname: string): void => {
     (host, nextHopV6) => {
       if (a.running.get(spec.peer) !== r) return
       startSession(a, r, host, nextHopV6 === undefined ? spec.otherNextHops : { ...spec.otherNextHops, v6: nextHopV6 })
+      startBfdOf(a, r.spec, host)
     },
     (why) => a.deps.log.debug('bgp-unnumbered-waiting', { peer: spec.peer, why }),
   )
-  if (spec.bfd !== undefined) a.deps.log.warn('bgp-unnumbered-no-bfd', { peer: spec.peer, why: 'BFD to a link-local address is not supported yet' })
 }
 
 const open = (a: Applier, spec: SessionSpec): void => {
   if (spec.discoverOn !== undefined) return discover(a, spec, spec.discoverOn)
-  const r: Running = { spec, session: undefined, sockets: new Set(), routes: [], watch: undefined }
+  const r: Running = { spec, session: undefined, remote: undefined, sockets: new Set(), routes: [], watch: undefined }
   a.running.set(spec.peer, r)
   startSession(a, r, spec.remote, spec.otherNextHops)
-  if (spec.bfd !== undefined) void a.deps.bfd?.start(bfdPeerOf(spec), spec.bfd.profile).catch((err) => a.deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
+  startBfdOf(a, spec, spec.remote)
 }
 
 const close = (a: Applier, peer: string, graceful: boolean): void => {
@@ -149,7 +160,7 @@ const close = (a: Applier, peer: string, graceful: boolean): void => {
   if (r === undefined) return
   a.running.delete(peer)
   r.watch?.stop()
-  if (r.spec.bfd !== undefined && r.spec.discoverOn === undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec))
+  if (r.spec.bfd !== undefined && r.remote !== undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec, r.remote))
   const bare = graceful && r.spec.config.gracefulRestart !== undefined
   // Destroyed first, the Cease that stop() writes goes nowhere.
   if (bare) for (const s of r.sockets) s.destroy()
@@ -169,14 +180,17 @@ const onBfdDown = (a: Applier, address: string, diag: number): void => {
 /** Another BFD profile (or none now) under the same BGP session: BFD alone changes. */
 const retimeBfd = (a: Applier, spec: SessionSpec): void => {
   const r = a.running.get(spec.peer)
-  if (r === undefined || spec.discoverOn !== undefined) return
-  a.running.set(spec.peer, { ...r, spec })
-  if (spec.bfd === undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec))
-  else void a.deps.bfd?.start(bfdPeerOf(spec), spec.bfd.profile).catch((err) => a.deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))
+  if (r === undefined) return
+  const was = r.spec
+  r.spec = spec
+  // An unnumbered peer still looked for gets its BFD with the new profile once found.
+  if (r.remote === undefined) return
+  if (spec.bfd === undefined) a.deps.bfd?.stop(bfdPeerOf(was, r.remote))
+  else startBfdOf(a, spec, r.remote)
 }
 
 const reportOf = (a: Applier, peer: string, r: Running): SessionReport => {
-  const bfd = r.spec.bfd === undefined || r.spec.discoverOn !== undefined ? undefined : a.deps.bfd?.state(bfdPeerOf(r.spec))
+  const bfd = r.spec.bfd === undefined || r.remote === undefined ? undefined : a.deps.bfd?.state(bfdPeerOf(r.spec, r.remote))
   return {
     peer,
     remote: r.spec.discoverOn === undefined ? r.spec.remote : `router on ${r.spec.discoverOn}`,
@@ -195,7 +209,7 @@ const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan)
   }
   for (const spec of diff.bfd) retimeBfd(a, spec)
   for (const n of plan.sessions.refusedChanged) a.deps.log.warn('bgp-peer-refused', { peer: n.peer, reason: n.reason })
-  await listeners.ensure([...a.running.values()].flatMap((r) => (r.spec.discoverOn === undefined ? [r.spec] : [])))
+  await listeners.ensure([...a.running.values()].map((r) => r.spec))
   for (const [peer, r] of a.running) {
     r.routes = plan.routes.get(peer) ?? []
     r.session?.advertise(r.routes)

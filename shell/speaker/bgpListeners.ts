@@ -3,7 +3,10 @@
 // The kernel checks TCP MD5 on the SYN, so each listener carries the password of every peer of its
 // family; the keys are set when the socket is made, so a change of passwords reopens that family's
 // listener (a peer dialling in the gap is refused once and dials again; ours dial too). Peers in
-// a VRF are dialled only: a listener bound to the VRF's device is not made yet.
+// a VRF are dialled only: a listener bound to the VRF's device is not made yet. Unnumbered peers
+// (`interface`) are IPv6 link-local: they keep the IPv6 listener open, and the router's connection
+// ("fe80::1%eth0") goes to the session dialling that address; their MD5 key is not set on it (the
+// router's address is found later), so a router with a password can only be dialled.
 import { isIP } from 'node:net'
 import { type BgpListener, startBgpListener } from '../bgp/listener.js'
 import type { PeerSession } from '../bgp/peerSession.js'
@@ -40,7 +43,10 @@ interface ListenersDeps {
 export const md5PasswordOf = (p: Redacted): Md5Password => Md5Password.fromBytes(Buffer.from(p.reveal(), 'utf8'))
 
 const md5Of = (sessions: readonly SessionSpec[]): Map<string, Md5Password> =>
-  new Map(sessions.flatMap((s) => (s.socket.md5 === undefined ? [] : [[s.remote, md5PasswordOf(s.socket.md5)] as const])))
+  new Map(sessions.flatMap((s) => (s.socket.md5 === undefined || s.discoverOn !== undefined ? [] : [[s.remote, md5PasswordOf(s.socket.md5)] as const])))
+
+/** The listener of `family` serves this session: its address's family, or IPv6 for an unnumbered peer; none in a VRF. */
+const servedBy = (family: Family, s: SessionSpec): boolean => (s.socket.device ?? '') === '' && (s.discoverOn === undefined ? isIP(s.remote) === family : family === 6)
 
 const sameKeys = (a: readonly SessionSpec[], b: readonly SessionSpec[]): boolean =>
   a.length === b.length && a.every((s, i) => b[i] !== undefined && s.remote === b[i]?.remote && (s.socket.md5?.reveal() ?? '') === (b[i]?.socket.md5?.reveal() ?? ''))
@@ -48,7 +54,7 @@ const sameKeys = (a: readonly SessionSpec[], b: readonly SessionSpec[]): boolean
 export const bgpListeners = (deps: ListenersDeps): BgpListeners => {
   const open = new Map<Family, Open>()
   const ensureFamily = async (family: Family, sessions: readonly SessionSpec[]): Promise<void> => {
-    const mine = sessions.filter((s) => isIP(s.remote) === family && (s.socket.device ?? '') === '')
+    const mine = sessions.filter((s) => servedBy(family, s))
     const was = open.get(family)
     if (was !== undefined && sameKeys(was.keyed, mine) && mine.length > 0) return
     if (was !== undefined) {

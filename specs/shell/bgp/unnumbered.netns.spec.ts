@@ -3,8 +3,13 @@
 // speaker must find FRR's link-local address in its neighbour table (from FRR's Router Advertisements),
 // dial it, agree extended next hop, and its IPv4 /32 must reach FRR's RIB with our link-local address as
 // next hop and FRR's kernel FIB through eth0. Then the same through the speaker's real reconcile and
-// applier (specs/shell/speaker/bgpSpeakerMain.ts) from a BGPPeer with `interface: eth0`. Needs root and FRR.
+// applier (specs/shell/speaker/bgpSpeakerMain.ts) from a BGPPeer with `interface: eth0`. Last, the
+// passive side and BFD: our dials go to a closed port (peerPort 1179), so only FRR's connection to our
+// link-local address can bring the session up; BFD 100 ms x 3 runs on the link-local addresses and is Up
+// on both sides; FRR's bfdd frozen (SIGSTOP), our BFD goes Down and drops the BGP session; thawed, both
+// come back. Needs root and FRR.
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { startRouter } from '../../../shell/testbed/router.js'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
@@ -45,6 +50,22 @@ const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => bool
     await new Promise((r) => setTimeout(r, 250))
   }
 }
+
+/** The same, with peerPort 1179 (nothing listens there: our dials fail) and BFD 100 ms x 3. */
+const PASSIVE_BFD_OBJECTS = [
+  ...SPEAKER_OBJECTS.map((o) => (o.kind === 'BGPPeer' ? { ...o, spec: { ...o.spec, peerPort: 1179, bfdProfile: 'fast' } } : o)),
+  { apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: { name: 'fast', namespace: NS }, spec: { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3 } },
+]
+
+/** The pid of the router's daemon `name` (its /proc/PID/comm). */
+const daemonPid = (pids: readonly number[], name: string): number | undefined =>
+  pids.find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name
+    } catch {
+      return false
+    }
+  })
 
 interface FrrNexthop {
   readonly ip?: string
@@ -116,9 +137,71 @@ async function main(): Promise<void> {
       await frr.stop()
     }
   })
+  await t.test('FRR dials our link-local address: accepted; BFD Up on both sides; a BFD Down drops the session', async (t) => {
+    const rtr3 = await lab.namespace('rtr3')
+    const spk3 = await lab.namespace('spk3')
+    await lab.veth({ ns: rtr3, ifname: 'eth0' }, { ns: spk3, ifname: 'eth0' })
+    const frr = await startRouter({
+      kind: 'frr',
+      ns: rtr3,
+      asn: 64500,
+      routerId: '198.51.100.1',
+      neighbors: [{ peer: { address: '2001:db8::2' }, peerAs: 'external', unnumbered: 'eth0', bfd: { receiveMs: 100, transmitMs: 100, multiplier: 3 } }],
+    })
+    const speaker = startAgent(lab, spk3, ['--node', 'n1', '--max-seconds', '280'], SPEAKER)
+    const bfdd = daemonPid(frr.procs.map((p) => p.pid), 'bfdd')
+    let frozen = false
+    try {
+      const vtysh = async (cmd: string): Promise<string> => (await lab.exec(rtr3, ['vtysh', '--vty_socket', frr.dir, '--config_dir', frr.dir, '-c', cmd], 10_000)).stdout
+      const frrSession = async (): Promise<{ state: string; portLocal?: number; portForeign?: number }> => {
+        const n = (JSON.parse((await vtysh('show bgp neighbors eth0 json')) || '{}') as Record<string, { bgpState?: string; portLocal?: number; portForeign?: number }>)['eth0']
+        return { state: n?.bgpState ?? 'none', ...(n?.portLocal === undefined ? {} : { portLocal: n.portLocal }), ...(n?.portForeign === undefined ? {} : { portForeign: n.portForeign }) }
+      }
+      const frrBfd = async (): Promise<string> => {
+        const peers = JSON.parse((await vtysh('show bfd peers json')) || '[]') as { peer?: string; status?: string; interface?: string }[]
+        return peers.map((p) => `${p.peer ?? '?'}%${p.interface ?? ''}=${p.status ?? '?'}`).join(',')
+      }
+      const ours = (JSON.parse((await lab.exec(spk3, ['ip', '-6', '-j', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])).stdout) as { addr_info?: { local?: string }[] }[])[0]?.addr_info?.[0]?.local ?? 'none'
+      speaker.command({ cmd: 'objects', objects: PASSIVE_BFD_OBJECTS })
+      await speaker.waitFor((e) => e.event === 'bgp-session-up', 'our session up (FRR dialled us)', 90_000)
+      const up = await poll(30_000, frrSession, (n) => n.state === 'Established')
+      t.equal(up.state, 'Established', 'FRR has the session Established')
+      // FRR dialled: its end is the ephemeral port and ours is 179 (we could only dial port 1179, closed).
+      t.equal(up.portForeign, 179, `FRR's connection went to our port 179 (FRR local ${up.portLocal ?? '?'}, foreign ${up.portForeign ?? '?'})`)
+      const hops = await poll(20_000, async () => JSON.parse((await vtysh(`show bgp ipv4 unicast ${ROUTE} json`)) || '{}') as { paths?: { valid?: boolean; nexthops?: FrrNexthop[] }[] }, (j) => (j.paths ?? []).some((p) => p.valid === true))
+      t.ok((hops.paths ?? []).some((p) => p.valid === true && (p.nexthops ?? []).some((h) => h.ip === ours)), `${ROUTE} in FRR's RIB via our link-local ${ours}`)
+      // BFD runs on a worker thread that compiles its modules under tap's loader: generous.
+      const ourBfdUp = await speaker.waitFor((e) => e.event === 'bfd-state' && e['to'] === 'Up', 'our BFD session Up', 120_000)
+      t.match(String(ourBfdUp['peer']), /^fe80:.*%eth0$/, `our BFD session is to FRR's link-local address on eth0: ${String(ourBfdUp['peer'])}`)
+      const frrUp = await poll(30_000, frrBfd, (s) => s.includes(`${ours}%eth0=up`))
+      t.ok(frrUp.includes(`${ours}%eth0=up`), `FRR's BFD session with our link-local address is up: ${frrUp}`)
+      t.ok(bfdd !== undefined, "FRR's bfdd found")
+      if (bfdd === undefined) return
+      const upsBefore = speaker.events.filter((e) => e.event === 'bgp-session-up').length
+      process.kill(bfdd, 'SIGSTOP')
+      frozen = true
+      const frozenAt = Date.now()
+      const dropped = await speaker.waitFor((e) => e.event === 'bfd-down-drops-bgp', 'our BFD Down dropping the BGP session', 20_000)
+      t.comment(`bfd-down-drops-bgp ${Date.now() - frozenAt} ms after bfdd froze (detection 300 ms): ${JSON.stringify(dropped)}`)
+      t.match(String(dropped['remote']), /%eth0$/, 'the BGP session to the link-local peer was dropped')
+      await speaker.waitFor((e) => e.event === 'bgp-session-down', 'our BGP session down', 20_000)
+      process.kill(bfdd, 'SIGCONT')
+      frozen = false
+      await speaker.waitFor((e) => e.event === 'bgp-session-up' && speaker.events.filter((x) => x.event === 'bgp-session-up').length > upsBefore, 'our session up again (FRR dials again)', 120_000)
+      t.pass('the session came back once bfdd was thawed')
+      const back = await poll(60_000, frrBfd, (s) => s.includes(`${ours}%eth0=up`))
+      t.ok(back.includes(`${ours}%eth0=up`), `BFD up again on FRR's side: ${back}`)
+      speaker.command({ cmd: 'stop' })
+      await speaker.waitFor((e) => e.event === 'stopped', 'speaker stopped', 20_000)
+    } finally {
+      if (frozen && bfdd !== undefined) process.kill(bfdd, 'SIGCONT')
+      if (!t.passing()) t.comment(frr.logTail(40), speaker.stderr().slice(-2000), JSON.stringify(speaker.events.filter((e) => /bgp|bfd/.test(String(e.event))).slice(-15)))
+      await frr.stop()
+    }
+  })
 }
 
-t.setTimeout(240_000)
+t.setTimeout(600_000)
 const why = netnsUnavailable()
 const missing = missingTools(['vtysh'])
 if (why !== undefined) t.plan(0, `skipped: ${why}`)
