@@ -6,6 +6,10 @@
 // - Every pass starts from a timer, never straight after the last one in the same tick: a pass that
 //   keeps finding work must not starve the Lease renewals and watch reads sharing the event loop.
 // - At most one pass at a time; a kick during a pass makes exactly one more pass after it.
+// Under churn (optional `coalesce`) an ordinary kick waits until the loop has rested some multiple of
+// its last pass's length, so a pass that costs O(objects) cannot keep a core busy while a cluster is
+// being filled; an urgent kick (a member lost, a link down, a BGP session up) runs batchMs later all
+// the same, cutting that rest short (never a backoff or a revisit).
 import { absurd } from '../../core/fp/absurd.js'
 import { exponentialBackoff } from '../kube/backoff.js'
 import type { Logger } from '../obs/log.js'
@@ -37,11 +41,19 @@ export interface ReconcileLoopOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number }
   /** Absent: always leading (the speaker). */
   readonly isLeader?: () => boolean
+  /**
+   * Absent: an ordinary kick waits batchMs. Present: it waits until the loop has rested `factor` times
+   * the last pass's length since that pass ended, at most maxMs (at least batchMs).
+   */
+  readonly coalesce?: { readonly factor: number; readonly maxMs: number }
 }
 
+/** 'urgent': run batchMs from now even under coalescing (failover-relevant changes). */
+type KickKind = 'ordinary' | 'urgent'
+
 export interface ReconcileLoop {
-  /** Level-based: marks dirty; a pass starts from a timer after batchMs, at most one at a time. */
-  readonly kick: () => void
+  /** Level-based: marks dirty; a pass starts from a timer (after batchMs, or the rest coalescing asks), at most one at a time. */
+  readonly kick: (kind?: 'ordinary' | 'urgent') => void
   /**
    * Kicks, then resolves after a pass that ended Done with nothing dirty, so that pass started after
    * this call and saw everything before it (tests, benches). Also resolves once the loop is stopped.
@@ -64,6 +76,10 @@ const checkMs = (name: string, field: string, value: number, least: number): voi
 const checkOptions = (o: ReconcileLoopOptions): void => {
   checkMs(o.name, 'batchMs', o.batchMs, 0)
   checkMs(o.name, 'resyncMs', o.resyncMs, 1)
+  if (o.coalesce !== undefined) {
+    checkMs(o.name, 'coalesce.maxMs', o.coalesce.maxMs, 0)
+    if (!(Number.isFinite(o.coalesce.factor) && o.coalesce.factor >= 0)) throw new RangeError(`reconcile loop ${o.name}: coalesce.factor must be a finite number >= 0, got ${String(o.coalesce.factor)}`)
+  }
   if (o.backoff === undefined) return
   checkMs(o.name, 'backoff.initialMs', o.backoff.initialMs, 1)
   checkMs(o.name, 'backoff.maxMs', o.backoff.maxMs, o.backoff.initialMs)
@@ -72,27 +88,47 @@ const checkOptions = (o: ReconcileLoopOptions): void => {
 /** A revisit is never sooner than batchMs nor later than the resync. */
 const revisitMs = (opts: ReconcileLoopOptions, ms: number): number => Math.max(opts.batchMs, Number.isNaN(ms) ? 0 : Math.min(ms, opts.resyncMs))
 
+/** How long the loop rests after a pass of `passMs` before an ordinary kick runs the next. */
+export const restAfter = (opts: Pick<ReconcileLoopOptions, 'batchMs' | 'coalesce'>, passMs: number): number =>
+  opts.coalesce === undefined ? opts.batchMs : Math.max(opts.batchMs, Math.min(opts.coalesce.maxMs, Math.ceil(opts.coalesce.factor * Math.max(0, passMs))))
+
+/** The next timer: how long, and whether it is a rest an urgent kick may cut short. */
+interface Next {
+  readonly ms: number
+  readonly rest: boolean
+}
+
+interface Armed extends Next {
+  readonly handle: TimerHandle
+  readonly due: number
+}
+
+/** A pending timer is kept (a kick never cuts short a backoff or a revisit), except a rest that `next`, not a rest, ends sooner. */
+const replaces = (pending: Armed, next: Next, now: number): boolean => !next.rest && pending.rest && pending.due > now + next.ms
+
 /**
- * Runs one pass; answers the delay before the next, or undefined when nothing is owed. `dirty` is
- * read after the pass: whether a kick came while it ran.
+ * Runs one pass; answers the next timer, or undefined when nothing is owed. `kicked` is read after
+ * the pass: whether a kick came while it ran, and of which kind.
  */
-const runPass = async (opts: ReconcileLoopOptions, ctx: PassContext, backoff: ReturnType<typeof exponentialBackoff>, dirty: () => boolean): Promise<number | undefined> => {
+const runPass = async (opts: ReconcileLoopOptions, ctx: PassContext, backoff: ReturnType<typeof exponentialBackoff>, kicked: () => KickKind | undefined, rest: () => number): Promise<Next | undefined> => {
   try {
     const outcome = await opts.pass(ctx)
     switch (outcome._tag) {
-      case 'Done':
+      case 'Done': {
         backoff.reset()
-        return dirty() ? opts.batchMs : undefined
+        const k = kicked()
+        return k === undefined ? undefined : k === 'urgent' ? { ms: opts.batchMs, rest: false } : { ms: rest(), rest: true }
+      }
       case 'Again':
         opts.log.debug(`${opts.name}-pass-again`, { why: outcome.why, afterMs: outcome.afterMs })
-        return revisitMs(opts, outcome.afterMs)
+        return { ms: revisitMs(opts, outcome.afterMs), rest: false }
       default:
         return absurd(outcome)
     }
   } catch (err) {
     const retryInMs = Math.max(opts.batchMs, backoff.next())
     opts.log.error(`${opts.name}-pass-failed`, { error: err, retryInMs })
-    return retryInMs
+    return { ms: retryInMs, rest: false }
   }
 }
 
@@ -121,37 +157,43 @@ export const startReconcileLoop = (opts: ReconcileLoopOptions): ReconcileLoop =>
   const clock = opts.clock ?? realClock
   const limits = opts.backoff ?? DEFAULT_BACKOFF
   const backoff = exponentialBackoff(limits.initialMs, limits.maxMs, () => 1)
-  let dirty = true
+  let dirty: KickKind | undefined = 'ordinary'
   let stopped = false
   let running: Promise<void> | undefined
-  let timer: TimerHandle | undefined
+  let timer: Armed | undefined
   let idleWaiters: (() => void)[] = []
+  /** When the last pass ended and how long it ran: an ordinary kick rests from there. */
+  let last = { end: -Infinity, ms: 0 }
   const ctx: PassContext = { leading: () => !stopped && (opts.isLeader?.() ?? true) }
   const wakeIdle = (): void => {
     for (const w of idleWaiters.splice(0)) w()
   }
-  /** A pending timer is kept as it is: a kick never cuts short a backoff or a revisit. */
-  const arm = (ms: number): void => {
-    if (timer === undefined && running === undefined && !stopped) timer = clock.setTimeout(run, ms)
+  const restLeft = (): number => Math.max(opts.batchMs, last.end + restAfter(opts, last.ms) - clock.now())
+  const arm = (next: Next): void => {
+    if (running !== undefined || stopped || (timer !== undefined && !replaces(timer, next, clock.now()))) return
+    if (timer !== undefined) clock.clearTimeout(timer.handle)
+    timer = { ...next, handle: clock.setTimeout(run, next.ms), due: clock.now() + next.ms }
   }
-  const kick = (): void => {
+  const kick = (kind: KickKind = 'ordinary'): void => {
     if (stopped) return
-    dirty = true
-    arm(opts.batchMs)
+    dirty = dirty === 'urgent' || kind === 'urgent' ? 'urgent' : 'ordinary'
+    arm(kind === 'urgent' ? { ms: opts.batchMs, rest: false } : { ms: restLeft(), rest: true })
   }
   function run(): void {
     timer = undefined
     if (running !== undefined || stopped) return
     // Cleared before the pass, so a kick during it is not lost: it makes one more pass.
-    dirty = false
-    running = runPass(opts, ctx, backoff, () => dirty).then((next) => {
+    dirty = undefined
+    const started = clock.now()
+    const pass = (c: PassContext): Promise<PassOutcome> => opts.pass(c).finally(() => void (last = { end: clock.now(), ms: clock.now() - started }))
+    running = runPass({ ...opts, pass }, ctx, backoff, () => dirty, restLeft).then((next) => {
       running = undefined
       if (stopped) return
       if (next === undefined) wakeIdle()
       else arm(next)
     })
   }
-  arm(opts.batchMs)
+  arm({ ms: opts.batchMs, rest: false })
   const stopResync = startResync(clock, opts.resyncMs, kick)
   return {
     kick,
@@ -162,7 +204,7 @@ export const startReconcileLoop = (opts: ReconcileLoopOptions): ReconcileLoop =>
     },
     stop: async () => {
       stopped = true
-      if (timer !== undefined) clock.clearTimeout(timer)
+      if (timer !== undefined) clock.clearTimeout(timer.handle)
       timer = undefined
       stopResync()
       wakeIdle()
