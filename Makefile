@@ -8,8 +8,13 @@ TAP := npx tap --reporter=terse --allow-incomplete-coverage --disable-coverage
 # (specs/allButCore.suite.ts); *.netns.spec.ts and the specs marked as needing a process of their own run one
 # process each. Two at a time: tap's default on two cores is one (it leaves a core free), and these
 # processes wait on timers and sockets for much of their run.
+# The netns specs run their compiled twins from dist/ (`make build` compiles specs/ too): under tap's
+# TypeScript loader each such file, each agent it starts in a namespace and each BFD worker thread
+# compiled its modules afresh (tcpSocket.netns: 45 s of CPU from source, 19 s from dist/, at load 11-18).
+# `npx tap specs/x.netns.spec.ts` still runs one from source, its agents too (specs/support/netnsAgent.ts).
 UNIT_OWN_PROCESS := $(shell grep -rl --include='*.spec.ts' '^// unit-suite: own process' specs 2>/dev/null | grep -v '^specs/core/' | grep -v '\.netns\.spec\.ts$$' | sort)
-UNIT_SPECS := specs/allButCore.suite.ts specs/core/all.suite.ts $(UNIT_OWN_PROCESS) $(shell find specs -name '*.netns.spec.ts' 2>/dev/null | sort)
+UNIT_NETNS_SPECS := $(patsubst %.ts,dist/%.js,$(shell find specs -name '*.netns.spec.ts' 2>/dev/null | sort))
+UNIT_SPECS := specs/allButCore.suite.ts specs/core/all.suite.ts $(UNIT_OWN_PROCESS) $(UNIT_NETNS_SPECS)
 UNIT_JOBS ?= 2
 
 -include specs/support/k8s/k8s.mk
@@ -32,6 +37,8 @@ deps: node_modules/.installed
 typecheck: deps
 	npx tsc --noEmit -p tsconfig.json
 
+# tsconfig.build.json holds the whole tree (specs too, for the runs from dist/): the build is also a
+# full type check, the same program as `typecheck`'s.
 build: deps
 	npx tsc -p tsconfig.build.json
 	chmod +x dist/shell/cli/ironlb.js dist/shell/lab/cli.js
@@ -40,13 +47,13 @@ build: deps
 # first; printed after a failure too, so a slow or hung file is named either way.
 SPEC_TIMES = if [ -f dist/specs/support/specTimes.js ]; then echo "per-file wall times:"; node dist/specs/support/specTimes.js $(1); fi
 
-unit: deps
+unit: deps build
 	rc=0; $(TAP) --jobs=$(UNIT_JOBS) --timeout=120 $(UNIT_SPECS) || rc=$$?; $(call SPEC_TIMES,$(UNIT_SPECS)); exit $$rc
 
-# The type check and the build are two tsc runs of about one core each: side by side on two cores.
+# The build is the type check too (one tsc over the whole tree); the addon compiles beside it.
 test: deps
-	$(MAKE) --no-print-directory -j2 typecheck build
-	$(MAKE) --no-print-directory -o typecheck -o build unit integration e2e
+	$(MAKE) --no-print-directory -j2 build native
+	$(MAKE) --no-print-directory -o build -o native unit integration e2e
 
 # End-to-end specs in the live lab (root; network namespaces): specs/**/*.e2e.ts, one lab at a time
 # so that timing figures are not skewed by a second lab on the same two cores.

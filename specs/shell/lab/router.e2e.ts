@@ -20,7 +20,7 @@ import { withdrawal } from '../../../shell/lab/bgpJudge.js'
 import { readState } from '../../../shell/lab/state.js'
 import { fibNexthopsOf } from '../../../shell/testbed/router.js'
 import { missingTools, netnsUnavailable } from '../../support/netns.js'
-import { tsNodeArgs } from '../../support/netnsAgent.js'
+import { scriptArgs } from '../../support/netnsAgent.js'
 
 const why = netnsUnavailable()
 if (why !== undefined) {
@@ -60,11 +60,11 @@ await t.test('the router answers, with no neighbour until a node dials it', asyn
   t.same(await status(), { kind: 'frr', neighbors: [], rib: [] })
 })
 
-/** A TypeScript main in node1's namespace, killed when the spec ends; its stdout kept. */
+/** A TypeScript main in node1's namespace (its compiled twin when this spec runs from dist/), killed when the spec ends; its stdout kept. */
 const onNode1 = (main: string, args: readonly string[]): { proc: ReturnType<typeof spawn>; out: () => string } => {
   const env = { ...process.env }
   delete env['NODE_OPTIONS']
-  const proc = spawn('ip', ['netns', 'exec', lab.namespace('node1'), process.execPath, ...tsNodeArgs(), main, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env })
+  const proc = spawn('ip', ['netns', 'exec', lab.namespace('node1'), process.execPath, ...scriptArgs(main), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env })
   t.teardown(() => void proc.kill('SIGKILL'))
   let out = ''
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
