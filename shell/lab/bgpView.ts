@@ -98,15 +98,6 @@ export const frrPrefixNexthops = async (lab: Lab, prefix: string): Promise<strin
   return paths.flatMap((p) => (p.valid === true ? (p.nexthops ?? []).filter((h) => h.scope !== 'link-local').slice(0, 1).flatMap((h) => (h.ip === undefined ? [] : [h.ip])) : [])).sort()
 }
 
-/** Prefixes received from each neighbour in one address family (FRR's summary: pfxRcd). */
-export const frrReceived = async (lab: Lab, family: 'ipv4' | 'ipv6'): Promise<Map<string, number>> => {
-  const j = await frrJson(lab, `show bgp ${family} unicast summary json`)
-  // Asked for one family, FRR answers with that family's summary at the top; asked for all, under `ipv6Unicast`.
-  type Summary = { peers?: Record<string, { pfxRcd?: number }> } | undefined
-  const peers = (j as Summary)?.peers ?? (j[`${family}Unicast`] as Summary)?.peers ?? {}
-  return new Map(Object.entries(peers).map(([a, p]) => [a, p.pfxRcd ?? 0] as const))
-}
-
 /** The addresses of the neighbours whose BFD session the FRR router holds Up. */
 export const frrBfdUp = async (lab: Lab): Promise<Set<string>> => {
   const r = readState(lab.stateDir)?.router

@@ -50,8 +50,8 @@ const call = (
     req.end(body?.text)
   })
 
-export const getJson = async (t: KubeTarget, path: string): Promise<Record<string, unknown>> => {
-  const r = await call(t, 'GET', path)
+export const getJson = async (t: KubeTarget, path: string, timeoutMs = 10_000): Promise<Record<string, unknown>> => {
+  const r = await call(t, 'GET', path, undefined, timeoutMs)
   if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${r.body.slice(0, 300)}`)
   return JSON.parse(r.body) as Record<string, unknown>
 }
@@ -70,19 +70,31 @@ export const remove = async (t: KubeTarget, path: string): Promise<void> => {
   if (r.status !== 200 && r.status !== 202 && r.status !== 404) throw new Error(`DELETE ${path}: ${r.status} ${r.body.slice(0, 300)}`)
 }
 
+/** How a watch ended: the stream closed (watch again from the last version), or the server refused it (list again). */
+type WatchEnd = 'closed' | 'refused'
+
 /**
- * Watches `path` (a list path; `watch=1&timeoutSeconds=` are added) and calls `onEvent` per event.
- * Resolves when the stream ends for any reason; never runs longer than the server timeout plus `slackMs`.
+ * Watches `path` (a list path; `watch=1&timeoutSeconds=` are added, and `resourceVersion` when given)
+ * and calls `onEvent` per event with its type and object. Resolves when the stream ends for any
+ * reason; never runs longer than the server timeout plus `slackMs`.
  */
-export const watchOnce = (t: KubeTarget, path: string, timeoutSeconds: number, onEvent: (type: string) => void, slackMs = 15_000): Promise<void> =>
+export const watchOnce = (
+  t: KubeTarget,
+  path: string,
+  timeoutSeconds: number,
+  onEvent: (type: string, object: unknown) => void,
+  resourceVersion?: string,
+  slackMs = 15_000,
+): Promise<WatchEnd> =>
   new Promise((resolve) => {
     const sep = path.includes('?') ? '&' : '?'
-    const url = `${t.server}${path}${sep}watch=1&timeoutSeconds=${timeoutSeconds}&allowWatchBookmarks=false`
+    const from = resourceVersion === undefined ? '&allowWatchBookmarks=false' : `&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}`
+    const url = `${t.server}${path}${sep}watch=1&timeoutSeconds=${timeoutSeconds}${from}`
     const limitMs = timeoutSeconds * 1000 + slackMs
     const req = request(url, { headers: { authorization: `Bearer ${t.token}` }, ca: t.ca, timeout: limitMs }, (res) => {
       if (res.statusCode !== 200) {
         res.resume()
-        res.on('end', () => resolve())
+        res.on('end', () => resolve('refused'))
         return
       }
       let buf = ''
@@ -92,27 +104,28 @@ export const watchOnce = (t: KubeTarget, path: string, timeoutSeconds: number, o
         for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
           const line = buf.slice(0, nl)
           buf = buf.slice(nl + 1)
-          let type = 'UNKNOWN'
+          let ev: { type?: unknown; object?: unknown } = {}
           try {
-            type = String((JSON.parse(line) as { type?: unknown }).type)
+            ev = JSON.parse(line) as typeof ev
           } catch {
-            // A broken line still means "something happened": look again.
+            // A broken line still means "something happened": the caller looks again.
           }
-          onEvent(type)
-          if (type === 'ERROR') req.destroy()
+          const type = typeof ev.type === 'string' ? ev.type : 'UNKNOWN'
+          onEvent(type, ev.object)
+          if (type === 'ERROR' || type === 'UNKNOWN') req.destroy()
         }
       })
-      res.on('end', () => resolve())
-      res.on('error', () => resolve())
-      res.on('close', () => resolve())
+      res.on('end', () => resolve('closed'))
+      res.on('error', () => resolve('closed'))
+      res.on('close', () => resolve('closed'))
     })
     // A half-open connection must not hang the watch: a hard deadline over the server's own timeout.
     const hard = setTimeout(() => req.destroy(), limitMs)
     req.on('close', () => {
       clearTimeout(hard)
-      resolve()
+      resolve('closed')
     })
     req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve())
+    req.on('error', () => resolve('closed'))
     req.end()
   })

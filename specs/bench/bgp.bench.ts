@@ -11,13 +11,19 @@
 //     cluster grows (2026-12-03, load 7 -> 22: 438 Services in the first 32 s, 1,908 after 407 s; POSTs
 //     median 5.0 s, p95 15.9 s, all 201), with FRR's counts trailing the Services by the EndpointSlice lag.
 // `benchBgp` is for specs/bench/run.ts (BENCH=bgp); its lab is its own and always taken down.
-// IRONLB_BENCH_BGP_PARTS=create,failover,many picks parts (default all three), e.g. one lab per part.
-import { readFileSync, writeFileSync } from 'node:fs'
+// IRONLB_BENCH_BGP_PARTS=create,failover,many picks parts (default all three), e.g. one lab per part;
+// IRONLB_BENCH_BGP_MANY=N makes part 3 smaller (a quick look); IRONLB_BENCH_KEEP_LOGS=DIR keeps the
+// lab's logs there after it is taken down.
+// The many Services ask for no NodePorts (allocateLoadBalancerNodePorts: false): the default range
+// holds 2,768, so 10,000 could never exist, and every NodePort allocation rewrites one bitmap in etcd.
+// A session reset is seen from FRR's summary (a neighbour not Established, or established anew): its
+// dynamic neighbours' counters go with the neighbour, so `connectionsDropped` alone misses a reset.
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bgpBars, bgpPowerLosses } from '../../shell/lab/bgpFailover.js'
-import { frrPrefixNexthops, frrReceived } from '../../shell/lab/bgpView.js'
+import { frrPrefixNexthops } from '../../shell/lab/bgpView.js'
 import { serviceIPs } from '../../shell/lab/demo.js'
 import { labDown, labUp, repoRoot, type Lab } from '../../shell/lab/lab.js'
 import { readState } from '../../shell/lab/state.js'
@@ -26,7 +32,7 @@ import { apply, kubectlOk, median, mkService, percentile, waitUntil, type Obj } 
 
 const TRIALS = Number(process.env['IRONLB_BENCH_BGP_TRIALS'] ?? '20')
 const CREATES = 50
-const MANY = 10_000
+const MANY = Number(process.env['IRONLB_BENCH_BGP_MANY'] ?? '10000')
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 const TICKS_PER_SECOND = 100
 const EXAMPLE = join(repoRoot, 'shell', 'lab', 'examples', 'bgp-demo.yaml')
@@ -103,6 +109,14 @@ const countOf = async (lab: Lab, path: string): Promise<number> => {
   return (j.items?.length ?? 0) + (j.metadata?.remainingItemCount ?? 0)
 }
 
+/** Per neighbour address in FRR's IPv6 summary: state, prefixes received, when it was established. */
+const frrPeers = async (lab: Lab): Promise<Map<string, { state: string; received: number; since: number }>> => {
+  type Peer = { state?: string; pfxRcd?: number; peerUptimeEstablishedEpoch?: number }
+  const j = (await vtyshJson(lab, 'show bgp ipv6 unicast summary json')) as { peers?: Record<string, Peer>; ipv6Unicast?: { peers?: Record<string, Peer> } }
+  const peers = j.peers ?? j.ipv6Unicast?.peers ?? {}
+  return new Map(Object.entries(peers).map(([a, p]) => [a, { state: p.state ?? 'absent', received: p.pfxRcd ?? 0, since: p.peerUptimeEstablishedEpoch ?? NaN }] as const))
+}
+
 const CREATOR = fileURLToPath(new URL('./createServicesMain.js', import.meta.url))
 const IN_FLIGHT = 32
 /** The whole part stays inside one lab hold of under 10 minutes with the bring-up. */
@@ -124,7 +138,8 @@ const manyPrefixes = async (lab: Lab): Promise<void> => {
   const [conn0, bfd0] = [await frrConnections(lab), await frrBfdDowns(lab)]
   await apply(lab, poolAndAd('bench-many', ['2001:db8:300::1:0-2001:db8:300::1:ffff']))
   const file = join(lab.stateDir, 'bench-many-services.json')
-  writeFileSync(file, JSON.stringify(Array.from({ length: MANY }, (_, i) => mkService(`many-${i}`, { families: ['IPv6'], pool: 'bench-many' }))))
+  const noNodePorts = (o: Obj): Obj => ({ ...o, spec: { ...(o['spec'] as object), allocateLoadBalancerNodePorts: false } })
+  writeFileSync(file, JSON.stringify(Array.from({ length: MANY }, (_, i) => noNodePorts(mkService(`many-${i}`, { families: ['IPv6'], pool: 'bench-many' })))))
   const labPids = new Map(status.processes.flatMap((p) => (p.alive && p.pid !== undefined ? [[p.name, p.pid] as const] : [])))
   const labCpu0 = new Map([...labPids].map(([n, pid]) => [n, usageOf(pid).ticks] as const))
   const load0 = loadavg()[0] ?? NaN
@@ -136,13 +151,21 @@ const manyPrefixes = async (lab: Lab): Promise<void> => {
   })
   const counts = new Map<string, number>()
   const allAt = new Map<string, number>()
+  /** Per node: samples where FRR's session with it was not Established or had been established anew. */
+  const resets = new Map(lab.nodes.map((n) => [n, [] as string[]] as const))
+  const since = new Map<string, number>()
   let said = t0
   while (Date.now() - t0 < MANY_WAIT_MS) {
     await sleep(2_000)
     for (const [n, pid] of pids) peak.set(n, Math.max(peak.get(n) ?? 0, usageOf(pid ?? 0).rss))
-    const rcvd = await frrReceived(lab, 'ipv6').catch(() => new Map<string, number>())
+    const seen = await frrPeers(lab).catch(() => undefined)
     for (const [n, a] of peers) {
-      counts.set(n, rcvd.get(a) ?? counts.get(n) ?? 0)
+      const p = seen?.get(a)
+      // The epoch is FRR's now minus the uptime in seconds: it wobbles by one between samples.
+      const anew = p?.state === 'Established' && Math.abs((since.get(n) ?? p.since) - p.since) > 5
+      if (seen !== undefined && (p?.state !== 'Established' || anew)) resets.get(n)?.push(`+${((Date.now() - t0) / 1000).toFixed(0)} s ${p?.state ?? 'absent'}`)
+      if (p?.state === 'Established' && (anew || !since.has(n))) since.set(n, p.since)
+      counts.set(n, p?.received ?? counts.get(n) ?? 0)
       if ((counts.get(n) ?? 0) >= MANY && !allAt.has(n)) allAt.set(n, Date.now() - t0)
     }
     if (Date.now() - said >= 30_000) {
@@ -161,14 +184,15 @@ const manyPrefixes = async (lab: Lab): Promise<void> => {
   print(`  ${MANY} IPv6 Services created through the API, ${IN_FLIGHT} in flight (load ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end): creator ${done ?? 'not done'} after ${ms(createdMs)}`)
   for (const n of lab.nodes) {
     const a = peers.get(n) ?? ''
-    const resets = (conn1.get(a)?.dropped ?? 0) - (conn0.get(a)?.dropped ?? 0)
+    const dropped = (conn1.get(a)?.dropped ?? 0) - (conn0.get(a)?.dropped ?? 0)
+    const lost = resets.get(n) ?? []
     const established = (conn1.get(a)?.established ?? 0) - (conn0.get(a)?.established ?? 0)
     const bfdDowns = (bfd1.get(a) ?? 0) - (bfd0.get(a) ?? 0)
     const u = usageOf(pids.get(n) ?? 0)
     const cpu = (u.ticks - (first.get(n)?.ticks ?? u.ticks)) / TICKS_PER_SECOND / seconds
     print(
       `    ${n} (${a}): ${counts.get(n) ?? 0} prefixes at the router, all ${MANY} after ${ms(allAt.get(n) ?? NaN)} from the first create; ` +
-        `sessions dropped ${resets}, established ${established}, BFD downs ${bfdDowns}; speaker RSS ${mib(first.get(n)?.rss ?? NaN)} before, peak ${mib(peak.get(n) ?? NaN)}, ${mib(u.rss)} at the end, CPU ${(100 * cpu).toFixed(0)}% of a core over ${seconds.toFixed(0)} s`,
+        `sessions dropped ${dropped}, established ${established}, BFD downs ${bfdDowns} (FRR's counters), not Established or anew in ${lost.length} samples${lost.length > 0 ? ` (${lost.slice(0, 3).join(', ')})` : ''}; speaker RSS ${mib(first.get(n)?.rss ?? NaN)} before, peak ${mib(peak.get(n) ?? NaN)}, ${mib(u.rss)} at the end, CPU ${(100 * cpu).toFixed(0)}% of a core over ${seconds.toFixed(0)} s`,
     )
   }
   // Where the two cores went meanwhile: the lab's processes by CPU over the window.
@@ -181,7 +205,7 @@ const manyPrefixes = async (lab: Lab): Promise<void> => {
   })
   print(`    lab processes by CPU over the window (% of a core): ${labCpu.sort((a, b) => b[1] - a[1]).slice(0, 10).map(([n, c]) => `${n} ${(100 * c).toFixed(0)}`).join(', ')}`)
   const short = lab.nodes.filter((n) => !allAt.has(n))
-  const reset = lab.nodes.filter((n) => (conn1.get(peers.get(n) ?? '')?.dropped ?? 0) > (conn0.get(peers.get(n) ?? '')?.dropped ?? 0))
+  const reset = lab.nodes.filter((n) => (conn1.get(peers.get(n) ?? '')?.dropped ?? 0) > (conn0.get(peers.get(n) ?? '')?.dropped ?? 0) || (resets.get(n)?.length ?? 0) > 0)
   if (short.length > 0 || reset.length > 0) throw new Error(`many: ${short.length > 0 ? `not all ${MANY} prefixes from ${short.join(', ')} within ${MANY_WAIT_MS / 1000} s` : ''}${reset.length > 0 ? ` sessions reset: ${reset.join(', ')}` : ''}`)
 }
 
@@ -218,6 +242,8 @@ export async function benchBgp(): Promise<void> {
     if (PARTS.includes('failover')) await failover(lab, ips)
     if (PARTS.includes('many')) await manyPrefixes(lab)
   } finally {
+    const keep = process.env['IRONLB_BENCH_KEEP_LOGS']
+    if (keep !== undefined && keep !== '' && existsSync(join(dir, 'logs'))) cpSync(join(dir, 'logs'), keep, { recursive: true })
     await labDown(dir)
   }
 }
