@@ -70,6 +70,15 @@ t.test('the IronLB image: a sound archive, the Containerfile final stage, the CL
   t.comment(`ironlb help from the image's root, as nobody: ${times.map((ms) => ms.toFixed(0)).join(', ')} ms`)
   const r = await run(inImage(['node', '-e', 'require("/app/shell/native/build/Release/ironlb_packet.node")']), { timeoutMs: 30_000 })
   t.equal(r.code, 0, `the AF_PACKET addon loads against the image's libraries (${r.stderr.trim()})`)
+  // The entrypoint (deploy/image/ambient.c) as a runtime starts it, as nobody with no capability: it execs node.
+  const e = await run(inImage([...(image.config.Entrypoint ?? []), 'help']), { timeoutMs: 30_000 })
+  t.ok(e.code === 0 && e.stdout.startsWith('usage: ironlb <command>'), `the ENTRYPOINT runs ironlb help as 65534 (${e.code ?? 'no'} exit, ${e.stderr.trim()})`)
+  // Its file capabilities, as the layer carries them: a PAX record SCHILY.xattr.security.capability in the
+  // extended header of app/bin/ambient (oci.sh names it <dir>/PaxHeaders/<file>), what containerd applies.
+  const layer = image.layers.at(-1) ?? Buffer.alloc(0)
+  const header = layer.indexOf('app/bin/PaxHeaders/ambient')
+  const records = header < 0 ? '' : layer.subarray(header, header + 1536).toString('latin1')
+  t.match(records, /SCHILY\.xattr\.security\.capability=/, 'app/bin/ambient carries file capabilities in its layer')
 })
 
 const childrenOf = (pid: number): number[] => {
