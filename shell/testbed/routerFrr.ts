@@ -76,9 +76,9 @@ export const frrPlan = (c: RouterConfig, dir: string): RouterPlan => ({
     name: d,
     ...(d === 'zebra' ? {} : { after: join(dir, 'zserv.api') }),
     argv: [
-      // A router's control plane has CPUs of its own; the lab's shares two with everything else. At
-      // nice -10 its BFD detection and withdrawal are less at the mercy of the machine's load (bgp.e2e's
-      // power-loss medians: 509 and 537 ms at load ~12 without it, 405 and 393 ms at load 5-13 with it).
+      // A router's control plane has CPUs of its own; the lab's shares two with everything else, so it
+      // runs at nice -10. bgp.e2e's power-loss medians (withdrawal, v4/v6) moved with the load: without
+      // it 351/346 ms at load ~3 and 509/537 ms at load ~12; with it 405/393 ms at load 5-13 (one run each).
       'nice', '-n', '-10',
       join(FRR_BIN, d),
       '-u', 'frr', '-g', 'frr',
