@@ -11,89 +11,18 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import t from 'tap'
 import { run, sleep } from '../../../shell/testbed/sys.js'
-import { isRoot, missingTools } from '../../support/netns.js'
 import { repoRoot } from '../../support/repoRoot.js'
 import { clusterUp, pollFor } from '../../support/k8s-cluster/lab/cluster.js'
-import { POOL_RANGE } from '../../support/k8s-cluster/lab/plan.js'
+import { clusterInputs, IMAGE, l2Config, lbService, PAUSE, probePods, SANDBOX_IMAGE } from '../../support/k8s-cluster/lab/clusterSpec.js'
 import { startArpProber } from '../../support/k8s-cluster/lab/arpProber.js'
 import { startProber } from '../../support/k8s-cluster/lab/prober.js'
 import { CAP, containerProcess } from '../../support/k8s-cluster/lab/containerProcess.js'
 
-// Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
-const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
-const PAUSE = resolve(process.env['IRONLB_PAUSE_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'pause.oci.tar'))
-const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
 // The manifests under test; another folder (a mutated copy) to see what the spec catches.
 const MANIFESTS = resolve(process.env['IRONLB_MANIFESTS'] ?? join(repoRoot, 'deploy', 'manifests'))
 const NODES = 2
-
-const checked = async (script: string): Promise<string | undefined> => {
-  const r = await run([join(repoRoot, 'specs', 'support', script), '--check'])
-  return r.code === 0 ? r.stdout.trim() : undefined
-}
-const k8sBins = process.env['IRONLB_K8S_BIN_DIR'] ?? (await checked('k8s/bin-dir.sh'))
-const clusterBins = process.env['IRONLB_CLUSTER_BIN_DIR'] ?? (await checked('k8s-cluster/bin-dir.sh'))
-const skip = !isRoot()
-  ? 'needs root (namespaces, cgroups)'
-  : k8sBins === undefined || clusterBins === undefined
-    ? 'run make k8s-bins cluster-bins'
-    : ![IMAGE, PAUSE].every(existsSync)
-      ? 'run make image pause-image'
-      : undefined
-const missing = skip === undefined ? missingTools(['ip', 'curl', 'nsenter', 'unshare', 'sh', 'mount', 'runc', 'openssl', 'nft', 'sysctl']) : undefined
+const { k8sBins, clusterBins, skip, missing } = await clusterInputs(['ip', 'curl', 'nsenter', 'unshare', 'sh', 'mount', 'runc', 'openssl', 'nft', 'sysctl'])
 if (missing !== undefined) t.fail(missing)
-
-// One Pod per node (anti-affinity by hostname), each serving its name and node over HTTP on 8080. With
-// a CPU request, as a served application has: without one the Pod is BestEffort (cpu.shares 2), and
-// while a speaker Pod (50m: 51) starts on its node, loading its modules for seconds on this loaded
-// 2-core machine, the probe Pod answered after more than the prober's 1 s (issue 11's failed requests:
-// the connections were accepted and the GET acknowledged by the Pod's kernel, the reply never came).
-const probePods = (replicas: number): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: probe, namespace: default}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: probe}}
-  template:
-    metadata: {labels: {app: probe}}
-    spec:
-      automountServiceAccountToken: false
-      affinity:
-        podAntiAffinity:
-          requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: probe}}, topologyKey: kubernetes.io/hostname}]
-      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
-      containers:
-      - name: http
-        image: ghcr.io/ironlb/ironlb:${version}
-        command: [node, -e, "require('http').createServer((q, s) => s.end(process.env.NODE_NAME + '\\\\n')).listen(8080)"]
-        env: [{name: NODE_NAME, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}]
-        ports: [{containerPort: 8080}]
-        resources: {requests: {cpu: 100m}}
-        readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
-        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
-`
-
-const l2Config = `apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: {name: lab-pool, namespace: metallb-system}
-spec:
-  addresses: [${POOL_RANGE}]
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata: {name: lab-l2, namespace: metallb-system}
-spec:
-  ipAddressPools: [lab-pool]
-`
-
-const lbService = `apiVersion: v1
-kind: Service
-metadata: {name: probe-lb, namespace: default}
-spec:
-  type: LoadBalancer
-  selector: {app: probe}
-  ports: [{port: 80, targetPort: 8080}]
-`
 
 const bgpPeer = `apiVersion: metallb.io/v1beta2
 kind: BGPPeer
@@ -109,7 +38,7 @@ const speakerLogs = (podLogs: string): string =>
     .join('')
 
 t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
-  const cluster = await clusterUp(t, { nodes: NODES, k8sBins: k8sBins ?? '', clusterBins: clusterBins ?? '', images: [PAUSE, IMAGE], sandboxImage: 'localhost/ironlb/pause:1.0' })
+  const cluster = await clusterUp(t, { nodes: NODES, k8sBins, clusterBins, images: [PAUSE, IMAGE], sandboxImage: SANDBOX_IMAGE })
   const { kubectl } = cluster
   t.comment(`cluster up (namespaces, control plane, ${NODES} nodes Ready): ${cluster.startupMs} ms; control plane /readyz ${cluster.infra.startupMs} ms`)
   t.comment(`resident MiB, idle: ${JSON.stringify(cluster.memory())}`)

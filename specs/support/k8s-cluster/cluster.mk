@@ -5,7 +5,9 @@
 #   make cluster-bins      build unless cached (cold: long), print the dir
 #   make cluster-bin-dir   print the dir (cheap, builds nothing)
 #   make cluster-regen     re-derive the modules (CONTAINERD_VERSION=v2.Y.Z to move containerd)
-#   make cluster-specs     the specs that need these binaries and the images: specs/**/*.cluster.ts (root)
+#   make cluster-specs     the specs that need these binaries and the images: specs/**/*.cluster.ts (root);
+#                          the lifecycle spec installs the chart with the helm binary (helm-bins)
+#   make demo-cluster      the demo on the real cluster: specs/deploy/cluster/install.cluster.ts alone (root)
 
 CLUSTER_DIR := specs/support/k8s-cluster
 # Recursive: computed only by the recipes that use it, so other targets pay nothing.
@@ -22,6 +24,14 @@ cluster-bin-dir:
 cluster-regen:
 	$(CLUSTER_DIR)/gen.sh $(CONTAINERD_VERSION)
 
-cluster-specs: k8s-bins cluster-bins image pause-image system-tools
-	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) IRONLB_CLUSTER_BIN_DIR=$(CLUSTER_BIN_DIR) IRONLB_IMAGE=$(IMAGE_ARCHIVE) IRONLB_PAUSE_IMAGE=$(PAUSE_ARCHIVE) \
-	  $(TAP) --jobs=1 --timeout=600 $(CLUSTER_SPECS)
+CLUSTER_ENV = IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) IRONLB_CLUSTER_BIN_DIR=$(CLUSTER_BIN_DIR) IRONLB_HELM_BIN_DIR=$(HELM_BIN_DIR) \
+  IRONLB_IMAGE=$(IMAGE_ARCHIVE) IRONLB_PAUSE_IMAGE=$(PAUSE_ARCHIVE)
+
+cluster-specs: k8s-bins cluster-bins helm-bins image pause-image system-tools
+	$(CLUSTER_ENV) $(TAP) --jobs=1 --timeout=900 $(CLUSTER_SPECS)
+
+# make demo's story on kubelets: IronLB from deploy/manifests/, an IP answered on both nodes, its owner's
+# Pod deleted, both rollouts under a client every 20 ms, the owner's link cut; every step's figures printed.
+.PHONY: demo-cluster
+demo-cluster: k8s-bins cluster-bins image pause-image system-tools
+	$(CLUSTER_ENV) $(TAP) --jobs=1 --timeout=900 --reporter=tap specs/deploy/cluster/install.cluster.ts
