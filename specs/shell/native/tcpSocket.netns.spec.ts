@@ -187,7 +187,8 @@ async function deviceTests(t: Test): Promise<void> {
   }
   const dial = async (port: number, extra: readonly string[]): Promise<string> => {
     const a = startAgent(lab, d1, ['--mode', 'dial', '--remote', '198.51.100.2', '--port', String(port), '--wait-ms', '3000', '--max-seconds', '20', ...extra], AGENT)
-    const e = await a.waitFor((e) => ['connected', 'not-connected', 'error'].includes(e.event), 'the dial', 10_000)
+    // The agent's own start counts in this wait: no event in 10 s at load 16 once; it dials for 3 s.
+    const e = await a.waitFor((e) => ['connected', 'not-connected', 'error'].includes(e.event), 'the dial', 60_000)
     a.command({ cmd: 'exit' })
     return e.event
   }
