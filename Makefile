@@ -59,8 +59,10 @@ unit: deps build
 # whole when it ends, -O). Not the default: the one such run (2026-12-03, shared machine at load 5-20)
 # passed every unit and integration row, but failed 6 timing rows of the end-to-end specs (outages'
 # rolling update: requests connected and unanswered, resets beyond one per move; bgp.e2e's GR restart:
-# an IPv6 next hop moved). Also, tap empties .tap/processinfo when a run starts, so the second run's
-# start loses the per-file times of the first's files finished by then.
+# an IPv6 next hop moved), while the build had compiled another engineer's unfinished lab agent. Later,
+# outages.e2e alone beside a unit-integration run (load 8-12, the lab agent committed): 48/48, 222 s.
+# Also, tap empties .tap/processinfo when a run starts, so the second run's start loses the per-file
+# times of the first's files finished by then.
 TEST_PREP := build native system-tools k8s-bins
 TEST_JOBS ?= 1
 test: deps
