@@ -87,20 +87,13 @@ t.test('BGP through the lab router (FRR)', async (t) => {
     }
   })
 
-  await t.test(`${TRIALS} power losses (link cut, speaker killed) with BFD 100 ms x 3: medians of 500 ms to the withdrawal and under 1 s of failing requests`, needsRoutes(), async (t) => {
-    const t0 = Date.now()
-    const trials = await bgpPowerLosses(lab, ips, { trials: TRIALS, overlap: true, fault: 'power', say: (l) => t.comment(l) })
-    t.comment(`${TRIALS} trials in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-    for (const bar of bgpBars(trials, ips, BARS)) t.ok(bar.ok, bar.what)
-  })
-
   await t.test('a speaker restart with graceful restart: no failed request, the router keeps the next hop', needsRoutes(), async (t) => {
     const node = lab.nodes[0] ?? 'node1'
     await waitFibNodes(lab, ips, lab.nodes, addrs, 60_000)
-    // From a steady state: the power losses above end with this node's new speaker a few seconds old,
-    // and its BFD sessions with the router come Up a second or two after BGP (1 s slow rate). In one of
-    // three runs the router dropped its IPv6 next hop 106 ms after the SIGTERM, long before the session
-    // closed (1.6 s); that run did not wait for this.
+    // From a steady state, before the power losses (last below): run right after them, on the last
+    // victim's speaker a few seconds old, the router dropped the node's next hops 106-122 ms after the
+    // SIGTERM, long before the session closed (1.1-1.6 s), in 2 of 4 runs (a fault not yet understood,
+    // reported); and with its BFD sessions Up.
     const hops = [lab.address(node).v4, lab.address(node).v6]
     await waitUntil(`the router's BFD sessions with ${node} Up`, 30_000, async () => {
       const up = await frrBfdUp(lab)
@@ -158,5 +151,12 @@ t.test('BGP through the lab router (FRR)', async (t) => {
     t.same(await ribNexthops(lab, hostPrefix(ip)), [lab.address('node2').v4], 'the RIB has node2 alone')
     t.same(await fibNodes(lab, ip, addrs), ['node2'], 'the FIB too')
     t.equal(await curlFromClient(lab, ip), 'node2', 'node2 answers')
+  })
+
+  await t.test(`${TRIALS} power losses (link cut, speaker killed) with BFD 100 ms x 3: medians of 500 ms to the withdrawal and under 1 s of failing requests`, needsRoutes(), async (t) => {
+    const t0 = Date.now()
+    const trials = await bgpPowerLosses(lab, ips, { trials: TRIALS, overlap: true, fault: 'power', say: (l) => t.comment(l) })
+    t.comment(`${TRIALS} trials in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    for (const bar of bgpBars(trials, ips, BARS)) t.ok(bar.ok, bar.what)
   })
 })
