@@ -181,9 +181,11 @@ t.test('a speaker advertising to a loopback peer writes its ServiceBGPStatus and
     const r = await admin.request('GET', `/apis/metallb.io/v1beta1/namespaces/${cfg}/servicebgpstatuses`)
     return (r.body as { items: StatusObject[] }).items
   }
-  const [status] = await eventually('a ServiceBGPStatus for web', 60_000, async () => {
+  // Two writes, as MetalLB's: the object is created, then its status subresource written; wait for the
+  // second (CI saw the object between the two once).
+  const [status] = await eventually('a ServiceBGPStatus for web with its status written', 60_000, async () => {
     const s = await statuses()
-    return s.length > 0 ? s : undefined
+    return s.length > 0 && s.every((o) => o.status !== undefined) ? s : undefined
   })
   t.same(status?.status, { node, serviceName: 'web', serviceNamespace: ns, peers: ['tor'] }, 'it names the peer')
   const label = `{peer="127.0.0.1:${peer.port}",vrf="default"}`
