@@ -19,6 +19,8 @@ export interface BfdPeer {
   readonly localAddress?: string
   /** RFC 5883 port 4784, for ebgpMultiHop peers. */
   readonly multiHop: boolean
+  /** The VRF's device (the BGPPeer's `vrf`): every BFD socket of the session is bound to it. */
+  readonly device?: string
 }
 
 type Change = 'up' | 'down'

@@ -3,7 +3,7 @@
 // machine's actions (send on its own socket, timers on the thread's clock) and is fed what arrives on
 // the shared receiving sockets (shell/bfd/sockets.ts), matched by Your Discriminator or, while the peer
 // does not know ours yet, by source address (RFC 5880 §6.3). Every state change goes to `onChange`.
-import type { Socket } from 'node:dgram'
+// A peer in a VRF (`device`) has its own receiving sockets, bound to that device, and only they feed it.
 import { ttlDiscard } from '../../core/bfd/ttl.js'
 import type { TtlDatagram, UdpTtlSocket } from '../native/udpTtl.js'
 import { randomInt } from 'node:crypto'
@@ -30,13 +30,14 @@ interface BfdEngine {
 interface Runner {
   readonly peer: BfdPeer
   session: BfdSession
-  readonly sender: Socket
+  readonly sender: UdpTtlSocket
   /** BFDProfile minimumTtl: the least TTL a multi-hop packet may arrive with (a profile change sets it). */
   minimumTtl: number
   readonly timers: Map<TimerName, NodeJS.Timeout>
 }
 
-export const keyOf = (p: { readonly address: string; readonly multiHop: boolean }): string => `${p.multiHop ? 'multi' : 'single'}|${p.address}`
+/** A session is one peer address, hop mode and device: the same address in two VRFs is two peers. */
+export const keyOf = (p: { readonly address: string; readonly multiHop: boolean; readonly device?: string }): string => `${p.multiHop ? 'multi' : 'single'}|${p.address}|${p.device ?? ''}`
 
 const timersOf = (p: BFDProfile): BfdTimers => ({ desiredMinTxUs: p.transmitInterval * 1000, requiredMinRxUs: p.receiveInterval * 1000, detectMult: p.detectMultiplier })
 
@@ -59,9 +60,11 @@ const perform = (reg: Registry, r: Runner, a: BfdAction): void => {
   switch (a._tag) {
     case 'Send':
       reg.observe?.sent(r.peer.address)
-      return r.sender.send(encodeControl(a.packet), r.peer.multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT, r.peer.address, (err) => {
-        if (err) reg.log.debug('bfd-send-failed', { peer: r.peer.address, error: err })
-      })
+      try {
+        return r.sender.send(Buffer.from(encodeControl(a.packet)), r.peer.address, r.peer.multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT)
+      } catch (err) {
+        return reg.log.debug('bfd-send-failed', { peer: r.peer.address, error: err })
+      }
     case 'SetTimer':
       clearTimeout(r.timers.get(a.timer))
       return void r.timers.set(a.timer, setTimeout(() => dispatch(reg, r, { _tag: 'TimerFired', timer: a.timer }), a.ms))
@@ -84,7 +87,8 @@ function dispatch(reg: Registry, r: Runner, e: BfdEvent): void {
   for (const a of next.actions) perform(reg, r, a)
 }
 
-const receive = (reg: Registry, multiHop: boolean, d: TtlDatagram): void => {
+/** A datagram from the receiving socket of `multiHop` and `device` ('' for the one bound to none). */
+const receive = (reg: Registry, multiHop: boolean, device: string, d: TtlDatagram): void => {
   const { bytes: msg, from, ttl } = d
   // RFC 5881 §5: a single-hop packet with TTL below 255 came from off the link; dropped before anything is read.
   const offLink = multiHop ? undefined : ttlDiscard(false, 255, ttl)
@@ -98,9 +102,9 @@ const receive = (reg: Registry, multiHop: boolean, d: TtlDatagram): void => {
     return reg.log.debug('bfd-discard', { from, why: formatDiscard(p.left) })
   }
   const source = plain(from)
-  const r = p.right.yourDiscriminator !== 0 ? reg.byDiscr.get(p.right.yourDiscriminator) : reg.runners.get(keyOf({ address: source, multiHop }))
-  // RFC 5881 §4 / 5883: a session is one peer address on one port; anything else is not ours.
-  if (r === undefined || r.peer.address !== source || r.peer.multiHop !== multiHop) return drop(reg, 'NoSession')
+  const r = p.right.yourDiscriminator !== 0 ? reg.byDiscr.get(p.right.yourDiscriminator) : reg.runners.get(keyOf({ address: source, multiHop, device }))
+  // RFC 5881 §4 / 5883: a session is one peer address on one port (and device); anything else is not ours.
+  if (r === undefined || r.peer.address !== source || r.peer.multiHop !== multiHop || (r.peer.device ?? '') !== device) return drop(reg, 'NoSession')
   const tooFar = multiHop ? ttlDiscard(true, r.minimumTtl, ttl) : undefined
   if (tooFar !== undefined) {
     drop(reg, tooFar)
@@ -110,15 +114,16 @@ const receive = (reg: Registry, multiHop: boolean, d: TtlDatagram): void => {
   dispatch(reg, r, { _tag: 'Received', packet: p.right })
 }
 
-const ensureListener = (reg: Registry, family: Family, multiHop: boolean): Promise<UdpTtlSocket> => {
-  const key = `${family}|${multiHop}`
+const ensureListener = (reg: Registry, family: Family, multiHop: boolean, device: string): Promise<UdpTtlSocket> => {
+  const key = `${family}|${multiHop}|${device}`
   const have = reg.listeners.get(key)
   if (have !== undefined) return have
   const opened = listen(
     family,
     multiHop ? MULTI_HOP_PORT : SINGLE_HOP_PORT,
-    (d) => receive(reg, multiHop, d),
-    (e) => reg.log.warn('bfd-receive-failed', { family, multiHop, error: e }),
+    device,
+    (d) => receive(reg, multiHop, device, d),
+    (e) => reg.log.warn('bfd-receive-failed', { family, multiHop, device, error: e }),
   )
   reg.listeners.set(key, opened)
   opened.catch(() => reg.listeners.delete(key))
@@ -140,8 +145,9 @@ const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): 
     return dispatch(reg, running, { _tag: 'ChangeTimers', timers: timersOf(profile) })
   }
   const family = familyOf(peer.address)
-  await ensureListener(reg, family, peer.multiHop)
-  const sender = await openSender(family, peer.localAddress)
+  const device = peer.device ?? ''
+  await ensureListener(reg, family, peer.multiHop, device)
+  const sender = await openSender(family, peer.localAddress, device)
   if (reg.runners.has(keyOf(peer))) return void sender.close() // a second start raced this one
   const discr = freshDiscriminator(reg)
   const r: Runner = { peer, session: initialSession(discr, timersOf(profile), profile.passiveMode), sender, minimumTtl: profile.minimumTtl, timers: new Map() }
@@ -149,7 +155,7 @@ const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): 
   reg.byDiscr.set(discr, r)
   // Echo (RFC 5880 §6.4) is not implemented: we advertise Required Min Echo RX 0, so the peer never echoes (core/bfd/session.ts).
   if (profile.echoMode) reg.log.warn('bfd-echo-unsupported', { peer: peer.address, profile: profile.name, effect: 'asynchronous mode only; no echo packets either way' })
-  reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode })
+  reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, ...(device === '' ? {} : { device }), discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode })
   dispatch(reg, r, { _tag: 'Start' })
 }
 

@@ -1,12 +1,18 @@
-// A UDP receiving socket that reports each datagram's received TTL (IPv4, IP_RECVTTL) or hop limit
-// (IPv6, IPV6_RECVHOPLIMIT), which Node's dgram cannot: BFD drops single-hop packets whose TTL is not
+// A UDP socket that reports each datagram's received TTL (IPv4, IP_RECVTTL) or hop limit (IPv6,
+// IPV6_RECVHOPLIMIT), which Node's dgram cannot: BFD drops single-hop packets whose TTL is not
 // 255 (RFC 5881 §5) and multi-hop ones below the profile's minimumTtl (RFC 5883 §2). Linux applies
 // IP_MINTTL and IPV6_MINHOPCOUNT to TCP only (specs/shell/native/udpTtl.netns.spec.ts shows a UDP
 // socket with them still receiving TTL 254), so the check is made in JS from what this reports.
+// It also sends, so that a BFD session's packets can leave a socket bound to a device (a VRF's):
+// dgram has no SO_BINDTODEVICE either.
 //
-// new UdpTtlSocket({ family: 4|6, address, port }) opens (IPv6: IPv6 only), asks for the TTL and binds;
+// new UdpTtlSocket({ family: 4|6, address, port, device?, ttl?, reuseAddress? }) opens (IPv6: IPv6
+// only), asks for the TTL, binds to `device` (SO_BINDTODEVICE) if given, sets the TTL / hop limit it
+// sends with, SO_REUSEADDR if asked (a socket bound to a device and one bound to none may then share
+// a port: Linux refuses that pair otherwise) and binds. An address may carry a zone ("fe80::1%eth0").
 // start(cb) polls the fd and calls cb(null, bytes, fromAddress, fromPort, ttl) per datagram (ttl -1
-// when the kernel gave none); close() stops and closes (idempotent). Receive only: nothing is sent.
+// when the kernel gave none); send(bytes, address, port) sends one datagram now or throws the errno;
+// close() stops and closes (idempotent).
 #include "udp_ttl.h"
 
 #include <uv.h>
@@ -36,12 +42,35 @@ Napi::Value ThrowErrno(Napi::Env env, const char* what, int err) {
   return env.Undefined();
 }
 
+// `text` ("192.0.2.1", "2001:db8::1", "fe80::1%eth0") and `port` as a sockaddr of the family; false if it is not one.
+bool ParseScoped(bool v6, const std::string& text, int port, sockaddr_storage* ss, socklen_t* len) {
+  *ss = sockaddr_storage{};
+  if (!v6) {
+    auto* a = reinterpret_cast<sockaddr_in*>(ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(static_cast<uint16_t>(port));
+    *len = sizeof *a;
+    return inet_pton(AF_INET, text.c_str(), &a->sin_addr) == 1;
+  }
+  auto* a = reinterpret_cast<sockaddr_in6*>(ss);
+  a->sin6_family = AF_INET6;
+  a->sin6_port = htons(static_cast<uint16_t>(port));
+  *len = sizeof *a;
+  const size_t zone = text.find('%');
+  if (zone != std::string::npos) {
+    a->sin6_scope_id = if_nametoindex(text.substr(zone + 1).c_str());
+    if (a->sin6_scope_id == 0) return false;
+  }
+  return inet_pton(AF_INET6, text.substr(0, zone).c_str(), &a->sin6_addr) == 1;
+}
+
 class UdpTtlSocket : public Napi::ObjectWrap<UdpTtlSocket> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "UdpTtlSocket",
                        {InstanceMethod<&UdpTtlSocket::Start>("start"), InstanceMethod<&UdpTtlSocket::Close>("close"),
-                        InstanceMethod<&UdpTtlSocket::Port>("port"), InstanceMethod<&UdpTtlSocket::Fd>("fd")});
+                        InstanceMethod<&UdpTtlSocket::Port>("port"), InstanceMethod<&UdpTtlSocket::Fd>("fd"),
+                        InstanceMethod<&UdpTtlSocket::Send>("send"), InstanceMethod<&UdpTtlSocket::Device>("device")});
   }
 
   explicit UdpTtlSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpTtlSocket>(info) {
@@ -58,26 +87,26 @@ class UdpTtlSocket : public Napi::ObjectWrap<UdpTtlSocket> {
     v6_ = o.Get("family").As<Napi::Number>().Int32Value() == 6;
     std::string address = o.Get("address").As<Napi::String>().Utf8Value();
     int port = o.Get("port").As<Napi::Number>().Int32Value();
+    std::string device;
+    if (o.Get("device").IsString()) device = o.Get("device").As<Napi::String>().Utf8Value();
+    if (!o.Get("device").IsUndefined() && (!o.Get("device").IsString() || device.empty() || device.size() >= IF_NAMESIZE)) {
+      Napi::TypeError::New(env, "device must be an interface name of 1 to 15 characters").ThrowAsJavaScriptException();
+      return;
+    }
+    int ttl = 0;
+    if (!o.Get("ttl").IsUndefined()) {
+      ttl = o.Get("ttl").IsNumber() ? o.Get("ttl").As<Napi::Number>().Int32Value() : 0;
+      if (ttl < 1 || ttl > 255) {
+        Napi::TypeError::New(env, "ttl must be 1 to 255").ThrowAsJavaScriptException();
+        return;
+      }
+    }
+    const bool reuse = o.Get("reuseAddress").IsBoolean() && o.Get("reuseAddress").As<Napi::Boolean>().Value();
     sockaddr_storage ss{};
     socklen_t len = 0;
-    if (v6_) {
-      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-      a->sin6_family = AF_INET6;
-      a->sin6_port = htons(static_cast<uint16_t>(port));
-      if (inet_pton(AF_INET6, address.c_str(), &a->sin6_addr) != 1) {
-        Napi::TypeError::New(env, "address is not an IPv6 literal").ThrowAsJavaScriptException();
-        return;
-      }
-      len = sizeof *a;
-    } else {
-      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-      a->sin_family = AF_INET;
-      a->sin_port = htons(static_cast<uint16_t>(port));
-      if (inet_pton(AF_INET, address.c_str(), &a->sin_addr) != 1) {
-        Napi::TypeError::New(env, "address is not an IPv4 literal").ThrowAsJavaScriptException();
-        return;
-      }
-      len = sizeof *a;
+    if (!ParseScoped(v6_, address, port, &ss, &len)) {
+      Napi::TypeError::New(env, std::string("address is not an IPv") + (v6_ ? "6" : "4") + " literal").ThrowAsJavaScriptException();
+      return;
     }
     int fd = socket(v6_ ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -91,6 +120,18 @@ class UdpTtlSocket : public Napi::ObjectWrap<UdpTtlSocket> {
       int err = errno;
       close(fd);
       ThrowErrno(env, "setsockopt", err);
+      return;
+    }
+    // Each before bind: the device and SO_REUSEADDR take part in the kernel's check for a taken port.
+    const char* failed = nullptr;
+    if (!device.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), static_cast<socklen_t>(device.size())) != 0) failed = "setsockopt(SO_BINDTODEVICE)";
+    if (failed == nullptr && reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) failed = "setsockopt(SO_REUSEADDR)";
+    if (failed == nullptr && ttl > 0 && (v6_ ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl) : setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl)) != 0)
+      failed = "setsockopt(TTL)";
+    if (failed != nullptr) {
+      int err = errno;
+      close(fd);
+      ThrowErrno(env, failed, err);
       return;
     }
     if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
@@ -266,6 +307,34 @@ class UdpTtlSocket : public Napi::ObjectWrap<UdpTtlSocket> {
   }
 
   Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+
+  // The device the socket is bound to (SO_BINDTODEVICE), "" for none or once closed.
+  Napi::Value Device(const Napi::CallbackInfo& info) {
+    char name[IF_NAMESIZE + 1] = "";
+    socklen_t len = IF_NAMESIZE;
+    if (fd_ < 0 || getsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, name, &len) != 0) len = 0;
+    return Napi::String::New(info.Env(), std::string(name, strnlen(name, len)));
+  }
+
+  // send(bytes, address, port): one datagram, now (non-blocking); throws with errno on failure.
+  Napi::Value Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsBuffer() || !info[1].IsString() || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "send(bytes: Buffer, address: string, port: number)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (fd_ < 0) return ThrowErrno(env, "sendto", EBADF);
+    sockaddr_storage to{};
+    socklen_t len = 0;
+    const int port = info[2].As<Napi::Number>().Int32Value();
+    if (port < 1 || port > 65535 || !ParseScoped(v6_, info[1].As<Napi::String>().Utf8Value(), port, &to, &len)) {
+      Napi::TypeError::New(env, std::string("send: not an IPv") + (v6_ ? "6" : "4") + " address and port").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Buffer<uint8_t> bytes = info[0].As<Napi::Buffer<uint8_t>>();
+    if (sendto(fd_, bytes.Data(), bytes.Length(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), len) < 0) return ThrowErrno(env, "sendto", errno);
+    return env.Undefined();
+  }
 };
 
 }  // namespace

@@ -69,7 +69,12 @@ interface Running {
 }
 
 /** The BFD session of `s` to `remote` (an unnumbered peer's link-local address once found). */
-const bfdPeerOf = (s: SessionSpec, remote: string): BfdPeer => ({ address: remote, multiHop: s.bfd?.multiHop ?? false, ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }) })
+const bfdPeerOf = (s: SessionSpec, remote: string): BfdPeer => ({
+  address: remote,
+  multiHop: s.bfd?.multiHop ?? false,
+  ...(s.socket.localAddress === undefined ? {} : { localAddress: s.socket.localAddress }),
+  ...(s.socket.device === undefined || s.socket.device === '' ? {} : { device: s.socket.device }),
+})
 
 const startBfdOf = (a: Applier, spec: SessionSpec, remote: string): void => {
   if (spec.bfd !== undefined) void a.deps.bfd?.start(bfdPeerOf(spec, remote), spec.bfd.profile).catch((err) => a.deps.log.warn('bfd-start-failed', { peer: spec.peer, error: err }))

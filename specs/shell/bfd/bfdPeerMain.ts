@@ -2,7 +2,7 @@
 // Up and Down as a JSON line with the wall clock (the spec compares it with its own), and on command
 // stops the session (AdminDown) or reports the packets it dropped.
 //
-//   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] [--min-ttl N (254)] --max-seconds S
+//   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] [--min-ttl N (254)] [--device IF] --max-seconds S
 //   stdin: {"cmd":"stop"} | {"cmd":"die"} (SIGKILL, so the peer hears nothing) | {"cmd":"discards"} | {"cmd":"metrics"} | {"cmd":"state"}
 //          | {"cmd":"block","ms":N} (a busy loop on the main thread for N ms, as a long reconcile pass or GC pause would)
 import { createInterface } from 'node:readline'
@@ -26,7 +26,7 @@ setTimeout(() => {
 
 const registry = new Registry()
 const bfd: Bfd = startBfd(jsonLogger('info'), bfdMetrics(registry))
-const peer: BfdPeer = { address: arg('--remote'), localAddress: arg('--local'), multiHop: process.argv.includes('--multihop') }
+const peer: BfdPeer = { address: arg('--remote'), localAddress: arg('--local'), multiHop: process.argv.includes('--multihop'), ...(process.argv.includes('--device') ? { device: arg('--device') } : {}) }
 const profile = {
   name: 'spec',
   receiveInterval: Number(arg('--rx')),

@@ -1,5 +1,7 @@
 // The addon's TTL-reading UDP socket on loopback: each datagram comes with the TTL / hop limit it was
 // sent with, its source address and port; a taken port fails with EADDRINUSE; close is idempotent.
+// Its sending side: the TTL set is the TTL received; bound to a device it says so, a device that does
+// not exist is ENODEV, and with reuseAddress a socket bound to a device shares a port with an unbound one.
 import t from 'tap'
 import { createSocket } from 'node:dgram'
 import { type TtlDatagram, openUdpTtlSocket } from '../../../shell/native/udpTtl.js'
@@ -50,6 +52,35 @@ const main = (): void => {
         s.close()
       }
       t.equal(s.port(), -1, 'closed: no port')
+    })
+  }
+
+  for (const family of [4, 6] as const) {
+    void t.test(`IPv${family}: send with a TTL, bound to a device`, async (t) => {
+      const loopback = family === 4 ? '127.0.0.1' : '::1'
+      const got: TtlDatagram[] = []
+      const rx = openUdpTtlSocket({ family, address: loopback, port: 0 }, (d) => got.push(d), (e) => t.fail(e.message))
+      const tx = openUdpTtlSocket({ family, address: loopback, port: 0, ttl: 201, device: 'lo' })
+      try {
+        t.equal(tx.device(), 'lo', 'SO_BINDTODEVICE read back')
+        t.equal(rx.device(), '', 'no device unless asked')
+        tx.send(Buffer.from('bfd'), loopback, rx.port())
+        for (let i = 0; i < 40 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 50))
+        t.same(got.map((d) => ({ ttl: d.ttl, port: d.port, text: d.bytes.toString() })), [{ ttl: 201, port: tx.port(), text: 'bfd' }], 'received once, with the TTL it was sent with, from its port')
+        t.throws(() => openUdpTtlSocket({ family, address: loopback, port: 0, device: 'nosuch0' }), { code: 'ENODEV' }, 'a device that does not exist')
+        t.throws(() => tx.send(Buffer.from('x'), family === 4 ? '::1' : '127.0.0.1', 9), /not an IPv/, 'an address of the other family')
+        const shared = openUdpTtlSocket({ family, address: family === 4 ? '0.0.0.0' : '::', port: 0, reuseAddress: true }, () => undefined)
+        try {
+          const onLo = openUdpTtlSocket({ family, address: family === 4 ? '0.0.0.0' : '::', port: shared.port(), reuseAddress: true, device: 'lo' }, () => undefined)
+          t.equal(onLo.port(), shared.port(), 'reuseAddress: the device-bound socket shares the unbound one\'s port')
+          onLo.close()
+        } finally {
+          shared.close()
+        }
+      } finally {
+        tx.close()
+        rx.close()
+      }
     })
   }
 
