@@ -1,6 +1,7 @@
 // Wires the controller binary: settings (flags.ts), the kubeconfig, leader election, the reconcile
 // loop, metrics, health and the webhook. The only file that knows all the parts.
 import * as E from 'fp-ts/lib/Either.js'
+import { type OwnerReference, ownerReferences } from '../../core/controller/installOwner.js'
 import { eventRecorder } from '../kube/events.js'
 import { loadKubeConfig } from '../kube/kubeConfig.js'
 import { type LeaseElector, startLeaseElector } from '../kube/leaseElector.js'
@@ -11,6 +12,7 @@ import { keepWebhook } from '../webhook/run.js'
 import { type StopSignal, catchStopSignal } from '../cli/stopSignal.js'
 import { type Controller, startController } from './controller.js'
 import { type ControllerSettings, controllerSettings } from './flags.js'
+import { findInstallOwner } from './installOwner.js'
 import { ensureMemberlistSecret } from './memberlistSecret.js'
 import { type ControllerMetrics, controllerMetrics } from './metrics.js'
 
@@ -26,12 +28,13 @@ const connect = async (kubeconfig: string | undefined): Promise<Clients> => {
 }
 
 /** Leader election and the controller, each kicking the other's side: a new leader passes at once. */
-const startLeading = (s: ControllerSettings, c: Clients, log: Logger, metrics: ControllerMetrics): { elector: LeaseElector; controller: Controller } => {
+const startLeading = (s: ControllerSettings, c: Clients, log: Logger, metrics: ControllerMetrics, owners: readonly OwnerReference[]): { elector: LeaseElector; controller: Controller } => {
   let kick = (): void => undefined
   const elector = startLeaseElector({
     rest: c.leaseRest,
     namespace: s.namespace,
     name: s.leaseName,
+    ownerReferences: owners,
     identity: s.identity,
     timing: s.timing,
     log,
@@ -71,9 +74,11 @@ export const runController = async (argv: readonly string[], stop: StopSignal = 
   }
   const clients = await connect(s.kubeconfig)
   const metrics = controllerMetrics()
+  // What it creates goes with the install: owned by its ServiceAccount (core/controller/installOwner.ts).
+  const owners = ownerReferences(await findInstallOwner(clients.rest, s.namespace, log))
   if (s.mlSecret !== undefined && s.mlSecret !== '')
-    await ensureMemberlistSecret(clients.rest, s.namespace, s.mlSecret, log).catch((err: unknown) => log.error('memberlist-secret-failed', { error: err }))
-  const parts = startLeading(s, clients, log, metrics)
+    await ensureMemberlistSecret(clients.rest, s.namespace, s.mlSecret, owners, log).catch((err: unknown) => log.error('memberlist-secret-failed', { error: err }))
+  const parts = startLeading(s, clients, log, metrics, owners)
   const obs = await startObservability(s.obs, { component: 'controller', rest: clients.rest, registry: metrics.registry, health: { ready: parts.controller.ready }, log })
   if (E.isLeft(obs)) {
     log.error('controller-start-failed', { error: obs.left })
@@ -81,7 +86,7 @@ export const runController = async (argv: readonly string[], stop: StopSignal = 
     return 1
   }
   // Every replica serves the webhook, leader or not: the Service sends reviews to any of them.
-  const webhookServer = s.webhook.enabled ? keepWebhook(s.webhook.options(clients.rest, log, s.namespace)) : undefined
+  const webhookServer = s.webhook.enabled ? keepWebhook({ ...s.webhook.options(clients.rest, log, s.namespace), ownerReferences: owners }) : undefined
   log.info('controller-started', { namespace: s.namespace, identity: s.identity, lbClass: s.lbClass ?? null, port: s.obs.metricsPort })
   // A signal that came during the start resolved `next` already: the controller stops at once.
   const signal = await stop.next

@@ -3,6 +3,7 @@
 // replica won. Leadership is counted from when a successful write was *sent*, so this replica stops
 // acting before any other could have taken over.
 import { type ElectionTiming, type LeaseRecord, type Observation, decideLease, observe, stillLeading } from '../../core/election/lease.js'
+import type { OwnerReference } from '../../core/controller/installOwner.js'
 import type { Logger } from '../obs/log.js'
 import { sleep } from './backoff.js'
 import type { RestClient, RestResponse } from './rest.js'
@@ -12,6 +13,8 @@ interface LeaseElectorOptions {
   readonly namespace: string
   readonly name: string
   readonly identity: string
+  /** Set on the Lease when this replica creates it (the collector then removes it with its owner). */
+  readonly ownerReferences?: readonly OwnerReference[]
   readonly timing: ElectionTiming
   readonly log: Logger
   readonly onStartedLeading: () => void
@@ -83,7 +86,7 @@ const writeLease = (opts: LeaseElectorOptions, st: ElectorState, action: ReturnT
         body: {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
-          metadata: { name: opts.name, namespace: opts.namespace },
+          metadata: { name: opts.name, namespace: opts.namespace, ...(opts.ownerReferences === undefined || opts.ownerReferences.length === 0 ? {} : { ownerReferences: opts.ownerReferences }) },
           spec: { holderIdentity: action.holderIdentity, leaseDurationSeconds: action.leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
         },
       })

@@ -7,6 +7,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { type CertificatePlan, LIFETIMES, type ServingNames, type StoredCertificates, certificatePlan } from '../../core/webhook/servingCert.js'
+import type { OwnerReference } from '../../core/controller/installOwner.js'
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
 import { type Issued, createAuthority, issueServer } from '../tls/issue.js'
@@ -17,6 +18,8 @@ export interface CertificateDeps {
   readonly log: Logger
   readonly namespace: string
   readonly secretName: string
+  /** Set on the Secret when this creates it; an existing Secret keeps its own. */
+  readonly ownerReferences?: readonly OwnerReference[]
   readonly webhookConfigurationName: string
   readonly names: ServingNames
   readonly now: () => Date
@@ -123,6 +126,9 @@ const carryOut = (deps: CertificateDeps, plan: Exclude<CertificatePlan, { _tag: 
 
 const LABELS = { 'app.kubernetes.io/name': 'ironlb' }
 
+const owned = (deps: CertificateDeps): { ownerReferences?: readonly OwnerReference[] } =>
+  deps.ownerReferences === undefined || deps.ownerReferences.length === 0 ? {} : { ownerReferences: deps.ownerReferences }
+
 /**
  * Creates the Secret, or updates the one read with our label and four keys set and everything else as
  * it was: the labels, annotations and other keys a user or a tool added stay (a PUT of a fresh object,
@@ -136,7 +142,7 @@ const writeSecret = async (deps: CertificateDeps, data: SecretData, loaded: Load
   const res =
     loaded === undefined
       ? await deps.rest.request('POST', path, {
-          body: { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: deps.secretName, namespace: deps.namespace, labels: LABELS }, data: encoded },
+          body: { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: deps.secretName, namespace: deps.namespace, labels: LABELS, ...owned(deps) }, data: encoded },
         })
       : await deps.rest.request('PUT', `${path}/${deps.secretName}`, {
           body: {

@@ -3,6 +3,7 @@
 // looks again at the time the plan asks for (at most hourly; every 10 s while the configuration is
 // not installed yet), swaps in a renewed certificate and re-patches a caBundle someone reset.
 import { servingNames } from '../../core/webhook/servingCert.js'
+import type { OwnerReference } from '../../core/controller/installOwner.js'
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
 import { type CertificateDeps, ensureCertificates, patchCaBundle } from './certificates.js'
@@ -21,6 +22,8 @@ export interface WebhookOptions {
   readonly clusterDomain: string
   /** More names or addresses for the certificate (a webhook reached by URL). */
   readonly extraHosts: readonly string[]
+  /** Set on the certificate Secret when this creates it (the collector then removes it with its owner). */
+  readonly ownerReferences?: readonly OwnerReference[]
 }
 
 interface RunningWebhook {
@@ -38,6 +41,7 @@ export const startWebhook = async (o: WebhookOptions): Promise<RunningWebhook> =
     log,
     namespace: o.namespace,
     secretName: o.secretName,
+    ownerReferences: o.ownerReferences ?? [],
     webhookConfigurationName: o.webhookConfigurationName,
     names: servingNames(o.serviceName, o.namespace, o.clusterDomain, o.extraHosts),
     now: () => new Date(),
