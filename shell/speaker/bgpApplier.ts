@@ -10,7 +10,8 @@
 // An unnumbered peer (`interface`) first has its router looked for (shell/bgp/unnumbered.ts); its
 // session starts on the link-local address found ("fe80::1%eth0"), with ours as IPv6 next hop; from
 // then on it is that address like any other: the IPv6 listener hands it the router's connections
-// (collisions as for numbered peers) and BFD runs to it, single hop (unnumbered.netns.spec).
+// (collisions as for numbered peers), keyed with the peer's password if it has one, and BFD runs to
+// it, single hop (unnumbered.netns.spec).
 import type { Socket } from 'node:net'
 import type { Bfd, BfdPeer } from '../bfd/bfd.js'
 import { type BgpObserver, bgpPeerLabel } from '../bgp/metrics.js'
@@ -96,6 +97,8 @@ const track = (sockets: Set<Socket>, s: Socket): Socket => {
 interface Applier {
   readonly deps: BgpApplierDeps
   readonly running: Map<string, Running>
+  /** Assigned once at start: its sessionFor needs this applier. */
+  listeners: BgpListeners | undefined
   /** Peers started since this process began: a later start is not a restart (RFC 4724 R bit). */
   readonly startedOnce: Set<string>
 }
@@ -147,6 +150,8 @@ const discover = (a: Applier, spec: SessionSpec, ifname: string): void => {
       if (a.running.get(spec.peer) !== r) return
       startSession(a, r, host, nextHopV6 === undefined ? spec.otherNextHops : { ...spec.otherNextHops, v6: nextHopV6 })
       startBfdOf(a, r.spec, host)
+      // The router's address is known only now: its MD5 key goes on the IPv6 listener.
+      if (spec.socket.md5 !== undefined) void ensureListeners(a)
     },
     (why) => a.deps.log.debug('bgp-unnumbered-waiting', { peer: spec.peer, why }),
   )
@@ -205,7 +210,11 @@ const reportOf = (a: Applier, peer: string, r: Running): SessionReport => {
   }
 }
 
-const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan): Promise<void> => {
+/** The listeners for every running session, an unnumbered one at its router's address once found. */
+const ensureListeners = (a: Applier): Promise<void> =>
+  a.listeners?.ensure([...a.running.values()].map((r) => (r.spec.discoverOn === undefined || r.remote === undefined ? r.spec : { ...r.spec, remote: r.remote }))) ?? Promise.resolve()
+
+const applyPlan = async (a: Applier, plan: BgpPassPlan): Promise<void> => {
   const { diff } = plan.sessions
   for (const peer of diff.stop) close(a, peer, false)
   for (const spec of [...diff.restart, ...diff.start]) {
@@ -214,7 +223,7 @@ const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan)
   }
   for (const spec of diff.bfd) retimeBfd(a, spec)
   for (const n of plan.sessions.refusedChanged) a.deps.log.warn('bgp-peer-refused', { peer: n.peer, reason: n.reason })
-  await listeners.ensure([...a.running.values()].map((r) => r.spec))
+  await ensureListeners(a)
   for (const [peer, r] of a.running) {
     r.routes = plan.routes.get(peer) ?? []
     r.session?.advertise(r.routes)
@@ -222,7 +231,7 @@ const applyPlan = async (a: Applier, listeners: BgpListeners, plan: BgpPassPlan)
 }
 
 export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
-  const a: Applier = { deps, running: new Map(), startedOnce: new Set() }
+  const a: Applier = { deps, running: new Map(), startedOnce: new Set(), listeners: undefined }
   const listeners = bgpListeners({
     log: deps.log,
     listen: deps.listen,
@@ -234,11 +243,12 @@ export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
       return r === undefined || session === undefined ? undefined : { ...session, accept: (s) => session.accept(track(r.sockets, s)) }
     },
   })
+  a.listeners = listeners
   deps.bfd?.on('down', (peer, diag) => onBfdDown(a, peer.address, diag))
   deps.bfd?.on('down', () => deps.onChange?.())
   deps.bfd?.on('up', () => deps.onChange?.())
   return {
-    apply: (plan) => applyPlan(a, listeners, plan),
+    apply: (plan) => applyPlan(a, plan),
     stop: async () => {
       for (const peer of [...a.running.keys()]) close(a, peer, true)
       await listeners.close()

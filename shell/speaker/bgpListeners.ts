@@ -5,8 +5,9 @@
 // listener (a peer dialling in the gap is refused once and dials again; ours dial too). Peers in
 // a VRF are dialled only: a listener bound to the VRF's device is not made yet. Unnumbered peers
 // (`interface`) are IPv6 link-local: they keep the IPv6 listener open, and the router's connection
-// ("fe80::1%eth0") goes to the session dialling that address; their MD5 key is not set on it (the
-// router's address is found later), so a router with a password can only be dialled.
+// ("fe80::1%eth0") goes to the session dialling that address. Their MD5 key goes on the IPv6 listener
+// once the router's address is found (the applier calls ensure again with it as `remote`), which
+// reopens that listener as any key change does. Calls run one after another, never interleaved.
 import { isIP } from 'node:net'
 import { type BgpListener, startBgpListener } from '../bgp/listener.js'
 import type { PeerSession } from '../bgp/peerSession.js'
@@ -42,14 +43,20 @@ interface ListenersDeps {
 /** The socket's key: the password's UTF-8 bytes, what FRR and GoBGP key with (the core kept it to 80). */
 export const md5PasswordOf = (p: Redacted): Md5Password => Md5Password.fromBytes(Buffer.from(p.reveal(), 'utf8'))
 
+/** An unnumbered peer's `remote` is its interface until its router is found, then the router's address. */
+const keyable = (s: SessionSpec): boolean => s.discoverOn === undefined || isIP(s.remote) === 6
+
 const md5Of = (sessions: readonly SessionSpec[]): Map<string, Md5Password> =>
-  new Map(sessions.flatMap((s) => (s.socket.md5 === undefined || s.discoverOn !== undefined ? [] : [[s.remote, md5PasswordOf(s.socket.md5)] as const])))
+  new Map(sessions.flatMap((s) => (s.socket.md5 === undefined || !keyable(s) ? [] : [[s.remote, md5PasswordOf(s.socket.md5)] as const])))
 
 /** The listener of `family` serves this session: its address's family, or IPv6 for an unnumbered peer; none in a VRF. */
 const servedBy = (family: Family, s: SessionSpec): boolean => (s.socket.device ?? '') === '' && (s.discoverOn === undefined ? isIP(s.remote) === family : family === 6)
 
+/** What the listener holds for a session: its address, but an unnumbered peer without a password is only its interface. */
+const heldAs = (s: SessionSpec): string => (s.discoverOn !== undefined && s.socket.md5 === undefined ? `interface ${s.discoverOn}` : s.remote)
+
 const sameKeys = (a: readonly SessionSpec[], b: readonly SessionSpec[]): boolean =>
-  a.length === b.length && a.every((s, i) => b[i] !== undefined && s.remote === b[i]?.remote && (s.socket.md5?.reveal() ?? '') === (b[i]?.socket.md5?.reveal() ?? ''))
+  a.length === b.length && a.every((s, i) => b[i] !== undefined && heldAs(s) === heldAs(b[i]) && (s.socket.md5?.reveal() ?? '') === (b[i]?.socket.md5?.reveal() ?? ''))
 
 export const bgpListeners = (deps: ListenersDeps): BgpListeners => {
   const open = new Map<Family, Open>()
@@ -70,10 +77,16 @@ export const bgpListeners = (deps: ListenersDeps): BgpListeners => {
       deps.log.warn('bgp-listener-failed', { host, port: deps.port, error: err })
     }
   }
+  // A found router's call and a pass's may overlap: two opens at once would collide on the port.
+  let queue: Promise<void> = Promise.resolve()
   return {
-    ensure: async (sessions) => {
-      await ensureFamily(4, sessions)
-      await ensureFamily(6, sessions)
+    ensure: (sessions) => {
+      const run = async (): Promise<void> => {
+        await ensureFamily(4, sessions)
+        await ensureFamily(6, sessions)
+      }
+      queue = queue.then(run, run)
+      return queue
     },
     close: async () => {
       const all = [...open.values()]

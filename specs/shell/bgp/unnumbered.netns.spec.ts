@@ -7,7 +7,10 @@
 // passive side and BFD: our dials go to a closed port (peerPort 1179), so only FRR's connection to our
 // link-local address can bring the session up; BFD 100 ms x 3 runs on the link-local addresses and is Up
 // on both sides; FRR's bfdd frozen (SIGSTOP), our BFD goes Down and drops the BGP session; thawed, both
-// come back. Needs root and FRR.
+// come back. Last, TCP MD5 on that passive side: FRR has a password for the interface peer, and the
+// speaker's BGPPeer the same (and peerPort 1179 again), FRR started after the speaker's pass: FRR's
+// connection, signed, gets in only if the speaker keyed its IPv6 listener with FRR's link-local address
+// once it found it, outside any pass. Needs root, FRR, tcpdump and nstat.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -56,6 +59,10 @@ const PASSIVE_BFD_OBJECTS = [
   ...SPEAKER_OBJECTS.map((o) => (o.kind === 'BGPPeer' ? { ...o, spec: { ...o.spec, peerPort: 1179, bfdProfile: 'fast' } } : o)),
   { apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: { name: 'fast', namespace: NS }, spec: { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3 } },
 ]
+
+const MD5 = 'unnumbered-md5.1'
+/** Peer port 1179 (our dials fail) and a password: only FRR's signed connection can bring the session up. */
+const PASSIVE_MD5_OBJECTS = SPEAKER_OBJECTS.map((o) => (o.kind === 'BGPPeer' ? { ...o, spec: { ...o.spec, peerPort: 1179, password: MD5 } } : o))
 
 /** The pid of the router's daemon `name` (its /proc/PID/comm). */
 const daemonPid = (pids: readonly number[], name: string): number | undefined =>
@@ -199,11 +206,55 @@ async function main(): Promise<void> {
       await frr.stop()
     }
   })
+  await t.test('FRR with an MD5 password dials our link-local address, found after the pass: keyed then, accepted', async (t) => {
+    const rtr4 = await lab.namespace('rtr4')
+    const spk4 = await lab.namespace('spk4')
+    await lab.veth({ ns: rtr4, ifname: 'eth0' }, { ns: spk4, ifname: 'eth0' })
+    const speaker = startAgent(lab, spk4, ['--node', 'n1', '--max-seconds', '150'], SPEAKER)
+    let frr: Awaited<ReturnType<typeof startRouter>> | undefined
+    try {
+      // The segments of port 179 as they pass (tcpdump -v prints a TCP-MD5 option as "md5").
+      let segments = ''
+      const dump = lab.spawn(spk4, ['tcpdump', '-l', '-n', '-v', '-i', 'eth0', 'tcp port 179'])
+      let dumpErr = ''
+      dump.stdout?.on('data', (d: Buffer) => (segments += d.toString()))
+      dump.stderr?.on('data', (d: Buffer) => (dumpErr += d.toString()))
+      await poll(10_000, async () => dumpErr, (e) => e.includes('listening on'))
+      // The pass first, with no router on the link yet: its address is found later, outside any pass.
+      speaker.command({ cmd: 'objects', objects: PASSIVE_MD5_OBJECTS })
+      await speaker.waitFor((e) => e.event === 'applied', 'the pass, no router yet', 60_000)
+      frr = await startRouter({ kind: 'frr', ns: rtr4, asn: 64500, routerId: '198.51.100.1', neighbors: [{ peer: { address: '2001:db8::2' }, peerAs: 'external', unnumbered: 'eth0', password: MD5 }] })
+      const router = frr
+      const vtysh = async (cmd: string): Promise<string> => (await lab.exec(rtr4, ['vtysh', '--vty_socket', router.dir, '--config_dir', router.dir, '-c', cmd], 10_000)).stdout
+      const frrSession = async (): Promise<{ state: string; portForeign?: number }> => {
+        const n = (JSON.parse((await vtysh('show bgp neighbors eth0 json')) || '{}') as Record<string, { bgpState?: string; portForeign?: number }>)['eth0']
+        return { state: n?.bgpState ?? 'none', ...(n?.portForeign === undefined ? {} : { portForeign: n.portForeign }) }
+      }
+      await speaker.waitFor((e) => e.event === 'bgp-session-up', 'our session up (FRR dialled us, signed)', 90_000)
+      await new Promise((r) => setTimeout(r, 500)) // tcpdump's last lines
+      dump.kill()
+      // IPv6: tcpdump's tcp[] offsets do not apply, so the SYNs are picked from the lines.
+      const syns = segments.split('\n').filter((l) => /\.179: Flags \[S\],/.test(l))
+      t.comment(`FRR's SYNs to our port 179: ${syns.length}; the first: ${syns[0] ?? `none (tcpdump: ${dumpErr.trim()})`}`)
+      t.ok(syns.length > 0 && syns.every((l) => /md5/.test(l)), "FRR's SYNs carry the TCP MD5 option")
+      const up = await poll(30_000, frrSession, (n) => n.state === 'Established')
+      t.equal(up.state, 'Established', 'FRR has the session Established')
+      t.equal(up.portForeign, 179, "FRR's connection went to our port 179 (we could only dial the closed port 1179)")
+      const drops = (await lab.exec(spk4, ['nstat', '-asz', 'TcpExtTCPMD5Unexpected', 'TcpExtTCPMD5Failure', 'TcpExtTCPMD5NotFound'])).stdout
+      t.comment(`our kernel's MD5 counters (a signed SYN to a listener without the key counts as unexpected): ${drops.replace(/\s+/g, ' ').trim()}`)
+      t.notMatch(JSON.stringify(speaker.events), MD5, 'the password is in no line the speaker printed')
+      speaker.command({ cmd: 'stop' })
+      await speaker.waitFor((e) => e.event === 'stopped', 'speaker stopped', 20_000)
+    } finally {
+      if (!t.passing()) t.comment(frr?.logTail(40) ?? 'no router', speaker.stderr().slice(-2000), JSON.stringify(speaker.events.filter((e) => /bgp/.test(String(e.event))).slice(-15)))
+      await frr?.stop()
+    }
+  })
 }
 
 t.setTimeout(600_000)
 const why = netnsUnavailable()
-const missing = missingTools(['vtysh'])
+const missing = missingTools(['vtysh', 'nstat', 'tcpdump'])
 if (why !== undefined) t.plan(0, `skipped: ${why}`)
 else if (missing !== undefined) t.fail(missing)
 else await main()

@@ -45,3 +45,18 @@ t.test('refusals name what is wrong', { skip }, async (t) => {
   t.throws(() => nativeDialer({ host: 'router.example', port: 179 }, {}), /peer address "router.example" is not an IP address/)
   t.throws(() => nativeListen({ host: '', port: 179, md5: new Map() }, () => undefined), /listen address "" is not an IP address/)
 })
+
+// An unnumbered peer is a scoped link-local address ("fe80::1%lo"); the kernel keys TCP MD5 by address
+// alone, so the zone is dropped from the key (the addon refuses it) but kept for the dial.
+t.test('a link-local peer with its zone: keyed on the listener, and dialled with its key', { skip }, async (t) => {
+  const server = nativeListen({ host: '::1', port: 0, md5: new Map([['fe80::1%lo', PASSWORD]]) }, (s) => s.destroy())
+  t.teardown(() => server.close())
+  const listening = await Promise.race([once(server, 'listening').then(() => 'listening'), once(server, 'error').then(([e]) => String(e))])
+  t.equal(listening, 'listening', 'the IPv6 listener keyed for fe80::1')
+  let s: ReturnType<typeof nativeDialer> | undefined
+  t.doesNotThrow(() => {
+    s = nativeDialer({ host: 'fe80::1%lo', port: 9 }, { md5Password: PASSWORD })
+  }, 'a scoped target with a password dials')
+  s?.on('error', () => undefined)
+  s?.destroy()
+})

@@ -46,3 +46,29 @@ t.test('one listener per family, keyed; reopened only on a change; closed when e
   await l.close()
   t.same(did.splice(0), ['close 0.0.0.0'])
 })
+
+t.test("unnumbered: the router's address keyed once found (a password's), no reopen without one; calls never interleave", async (t) => {
+  const did: string[] = []
+  const listen: Listen = (at) => {
+    did.push(`open ${at.host} [${[...at.md5.keys()].join(',')}]`)
+    const server = new EventEmitter() as unknown as Server
+    ;(server as unknown as { close: (cb: () => void) => void }).close = (cb) => {
+      did.push(`close ${at.host}`)
+      setTimeout(cb, 20) // a close that takes a while: a second call must wait for it
+    }
+    return server
+  }
+  const l = bgpListeners({ log: silentLogger, listen, port: 179, hosts: { v4: '0.0.0.0', v6: '::' }, sessionFor: () => undefined })
+  const on = (remote: string, password?: string): SessionSpec => ({ ...spec('u', remote, password), discoverOn: 'eth0' })
+  await l.ensure([on('eth0', 'pw')])
+  t.same(did.splice(0), ['open :: []'], 'looked for: the IPv6 listener, no key yet')
+  await l.ensure([on('fe80::1%eth0', 'pw')])
+  t.same(did.splice(0), ['close ::', 'open :: [fe80::1%eth0]'], "found: reopened with the router's key")
+  await Promise.all([l.ensure([on('fe80::2%eth0', 'pw')]), l.ensure([on('fe80::3%eth0', 'pw')])])
+  t.same(did.splice(0), ['close ::', 'open :: [fe80::2%eth0]', 'close ::', 'open :: [fe80::3%eth0]'], 'two calls at once: one after the other')
+  await l.ensure([on('eth0')])
+  t.same(did.splice(0), ['close ::', 'open :: []'], 'the password removed')
+  await l.ensure([on('fe80::1%eth0')])
+  t.same(did.splice(0), [], 'found without a password: nothing to key, nothing reopened')
+  await l.close()
+})
