@@ -6,7 +6,6 @@
 // 1,000 IPs are announced among the three (200 IPv4 and 800 IPv6 Services, one IP each). Prints RSS
 // and CPU per speaker for both, and the ratio, from one run.
 // `benchSpeaker` is for specs/bench/run.ts; its lab is its own and always taken down.
-import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { clusterObjectsOf } from '../../core/cluster/decodeCluster.js'
@@ -26,62 +25,11 @@ import { join } from 'node:path'
 import { announcedSeries, speakerMetricsText } from '../../shell/lab/demo.js'
 import { labDown, labUp, type Lab } from '../../shell/lab/lab.js'
 import { apply, mkL2Ad, mkPool, waitUntil, type Obj } from '../e2e/fixture.js'
+import { measureIdle, speakerPids } from './speakerIdle.js'
 
 const IDLE_MS = 60_000
 const V4 = 200
 const V6 = 800
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100
-
-interface Usage {
-  readonly rssBytes: number
-  readonly cpuTicks: number
-}
-
-const usageOf = (pid: number): Usage => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN)
-  // Fields after the command (which may hold spaces) start after the last ')': utime and stime are 14 and 15.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return { rssBytes: rssKb * 1024, cpuTicks: Number(rest[11]) + Number(rest[12]) }
-}
-
-const speakerPids = async (lab: Lab): Promise<Map<string, number>> => {
-  const s = await lab.status()
-  const out = new Map<string, number>()
-  for (const n of lab.nodes) {
-    const p = s.processes.find((x) => x.name === `speaker-${n}` && x.alive)
-    if (p?.pid === undefined) throw new Error(`speaker-${n} is not running`)
-    out.set(n, p.pid)
-  }
-  return out
-}
-
-interface Idle {
-  readonly rssBytes: number
-  readonly peakRssBytes: number
-  readonly cpuPercent: number
-}
-
-/** Samples every speaker once a second for `ms`: the last and highest RSS, and CPU over the whole window. */
-const measureIdle = async (pids: ReadonlyMap<string, number>, ms: number): Promise<Map<string, Idle>> => {
-  const first = new Map([...pids].map(([n, pid]) => [n, usageOf(pid)] as const))
-  const peak = new Map<string, number>([...pids].map(([n]) => [n, 0]))
-  const t0 = Date.now()
-  while (Date.now() - t0 < ms) {
-    await new Promise((r) => setTimeout(r, 1_000))
-    for (const [n, pid] of pids) peak.set(n, Math.max(peak.get(n) ?? 0, usageOf(pid).rssBytes))
-  }
-  const seconds = (Date.now() - t0) / 1000
-  return new Map(
-    [...pids].map(([n, pid]) => {
-      const now = usageOf(pid)
-      const cpu = (100 * (now.cpuTicks - (first.get(n)?.cpuTicks ?? now.cpuTicks))) / TICKS_PER_SECOND / seconds
-      return [n, { rssBytes: now.rssBytes, peakRssBytes: peak.get(n) ?? now.rssBytes, cpuPercent: cpu }] as const
-    }),
-  )
-}
 
 const service = (name: string, family: 'IPv4' | 'IPv6'): Obj => ({
   apiVersion: 'v1',

@@ -97,8 +97,29 @@ const isMetallb = (rec: ProcRecord): boolean => (rec.argv[0] ?? '').endsWith('/s
 const ironlbEntry = (lab: Lab): string => {
   const s = readState(lab.stateDir)
   const rec = s?.procs.find((p) => p.name.endsWith(`speaker-${lab.nodes[0] ?? ''}`) && !isMetallb(p))
-  return rec?.argv[1] ?? defaultIronlbEntry()
+  return rec === undefined ? defaultIronlbEntry() : (afterNodeFlags(rec.argv)[0] ?? defaultIronlbEntry())
 }
+
+/** An IronLB speaker's argv after node and its flags: the entry point, then the command and its flags. */
+const afterNodeFlags = (argv: readonly string[]): string[] => {
+  const rest = argv.slice(1)
+  return rest.slice(Math.max(0, rest.findIndex((a) => !a.startsWith('--'))))
+}
+
+/** IronLB's speaker records run node with `nodeArgs` (V8 flags; none: as `up` starts them). */
+const setIronlbNodeArgs = (lab: Lab, nodeArgs: readonly string[]): Promise<void> =>
+  withLock(lab.stateDir, async () => {
+    const s = readState(lab.stateDir)
+    if (s === undefined) throw new Error(`no lab in ${lab.stateDir}`)
+    for (const n of lab.nodes) {
+      const rec = procNamed(s, `speaker-${n}`)
+      if (rec === undefined || isMetallb(rec)) throw new Error(`speaker-${n} is not IronLB's`)
+      if (procAlive(rec)) throw new Error(`speaker-${n} is running: stop it first`)
+      const next = { ...rec, argv: [rec.argv[0] ?? process.execPath, ...nodeArgs, ...afterNodeFlags(rec.argv)] }
+      s.procs = s.procs.map((p) => (p === rec ? next : p))
+    }
+    writeState(s)
+  })
 
 /**
  * Under the lab's lock: `speaker-<node>` becomes `system`'s speaker (made from its argv, or taken back
@@ -125,10 +146,14 @@ const installSpeakers = (lab: Lab, system: LbSystem): Promise<void> => {
   })
 }
 
-/** Starts `system`'s controller and speakers (MetalLB's Pod objects made first); resolves once all are started. */
-export const startSystem = async (lab: Lab, system: LbSystem): Promise<void> => {
+/**
+ * Starts `system`'s controller and speakers (MetalLB's Pod objects made first); resolves once all are
+ * started. `nodeArgs`: Node flags for IronLB's speakers (MetalLB's ignore them).
+ */
+export const startSystem = async (lab: Lab, system: LbSystem, opts: { readonly nodeArgs?: readonly string[] } = {}): Promise<void> => {
   if (system === 'metallb') await ensureMetallbPods(lab)
   await installSpeakers(lab, system)
+  if (system === 'ironlb' && opts.nodeArgs !== undefined) await setIronlbNodeArgs(lab, opts.nodeArgs)
   await withLock(lab.stateDir, async () => {
     const s = readState(lab.stateDir)
     if (s === undefined) throw new Error(`no lab in ${lab.stateDir}`)

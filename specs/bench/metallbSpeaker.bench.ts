@@ -1,0 +1,141 @@
+// `make bench-metallb`, speaker part (issue 12): MetalLB v0.16.2's speakers and IronLB's in the process lab,
+// each system in a lab of its own (same shape, same objects, one after the other, always taken down), each
+// with its own controller. Per node, from /proc: the speaker for 60 s with a pool and an L2Advertisement and
+// nothing announced; then 1,000 LoadBalancer Services (a fifth IPv4, the rest IPv6, one IP each) created
+// 100 at a time and, once each has its ServiceL2Status (the speaker that announces writes it, in both
+// systems), 10 s to settle and 60 s again. Root; `make metallb-bins`.
+//
+//   node dist/specs/bench/metallbSpeaker.bench.js [--out=DIR] [--ironlb-node=FLAG ...] [metallb] [ironlb]
+//   IRONLB_BENCH_METALLB_SPEAKER_IPS (default 1000). --ironlb-node: Node flags for IronLB's speakers.
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { labDown, labUp, type Lab } from '../../shell/lab/lab.js'
+import { apply, mkL2Ad, mkPool, waitUntil, type Obj } from '../e2e/fixture.js'
+import { startSystem, type LbSystem } from '../support/metallb/labSystems.js'
+import { outDirOf, ratioText, saveRows } from './metallbRows.js'
+import { type Idle, measureIdle, speakerPids } from './speakerIdle.js'
+
+const IDLE_MS = 60_000
+const IPS = Number(process.env['IRONLB_BENCH_METALLB_SPEAKER_IPS'] ?? '1000')
+const NAMES: Record<LbSystem, string> = { metallb: 'MetalLB v0.16.2', ironlb: 'IronLB' }
+const print = (line: string): void => void process.stdout.write(`${line}\n`)
+const load = (): string => loadavg()[0]?.toFixed(1) ?? '?'
+
+interface Figures {
+  readonly idle: Map<string, Idle>
+  readonly loaded: Map<string, Idle>
+  readonly perNode: Map<string, number>
+  readonly announcedS: number
+  readonly load: string
+}
+
+const service = (name: string, family: 'IPv4' | 'IPv6'): Obj => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'default' },
+  spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ipFamilyPolicy: 'SingleStack', ipFamilies: [family], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+})
+
+/** ServiceL2Status objects per node (status.node, or the label a status not written yet carries). */
+const statusesPerNode = async (lab: Lab): Promise<Map<string, number>> => {
+  type S = { metadata?: { labels?: Record<string, string> }; status?: { node?: string } }
+  const list = await lab.kubectlJson<{ items?: S[] }>(['get', 'servicel2statuses', '-n', 'metallb-system'], { timeoutMs: 60_000 })
+  const out = new Map(lab.nodes.map((n) => [n, 0]))
+  for (const o of list.items ?? []) {
+    const node = o.status?.node ?? o.metadata?.labels?.['metallb.io/node'] ?? '?'
+    out.set(node, (out.get(node) ?? 0) + 1)
+  }
+  return out
+}
+
+const runSystem = async (system: LbSystem, ironlbNodeArgs: readonly string[]): Promise<Figures> => {
+  const dir = join(tmpdir(), `ironlb-bench-metallb-speaker-${system}-${process.pid}`)
+  await labDown(dir)
+  const load0 = load()
+  try {
+    const lab = await labUp({ stateDir: dir, speakers: false, controller: false })
+    await startSystem(lab, system, system === 'ironlb' ? { nodeArgs: ironlbNodeArgs } : {})
+    const v4 = Math.round(IPS / 5)
+    // 198.51.100.40-239 and 2001:db8:100::1000-: clear of the lab's hosts.
+    const v6Last = (0x1000 + IPS - v4 - 1).toString(16)
+    await apply(lab, [mkPool('bench', [`198.51.100.40-198.51.100.${39 + v4}`, `2001:db8:100::1000-2001:db8:100::${v6Last}`]), mkL2Ad('bench', { ipAddressPools: ['bench'] })])
+    await new Promise((r) => setTimeout(r, 5_000))
+    const idle = await measureIdle(await speakerPids(lab), IDLE_MS)
+    print(`  ${NAMES[system]}: idle measured; creating ${IPS} Services`)
+
+    const t0 = Date.now()
+    const services = [...Array.from({ length: v4 }, (_, i) => service(`v4-${i}`, 'IPv4')), ...Array.from({ length: IPS - v4 }, (_, i) => service(`v6-${i}`, 'IPv6'))]
+    for (let i = 0; i < services.length; i += 100) await apply(lab, services.slice(i, i + 100))
+    let perNode = new Map<string, number>()
+    const total = (): number => [...perNode.values()].reduce((a, b) => a + b, 0)
+    await waitUntil(`${IPS} ServiceL2Status objects`, 900_000, async () => (perNode = await statusesPerNode(lab)) && total() >= IPS, 3_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}; per node: ${JSON.stringify([...perNode])}`)
+    })
+    const announcedS = (Date.now() - t0) / 1000
+    print(`  ${NAMES[system]}: ${IPS} Services announced ${announcedS.toFixed(1)} s after the first create; per node ${[...perNode].map(([n, c]) => `${n} ${c}`).join(', ')}`)
+    await new Promise((r) => setTimeout(r, 10_000))
+    const loaded = await measureIdle(await speakerPids(lab), IDLE_MS)
+    return { idle, loaded, perNode, announcedS, load: `${load0}-${load()}` }
+  } finally {
+    await labDown(dir)
+  }
+}
+
+const mib = (b: number): number => b / 1024 / 1024
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+
+/** One row: each node's figure for both systems, the ratio of the means. */
+const row = (label: string, m: Map<string, Idle>, i: Map<string, Idle>, of: (x: Idle) => number, unit: string, digits: number): string => {
+  const cells = (x: Map<string, Idle>): number[] => [...x.values()].map(of)
+  const shown = (xs: number[]): string => `${xs.map((v) => v.toFixed(digits)).join(', ')}${unit}`
+  return `| ${label} | ${shown(cells(m))} | ${shown(cells(i))} | ${ratioText(mean(cells(i)), mean(cells(m)))} |`
+}
+
+const rowsOf = (m: Figures, i: Figures): string[] => {
+  const lines: string[] = []
+  for (const [phase, pick] of [['nothing announced', (f: Figures) => f.idle], [`${IPS.toLocaleString('en-US')} IPs announced`, (f: Figures) => f.loaded]] as const) {
+    lines.push(row(`speaker, ${phase}: RSS at the end of ${IDLE_MS / 1000} s, per node`, pick(m), pick(i), (x) => mib(x.rssBytes), ' MiB', 1))
+    lines.push(row(`speaker, ${phase}: of it anonymous (RSS less mapped files such as the binary's code)`, pick(m), pick(i), (x) => mib(x.anonRssBytes), ' MiB', 1))
+    lines.push(row(`speaker, ${phase}: peak RSS, per node`, pick(m), pick(i), (x) => mib(x.peakRssBytes), ' MiB', 1))
+    lines.push(row(`speaker, ${phase}: CPU over ${IDLE_MS / 1000} s, per node (% of a core)`, pick(m), pick(i), (x) => x.cpuPercent, '%', 2))
+  }
+  const counts = (f: Figures): string => [...f.perNode.values()].join(' / ')
+  lines.push(`| speaker: ${IPS.toLocaleString('en-US')} Services, first create to all announced (IPs per node) | ${m.announcedS.toFixed(1)} s (${counts(m)}) | ${i.announcedS.toFixed(1)} s (${counts(i)}) | ${ratioText(i.announcedS, m.announcedS)} |`)
+  return lines
+}
+
+const main = async (): Promise<void> => {
+  if (process.getuid?.() !== 0) throw new Error('the lab needs root')
+  if (!(IPS >= 10 && IPS <= 1000)) throw new Error(`IRONLB_BENCH_METALLB_SPEAKER_IPS must be 10..1000 (the pool's ranges), not ${IPS}`)
+  const argv = process.argv.slice(2)
+  const nodeArgs = argv.flatMap((a) => (a.startsWith('--ironlb-node=') ? [a.slice('--ironlb-node='.length)] : []))
+  const wanted = argv.filter((a) => !a.startsWith('--'))
+  const systems = (wanted.length === 0 ? ['metallb', 'ironlb'] : wanted).map((s): LbSystem => {
+    if (s !== 'metallb' && s !== 'ironlb') throw new Error(`"${s}": want metallb or ironlb`)
+    return s
+  })
+  const done = new Map<LbSystem, Figures>()
+  for (const system of systems) {
+    const f = await runSystem(system, nodeArgs)
+    done.set(system, f)
+    for (const [n, x] of f.idle) {
+      const y = f.loaded.get(n)
+      print(`${NAMES[system]} ${n}: nothing announced RSS ${mib(x.rssBytes).toFixed(1)} (anon ${mib(x.anonRssBytes).toFixed(1)}) / peak ${mib(x.peakRssBytes).toFixed(1)} MiB, CPU ${x.cpuPercent.toFixed(2)}%; ${f.perNode.get(n) ?? 0} IPs announced RSS ${mib(y?.rssBytes ?? NaN).toFixed(1)} (anon ${mib(y?.anonRssBytes ?? NaN).toFixed(1)}) / peak ${mib(y?.peakRssBytes ?? NaN).toFixed(1)} MiB, CPU ${(y?.cpuPercent ?? NaN).toFixed(2)}% (load ${f.load})`)
+    }
+  }
+  const m = done.get('metallb')
+  const i = done.get('ironlb')
+  if (m === undefined || i === undefined) return
+  const rows = rowsOf(m, i)
+  print(`\nSpeakers, MetalLB v0.16.2 and IronLB in the process lab (3 nodes), ${new Date().toISOString().slice(0, 10)}:\n`)
+  print('| | MetalLB v0.16.2 | IronLB | IronLB / MetalLB |')
+  print('|---|---|---|---|')
+  for (const l of rows) print(l)
+  const flags = nodeArgs.length === 0 ? 'no Node flags' : `Node flags ${nodeArgs.join(' ')}`
+  saveRows(outDirOf(argv), { order: 2, part: 'speaker', rows, notes: [`speakers: one run each, MetalLB at load ${m.load}, IronLB at load ${i.load} (1-min average, start-end); IronLB's speakers with ${flags}`] })
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exitCode = 1
+})
