@@ -40,7 +40,8 @@ interface Running {
   readonly kill: () => Promise<void>
 }
 
-const startSystem = async (system: System, kubeconfig: string, rest: RestClient, generation: number, nodeArgs: readonly string[]): Promise<Running> => {
+/** `system`'s controller started on the API server of `kubeconfig`, its RSS sampled until kill(). */
+export const startSystem = async (system: System, kubeconfig: string, rest: RestClient, generation: number, nodeArgs: readonly string[]): Promise<Running> => {
   if (system === 'IronLB') {
     const c = await startControllerProcess({ kubeconfig, namespace: NAMESPACE, identity: `bench-${generation}`, nodeArgs })
     const pid = c.pid()
@@ -63,11 +64,11 @@ const waitNamed = async (observer: ServiceObserver, name: string, boundMs: numbe
   return Date.now()
 }
 
-const ipsOfWave = (observer: ServiceObserver, size: number): string[] => Array.from({ length: size }, (_, i) => (observer.ipsOf(`s${i}`) ?? []).join(','))
+export const ipsOfWave = (observer: ServiceObserver, size: number): string[] => Array.from({ length: size }, (_, i) => (observer.ipsOf(`s${i}`) ?? []).join(','))
 
-const duplicatesIn = (ips: readonly string[]): number => ips.length - new Set(ips).size
+export const duplicatesIn = (ips: readonly string[]): number => ips.length - new Set(ips).size
 
-const setUp = async (rest: RestClient): Promise<void> => {
+export const setUp = async (rest: RestClient): Promise<void> => {
   await create(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } })
   await create(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: BENCH_NAMESPACE } })
   await apply(rest, BENCH_POOL as never)
