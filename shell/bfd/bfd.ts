@@ -24,19 +24,27 @@ export interface BfdPeer {
 }
 
 type Change = 'up' | 'down'
+type StopHow = 'adminDown' | 'silent'
 type Listener = (peer: BfdPeer, diag: number) => void
 
 export interface Bfd {
   /** Starts a session, or changes the timers of a running one (a poll sequence while Up). */
   readonly start: (peer: BfdPeer, profile: BFDProfile) => Promise<void>
-  /** Tells the peer AdminDown once and forgets the session. */
-  readonly stop: (peer: BfdPeer) => void
+  /**
+   * Tells the peer AdminDown once and forgets the session. 'silent' (a graceful restart's) sends nothing
+   * and resolves once the peer has timed the session out (its detection time, at most 3 s): see
+   * bgpApplier.ts for why.
+   */
+  readonly stop: (peer: BfdPeer, how?: StopHow) => Promise<void>
   readonly on: (change: Change, listener: Listener) => void
   readonly state: (peer: BfdPeer) => BfdState | undefined
   /** Packets dropped, by reason (a decode refusal of core/bfd/packet.ts, or no session for them). */
   readonly discards: () => ReadonlyMap<string, number>
   readonly close: () => void
 }
+
+/** The longest a silent stop waits for the peer's detection time. */
+const SILENT_STOP_MAX_MS = 3_000
 
 /** Before a dead worker is replaced: a worker that dies at once does not spin. */
 const RESPAWN_DELAY_MS = 1_000
@@ -48,6 +56,8 @@ interface Handle {
   closed: boolean
   nextId: number
   readonly pending: Map<number, { readonly resolve: () => void; readonly reject: (e: Error) => void }>
+  /** Silent stops waiting for the worker's answer: the peer's detection time. */
+  readonly stopping: Map<number, (peerDetectionMs: number) => void>
   /** What the speaker asked to run, to restart it in a new worker. */
   readonly wanted: Map<string, { readonly peer: BfdPeer; readonly profile: BFDProfile }>
   /** Each wanted session's last state, as the worker reported it. */
@@ -89,6 +99,11 @@ const heard = (h: Handle, m: FromBfdWorker): void => {
       h.pending.delete(m.id)
       return m.error === undefined ? p?.resolve() : p?.reject(new Error(m.error))
     }
+    case 'stopped': {
+      const done = h.stopping.get(m.id)
+      h.stopping.delete(m.id)
+      return done?.(m.peerDetectionMs)
+    }
     case 'changed':
       return changed(h, m.peer, m.from, m.to, m.diag)
     case 'observed':
@@ -110,6 +125,8 @@ const lost = (h: Handle, w: Worker, why: string): void => {
   h.log.error('bfd-worker-exited', { why, sessions: h.wanted.size, restartInMs: RESPAWN_DELAY_MS })
   for (const p of h.pending.values()) p.reject(new Error(`BFD worker exited: ${why}`))
   h.pending.clear()
+  for (const done of h.stopping.values()) done(0)
+  h.stopping.clear()
   for (const { peer } of h.wanted.values()) {
     const was = h.states.get(keyOf(peer))
     if (was !== undefined && was !== 'Down') changed(h, peer, was, 'Down', 0)
@@ -148,18 +165,23 @@ const start = (h: Handle, peer: BfdPeer, profile: BFDProfile): Promise<void> => 
   return request(h, peer, profile)
 }
 
-const stop = (h: Handle, peer: BfdPeer): void => {
-  if (!h.wanted.delete(keyOf(peer))) return
+const stop = (h: Handle, peer: BfdPeer, how: StopHow): Promise<void> => {
+  if (!h.wanted.delete(keyOf(peer))) return Promise.resolve()
   h.states.delete(keyOf(peer))
-  if (h.worker !== undefined) send(h, { op: 'stop', peer })
+  if (h.worker === undefined) return Promise.resolve()
+  const id = h.nextId++
+  const answered = new Promise<number>((resolve) => h.stopping.set(id, resolve))
+  send(h, { op: 'stop', peer, silent: how === 'silent', id })
+  if (how !== 'silent') return Promise.resolve()
+  return answered.then((ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, SILENT_STOP_MAX_MS))))
 }
 
 /** `observe` counts what happens (shell/bfd/metrics.ts); the speaker passes one, specs may not. */
 export const startBfd = (log: Logger, observe?: BfdObserver): Bfd => {
-  const h: Handle = { log, observe, worker: undefined, closed: false, nextId: 1, pending: new Map(), wanted: new Map(), states: new Map(), subscribers: { up: [], down: [] }, dropped: new Map() }
+  const h: Handle = { log, observe, worker: undefined, closed: false, nextId: 1, pending: new Map(), stopping: new Map(), wanted: new Map(), states: new Map(), subscribers: { up: [], down: [] }, dropped: new Map() }
   return {
     start: (peer, profile) => start(h, peer, profile),
-    stop: (peer) => stop(h, peer),
+    stop: (peer, how = 'adminDown') => stop(h, peer, how),
     on: (change, listener) => void h.subscribers[change].push(listener),
     state: (peer) => h.states.get(keyOf(peer)),
     discards: () => h.dropped,

@@ -22,8 +22,11 @@ type OnChange = (peer: BfdPeer, from: BfdState, to: BfdState, diag: number) => v
 interface BfdEngine {
   /** Starts a session, or changes the timers of a running one (a poll sequence while Up). */
   readonly start: (peer: BfdPeer, profile: BFDProfile) => Promise<void>
-  /** Tells the peer AdminDown once and forgets the session. */
-  readonly stop: (peer: BfdPeer) => void
+  /**
+   * Tells the peer AdminDown once (unless `silent`) and forgets the session. Silent, it returns how long
+   * the peer takes to declare it Down (0 if it was not Up): its detection time of our packets.
+   */
+  readonly stop: (peer: BfdPeer, silent: boolean) => number
   readonly close: () => void
 }
 
@@ -159,16 +162,21 @@ const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): 
   dispatch(reg, r, { _tag: 'Start' })
 }
 
-const stopSession = (reg: Registry, peer: BfdPeer): void => {
+/** RFC 5880 §6.8.4 from the peer's side: our Detect Mult times the larger of its Required Min RX and our TX in force. */
+const peerDetectionMs = (r: Runner): number => (r.session.state !== 'Up' ? 0 : (r.session.wanted.detectMult * Math.max(r.session.remoteMinRxUs, r.session.inForce.txUs)) / 1000)
+
+const stopSession = (reg: Registry, peer: BfdPeer, silent: boolean): number => {
   const r = reg.runners.get(keyOf(peer))
-  if (r === undefined) return
-  dispatch(reg, r, { _tag: 'Stop' })
+  if (r === undefined) return 0
+  const detection = peerDetectionMs(r)
+  if (!silent) dispatch(reg, r, { _tag: 'Stop' })
   for (const t of r.timers.values()) clearTimeout(t)
   reg.runners.delete(keyOf(peer))
   reg.byDiscr.delete(r.session.localDiscr)
   reg.observe?.forget(peer.address)
   // Closed a little later, so the AdminDown packet Stop queued leaves first.
   setTimeout(() => r.sender.close(), 100).unref()
+  return silent ? detection : 0
 }
 
 /** `observe` counts what happens (shell/bfd/metrics.ts, through the worker's messages). */
@@ -176,9 +184,9 @@ export const startBfdEngine = (log: Logger, observe: BfdObserver | undefined, on
   const reg: Registry = { log, observe, runners: new Map(), byDiscr: new Map(), listeners: new Map(), onChange }
   return {
     start: (peer, profile) => startSession(reg, peer, profile),
-    stop: (peer) => stopSession(reg, peer),
+    stop: (peer, silent) => stopSession(reg, peer, silent),
     close: () => {
-      for (const r of [...reg.runners.values()]) stopSession(reg, r.peer)
+      for (const r of [...reg.runners.values()]) void stopSession(reg, r.peer, false)
       for (const l of reg.listeners.values()) void l.then((s) => s.close(), () => undefined)
       reg.listeners.clear()
     },

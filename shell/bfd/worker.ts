@@ -17,7 +17,7 @@ type Fields = Readonly<Record<string, unknown>>
 
 export type ToBfdWorker =
   | { readonly op: 'start'; readonly id: number; readonly peer: BfdPeer; readonly profile: BFDProfile }
-  | { readonly op: 'stop'; readonly peer: BfdPeer }
+  | { readonly op: 'stop'; readonly peer: BfdPeer; readonly silent: boolean; readonly id: number }
   | { readonly op: 'close' }
 
 /** A BfdObserver call, by name. */
@@ -28,6 +28,8 @@ export type Observed =
 
 export type FromBfdWorker =
   | { readonly op: 'started'; readonly id: number; readonly error?: string }
+  /** A stop done; `peerDetectionMs`: how long the peer takes to see a silent one Down. */
+  | { readonly op: 'stopped'; readonly id: number; readonly peerDetectionMs: number }
   | { readonly op: 'changed'; readonly peer: BfdPeer; readonly from: BfdState; readonly to: BfdState; readonly diag: number }
   | { readonly op: 'observed'; readonly what: Observed }
   | { readonly op: 'log'; readonly level: Level; readonly event: string; readonly fields: Fields }
@@ -69,7 +71,7 @@ const main = (): void => {
           (err: unknown) => post({ op: 'started', id: m.id, error: err instanceof Error ? err.message : String(err) }),
         )
       case 'stop':
-        return engine.stop(m.peer)
+        return post({ op: 'stopped', id: m.id, peerDetectionMs: engine.stop(m.peer, m.silent) })
       case 'close':
         engine.close()
         return void setTimeout(() => {

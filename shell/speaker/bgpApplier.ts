@@ -165,17 +165,23 @@ const open = (a: Applier, spec: SessionSpec): void => {
   startBfdOf(a, spec, spec.remote)
 }
 
-const close = (a: Applier, peer: string, graceful: boolean): void => {
+/** Resolves when a graceful restart's BFD session has timed out at the peer (at once otherwise). */
+const close = (a: Applier, peer: string, graceful: boolean): Promise<void> => {
   const r = a.running.get(peer)
-  if (r === undefined) return
+  if (r === undefined) return Promise.resolve()
   a.running.delete(peer)
   r.watch?.stop()
-  if (r.spec.bfd !== undefined && r.remote !== undefined) a.deps.bfd?.stop(bfdPeerOf(r.spec, r.remote))
   const bare = graceful && r.spec.config.gracefulRestart !== undefined
+  // FRR without `bfd check-control-plane-failure` stops a peer whose BFD goes Down, flushing the routes
+  // it keeps for a restart, if bgpd hears that Down before the TCP close, or after the next process's
+  // session is up. A restart's BFD ends silent after the close, and the stop waits out the router's
+  // detection time: the Down lands in between (grDefault.netns.spec).
+  const bfdGone = r.spec.bfd === undefined || r.remote === undefined ? undefined : a.deps.bfd?.stop(bfdPeerOf(r.spec, r.remote), bare ? 'silent' : 'adminDown')
   // Destroyed first, the Cease that stop() writes goes nowhere.
   if (bare) for (const s of r.sockets) s.destroy()
   r.session?.stop()
   a.deps.log.info('bgp-session-stopped', { peer, graceful: bare })
+  return bfdGone ?? Promise.resolve()
 }
 
 /** BFD saw the peer go: drop the BGP session now rather than at hold time, and dial again. */
@@ -195,7 +201,7 @@ const retimeBfd = (a: Applier, spec: SessionSpec): void => {
   r.spec = spec
   // An unnumbered peer still looked for gets its BFD with the new profile once found.
   if (r.remote === undefined) return
-  if (spec.bfd === undefined) a.deps.bfd?.stop(bfdPeerOf(was, r.remote))
+  if (spec.bfd === undefined) void a.deps.bfd?.stop(bfdPeerOf(was, r.remote))
   else startBfdOf(a, spec, r.remote)
 }
 
@@ -216,9 +222,9 @@ const ensureListeners = (a: Applier): Promise<void> =>
 
 const applyPlan = async (a: Applier, plan: BgpPassPlan): Promise<void> => {
   const { diff } = plan.sessions
-  for (const peer of diff.stop) close(a, peer, false)
+  for (const peer of diff.stop) void close(a, peer, false)
   for (const spec of [...diff.restart, ...diff.start]) {
-    close(a, spec.peer, false)
+    void close(a, spec.peer, false)
     open(a, spec)
   }
   for (const spec of diff.bfd) retimeBfd(a, spec)
@@ -250,8 +256,9 @@ export const startBgpApplier = (deps: BgpApplierDeps): BgpApplier => {
   return {
     apply: (plan) => applyPlan(a, plan),
     stop: async () => {
-      for (const peer of [...a.running.keys()]) close(a, peer, true)
+      const bfdGone = [...a.running.keys()].map((peer) => close(a, peer, true))
       await listeners.close()
+      await Promise.all(bfdGone)
     },
     states: () => new Map([...a.running].map(([peer, r]) => [peer, r.session?.state() ?? 'Discovering'])),
     reports: () => [...a.running].map(([peer, r]) => reportOf(a, peer, r)),

@@ -53,7 +53,7 @@ const block = (ms: number): void => {
 createInterface({ input: process.stdin }).on('line', (line) => {
   const { cmd, ms } = JSON.parse(line) as { cmd: string; ms?: number }
   if (cmd === 'stop') {
-    bfd.stop(peer)
+    void bfd.stop(peer)
     emit({ event: 'stopped', at: Date.now() })
   } else if (cmd === 'die') process.kill(process.pid, 'SIGKILL')
   else if (cmd === 'discards') emit({ event: 'discards', counts: Object.fromEntries(bfd.discards()) })

@@ -46,15 +46,16 @@ const recorder = async (): Promise<{ server: Server; port: number; conns: { type
 const fakeBfd = () => {
   const ee = new EventEmitter()
   const started: string[] = []
+  const stopped: string[] = []
   const bfd: Bfd = {
     start: async (p: BfdPeer) => void started.push(p.address),
-    stop: () => undefined,
+    stop: async (p: BfdPeer, how = 'adminDown') => void stopped.push(`${p.address} ${how}`),
     on: (change, listener) => void ee.on(change, listener),
     state: () => undefined,
     discards: () => new Map(),
     close: () => undefined,
   }
-  return { bfd, started, down: (address: string) => ee.emit('down', { address, multiHop: false }, 1) }
+  return { bfd, started, stopped, down: (address: string) => ee.emit('down', { address, multiHop: false }, 1) }
 }
 
 const dialer: Dialer = (target, o) => connect({ host: target.host, port: target.port, ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }) })
@@ -113,6 +114,21 @@ t.test('stop: Cease without graceful restart, a bare close with it', async (t) =
     await applier.stop()
     t.ok(await until(3_000, () => rec.conns[0]?.closed === true), 'closed')
     t.same(rec.conns[0]?.types, want, gr ? 'graceful restart: nothing after the OPEN' : 'no graceful restart: a NOTIFICATION')
+    rec.server.close()
+  }
+})
+
+// grDefault.netns.spec shows why: FRR flushes a restarting peer's routes on a BFD Down it hears before
+// the TCP close, which an AdminDown right behind the close could be.
+t.test("stop: a graceful restart's BFD ends silent, any other with AdminDown", async (t) => {
+  for (const [gr, want] of [[false, 'adminDown'], [true, 'silent']] as const) {
+    const rec = await recorder()
+    const f = fakeBfd()
+    const applier = startBgpApplier({ log: silentLogger, events: { record: async () => undefined }, node: 'n0', dialer, listen: noListen, bfd: f.bfd })
+    await applier.apply(run(initialSpeakerState, objectsFor(rec.port, { bfdProfile: 'fast', enableGracefulRestart: gr })).plan.protocols.bgp!)
+    t.ok(await until(3_000, () => rec.conns[0]?.types[0] === 1), 'OPEN sent')
+    await applier.stop()
+    t.same(f.stopped, [`127.0.0.1 ${want}`], gr ? 'graceful restart: silent' : 'no graceful restart: AdminDown')
     rec.server.close()
   }
 })
