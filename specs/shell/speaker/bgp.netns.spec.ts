@@ -104,6 +104,7 @@ async function main(): Promise<void> {
       t.ok(await established(), 'still Established')
       const said = agent.events.filter((e) => /^bgp-session-(up|down|started|stopped)$/.test(e.event)).map((e) => `${e.event} ${String(e['reason'] ?? '')}`)
       t.same([count('bgp-session-started'), count('bgp-session-down')], [1, 0], `one start, no down: ${said.join('; ')}`)
+      if (!t.passing()) t.comment(JSON.stringify(agent.events.filter((e) => /bgp|bfd/.test(e.event)).slice(-20)))
     })
 
     await t.test('BFD: the speaker frozen, FRR drops the session well before the hold time; thawed, it is back', async (t) => {
