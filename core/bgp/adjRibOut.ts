@@ -71,7 +71,23 @@ const attributesKey = (r: Route, f: OutFacts): string => {
   return [familyOf(r.prefix), a.asPath.join(' '), a.localPref ?? '-', a.communities.join(' '), a.largeCommunities.map((c) => `${c.global}:${c.local1}:${c.local2}`).join(' ')].join('|')
 }
 
-const sameOnWire = (a: Route, b: Route, f: OutFacts): boolean => attributesKey(a, f) === attributesKey(b, f)
+const sameList = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean => a.length === b.length && a.every((x, i) => same(x, b[i] as T))
+
+/**
+ * attributesKey(a, f) === attributesKey(b, f) for two routes of one prefix, field by field: it runs for
+ * every prefix held on every pass, and building both keys there was most of what a pass allocated.
+ */
+const sameOnWire = (a: Route, b: Route, f: OutFacts): boolean => {
+  if (a === b) return true
+  const [pa, pb] = [a.prepend?.count ?? 0, b.prepend?.count ?? 0]
+  return (
+    pa === pb &&
+    (pa === 0 || a.prepend?.asn === b.prepend?.asn) &&
+    (!f.ibgp || a.localPref === b.localPref) &&
+    sameList(a.communities, b.communities, (x, y) => x.high === y.high && x.low === y.low) &&
+    sameList(a.largeCommunities, b.largeCommunities, (x, y) => x.global === y.global && x.local1 === y.local1 && x.local2 === y.local2)
+  )
+}
 
 const byPrefix = (a: Prefix, b: Prefix): number =>
   a.network.family - b.network.family || (a.network.value < b.network.value ? -1 : a.network.value > b.network.value ? 1 : 0) || a.length - b.length
@@ -142,12 +158,14 @@ const withdrawals = (prefixes: readonly Prefix[], f: OutFacts): Update[] =>
 /** The UPDATEs that turn `sent` into `wanted` on the peer: withdrawals first, then announcements. */
 export const updatesFor = (sent: AdjRibOut, wanted: readonly Route[], f: OutFacts): Diff => {
   const next = carried(wanted, f)
-  const gone = [...sent].filter(([key]) => !next.has(key)).map(([, r]) => r.prefix)
-  const changed = [...next].filter(([key, r]) => {
+  const gone: Prefix[] = []
+  for (const [key, r] of sent) if (!next.has(key)) gone.push(r.prefix)
+  const changed: Route[] = []
+  for (const [key, r] of next) {
     const before = sent.get(key)
-    return before === undefined || !sameOnWire(before, r, f)
-  })
-  return { updates: [...withdrawals(gone, f), ...announcements(changed.map(([, r]) => r), f)], sent: next }
+    if (before === undefined || !sameOnWire(before, r, f)) changed.push(r)
+  }
+  return { updates: [...withdrawals(gone, f), ...announcements(changed, f)], sent: next }
 }
 
 /** End-of-RIB for a family (RFC 4724 §2): an empty UPDATE for IPv4, an empty MP_UNREACH for IPv6. */

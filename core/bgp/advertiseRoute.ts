@@ -48,19 +48,15 @@ const addTo = (drafts: Map<string, Draft>, prefix: Prefix, communities: readonly
   d.prepend = Math.max(d.prepend, prepend)
 }
 
-const finish = (drafts: ReadonlyMap<string, Draft>, peer: BGPPeer): Route[] => {
-  const internal = isInternal(peer)
-  return [...drafts.values()]
-    .map((d) =>
-      mkRoute({
-        prefix: d.prefix,
-        communities: d.communities,
-        ...(internal && d.localPref !== 0 ? { localPref: d.localPref } : {}),
-        ...(d.prepend === 0 ? {} : { prepend: { count: d.prepend, asn: ownAsnFor(peer) } }),
-      }),
-    )
-    .sort(compareRoute)
-}
+const routeOf = (d: Draft, peer: BGPPeer): Route =>
+  mkRoute({
+    prefix: d.prefix,
+    communities: d.communities,
+    ...(isInternal(peer) && d.localPref !== 0 ? { localPref: d.localPref } : {}),
+    ...(d.prepend === 0 ? {} : { prepend: { count: d.prepend, asn: ownAsnFor(peer) } }),
+  })
+
+const finish = (drafts: ReadonlyMap<string, Draft>, peer: BGPPeer): Route[] => [...drafts.values()].map((d) => routeOf(d, peer)).sort(compareRoute)
 
 /** Network first (IPv4 before IPv6), then the longer prefix first. */
 const compareRoute = (a: Route, b: Route): number =>
@@ -70,15 +66,37 @@ const compareRoute = (a: Route, b: Route): number =>
 
 /** One route per distinct prefix the advertisements `ads` (all applying to this IP and peer) give. */
 export const routesFor = (ip: IP, ads: readonly BGPAdvertisement[], peer: BGPPeer): Route[] => {
+  // One advertisement (the usual case) gives one prefix: no merging to do.
+  const only = ads.length === 1 ? ads[0] : undefined
+  if (only !== undefined) return [routeOf({ prefix: prefixFor(only, ip), communities: [...only.communities], localPref: only.localPref, prepend: only.asPathPrepend }, peer)]
   const drafts = new Map<string, Draft>()
   for (const ad of ads) addTo(drafts, prefixFor(ad, ip), ad.communities, ad.localPref, ad.asPathPrepend)
   return finish(drafts, peer)
 }
 
-/** A peer's routes from every Service IP, one per prefix, attributes unioned across them. */
+const samePrefix = (a: Route, b: Route): boolean => a.prefix.network.family === b.prefix.network.family && a.prefix.network.value === b.prefix.network.value && a.prefix.length === b.prefix.length
+
+/**
+ * A peer's routes from every Service IP, one per prefix, attributes unioned across them. Sorted
+ * first, so routes of one prefix sit together: a prefix only one route gives (the usual case, one
+ * per Service IP) keeps that route as it is, which routesFor made for this same peer; only
+ * prefixes given more than once are merged. No text key per route: this runs for every prefix on
+ * every pass.
+ */
 export const mergeRoutes = (routes: readonly Route[], peer: BGPPeer): Route[] => {
-  const drafts = new Map<string, Draft>()
-  for (const r of routes)
-    addTo(drafts, r.prefix, [...r.communities, ...r.largeCommunities], r.localPref ?? 0, r.prepend?.count ?? 0)
-  return finish(drafts, peer)
+  const sorted = [...routes].sort(compareRoute)
+  const out: Route[] = []
+  for (let i = 0; i < sorted.length; ) {
+    const first = sorted[i] as Route
+    let end = i + 1
+    while (end < sorted.length && samePrefix(first, sorted[end] as Route)) end++
+    if (end === i + 1) out.push(first)
+    else {
+      const drafts = new Map<string, Draft>()
+      for (const r of sorted.slice(i, end)) addTo(drafts, r.prefix, [...r.communities, ...r.largeCommunities], r.localPref ?? 0, r.prepend?.count ?? 0)
+      out.push(...finish(drafts, peer))
+    }
+    i = end
+  }
+  return out
 }

@@ -9,7 +9,7 @@ import type { Config } from '../model/config.js'
 import { asNodeName } from '../model/names.js'
 import { type BgpPlan, type NotAdvertisedMap, bgpPart } from './bgpAdvertise.js'
 import { decodeBgpStatuses } from './bgpStatusCodec.js'
-import { type BgpStatusWrite, bgpStatusWrites } from './bgpStatusWrites.js'
+import { type BgpStatusObject, type BgpStatusWrite, bgpStatusWrites } from './bgpStatusWrites.js'
 import { nodeAddressesOf } from './nodeAddresses.js'
 import { type SessionDiff, diffSessions } from './sessionDiff.js'
 import { type NoSession, type NoSessionReason, type SessionSpec, wantedSessions } from './sessionPlan.js'
@@ -48,6 +48,8 @@ interface BgpPassInput {
   /** Undefined: not listed yet; only peers with a passwordSecret wait for them. */
   readonly secrets: readonly unknown[] | undefined
   readonly bgpStatuses: readonly unknown[] | undefined
+  /** decodeBgpStatus kept per object by the caches; unset: decoded afresh. */
+  readonly decodeBgpStatus?: ((raw: unknown) => BgpStatusObject | undefined) | undefined
 }
 
 export const decideBgp = (i: BgpPassInput, prior: BgpMemory): { readonly plan: BgpPassPlan; readonly memory: BgpMemory } => {
@@ -78,7 +80,7 @@ export const decideBgp = (i: BgpPassInput, prior: BgpMemory): { readonly plan: B
         wanted: wanted.sessions,
         refusedChanged: wanted.refused.filter((r) => prior.bgpRefused.get(r.peer) !== r.reason),
       },
-      statuses: i.bgpStatuses === undefined ? undefined : bgpStatusWrites(routes.bgp.advertised, decodeBgpStatuses(i.bgpStatuses)),
+      statuses: i.bgpStatuses === undefined ? undefined : bgpStatusWrites(routes.bgp.advertised, decodeBgpStatuses(i.bgpStatuses, i.decodeBgpStatus)),
     },
     memory: { bgpReasons: routes.reasons, bgpSessions: wanted.sessions, bgpRefused: refused },
   }

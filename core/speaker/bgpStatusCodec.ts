@@ -18,7 +18,7 @@ const labelOf = (labels: Record<string, unknown> | undefined, key: string): stri
   return typeof v === 'string' ? v : undefined
 }
 
-const decodeBgpStatus = (raw: unknown): BgpStatusObject | undefined => {
+export const decodeBgpStatus = (raw: unknown): BgpStatusObject | undefined => {
   const name = orUndefined(Named.decode(raw))?.metadata.name
   const labels = orUndefined(Labels.decode(raw))?.metadata.labels
   const status = orUndefined(StatusNames.decode(raw))?.status
@@ -30,8 +30,9 @@ const decodeBgpStatus = (raw: unknown): BgpStatusObject | undefined => {
   return { name, serviceName, serviceNamespace, peers }
 }
 
-export const decodeBgpStatuses = (objects: readonly unknown[]): readonly BgpStatusObject[] =>
+/** `decode`: decodeBgpStatus, or the same kept per object (the speaker's caches hand one in). */
+export const decodeBgpStatuses = (objects: readonly unknown[], decode: (raw: unknown) => BgpStatusObject | undefined = decodeBgpStatus): readonly BgpStatusObject[] =>
   objects.flatMap((o) => {
-    const s = decodeBgpStatus(o)
+    const s = decode(o)
     return s === undefined ? [] : [s]
   })

@@ -68,7 +68,7 @@ export const reconcileSpeaker = (input: SpeakerInput, prior: SpeakerState, env: 
   const decided =
     lastValid === undefined || !snapshot.synced
       ? undefined
-      : decideBgp({ ...env, config: lastValid, cluster, assigned, rawNodes: snapshot.nodes, secrets: snapshot.secrets, bgpStatuses: snapshot.bgpStatuses }, prior)
+      : decideBgp({ ...env, config: lastValid, cluster, assigned, rawNodes: snapshot.nodes, secrets: snapshot.secrets, bgpStatuses: snapshot.bgpStatuses, decodeBgpStatus: snapshot.decodedBgpStatus }, prior)
   const bgp = decided?.plan
   // Layer 2's gates hold only Layer 2; what BGP decided is remembered whichever way the pass goes.
   const prior2: SpeakerState = decided === undefined ? prior : { ...prior, ...decided.memory, lastValid }

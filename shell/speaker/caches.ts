@@ -4,9 +4,11 @@
 // projection.ts), each a reflector that kicks the loop on any change. `snapshot` hands
 // the core what they hold; the core decodes it (core/speaker/reconcile.ts), through a decode kept per
 // object reference: a reflector hands out one reference per object until it changes, so at 10,000
-// Services a pass decodes only what changed (as shell/controller/caches.ts does).
+// Services a pass decodes only what changed (as shell/controller/caches.ts does); this node's
+// ServiceBGPStatus objects likewise.
 import { type DecodedObject, decodeClusterObject } from '../../core/cluster/decodeCluster.js'
 import { STATUS_LABELS } from '../../core/config/statusCodecs.js'
+import { decodeBgpStatus } from '../../core/speaker/bgpStatusCodec.js'
 import type { SpeakerSnapshot } from '../../core/speaker/speakerPlan.js'
 import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
 import { type KubeObject, type Reflector, startReflector } from '../kube/reflector.js'
@@ -30,18 +32,23 @@ interface CacheDeps {
   readonly node: string
 }
 
-/** decodeClusterObject once per object reference; an entry goes with the object it was made from. */
-export const memoizedDecode = (): ((raw: unknown) => DecodedObject) => {
-  const memo = new WeakMap<object, DecodedObject>()
+const NOTHING: unique symbol = Symbol('decoded to undefined')
+
+/** `decode` once per object reference; an entry goes with the object it was made from. */
+export const memoized = <T>(decode: (raw: unknown) => T): ((raw: unknown) => T) => {
+  const memo = new WeakMap<object, T | typeof NOTHING>()
   return (raw) => {
-    if (typeof raw !== 'object' || raw === null) return decodeClusterObject(raw)
+    if (typeof raw !== 'object' || raw === null) return decode(raw)
     const known = memo.get(raw)
-    if (known !== undefined) return known
-    const decoded = decodeClusterObject(raw)
-    memo.set(raw, decoded)
-    return decoded
+    if (known !== undefined) return known === NOTHING ? (undefined as T) : known
+    const value = decode(raw)
+    memo.set(raw, value === undefined ? NOTHING : value)
+    return value
   }
 }
+
+/** decodeClusterObject once per object reference. */
+export const memoizedDecode = (): ((raw: unknown) => DecodedObject) => memoized(decodeClusterObject)
 
 export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): SpeakerCaches => {
   const reflect = (path: string, typeMeta: { apiVersion: string; kind: string }, labelSelector?: string, fieldSelector?: string): Reflector<KubeObject> =>
@@ -74,6 +81,7 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
   const all = [...gating, secrets]
   const synced = (): boolean => gating.every((r) => r.synced())
   const decoded = memoizedDecode()
+  const decodedBgpStatus = memoized(decodeBgpStatus)
   return {
     synced,
     snapshot: () => ({
@@ -86,6 +94,7 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
       ...(secrets.synced() ? { secrets: secrets.list() } : {}),
       bgpStatuses: bgpStatuses.list(),
       decoded,
+      decodedBgpStatus,
     }),
     statuses,
     bgpStatuses,
