@@ -97,8 +97,13 @@ const serveBackend = (node: string): Promise<() => void> =>
 
 // ---- cluster: EndpointSlices ----------------------------------------------------------------------------
 
-/** kube-controller-manager's default --concurrent-service-endpoint-syncs. */
-const SLICE_WRITERS = 5
+/**
+ * Slice writes in flight. kube-controller-manager runs 5 workers (--concurrent-service-endpoint-syncs),
+ * but its writes take milliseconds; here, with 10,000 Services arriving on a loaded 2-core machine, one
+ * apply took 409 ms on average and 5 in flight held the slices about 1,800 behind the Services
+ * (BGP bench, 2026-12-03): the lab's stand-in, not IronLB, set the pace.
+ */
+const SLICE_WRITERS = 16
 
 /**
  * The slices are listed at the start and on each resync, and between lists known from the agent's own

@@ -16,6 +16,7 @@
 // lab's logs there after it is taken down.
 // The many Services ask for no NodePorts (allocateLoadBalancerNodePorts: false): the default range
 // holds 2,768, so 10,000 could never exist, and every NodePort allocation rewrites one bitmap in etcd.
+// They name their ClusterIPs (2001:db8:96::1000 on): see manyPrefixes.
 // A session reset is seen from FRR's summary (a neighbour not Established, or established anew): its
 // dynamic neighbours' counters go with the neighbour, so `connectionsDropped` alone misses a reset.
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -23,6 +24,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bgpBars, bgpPowerLosses } from '../../shell/lab/bgpFailover.js'
+import { describeApiWindow, scrapeApiServer } from '../../shell/lab/apiServerMetrics.js'
 import { frrPrefixNexthops } from '../../shell/lab/bgpView.js'
 import { serviceIPs } from '../../shell/lab/demo.js'
 import { labDown, labUp, repoRoot, type Lab } from '../../shell/lab/lab.js'
@@ -138,11 +140,16 @@ const manyPrefixes = async (lab: Lab): Promise<void> => {
   const [conn0, bfd0] = [await frrConnections(lab), await frrBfdDowns(lab)]
   await apply(lab, poolAndAd('bench-many', ['2001:db8:300::1:0-2001:db8:300::1:ffff']))
   const file = join(lab.stateDir, 'bench-many-services.json')
-  const noNodePorts = (o: Obj): Obj => ({ ...o, spec: { ...(o['spec'] as object), allocateLoadBalancerNodePorts: false } })
-  writeFileSync(file, JSON.stringify(Array.from({ length: MANY }, (_, i) => noNodePorts(mkService(`many-${i}`, { families: ['IPv6'], pool: 'bench-many' })))))
+  // Each its own ClusterIP from the lab's IPv6 service range: kube-apiserver 1.33+ hands out dynamic
+  // ClusterIPs one at a time per family (its MetaAllocator holds a lock across each IPAddress create), so
+  // creates queued behind it at the speed of one API write; a ClusterIP given in the Service is not.
+  const clusterIP = (i: number): string => `2001:db8:96::${(0x1000 + i).toString(16)}`
+  const shaped = (o: Obj, i: number): Obj => ({ ...o, spec: { ...(o['spec'] as object), allocateLoadBalancerNodePorts: false, clusterIP: clusterIP(i), clusterIPs: [clusterIP(i)] } })
+  writeFileSync(file, JSON.stringify(Array.from({ length: MANY }, (_, i) => shaped(mkService(`many-${i}`, { families: ['IPv6'], pool: 'bench-many' }), i))))
   const labPids = new Map(status.processes.flatMap((p) => (p.alive && p.pid !== undefined ? [[p.name, p.pid] as const] : [])))
   const labCpu0 = new Map([...labPids].map(([n, pid]) => [n, usageOf(pid).ticks] as const))
   const load0 = loadavg()[0] ?? NaN
+  const [services0, api0] = [await countOf(lab, '/api/v1/services'), await scrapeApiServer(lab)]
   const t0 = Date.now()
   let createdMs = NaN
   const creating = lab.exec('infra', [process.execPath, CREATOR, lab.kubeconfig('admin'), file, String(IN_FLIGHT), String(MANY_WAIT_MS / 1000 - 20)], { timeoutMs: MANY_WAIT_MS }).then((r) => {
@@ -177,6 +184,7 @@ const manyPrefixes = async (lab: Lab): Promise<void> => {
   }
   const seconds = (Date.now() - t0) / 1000
   const load1 = loadavg()[0] ?? NaN
+  const [services1, api1] = [await countOf(lab, '/api/v1/services'), await scrapeApiServer(lab)]
   const made = await Promise.race([creating, sleep(30_000).then(() => undefined)])
   const done = made?.stdout.split('\n').filter((l) => l.includes('"done"')).pop()
   const [conn1, bfd1] = [await frrConnections(lab), await frrBfdDowns(lab)]
@@ -203,6 +211,7 @@ const manyPrefixes = async (lab: Lab): Promise<void> => {
       return []
     }
   })
+  for (const line of describeApiWindow(api0, api1, services1 - services0, seconds)) print(`    ${line}`)
   print(`    lab processes by CPU over the window (% of a core): ${labCpu.sort((a, b) => b[1] - a[1]).slice(0, 10).map(([n, c]) => `${n} ${(100 * c).toFixed(0)}`).join(', ')}`)
   const short = lab.nodes.filter((n) => !allAt.has(n))
   const reset = lab.nodes.filter((n) => (conn1.get(peers.get(n) ?? '')?.dropped ?? 0) > (conn0.get(peers.get(n) ?? '')?.dropped ?? 0) || (resets.get(n)?.length ?? 0) > 0)
