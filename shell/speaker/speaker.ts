@@ -126,9 +126,12 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       responder.silence()
       links.stop()
       await loop?.stop()
-      await bgp.stop()
-      bfd.close()
+      // Every session closes at once; a graceful restart's BFD is waited out (bgpApplier.ts) while the
+      // other speakers take the Layer 2 IPs over, not before.
+      const bgpStopped = bgp.stop()
       await membership.stop(graceful)
+      await bgpStopped
+      bfd.close()
       await responder.close()
       caches.stop()
       // The new owners write their own records; ours go, best effort and bounded.
