@@ -7,9 +7,10 @@
 //  3. 10,000 IPv6 Services created through the API (specs/bench/createServicesMain.ts, 32 in flight):
 //     time from the first create until the router holds all 10,000 prefixes from each node, the
 //     sessions FRR dropped meanwhile (must be none) and its BFD downs, each speaker's RSS and CPU.
-//     On the shared 2-core machine it has not finished yet: the API server's create rate falls as the
-//     cluster grows (2026-12-03, load 7 -> 22: 438 Services in the first 32 s, 1,908 after 407 s; POSTs
-//     median 5.0 s, p95 15.9 s, all 201), with FRR's counts trailing the Services by the EndpointSlice lag.
+//     It also prints what the lab's API server did meanwhile (shell/lab/apiServerMetrics.ts). Creates
+//     ran at 4-7 a second while kube-apiserver handed out dynamic ClusterIPs one at a time; with the
+//     ClusterIPs named (below) at 14-23, and then the controller's writes (one pass at a time, about
+//     11 a second at load 10-29) set how fast IPs, and so prefixes, follow (README, BGP bench rows).
 // `benchBgp` is for specs/bench/run.ts (BENCH=bgp); its lab is its own and always taken down.
 // IRONLB_BENCH_BGP_PARTS=create,failover,many picks parts (default all three), e.g. one lab per part;
 // IRONLB_BENCH_BGP_MANY=N makes part 3 smaller (a quick look); IRONLB_BENCH_KEEP_LOGS=DIR keeps the
