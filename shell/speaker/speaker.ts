@@ -126,12 +126,9 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
       responder.silence()
       links.stop()
       await loop?.stop()
-      // Every session closes at once; a graceful restart's BFD is waited out (bgpApplier.ts) while the
-      // other speakers take the Layer 2 IPs over, not before.
-      const bgpStopped = bgp.stop()
+      const bgpStopped = bgp.stop() // sessions close now; a restart's BFD wait (bgpApplier.ts) runs beside the handover
       await membership.stop(graceful)
-      await bgpStopped
-      bfd.close()
+      await bgpStopped.then(() => bfd.close())
       await responder.close()
       caches.stop()
       // The new owners write their own records; ours go, best effort and bounded.
