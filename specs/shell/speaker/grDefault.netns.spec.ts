@@ -7,7 +7,9 @@
 // process, loaded beforehand): no BFD packet of ours in state AdminDown on the wire at the stop
 // (tcpdump), and FRR's kernel route for the /32 never deleted from the stop until 1 s after the new
 // session and its BFD are up (`ip monitor route`, every change). FRR's log lines on BFD and graceful
-// restart are printed. Needs root, FRR and tcpdump.
+// restart are printed. A BFD flap of its own would fail a row too: FRR stopped the first speaker on a
+// BFD Down once at load ~20 with a second process loading beside it (2026-12-03), outside any restart
+// window; the log printed tells the two apart. Needs root, FRR and tcpdump.
 import t from 'tap'
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
