@@ -201,7 +201,8 @@ t.test('the lab cluster', { skip: skip ?? false }, async (t) => {
   await t.test("a BGPPeer: each speaker listens on its node's port 179 (routers that dial in)", async (t) => {
     t.equal((await kubectl(['apply', '-f', '-'], bgpPeer)).code, 0, 'a BGPPeer passes the webhook')
     for (const [name, ns] of cluster.wires.nodes) {
-      const nodeIp = (await kubectl(['get', 'node', name, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'])).stdout
+      // The node's InternalIPs, IPv4 first (dual-stack): the IPv4 one.
+      const nodeIp = (await kubectl(['get', 'node', name, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'])).stdout.split(' ')[0] ?? ''
       // curl's time_connect is 0 unless the TCP handshake completed: a listener, whoever it then refuses.
       const connected = await pollFor(60_000, async () => {
         const r = await cluster.onClient(['curl', '-s', '-o', '/dev/null', '--max-time', '2', '-w', '%{time_connect}', `telnet://${nodeIp}:179`])

@@ -2,9 +2,12 @@
 // cluster (specs/support/k8s-cluster/lab), one after the other: `kubectl apply -f deploy/manifests/`, then
 // an upgrade to another image tag while a client asks the Service every 20 ms (no failed request, the IP
 // stays), then `kubectl delete -f deploy/manifests/`; `kubectl apply -k deploy/` and `kubectl delete -k`;
-// `helm install` of deploy/chart and `helm uninstall`. Each install reaches Ready and its speakers answer
-// ARP for the Service's IP; each uninstall leaves every object the API server lists (all kinds, namespaced
-// and cluster-scoped, but events) as it was before the install, and nobody answers ARP for the IP.
+// `helm install` of deploy/chart and `helm uninstall`. The cluster is dual-stack: with the kustomize install,
+// a dual-stack Service's IPv6 address is answered by NDP and reached through kube-proxy. Each install reaches Ready and its speakers answer
+// ARP for the Service's IP, and what the controller creates at run time (its Lease, the memberlist and
+// webhook certificate Secrets) is owned by the install's ServiceAccount; each uninstall leaves every object
+// the API server lists (all kinds, namespaced and cluster-scoped, but events) as it was before the install,
+// and nobody answers ARP for the IP.
 // Root. Not in `make test`: `make cluster-specs` (with `make helm-bins` for the chart).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -15,7 +18,7 @@ import { inNs, run, sleep } from '../../../shell/testbed/sys.js'
 import { repoRoot } from '../../support/repoRoot.js'
 import { startArpProber } from '../../support/k8s-cluster/lab/arpProber.js'
 import { clusterUp, pollFor, type Cluster } from '../../support/k8s-cluster/lab/cluster.js'
-import { clusterInputs, IMAGE, inventory, inventoryDiff, l2Config, lbService, PAUSE, probePods, SANDBOX_IMAGE, version } from '../../support/k8s-cluster/lab/clusterSpec.js'
+import { clusterInputs, dualStackService, IMAGE, inventory, inventoryDiff, l2Config, lbService, PAUSE, probePods, SANDBOX_IMAGE, version } from '../../support/k8s-cluster/lab/clusterSpec.js'
 import { startProber } from '../../support/k8s-cluster/lab/prober.js'
 
 const NODES = 2
@@ -23,7 +26,7 @@ const NS = 'metallb-system'
 const IMAGE_REF = `ghcr.io/ironlb/ironlb:${version}`
 // The upgrade's tag: the same image under another name, which is all a rollout sees of a new release.
 const UPGRADE_REF = `${IMAGE_REF}-upgrade`
-const { k8sBins, clusterBins, skip, missing } = await clusterInputs(['ip', 'curl', 'nsenter', 'unshare', 'sh', 'mount', 'runc', 'openssl', 'nft', 'sysctl', 'arping', 'tcpdump'])
+const { k8sBins, clusterBins, skip, missing } = await clusterInputs(['ip', 'curl', 'nsenter', 'unshare', 'sh', 'mount', 'runc', 'openssl', 'nft', 'sysctl', 'arping', 'tcpdump', 'ndisc6'])
 if (missing !== undefined) t.fail(missing)
 const helmBins = process.env['IRONLB_HELM_BIN_DIR'] ?? (await run([join(repoRoot, 'specs', 'support', 'helm', 'bin-dir.sh'), '--check'])).stdout.trim()
 
@@ -68,19 +71,62 @@ const served = async (t: Test, cluster: Cluster): Promise<string | undefined> =>
 }
 
 /**
- * After an uninstall: every listed object as in `before` (polled: the namespace goes in the background), and
- * no ARP answer. `todo`: a known gap, the objects it names the only ones expected left (the poll stops there).
+ * IPv6 on the cluster: a RequireDualStack Service gets an IPv4 and an IPv6 address from the pool, a node's
+ * eth0 answers the client's NDP for the IPv6 one, and the client reaches both nodes' Pods over IPv6
+ * through kube-proxy. The Service is deleted afterwards (the uninstall's inventory counts the user's one).
  */
-const leftNothing = async (t: Test, cluster: Cluster, before: readonly string[], ip: string, since: number, todo?: { reason: string; left: readonly string[] }): Promise<void> => {
+const dualStackServed = async (t: Test, cluster: Cluster): Promise<void> => {
+  const { kubectl } = cluster
+  t.equal((await kubectl(['apply', '-f', '-'], dualStackService)).code, 0, 'a RequireDualStack Service for the probe Pods')
+  const ips = await pollFor(60_000, async () => {
+    const out = (await kubectl(['get', 'service', 'probe-dual', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).stdout.trim().split(' ').filter((a) => a !== '')
+    return out.length === 2 ? out : undefined
+  })
+  const v6 = ips?.find((a) => a.includes(':'))
+  t.match(ips?.find((a) => !a.includes(':')), /^198\.51\.100\.20\d$/, `an IPv4 address from the pool (${JSON.stringify(ips)})`)
+  t.match(v6, /^2001:db8:100::20\d$/, 'and an IPv6 address from the pool')
+  if (v6 !== undefined) {
+    const macs = await Promise.all([...cluster.wires.nodes.values()].map(async (ns) => ((await run(['ip', '-n', ns, '-br', 'link', 'show', 'eth0'])).stdout.split(/\s+/)[2] ?? '?').toLowerCase()))
+    // ndisc6 sends Neighbor Solicitations and prints the advertised link-layer address: a speaker's answer.
+    const na = await pollFor(60_000, async () => {
+      const r = await cluster.onClient(['ndisc6', '-m', '-n', '-r', '3', '-w', '500', v6, 'eth0'], 10_000)
+      return /Target link-layer address: ([0-9A-Fa-f:]{17})/.exec(r.stdout)?.[1]?.toLowerCase()
+    })
+    t.ok(na !== undefined && macs.includes(na), `a node's eth0 answers NDP for ${v6} (${na ?? 'no answer'})`)
+    const answers: string[] = []
+    for (let i = 0, end = Date.now() + 30_000; i < 150 && new Set(answers).size < NODES && Date.now() < end; i++, await sleep(200)) {
+      const r = await cluster.onClient(['curl', '-s', '-g', '--max-time', '3', `http://[${v6}]/`])
+      if (r.code === 0) answers.push(r.stdout.trim())
+    }
+    t.same([...new Set(answers)].sort(), ['node1', 'node2'], `the client reaches both nodes' Pods over IPv6 through kube-proxy (${answers.length} answers)`)
+  }
+  t.equal((await kubectl(['delete', 'service', 'probe-dual'])).code, 0, 'the dual-stack Service deleted')
+}
+
+/** After an uninstall: every listed object as in `before` (polled: the namespace goes in the background), and no ARP answer. */
+const leftNothing = async (t: Test, cluster: Cluster, before: readonly string[], ip: string, since: number): Promise<void> => {
   let last = { added: ['(not listed yet)'], removed: [] as string[] }
   const settled = await pollFor(180_000, async () => {
     last = inventoryDiff(before, await inventory(cluster.kubectl))
-    const known = todo !== undefined && JSON.stringify(last.added) === JSON.stringify(todo.left)
-    return (last.added.length === 0 || known) && last.removed.length === 0 ? true : undefined
+    return last.added.length === 0 && last.removed.length === 0 ? true : undefined
   })
   t.ok(settled, `the objects listed settled (${Date.now() - since} ms after the uninstall began)`)
-  t.same(last, { added: [], removed: [] }, 'every object the API server lists is as before the install: nothing added, nothing of the user\'s removed', todo === undefined ? {} : { todo: todo.reason })
+  t.same(last, { added: [], removed: [] }, 'every object the API server lists is as before the install: nothing added, nothing of the user\'s removed')
   t.notOk(await arpAnswered(cluster, ip), `nobody answers ARP for ${ip} any more`)
+}
+
+// What the controller creates at run time, in the install's namespace. Helm deletes what it templated and
+// leaves the namespace (the user's): these go only because they are owned by the controller's
+// ServiceAccount, which the garbage collector (kube-controller-manager's) follows.
+const RUNTIME_OBJECTS = ['lease/ironlb-controller', 'secret/memberlist', 'secret/metallb-webhook-cert']
+
+/** Each run-time object carries an owner reference to the ServiceAccount the install made (by its uid). */
+const ownedByInstall = async (t: Test, kubectl: Cluster['kubectl']): Promise<void> => {
+  const uid = (await kubectl(['-n', NS, 'get', 'serviceaccount', 'controller', '-o', 'jsonpath={.metadata.uid}'])).stdout
+  for (const o of RUNTIME_OBJECTS) {
+    const refs = (await kubectl(['-n', NS, 'get', o, '-o', 'jsonpath={range .metadata.ownerReferences[*]}{.kind}/{.name}/{.uid} {end}'])).stdout.trim()
+    t.equal(refs, `ServiceAccount/controller/${uid}`, `${o} is owned by ServiceAccount controller (${uid})`)
+  }
 }
 
 t.test('install, upgrade and uninstall on the lab cluster: manifests, kustomize, Helm', { skip: skip ?? false }, async (t) => {
@@ -105,6 +151,7 @@ t.test('install, upgrade and uninstall on the lab cluster: manifests, kustomize,
     if (!(await installed(t, kubectl, since))) return
     const ip = await served(t, cluster)
     if (ip === undefined) return
+    await ownedByInstall(t, kubectl)
     for (const node of cluster.nodes) t.equal((await node.containerd.ctr(['images', 'tag', IMAGE_REF, UPGRADE_REF])).code, 0, `${node.plan.name}: ${UPGRADE_REF} tags the same image`)
     const probe = startProber(cluster.wires.client, ip, 300, (kill) => t.teardown(kill))
     const arp = startArpProber(cluster.wires.client, ip, 300, (kill) => t.teardown(kill))
@@ -149,6 +196,8 @@ t.test('install, upgrade and uninstall on the lab cluster: manifests, kustomize,
     if (!(await installed(t, kubectl, since))) return
     const ip = await served(t, cluster)
     if (ip === undefined) return
+    await ownedByInstall(t, kubectl)
+    await dualStackServed(t, cluster)
     const deleting = Date.now()
     t.equal((await kubectl(['delete', '-k', join(repoRoot, 'deploy'), '--timeout=180s'], undefined, 200_000)).code, 0, 'kubectl delete -k deploy/')
     await leftNothing(t, cluster, before, ip, deleting)
@@ -168,13 +217,11 @@ t.test('install, upgrade and uninstall on the lab cluster: manifests, kustomize,
     if (!(await installed(t, kubectl, since))) return
     const ip = await served(t, cluster)
     if (ip === undefined) return
+    await ownedByInstall(t, kubectl)
     const deleting = Date.now()
     const u = await helm(['uninstall', 'ironlb', '--namespace', NS, '--wait', '--timeout=180s'])
     t.equal(u.code, 0, `helm uninstall (${u.stderr.trim().split('\n').at(-1) ?? ''})`)
-    // Found by this row: the controller's runtime objects stay in the user's namespace, which Helm does not
-    // delete (kubectl delete -f and -k delete the Namespace, and them with it). Open: owner references, or
-    // the controller removing them when its Deployment goes.
-    const left = ['leases.coordination.k8s.io metallb-system/ironlb-controller', 'secrets metallb-system/memberlist', 'secrets metallb-system/metallb-webhook-cert']
-    await leftNothing(t, cluster, userNs, ip, deleting, { reason: `helm uninstall leaves what the controller made at run time: ${left.join(', ')}`, left })
+    // The namespace stays (the user's): the run-time objects must go with their owner, the ServiceAccount.
+    await leftNothing(t, cluster, userNs, ip, deleting)
   })
 })

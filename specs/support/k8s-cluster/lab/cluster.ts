@@ -56,9 +56,10 @@ export const pollFor = async <T>(timeoutMs: number, probe: () => Promise<T | und
   return undefined
 }
 
-const podCidrOf = async (kubectl: Cluster['kubectl'], node: string): Promise<string | undefined> => {
-  const out = (await kubectl(['get', 'node', node, '-o', 'jsonpath={.spec.podCIDR}'])).stdout.trim()
-  return out === '' ? undefined : out
+/** The node's podCIDRs, once it has one of each family. */
+const podCidrsOf = async (kubectl: Cluster['kubectl'], node: string): Promise<string[] | undefined> => {
+  const out = (await kubectl(['get', 'node', node, '-o', 'jsonpath={.spec.podCIDRs[*]}'])).stdout.trim().split(' ').filter((c) => c !== '')
+  return out.length === 2 ? out : undefined
 }
 
 const allReady = async (kubectl: Cluster['kubectl'], count: number): Promise<true | undefined> => {
@@ -104,10 +105,10 @@ export const clusterUp = async (t: Teardown, o: ClusterOptions): Promise<Cluster
     }),
   )
   for (const node of nodes) {
-    const cidr = await pollFor(120_000, () => podCidrOf(kubectl, node.plan.name))
-    if (cidr === undefined) throw new Error(`${node.plan.name}: no podCIDR within 120 s (registered? see ${dir}/${node.plan.name}/kubelet.log)`)
-    node.writeCni(cidr)
-    await routePods(lab, wires, node.plan, cidr)
+    const cidrs = await pollFor(120_000, () => podCidrsOf(kubectl, node.plan.name))
+    if (cidrs === undefined) throw new Error(`${node.plan.name}: no podCIDRs within 120 s (registered? see ${dir}/${node.plan.name}/kubelet.log)`)
+    node.writeCni(cidrs)
+    await routePods(lab, wires, node.plan, cidrs)
   }
   if ((await pollFor(120_000, () => allReady(kubectl, o.nodes))) === undefined) throw new Error(`not every Node Ready within 120 s: ${(await kubectl(['get', 'nodes'])).stdout}`)
   const memory = (): Record<string, number> => ({

@@ -7,7 +7,7 @@ import { run } from '../../../../shell/testbed/sys.js'
 import { isRoot, missingTools } from '../../netns.js'
 import { repoRoot } from '../../repoRoot.js'
 import type { Cluster } from './cluster.js'
-import { POOL_RANGE } from './plan.js'
+import { POOL_RANGE, POOL_RANGE6 } from './plan.js'
 
 // Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
 export const IMAGE = resolve(process.env['IRONLB_IMAGE'] ?? join(repoRoot, 'dist', 'image', 'ironlb.oci.tar'))
@@ -76,7 +76,7 @@ export const l2Config = `apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
 metadata: {name: lab-pool, namespace: metallb-system}
 spec:
-  addresses: [${POOL_RANGE}]
+  addresses: [${POOL_RANGE}, ${POOL_RANGE6}]
 ---
 apiVersion: metallb.io/v1beta1
 kind: L2Advertisement
@@ -90,6 +90,18 @@ kind: Service
 metadata: {name: probe-lb, namespace: default}
 spec:
   type: LoadBalancer
+  selector: {app: probe}
+  ports: [{port: 80, targetPort: 8080}]
+`
+
+// Both families: an IPv4 and an IPv6 address from the pool, each announced (ARP, NDP) and DNATed by kube-proxy.
+export const dualStackService = `apiVersion: v1
+kind: Service
+metadata: {name: probe-dual, namespace: default}
+spec:
+  type: LoadBalancer
+  ipFamilyPolicy: RequireDualStack
+  ipFamilies: [IPv4, IPv6]
   selector: {app: probe}
   ports: [{port: 80, targetPort: 8080}]
 `

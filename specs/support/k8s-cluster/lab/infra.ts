@@ -8,7 +8,10 @@ import { join } from 'node:path'
 import { kubeconfigPath, kubePaths, logPath, startControlPlane, type ControlPlaneHost, type KubePaths } from '../../../../shell/testbed/controlPlane.js'
 import { inNs, launch, run, type ProcRef } from '../../../../shell/testbed/sys.js'
 import type { ClientCa } from './pki.js'
-import { API_PORT, INFRA_IP, NODE_CIDR_MASK, POD_CIDR, SERVICE_CIDR } from './plan.js'
+import { API_PORT, INFRA_IP, NODE_CIDR_MASK, NODE_CIDR_MASK6, POD_CIDR, POD_CIDR6, SERVICE_CIDR, SERVICE_CIDR6 } from './plan.js'
+
+/** Dual-stack, IPv4 first: what a Service asks nothing of gets IPv4, as on most clusters. */
+const SERVICE_CIDRS = `${SERVICE_CIDR},${SERVICE_CIDR6}`
 
 export interface Infra {
   readonly paths: KubePaths
@@ -34,9 +37,10 @@ const controllerManagerArgv = (bin: string, paths: KubePaths, ca: ClientCa): str
   '--leader-elect=false',
   '--bind-address=127.0.0.1',
   '--allocate-node-cidrs=true',
-  `--cluster-cidr=${POD_CIDR}`,
-  `--node-cidr-mask-size=${NODE_CIDR_MASK}`,
-  `--service-cluster-ip-range=${SERVICE_CIDR}`,
+  `--cluster-cidr=${POD_CIDR},${POD_CIDR6}`,
+  `--node-cidr-mask-size-ipv4=${NODE_CIDR_MASK}`,
+  `--node-cidr-mask-size-ipv6=${NODE_CIDR_MASK6}`,
+  `--service-cluster-ip-range=${SERVICE_CIDRS}`,
   `--service-account-private-key-file=${paths.saKey}`,
   `--root-ca-file=${join(paths.pki, 'ca.crt')}`,
   `--cluster-signing-cert-file=${ca.cert}`,
@@ -64,7 +68,7 @@ export const startInfra = async (ns: string, dir: string, k8sBins: string, clust
   }
   const extra = [`--client-ca-file=${ca.cert}`, '--kubelet-preferred-address-types=InternalIP', '--enable-aggregator-routing=true', '--allow-privileged=true']
   const cp = await startControlPlane(
-    { binDir: k8sBins, paths, name: 'ironlb-lab', etcdClientPort: 2379, etcdPeerPort: 2380, bindAddress: INFRA_IP, advertiseAddress: INFRA_IP, port: API_PORT, serviceClusterIPRange: SERVICE_CIDR, identities, extraApiServerArgs: extra, serviceAccountAdmission: true },
+    { binDir: k8sBins, paths, name: 'ironlb-lab', etcdClientPort: 2379, etcdPeerPort: 2380, bindAddress: INFRA_IP, advertiseAddress: INFRA_IP, port: API_PORT, serviceClusterIPRange: SERVICE_CIDRS, identities, extraApiServerArgs: extra, serviceAccountAdmission: true },
     host,
     180_000,
   )

@@ -34,7 +34,7 @@ export interface LabNode {
   readonly pids: () => number[]
   /** The kubelet's podLogsDir: <namespace>_<pod>_<uid>/<container>/<n>.log */
   readonly podLogs: string
-  readonly writeCni: (podCidr: string) => void
+  readonly writeCni: (podCidrs: readonly string[]) => void
   /** kubelet and containerd gone (a node lost); kube-proxy too. */
   readonly stop: () => Promise<void>
 }
@@ -79,7 +79,7 @@ export const startNode = async (n: NodeInputs, onStop: (stop: () => Promise<void
   makeCgroupRoot(n.cgroupRoot)
   writeFileSync(join(n.dir, 'kubelet.yaml'), kubeletConfig({ ip: n.plan.ip, cgroupRoot: n.cgroupRoot, socket: containerd.socket, podLogs: join(n.dir, 'pod-logs') }))
   writeCertKubeconfig(join(n.dir, 'kubelet.kubeconfig'), n.server, n.caFile, `system:node:${n.plan.name}`, n.cert)
-  const kubeletArgs = [`--config=${join(n.dir, 'kubelet.yaml')}`, `--kubeconfig=${join(n.dir, 'kubelet.kubeconfig')}`, `--root-dir=${join(n.dir, 'kubelet')}`, `--cert-dir=${join(n.dir, 'kubelet', 'pki')}`, `--hostname-override=${n.plan.name}`, `--node-ip=${n.plan.ip}`]
+  const kubeletArgs = [`--config=${join(n.dir, 'kubelet.yaml')}`, `--kubeconfig=${join(n.dir, 'kubelet.kubeconfig')}`, `--root-dir=${join(n.dir, 'kubelet')}`, `--cert-dir=${join(n.dir, 'kubelet', 'pki')}`, `--hostname-override=${n.plan.name}`, `--node-ip=${n.plan.ip},${n.plan.ip6}`]
   children.push(spawnLogged(['nsenter', '--target', String(containerd.pid), '--mount', '--net', '--', join(n.clusterBins, 'kubelet'), ...kubeletArgs], join(n.dir, 'kubelet.log')))
   writeFileSync(join(n.dir, 'kube-proxy.yaml'), kubeProxyConfig({ node: n.plan.name, kubeconfig: n.kubeProxyKubeconfig }))
   children.push(spawnLogged(['nsenter', `--net=/run/netns/${n.ns}`, '--', join(n.clusterBins, 'kube-proxy'), `--config=${join(n.dir, 'kube-proxy.yaml')}`], join(n.dir, 'kube-proxy.log')))
@@ -88,7 +88,7 @@ export const startNode = async (n: NodeInputs, onStop: (stop: () => Promise<void
     containerd,
     pids: () => [containerd.pid, ...children.flatMap((c) => (c.exitCode === null && c.pid !== undefined ? [c.pid] : []))],
     podLogs: join(n.dir, 'pod-logs'),
-    writeCni: (podCidr) => writeFileSync(join(cni, '10-lab.conflist'), cniConflist(podCidr, join(n.dir, 'cni-ipam'))),
+    writeCni: (podCidrs) => writeFileSync(join(cni, '10-lab.conflist'), cniConflist(podCidrs, join(n.dir, 'cni-ipam'))),
     stop,
   }
 }

@@ -1,7 +1,7 @@
 // What each node's programs are told: the kubelet's and kube-proxy's configuration files and the CNI
-// network (bridge cni0 as the Pods' gateway, host-local addresses from the node's podCIDR, loopback, and
+// network (bridge cni0 as the Pods' gateway, host-local addresses from the node's podCIDRs, loopback, and
 // portmap on nftables: this machine has no iptables).
-import { POD_CIDR } from './plan.js'
+import { POD_CIDR, POD_CIDR6 } from './plan.js'
 
 export const kubeletConfig = (o: { readonly ip: string; readonly cgroupRoot: string; readonly socket: string; readonly podLogs: string }): string => `apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -29,7 +29,7 @@ kind: KubeProxyConfiguration
 mode: nftables
 hostnameOverride: ${o.node}
 clientConnection: {kubeconfig: ${o.kubeconfig}}
-clusterCIDR: ${POD_CIDR}
+clusterCIDR: ${POD_CIDR},${POD_CIDR6}
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s, udpTimeout: 0s, udpStreamTimeout: 0s}
@@ -40,12 +40,12 @@ conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeou
  * /var/lib/cni/networks/<name>, shared by every run and never emptied: after a day of runs the /27 of
  * node1 was all leased to Pods long gone and new Pods stayed in ContainerCreating.
  */
-export const cniConflist = (podCidr: string, ipamDir: string): string =>
+export const cniConflist = (podCidrs: readonly string[], ipamDir: string): string =>
   JSON.stringify({
     cniVersion: '1.0.0',
     name: 'lab',
     plugins: [
-      { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', dataDir: ipamDir, ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }] } },
+      { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', dataDir: ipamDir, ranges: podCidrs.map((subnet) => [{ subnet }]), routes: podCidrs.map((c) => ({ dst: c.includes(':') ? '::/0' : '0.0.0.0/0' })) } },
       { type: 'portmap', backend: 'nftables', capabilities: { portMappings: true } },
     ],
   })
