@@ -189,12 +189,13 @@ t.test('the lab', async (t) => {
 
   await t.test('nodes reach the API server over the LAN with their own identities and RBAC', async (t) => {
     const kubectl = join(lab.k8sBinDir, 'kubectl')
-    const canI = async (node: string, identity: string, verb: string, resource: string): Promise<string> =>
-      (await lab.exec(node, [kubectl, `--kubeconfig=${lab.kubeconfig(identity)}`, 'auth', 'can-i', verb, resource, '-n', 'metallb-system'])).stdout.trim()
+    // A subresource goes in --subresource: `services/status` would ask about a Service named "status".
+    const canI = async (node: string, identity: string, verb: string, resource: string, subresource?: string): Promise<string> =>
+      (await lab.exec(node, [kubectl, `--kubeconfig=${lab.kubeconfig(identity)}`, 'auth', 'can-i', verb, resource, ...(subresource === undefined ? [] : [`--subresource=${subresource}`]), '-n', 'metallb-system'])).stdout.trim()
     t.equal(await canI('node1', 'speaker-node1', 'watch', 'services'), 'yes', 'a speaker watches Services')
     t.equal(await canI('node1', 'speaker-node1', 'list', 'ipaddresspools.metallb.io'), 'yes', 'and reads pools')
-    t.equal(await canI('node3', 'speaker-node3', 'patch', 'services/status'), 'no', 'but never writes Service status')
-    t.equal(await canI('infra', 'controller', 'patch', 'services/status'), 'yes', 'the controller does')
+    t.equal(await canI('node3', 'speaker-node3', 'patch', 'services', 'status'), 'no', 'but never writes Service status')
+    t.equal(await canI('infra', 'controller', 'patch', 'services', 'status'), 'yes', 'the controller does')
     const who = await lab.exec('node2', [kubectl, `--kubeconfig=${lab.kubeconfig('speaker-node2')}`, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])
     t.equal(who.stdout, 'system:serviceaccount:metallb-system:speaker')
   })
