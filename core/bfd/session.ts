@@ -3,8 +3,12 @@
 // transmission (§6.8.7) and the passive role (§6.1). Pure: a packet that passed core/bfd/packet.ts,
 // a timer expiry or a command goes in; the next session and the shell's actions come out. Time and
 // entropy enter as arguments: timers are actions, and the jitter is a number in [0, 1) the shell draws.
-// Not done: demand mode (never asked for, never sent) and the echo function (RFC 5880 §6.4; MetalLB
-// passes echoMode to FRR): Required Min Echo RX is always sent as 0, so a peer never echoes to us.
+// The echo function (§6.4) runs beside it: while echo is active (core/bfd/echo.ts says when) the
+// shell sends an echo at each Echo timer and reports each one that came back; none back for the echo
+// detection time takes the session Down with diag 2. Control packets keep their rate with echo on (the
+// slower control rate §6.4 suggests is the operator's to set in the profile, as with FRR).
+// Not done: demand mode (never asked for, never sent).
+import { echoActive, echoDetectionMs, echoIntervalMs } from './echo.js'
 import { type BfdState, type ControlPacket, Diag } from './packet.js'
 
 /** What the owner asks for (a BFDProfile, in microseconds as on the wire). */
@@ -12,6 +16,8 @@ export interface BfdTimers {
   readonly desiredMinTxUs: number
   readonly requiredMinRxUs: number
   readonly detectMult: number
+  /** Our echo interval (BFDProfile echoInterval), also our Required Min Echo RX; 0: no echo either way. */
+  readonly echoUs: number
 }
 
 export interface BfdSession {
@@ -30,9 +36,14 @@ export interface BfdSession {
   readonly remoteMinRxUs: number
   readonly remoteDesiredMinTxUs: number
   readonly remoteDetectMult: number
+  /** The peer's Required Min Echo RX Interval: 0 means it loops no echoes back. */
+  readonly remoteMinEchoRxUs: number
+  /** The echo timers are running (echo was active after the last step). */
+  readonly echoing: boolean
 }
 
-export type TimerName = 'Transmit' | 'Detect'
+/** Transmit and Detect for control packets; Echo sends the next echo, EchoDetect is echo loss. */
+export type TimerName = 'Transmit' | 'Detect' | 'Echo' | 'EchoDetect'
 
 export type BfdEvent =
   /** Out of AdminDown: start the session (a new session starts here too). */
@@ -42,9 +53,13 @@ export type BfdEvent =
   | { readonly _tag: 'Received'; readonly packet: ControlPacket }
   | { readonly _tag: 'TimerFired'; readonly timer: TimerName }
   | { readonly _tag: 'ChangeTimers'; readonly timers: BfdTimers }
+  /** One of our echoes came back (the shell checked it: core/bfd/echoFrame.ts). */
+  | { readonly _tag: 'EchoReturned' }
 
 export type BfdAction =
   | { readonly _tag: 'Send'; readonly packet: ControlPacket }
+  /** Send one echo packet (the shell builds the frame: our address both ways, to the peer's MAC). */
+  | { readonly _tag: 'SendEcho' }
   | { readonly _tag: 'SetTimer'; readonly timer: TimerName; readonly ms: number }
   | { readonly _tag: 'StopTimer'; readonly timer: TimerName }
   | { readonly _tag: 'StateChanged'; readonly from: BfdState; readonly to: BfdState; readonly diag: number }
@@ -71,6 +86,8 @@ export const initialSession = (localDiscr: number, wanted: BfdTimers, passive: b
   remoteMinRxUs: 1,
   remoteDesiredMinTxUs: 0,
   remoteDetectMult: 0,
+  remoteMinEchoRxUs: 0,
+  echoing: false,
 })
 
 /** The Desired Min TX we advertise now: the wanted one when Up, at least a second otherwise. */
@@ -106,7 +123,7 @@ const packetOf = (s: BfdSession, final: boolean): ControlPacket => ({
   yourDiscriminator: s.remoteDiscr,
   desiredMinTxUs: advertisedTxUs(s),
   requiredMinRxUs: s.wanted.requiredMinRxUs,
-  requiredMinEchoRxUs: 0,
+  requiredMinEchoRxUs: s.wanted.echoUs,
 })
 
 /** §6.1 and §6.8.7: a passive side is silent until it has heard the peer; nobody sends to a peer that wants none. */
@@ -160,6 +177,7 @@ const onReceive = (s: BfdSession, p: ControlPacket, jitter: number): BfdStep => 
     remoteMinRxUs: p.requiredMinRxUs,
     remoteDesiredMinTxUs: p.desiredMinTxUs,
     remoteDetectMult: p.detectMult,
+    remoteMinEchoRxUs: p.requiredMinEchoRxUs,
     ...(pollEnds ? { polling: false, inForce: { txUs: advertisedTxUs(s), rxUs: s.wanted.requiredMinRxUs } } : {}),
   }
   const moved = transition(heard, p.state, jitter)
@@ -185,8 +203,42 @@ const onDetect = (s: BfdSession, jitter: number): BfdStep => {
   return { session: moved.session, actions: moved.actions }
 }
 
-/** `jitter` in [0, 1) is the shell's draw for whichever transmit timer this step arms (§6.8.7). */
-export const step = (s: BfdSession, e: BfdEvent, jitter: number): BfdStep => {
+const echoOf = (s: BfdSession) => ({ state: s.state, echoUs: s.wanted.echoUs, remoteMinEchoRxUs: s.remoteMinEchoRxUs, detectMult: s.wanted.detectMult })
+
+const echoDetect = (s: BfdSession): BfdAction => ({ _tag: 'SetTimer', timer: 'EchoDetect', ms: echoDetectionMs(echoOf(s)) })
+const nextEcho = (s: BfdSession, jitter: number): BfdAction => ({ _tag: 'SetTimer', timer: 'Echo', ms: echoIntervalMs(echoOf(s), jitter) })
+
+/** §6.8.5: no echo back for the echo detection time takes an Up session Down with diag 2. */
+const onEchoTimer = (s: BfdSession, timer: 'Echo' | 'EchoDetect', jitter: number): BfdStep => {
+  if (!s.echoing) return { session: s, actions: [] }
+  if (timer === 'Echo') return { session: s, actions: [{ _tag: 'SendEcho' }, nextEcho(s, jitter)] }
+  return moveTo(s, 'Down', Diag.EchoFunctionFailed, jitter)
+}
+
+/** Starts the echo timers when a step made echo active, stops them when it made it inactive. */
+const withEcho = (r: BfdStep, jitter: number): BfdStep => {
+  const on = echoActive(echoOf(r.session))
+  if (on === r.session.echoing) return r
+  const session: BfdSession = { ...r.session, echoing: on }
+  const echoActions: BfdAction[] = on
+    ? [{ _tag: 'SendEcho' }, nextEcho(session, jitter), echoDetect(session)]
+    : [{ _tag: 'StopTimer', timer: 'Echo' }, { _tag: 'StopTimer', timer: 'EchoDetect' }]
+  return { session, actions: [...r.actions, ...echoActions] }
+}
+
+const onTimer = (s: BfdSession, timer: TimerName, jitter: number): BfdStep => {
+  switch (timer) {
+    case 'Detect':
+      return onDetect(s, jitter)
+    case 'Transmit':
+      return s.state === 'AdminDown' ? { session: s, actions: [] } : { session: s, actions: [...send(s), rearm(s, jitter)] }
+    case 'Echo':
+    case 'EchoDetect':
+      return onEchoTimer(s, timer, jitter)
+  }
+}
+
+const controlStep = (s: BfdSession, e: BfdEvent, jitter: number): BfdStep => {
   switch (e._tag) {
     case 'Start': {
       if (s.state !== 'AdminDown') return { session: s, actions: [] }
@@ -206,8 +258,9 @@ export const step = (s: BfdSession, e: BfdEvent, jitter: number): BfdStep => {
     case 'Received':
       return onReceive(s, e.packet, jitter)
     case 'TimerFired':
-      if (e.timer === 'Detect') return onDetect(s, jitter)
-      return s.state === 'AdminDown' ? { session: s, actions: [] } : { session: s, actions: [...send(s), rearm(s, jitter)] }
+      return onTimer(s, e.timer, jitter)
+    case 'EchoReturned':
+      return { session: s, actions: s.echoing ? [echoDetect(s)] : [] }
     case 'ChangeTimers': {
       // §6.8.3: while Up, a change is confirmed by a poll sequence; otherwise it is in force at once.
       const changed: BfdSession = { ...s, wanted: e.timers }
@@ -217,3 +270,6 @@ export const step = (s: BfdSession, e: BfdEvent, jitter: number): BfdStep => {
     }
   }
 }
+
+/** `jitter` in [0, 1) is the shell's draw for whichever transmit or echo timer this step arms (§6.8.7, §6.8.9). */
+export const step = (s: BfdSession, e: BfdEvent, jitter: number): BfdStep => withEcho(controlStep(s, e, jitter), jitter)

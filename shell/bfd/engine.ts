@@ -4,6 +4,8 @@
 // the shared receiving sockets (shell/bfd/sockets.ts), matched by Your Discriminator or, while the peer
 // does not know ours yet, by source address (RFC 5880 §6.3). Every state change goes to `onChange`.
 // A peer in a VRF (`device`) has its own receiving sockets, bound to that device, and only they feed it.
+// Echo (single-hop IPv4 peers with a profile's echoMode): a session's echoes go out and come back on
+// its own packet socket (shell/bfd/echoPort.ts), opened when echo starts and closed when it stops.
 import { ttlDiscard } from '../../core/bfd/ttl.js'
 import type { TtlDatagram, UdpTtlSocket } from '../native/udpTtl.js'
 import { randomInt } from 'node:crypto'
@@ -14,6 +16,7 @@ import type { BFDProfile } from '../../core/model/bfdProfile.js'
 import type { Logger } from '../obs/log.js'
 import type { BfdPeer } from './bfd.js'
 import type { BfdObserver } from './metrics.js'
+import { type EchoPort, openEchoPort } from './echoPort.js'
 import { type Family, MULTI_HOP_PORT, SINGLE_HOP_PORT, familyOf, listen, openSender } from './sockets.js'
 
 /** A session's state change, as its state machine reported it. */
@@ -37,12 +40,25 @@ interface Runner {
   /** BFDProfile minimumTtl: the least TTL a multi-hop packet may arrive with (a profile change sets it). */
   minimumTtl: number
   readonly timers: Map<TimerName, NodeJS.Timeout>
+  /** Open while echo runs; undefined before the first echo and after it stops. */
+  echo: EchoPort | undefined
+  echoSequence: number
+  /** Why the echo socket could not be opened, logged once per echo start. */
+  echoTrouble: string | undefined
 }
 
 /** A session is one peer address, hop mode and device: the same address in two VRFs is two peers. */
 export const keyOf = (p: { readonly address: string; readonly multiHop: boolean; readonly device?: string }): string => `${p.multiHop ? 'multi' : 'single'}|${p.address}|${p.device ?? ''}`
 
-const timersOf = (p: BFDProfile): BfdTimers => ({ desiredMinTxUs: p.transmitInterval * 1000, requiredMinRxUs: p.receiveInterval * 1000, detectMult: p.detectMultiplier })
+/** Echo only on single-hop IPv4 sessions (RFC 5883 §3 rules it out for multi-hop; IPv6: see README). */
+const echoPossible = (peer: BfdPeer): boolean => !peer.multiHop && familyOf(peer.address) === 4
+
+const timersOf = (p: BFDProfile, peer: BfdPeer): BfdTimers => ({
+  desiredMinTxUs: p.transmitInterval * 1000,
+  requiredMinRxUs: p.receiveInterval * 1000,
+  detectMult: p.detectMultiplier,
+  echoUs: p.echoMode && echoPossible(peer) ? p.echoInterval * 1000 : 0,
+})
 
 /** IPv4 peers may arrive as IPv4-mapped IPv6 on a dual-stack socket; ours are per family, but be safe. */
 const plain = (address: string): string => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')
@@ -59,8 +75,36 @@ interface Registry {
 
 const drop = (reg: Registry, reason: string): void => reg.observe?.discarded(reason)
 
+const closeEcho = (r: Runner): void => {
+  r.echo?.close()
+  r.echo = undefined
+  r.echoTrouble = undefined
+}
+
+/** One echo out; the socket opens with the first. A failure is logged once: the echo detection time then takes the session Down (diag 2). */
+const sendEcho = (reg: Registry, r: Runner): void => {
+  try {
+    if (r.echo === undefined) {
+      const port = openEchoPort(r.peer.address, r.peer.localAddress, r.sender.port(), (e) => {
+        if (e.discriminator === r.session.localDiscr) dispatch(reg, r, { _tag: 'EchoReturned' })
+      })
+      if (typeof port === 'string') throw new Error(port)
+      r.echo = port
+      reg.log.info('bfd-echo-start', { peer: r.peer.address, ...port.path })
+    }
+    r.echoSequence = (r.echoSequence + 1) >>> 0
+    r.echo.send(r.session.localDiscr, r.echoSequence)
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err)
+    if (r.echoTrouble === undefined) reg.log.warn('bfd-echo-send-failed', { peer: r.peer.address, error: why })
+    r.echoTrouble = why
+  }
+}
+
 const perform = (reg: Registry, r: Runner, a: BfdAction): void => {
   switch (a._tag) {
+    case 'SendEcho':
+      return sendEcho(reg, r)
     case 'Send':
       reg.observe?.sent(r.peer.address)
       try {
@@ -73,6 +117,7 @@ const perform = (reg: Registry, r: Runner, a: BfdAction): void => {
       return void r.timers.set(a.timer, setTimeout(() => dispatch(reg, r, { _tag: 'TimerFired', timer: a.timer }), a.ms))
     case 'StopTimer':
       clearTimeout(r.timers.get(a.timer))
+      if (a.timer === 'Echo') closeEcho(r)
       return void r.timers.delete(a.timer)
     case 'StateChanged': {
       reg.log.info('bfd-state', { peer: r.peer.address, multiHop: r.peer.multiHop, from: a.from, to: a.to, diag: a.diag })
@@ -145,7 +190,7 @@ const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): 
   const running = reg.runners.get(keyOf(peer))
   if (running !== undefined) {
     running.minimumTtl = profile.minimumTtl
-    return dispatch(reg, running, { _tag: 'ChangeTimers', timers: timersOf(profile) })
+    return dispatch(reg, running, { _tag: 'ChangeTimers', timers: timersOf(profile, peer) })
   }
   const family = familyOf(peer.address)
   const device = peer.device ?? ''
@@ -153,12 +198,12 @@ const startSession = async (reg: Registry, peer: BfdPeer, profile: BFDProfile): 
   const sender = await openSender(family, peer.localAddress, device)
   if (reg.runners.has(keyOf(peer))) return void sender.close() // a second start raced this one
   const discr = freshDiscriminator(reg)
-  const r: Runner = { peer, session: initialSession(discr, timersOf(profile), profile.passiveMode), sender, minimumTtl: profile.minimumTtl, timers: new Map() }
+  const r: Runner = { peer, session: initialSession(discr, timersOf(profile, peer), profile.passiveMode), sender, minimumTtl: profile.minimumTtl, timers: new Map(), echo: undefined, echoSequence: 0, echoTrouble: undefined }
   reg.runners.set(keyOf(peer), r)
   reg.byDiscr.set(discr, r)
-  // Echo (RFC 5880 §6.4) is not implemented: we advertise Required Min Echo RX 0, so the peer never echoes (core/bfd/session.ts).
-  if (profile.echoMode) reg.log.warn('bfd-echo-unsupported', { peer: peer.address, profile: profile.name, effect: 'asynchronous mode only; no echo packets either way' })
-  reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, ...(device === '' ? {} : { device }), discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode })
+  if (profile.echoMode && !echoPossible(peer)) reg.log.warn('bfd-echo-unavailable', { peer: peer.address, profile: profile.name, why: peer.multiHop ? 'multi-hop session' : 'IPv6 peer', effect: 'asynchronous mode only' })
+  const echoMs = r.session.wanted.echoUs / 1000
+  reg.log.info('bfd-start', { peer: peer.address, multiHop: peer.multiHop, ...(device === '' ? {} : { device }), discriminator: discr, txMs: profile.transmitInterval, rxMs: profile.receiveInterval, multiplier: profile.detectMultiplier, passive: profile.passiveMode, echoMs })
   dispatch(reg, r, { _tag: 'Start' })
 }
 
@@ -171,6 +216,7 @@ const stopSession = (reg: Registry, peer: BfdPeer, silent: boolean): number => {
   const detection = peerDetectionMs(r)
   if (!silent) dispatch(reg, r, { _tag: 'Stop' })
   for (const t of r.timers.values()) clearTimeout(t)
+  closeEcho(r)
   reg.runners.delete(keyOf(peer))
   reg.byDiscr.delete(r.session.localDiscr)
   reg.observe?.forget(peer.address)

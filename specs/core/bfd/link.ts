@@ -2,7 +2,9 @@
 // (through the codec, as bytes) after a delay taken in turn from `delays`, in order in each direction
 // (a link, not a network that reorders: BFD itself would flap on an old Down arriving after an Up), timers fire when due, and
 // jitter comes in turn from `jitters`. The link may be cut at a time (everything sent after is lost)
-// and one side's timers changed at a time. Bounded: the run ends at `endMs`, and at most 200,000 steps.
+// and one side's timers changed at a time. An echo (SendEcho) comes back to its sender after a round
+// trip, as the peer's forwarding plane would loop it, unless the link or the echo path alone
+// (`echoCutAtMs`: a filter on UDP 3785 that lets control packets by) is cut. Bounded: the run ends at `endMs`, and at most 200,000 steps.
 import * as E from 'fp-ts/lib/Either.js'
 import { type BfdState, decodeControl, encodeControl } from '../../../core/bfd/packet.js'
 import { type BfdAction, type BfdEvent, type BfdSession, type BfdTimers, type TimerName, initialSession, step } from '../../../core/bfd/session.js'
@@ -16,6 +18,7 @@ interface LinkRun {
   readonly delays: readonly number[]
   readonly jitters: readonly number[]
   readonly cutAtMs?: number
+  readonly echoCutAtMs?: number
   readonly changeAAtMs?: number
   readonly changeATo?: BfdTimers
   readonly endMs: number
@@ -33,12 +36,15 @@ interface LinkResult {
   readonly changes: Change[]
   readonly polling: Record<Node, boolean>
   readonly finalsTo: Record<Node, number>
+  readonly echoesSent: Record<Node, number>
+  readonly echoing: Record<Node, boolean>
 }
 
 interface InFlight {
   readonly to: Node
   readonly at: number
-  readonly bytes: Uint8Array
+  /** A control packet's bytes, or 'echo': one of `to`'s own echoes coming back. */
+  readonly bytes: Uint8Array | 'echo'
 }
 
 export const runLink = (o: LinkRun): LinkResult => {
@@ -48,6 +54,7 @@ export const runLink = (o: LinkRun): LinkResult => {
   const flight: InFlight[] = []
   const changes: Change[] = []
   const finalsTo: Record<Node, number> = { a: 0, b: 0 }
+  const echoesSent: Record<Node, number> = { a: 0, b: 0 }
   let now = 0
   let d = 0
   let j = 0
@@ -65,6 +72,10 @@ export const runLink = (o: LinkRun): LinkResult => {
             lastArrival[to] = Math.max(lastArrival[to], now + nextDelay())
             flight.push({ to, at: lastArrival[to], bytes: encodeControl(a.packet) })
           }
+          break
+        case 'SendEcho':
+          echoesSent[n]++
+          if ((o.cutAtMs === undefined || now < o.cutAtMs) && (o.echoCutAtMs === undefined || now < o.echoCutAtMs)) flight.push({ to: n, at: now + nextDelay() + nextDelay(), bytes: 'echo' })
           break
         case 'SetTimer':
           timers[n].set(a.timer, now + a.ms)
@@ -98,6 +109,10 @@ export const runLink = (o: LinkRun): LinkResult => {
       const i = flight.findIndex((f) => f.at === packetAt)
       const [f] = flight.splice(i, 1)
       if (f === undefined) continue
+      if (f.bytes === 'echo') {
+        feed(f.to, { _tag: 'EchoReturned' })
+        continue
+      }
       const p = decodeControl(f.bytes)
       if (E.isLeft(p)) throw new Error(`a session sent bytes its peer discards: ${JSON.stringify(p.left)}`)
       if (p.right.final) finalsTo[f.to]++
@@ -108,5 +123,5 @@ export const runLink = (o: LinkRun): LinkResult => {
       feed(n, { _tag: 'TimerFired', timer: name })
     }
   }
-  return { changes, polling: { a: sessions.a.polling, b: sessions.b.polling }, finalsTo }
+  return { changes, polling: { a: sessions.a.polling, b: sessions.b.polling }, finalsTo, echoesSent, echoing: { a: sessions.a.echoing, b: sessions.b.echoing } }
 }

@@ -6,10 +6,10 @@ import t from 'tap'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { type BfdState, type ControlPacket, Diag, decodeControl, encodeControl } from '../../../core/bfd/packet.js'
-import { type BfdAction, type BfdEvent, type BfdSession, type BfdTimers, detectionTimeMs, initialSession, step } from '../../../core/bfd/session.js'
+import { type BfdAction, type BfdEvent, type BfdSession, type BfdTimers, type TimerName, detectionTimeMs, initialSession, step } from '../../../core/bfd/session.js'
 import { runLink } from './link.js'
 
-const FAST: BfdTimers = { desiredMinTxUs: 100_000, requiredMinRxUs: 100_000, detectMult: 3 }
+const FAST: BfdTimers = { desiredMinTxUs: 100_000, requiredMinRxUs: 100_000, detectMult: 3, echoUs: 0 }
 const LOCAL = 0x1001
 
 const mkPacket = (state: BfdState, over: Partial<ControlPacket> = {}): ControlPacket => ({
@@ -94,12 +94,13 @@ t.test('§6.1: a passive session says nothing until it hears the peer', async (t
 // ---- an adversary's sequences against a simpler model -------------------------------------------------
 
 /** The model: the next state from the state and what happened, as one table (RFC 5880 §6.2's diagram). */
-const model = (s: BfdState, e: BfdEvent, local: number): BfdState => {
+const model = (s: BfdState, e: BfdEvent, local: number, echoing: boolean): BfdState => {
   if (e._tag === 'Start') return s === 'AdminDown' ? 'Down' : s
   if (e._tag === 'Stop') return 'AdminDown'
   if (s === 'AdminDown') return s
-  if (e._tag === 'TimerFired') return e.timer === 'Detect' ? 'Down' : s
-  if (e._tag === 'ChangeTimers') return s
+  // Echo loss counts only while echo runs (whether it should run is an invariant checked apart).
+  if (e._tag === 'TimerFired') return e.timer === 'Detect' || (e.timer === 'EchoDetect' && echoing) ? 'Down' : s
+  if (e._tag === 'ChangeTimers' || e._tag === 'EchoReturned') return s
   const p = e.packet
   if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== local) return s
   const table: Record<BfdState, Record<BfdState, BfdState>> = {
@@ -116,20 +117,42 @@ const timersArb: fc.Arbitrary<BfdTimers> = fc.record({
   desiredMinTxUs: fc.integer({ min: 10_000, max: 2_000_000 }),
   requiredMinRxUs: fc.integer({ min: 10_000, max: 2_000_000 }),
   detectMult: fc.integer({ min: 1, max: 10 }),
+  echoUs: fc.constantFrom(0, 0, 50_000, 300_000),
 })
 const eventArb: fc.Arbitrary<BfdEvent> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<BfdEvent>({ _tag: 'Start' }) },
   { weight: 1, arbitrary: fc.constant<BfdEvent>({ _tag: 'Stop' }) },
   { weight: 3, arbitrary: fc.constantFrom<BfdEvent>({ _tag: 'TimerFired', timer: 'Transmit' }, { _tag: 'TimerFired', timer: 'Detect' }) },
+  { weight: 3, arbitrary: fc.constantFrom<BfdEvent>({ _tag: 'TimerFired', timer: 'Echo' }, { _tag: 'TimerFired', timer: 'EchoDetect' }, { _tag: 'EchoReturned' }) },
   { weight: 1, arbitrary: timersArb.map((timers): BfdEvent => ({ _tag: 'ChangeTimers', timers })) },
   {
     weight: 8,
     arbitrary: fc
-      .record({ state: stateArb, poll: fc.boolean(), final: fc.boolean(), your: fc.constantFrom(0, LOCAL, LOCAL, 99), my: fc.integer({ min: 1, max: 5 }), mult: fc.integer({ min: 1, max: 5 }), tx: fc.integer({ min: 0, max: 2_000_000 }), rx: fc.integer({ min: 0, max: 2_000_000 }) })
+      .record({ state: stateArb, poll: fc.boolean(), final: fc.boolean(), your: fc.constantFrom(0, LOCAL, LOCAL, 99), my: fc.integer({ min: 1, max: 5 }), mult: fc.integer({ min: 1, max: 5 }), tx: fc.integer({ min: 0, max: 2_000_000 }), rx: fc.integer({ min: 0, max: 2_000_000 }), echo: fc.constantFrom(0, 0, 10_000, 50_000, 1_000_000) })
       .filter((r) => r.your !== 0 || r.state === 'Down' || r.state === 'AdminDown')
-      .map((r): BfdEvent => rx(r.state, { poll: r.poll, final: r.final, yourDiscriminator: r.your, myDiscriminator: r.my, detectMult: r.mult, desiredMinTxUs: r.tx, requiredMinRxUs: r.rx })),
+      .map((r): BfdEvent => rx(r.state, { poll: r.poll, final: r.final, yourDiscriminator: r.your, myDiscriminator: r.my, detectMult: r.mult, desiredMinTxUs: r.tx, requiredMinRxUs: r.rx, requiredMinEchoRxUs: r.echo })),
   },
 )
+
+const timerSet = (actions: readonly BfdAction[], timer: TimerName): boolean => actions.some((a) => a._tag === 'SetTimer' && a.timer === timer)
+const timerStopped = (actions: readonly BfdAction[], timer: TimerName): boolean => actions.some((a) => a._tag === 'StopTimer' && a.timer === timer)
+
+/** §6.4 and §6.8.9, on one step: echo runs exactly when it may, at no more than the peer's rate, and its loss is diag 2. */
+const brokenEcho = (before: BfdSession, e: BfdEvent, after: BfdSession, actions: readonly BfdAction[]): string | undefined => {
+  const shouldRun = after.state === 'Up' && after.wanted.echoUs > 0 && after.remoteMinEchoRxUs > 0
+  if (after.echoing !== shouldRun) return `echoing ${after.echoing} in ${after.state} with ours ${after.wanted.echoUs} us, peer's ${after.remoteMinEchoRxUs} us`
+  if (actions.some((a) => a._tag === 'SendEcho') && !after.echoing) return 'an echo sent while echo is not active'
+  if (!before.echoing && after.echoing && !(timerSet(actions, 'Echo') && timerSet(actions, 'EchoDetect'))) return 'echo started without its timers'
+  if (before.echoing && !after.echoing && !(timerStopped(actions, 'Echo') && timerStopped(actions, 'EchoDetect'))) return 'echo stopped and its timers left running'
+  for (const a of actions)
+    if (a._tag === 'SetTimer' && a.timer === 'Echo' && a.ms < (0.75 * after.remoteMinEchoRxUs) / 1000 - 1e-9) return `echoes every ${a.ms} ms, faster than the peer's ${after.remoteMinEchoRxUs} us allows`
+  for (const p of sends(actions)) if (p.requiredMinEchoRxUs !== after.wanted.echoUs) return `Required Min Echo RX ${p.requiredMinEchoRxUs}, ours is ${after.wanted.echoUs}`
+  if (e._tag === 'TimerFired' && e.timer === 'EchoDetect' && before.echoing) {
+    const c = actions.find((a) => a._tag === 'StateChanged')
+    if (c?._tag !== 'StateChanged' || c.to !== 'Down' || c.diag !== Diag.EchoFunctionFailed) return 'echo detection time passed without Down, diag 2'
+  }
+  return undefined
+}
 
 /** Each invariant, checked on one step; a message when broken. */
 const broken = (before: BfdSession, e: BfdEvent, after: BfdSession, actions: readonly BfdAction[], modelState: BfdState): string | undefined => {
@@ -151,7 +174,7 @@ const broken = (before: BfdSession, e: BfdEvent, after: BfdSession, actions: rea
     if (E.isLeft(decodeControl(encodeControl(p)))) return `sent a packet a receiver discards: ${JSON.stringify(p)}`
   }
   for (const a of actions) if (a._tag === 'SetTimer' && !(a.ms > 0 && Number.isFinite(a.ms))) return `timer ${a.timer} set to ${a.ms} ms`
-  return undefined
+  return brokenEcho(before, e, after, actions)
 }
 
 t.test('property: any event sequence follows the model and keeps every invariant', async (t) => {
@@ -161,7 +184,7 @@ t.test('property: any event sequence follows the model and keeps every invariant
       let m: BfdState = s.state
       for (const [e, jitter] of events) {
         const r = step(s, e, jitter)
-        m = model(m, e, LOCAL)
+        m = model(m, e, LOCAL, s.echoing)
         const why = broken(s, e, r.session, r.actions, m)
         if (why !== undefined) throw new Error(`${why} after ${e._tag} in ${s.state}`)
         s = r.session
@@ -202,8 +225,76 @@ t.test('property: two sessions wired together reach Up, stay Up under bounded de
 })
 
 t.test('a timer change on one side mid-session: a poll, a Final, no flap', async (t) => {
-  const r = runLink({ a: FAST, b: FAST, bPassive: false, delays: [5, 30, 12], jitters: [0.1, 0.7, 0.4], changeAAtMs: 3_000, changeATo: { desiredMinTxUs: 300_000, requiredMinRxUs: 50_000, detectMult: 5 }, endMs: 6_000 })
+  const r = runLink({ a: FAST, b: FAST, bPassive: false, delays: [5, 30, 12], jitters: [0.1, 0.7, 0.4], changeAAtMs: 3_000, changeATo: { desiredMinTxUs: 300_000, requiredMinRxUs: 50_000, detectMult: 5, echoUs: 0 }, endMs: 6_000 })
   t.same(r.changes.filter((c) => c.from === 'Up'), [], 'no Down')
   t.notOk(r.polling.a, 'the poll ended')
   t.ok(r.finalsTo.a >= 2, `a got Finals for its polls (${r.finalsTo.a})`)
+})
+
+// ---- the echo function (RFC 5880 §6.4, §6.8.9) ----------------------------------------------------------
+const ECHO: BfdTimers = { ...FAST, echoUs: 50_000 }
+const runEcho = (events: readonly BfdEvent[]): { s: BfdSession; actions: BfdAction[] } =>
+  events.reduce(
+    (acc, e) => {
+      const r = step(acc.s, e, 0)
+      return { s: r.session, actions: [...acc.actions, ...r.actions] }
+    },
+    { s: initialSession(LOCAL, ECHO, false), actions: [] as BfdAction[] },
+  )
+
+t.test('echo: only while Up, only if the peer loops echoes; no faster than it asks; loss is Down with diag 2', async (t) => {
+  const echoes = (as: readonly BfdAction[]): number => as.filter((a) => a._tag === 'SendEcho').length
+  t.equal(sends(runEcho([start]).actions)[0]?.requiredMinEchoRxUs, 50_000, 'we advertise our echo interval as Required Min Echo RX')
+  t.equal(sends(run([start]).actions)[0]?.requiredMinEchoRxUs, 0, 'echo off: 0, so the peer sends us none')
+  const peerSaysNo = runEcho([start, rx('Init', { requiredMinEchoRxUs: 0 })])
+  t.same([peerSaysNo.s.state, peerSaysNo.s.echoing, echoes(peerSaysNo.actions)], ['Up', false, 0], 'a peer advertising 0 gets no echoes')
+  t.equal(echoes(runEcho([start, rx('Down', { requiredMinEchoRxUs: 50_000 })]).actions), 0, 'none while Init')
+  const up = runEcho([start, rx('Init', { requiredMinEchoRxUs: 200_000 })])
+  t.ok(up.s.echoing, 'Up with a looping peer: echo runs')
+  t.same(up.actions.filter((a) => a._tag === 'SetTimer' && a.timer !== 'Transmit' && a.timer !== 'Detect'), [
+    { _tag: 'SetTimer', timer: 'Echo', ms: 200 },
+    { _tag: 'SetTimer', timer: 'EchoDetect', ms: 600 },
+  ], "the peer's slower 200 ms wins over our 50 ms; detection 3 x 200 ms")
+  const tick = step(up.s, { _tag: 'TimerFired', timer: 'Echo' }, 0.999)
+  t.equal(echoes(tick.actions), 1, 'each Echo timer sends one')
+  t.ok(tick.actions.some((a) => a._tag === 'SetTimer' && a.timer === 'Echo' && a.ms > 150 && a.ms <= 200), 'jitter takes at most 25 % off')
+  t.same(step(up.s, { _tag: 'EchoReturned' }, 0).actions, [{ _tag: 'SetTimer', timer: 'EchoDetect', ms: 600 }], 'an echo back restarts the echo detection time')
+  const lost = step(up.s, { _tag: 'TimerFired', timer: 'EchoDetect' }, 0)
+  t.same([lost.session.state, lost.session.echoing], ['Down', false], 'echo lost: Down, echo stopped')
+  t.ok(lost.actions.some((a) => a._tag === 'StateChanged' && a.diag === Diag.EchoFunctionFailed), 'diag 2: Echo Function Failed')
+  t.equal(sends(lost.actions)[0]?.diag, Diag.EchoFunctionFailed, 'and the peer is told so')
+  t.ok(lost.actions.some((a) => a._tag === 'StopTimer' && a.timer === 'Echo'), 'no more echoes')
+  const peerStops = step(up.s, rx('Up', { requiredMinEchoRxUs: 0 }), 0)
+  t.same([peerStops.session.state, peerStops.session.echoing], ['Up', false], 'the peer withdrawing its echo interval stops echo, not the session')
+  const weStop = step(up.s, { _tag: 'ChangeTimers', timers: FAST }, 0)
+  t.notOk(weStop.session.echoing, 'a profile change to echo off stops it')
+  t.equal(step(up.s, { _tag: 'Stop' }, 0).session.echoing, false, 'AdminDown stops it')
+  t.equal(echoes(step(peerSaysNo.s, { _tag: 'TimerFired', timer: 'Echo' }, 0).actions), 0, 'a late Echo timer after echo stopped sends nothing')
+  t.equal(step(peerSaysNo.s, { _tag: 'TimerFired', timer: 'EchoDetect' }, 0).session.state, 'Up', 'and a late EchoDetect takes nothing down')
+})
+
+t.test('property: two sessions with echo on: echoes flow while Up, and with only UDP 3785 dropped the echoing side goes Down with diag 2 within Detect Mult x echo interval', async (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 10 }), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 30 }),
+      fc.integer({ min: 3_000, max: 5_000 }),
+      (delays, jitters, echoCutAt) => {
+        // Both echo at 50 ms x 3 (each loops the other's, as forwarding planes do); control packets at 100 ms still flow.
+        const r = runLink({ a: ECHO, b: ECHO, bPassive: false, delays, jitters, echoCutAtMs: echoCutAt, endMs: echoCutAt + 1_000 })
+        const downs = r.changes.filter((c) => c.from === 'Up')
+        if (downs.some((c) => c.at < echoCutAt)) throw new Error(`Down before the echo cut: ${JSON.stringify(downs)}`)
+        const first = downs[0]
+        // An echo sent just before the cut returns up to 20 ms later; then 150 ms with none back.
+        if (first === undefined || first.diag !== Diag.EchoFunctionFailed || first.at > echoCutAt + 20 + 150 + 1) throw new Error(`first Down after the echo cut at ${echoCutAt}: ${JSON.stringify(first)}`)
+        // The other side hears of it (diag 3) one link delay later, if its own echo detection is not first.
+        for (const node of ['a', 'b'] as const) if (!downs.some((c) => c.node === node && c.at <= first.at + 10 + 1)) throw new Error(`${node} not Down in time: ${JSON.stringify(downs)}`)
+        if (r.echoesSent.a < 40 || r.echoesSent.b < 40) throw new Error(`echoes sent ${JSON.stringify(r.echoesSent)} in ${echoCutAt} ms at 50 ms`)
+      },
+    ),
+    { numRuns: 60 },
+  )
+  const off = runLink({ a: FAST, b: FAST, bPassive: false, delays: [3, 9], jitters: [0.2, 0.8], echoCutAtMs: 2_000, endMs: 5_000 })
+  t.same([off.changes.filter((c) => c.from === 'Up'), off.echoesSent], [[], { a: 0, b: 0 }], 'echo off: no echoes, and dropping UDP 3785 changes nothing')
+  t.pass('echo flows while Up and its loss is detected in time')
 })

@@ -2,7 +2,7 @@
 // Up and Down as a JSON line with the wall clock (the spec compares it with its own), and on command
 // stops the session (AdminDown) or reports the packets it dropped.
 //
-//   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] [--min-ttl N (254)] [--device IF] --max-seconds S
+//   --local IP --remote IP --tx MS --rx MS --mult N [--passive] [--multihop] [--min-ttl N (254)] [--device IF] [--echo MS] --max-seconds S
 //   stdin: {"cmd":"stop"} | {"cmd":"die"} (SIGKILL, so the peer hears nothing) | {"cmd":"discards"} | {"cmd":"metrics"} | {"cmd":"state"}
 //          | {"cmd":"block","ms":N} (a busy loop on the main thread for N ms, as a long reconcile pass or GC pause would)
 import { createInterface } from 'node:readline'
@@ -32,8 +32,8 @@ const profile = {
   receiveInterval: Number(arg('--rx')),
   transmitInterval: Number(arg('--tx')),
   detectMultiplier: Number(arg('--mult')),
-  echoInterval: 50,
-  echoMode: false,
+  echoInterval: process.argv.includes('--echo') ? Number(arg('--echo')) : 50,
+  echoMode: process.argv.includes('--echo'),
   passiveMode: process.argv.includes('--passive'),
   minimumTtl: process.argv.includes('--min-ttl') ? Number(arg('--min-ttl')) : 254,
 }
