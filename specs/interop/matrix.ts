@@ -16,6 +16,7 @@ import { sysctl } from '../../shell/testbed/netns.js'
 import { type Lab, labFor } from '../support/netns.js'
 import { type Agent, startAgent } from '../support/netnsAgent.js'
 import { CELLS, type Cell, type ExpectedRoute, HTTP_PORT, type InteropRouter, NODES, ROUTERS, ROUTER_ASN, INTEROP_ROUTERS, cellName, clientNet, expectedRoutes, nodeAddresses, routerNeighbors, serviceIps } from './cells.js'
+import { poll } from '../support/poll.js'
 
 const SPEAKER = fileURLToPath(new URL('./speakerMain.ts', import.meta.url))
 /** Connections per Service IP: all on one node by chance has odds 2^-(N-1) when the hash is fair. */
@@ -27,15 +28,6 @@ const FORWARDING: ReadonlySet<InteropRouter> = new Set(['frr', 'bird'])
 const canonical = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x))
 const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b)
-
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 /** The RIB's routes in the oracle's shape (no MED is ever sent: a MED would show as a difference). */
 const ribShape = (r: RibRoute): ExpectedRoute & { med?: number } => r
@@ -131,7 +123,7 @@ const allUp = async (speaker: Agent, ms: number): Promise<Set<string>> => {
     }
     return s
   }
-  return poll(ms, async () => up(), (s) => s.size === CELLS.length * INTEROP_ROUTERS.length)
+  return poll(ms, async () => up(), (s) => s.size === CELLS.length * INTEROP_ROUTERS.length, 250)
 }
 
 /** The node names that answered fresh connections from the client to `ip` (curl, one process). */
@@ -154,7 +146,7 @@ const mark = (v: boolean | undefined): string => (v === undefined ? 'n/a' : v ? 
 const checkRouter = async (t: Test, lab: Lab, kind: InteropRouter, router: Router, cli: string | undefined, settleMs: number): Promise<Map<number, CellResult>> => {
   const results = new Map<number, CellResult>(CELLS.map((c) => [c.index, { rib: false }]))
   const want = CELLS.flatMap(expectedRoutes).sort(byPrefix)
-  const rib = (await poll(settleMs, router.rib, (r) => same(r.map(ribShape).sort(byPrefix), want))).map(ribShape).sort(byPrefix)
+  const rib = (await poll(settleMs, router.rib, (r) => same(r.map(ribShape).sort(byPrefix), want), 250)).map(ribShape).sort(byPrefix)
   t.same(rib, want, `${kind}'s RIB holds exactly the ${want.length} expected routes`)
   for (const c of CELLS) {
     await t.test(cellName(c), async (t) => {
@@ -165,7 +157,7 @@ const checkRouter = async (t: Test, lab: Lab, kind: InteropRouter, router: Route
         let fibOk = true
         // Only a route the RIB holds is worth waiting for in the FIB.
         for (const r of mine) {
-          const hops = await poll(res.rib ? 5_000 : 0, () => router.fib(r.prefix), (f) => same(f, r.nexthops))
+          const hops = await poll(res.rib ? 5_000 : 0, () => router.fib(r.prefix), (f) => same(f, r.nexthops), 250)
           fibOk = t.same(hops, r.nexthops, `FIB: ${r.prefix} via both nodes`) && fibOk
         }
         res.fib = fibOk

@@ -11,6 +11,7 @@ import { startRouter, type RibRoute, type Router, type RouterKind } from '../../
 import { isAlive } from '../../shell/testbed/sys.js'
 import { labFor } from './netns.js'
 import { startAgent, type Agent } from './netnsAgent.js'
+import { poll } from './poll.js'
 
 const PEER = fileURLToPath(new URL('./bgpPeerMain.ts', import.meta.url))
 const ROUTER = { v4: '198.51.100.1', v6: '2001:db8:100::1', asn: 64500 }
@@ -30,16 +31,6 @@ export const expectedRib = (peers: readonly { v4: string; v6: string }[]): RibRo
     { prefix: V6_ROUTE, nexthops: peers.map((p) => p.v6).sort(), ...attrs },
     { prefix: V4_ROUTE, nexthops: peers.map((p) => p.v4).sort(), ...attrs },
   ]
-}
-
-/** Polls `probe` every 200 ms for at most `ms`; the last value either way. */
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 200))
-  }
 }
 
 /** JSON with object keys sorted: equal for deep-equal values whatever their key order. */
@@ -89,7 +80,7 @@ export const checkRouter = async (t: Test, kind: RouterKind, installsRoutes: boo
     await announce(first)
     const want = expectedRib(PEERS.slice(0, 1))
     const t0 = Date.now()
-    const rib = await poll(10_000, router.rib, (r) => same(r, want))
+    const rib = await poll(10_000, router.rib, (r) => same(r, want), 200)
     t.comment(`RIB as expected ${Date.now() - t0} ms after the announcement`)
     t.same(rib, want)
   })
@@ -98,11 +89,11 @@ export const checkRouter = async (t: Test, kind: RouterKind, installsRoutes: boo
     await announce(second)
     const want = expectedRib(PEERS)
     const t0 = Date.now()
-    t.same(await poll(10_000, router.rib, (r) => same(r, want)), want)
+    t.same(await poll(10_000, router.rib, (r) => same(r, want), 200), want)
     t.comment(`RIB as expected ${Date.now() - t0} ms after the announcement`)
     for (const [prefix, hops] of [[V4_ROUTE, PEERS.map((p) => p.v4)], [V6_ROUTE, PEERS.map((p) => p.v6)]] as const) {
       const wantFib = installsRoutes ? [...hops].sort() : []
-      t.same(await poll(5_000, () => router.fib(prefix), (f) => same(f, wantFib)), wantFib, `${prefix} in the kernel FIB`)
+      t.same(await poll(5_000, () => router.fib(prefix), (f) => same(f, wantFib), 200), wantFib, `${prefix} in the kernel FIB`)
     }
   })
 

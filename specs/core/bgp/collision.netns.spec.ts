@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { type Agent, startAgent } from '../../support/netnsAgent.js'
+import { poll } from '../../support/poll.js'
 
 const ROUTER = { v4: '198.51.100.1', v6: '2001:db8:100::1', asn: 64500 }
 const SPEAKER = { v4: '198.51.100.11', v6: '2001:db8:100::11', asn: 64512 }
@@ -34,15 +35,6 @@ const config = `
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv4-unicast"
 `
-
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 async function main(): Promise<void> {
   const lab: Lab = labFor(t)
@@ -73,12 +65,12 @@ async function main(): Promise<void> {
   /** Up once, the router Established, still so 1.5 s later with no Down, and our route in its RIB. */
   const holds = async (t: Test, peer: Agent): Promise<void> => {
     await peer.waitFor((e) => e.event === 'up', 'our session up', 20_000)
-    t.ok(established(await poll(15_000, neighbor, established)), 'the router says Established')
+    t.ok(established(await poll(15_000, neighbor, established, 200)), 'the router says Established')
     await new Promise((r) => setTimeout(r, 1_500))
     t.same(peer.events.filter((e) => e.event === 'up' || e.event === 'down').map((e) => e.event), ['up'], 'one Up, no Down: no flapping between two connections')
     t.ok(established(await neighbor()), 'the router still says Established')
     peer.command({ cmd: 'announce' })
-    const v4 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv4']), (out) => out.includes(V4_ROUTE))
+    const v4 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv4']), (out) => out.includes(V4_ROUTE), 200)
     t.ok(v4.includes(V4_ROUTE), `${V4_ROUTE} in the router's RIB`)
   }
 
@@ -94,7 +86,7 @@ async function main(): Promise<void> {
 
   await t.test('both dial: one connection survives, and on a collision the higher identifier keeps the one it opened', async (t) => {
     startRouter()
-    await poll(15_000, neighbor, (out) => out.includes(SPEAKER.v4))
+    await poll(15_000, neighbor, (out) => out.includes(SPEAKER.v4), 200)
     const peer = startAgent(lab, spk, peerArgs([]), PEER)
     await holds(t, peer)
     const conn = String(peer.events.find((e) => e.event === 'up')?.['conn'])

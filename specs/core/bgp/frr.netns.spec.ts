@@ -8,20 +8,12 @@ import { fileURLToPath } from 'node:url'
 import { type Router, startRouter } from '../../../shell/testbed/router.js'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { type Agent, startAgent } from '../../support/netnsAgent.js'
+import { poll } from '../../support/poll.js'
 
 const ROUTER = { v4: '198.51.100.1', v6: '2001:db8:100::1', asn: 64500 }
 const SPEAKER = { v4: '198.51.100.11', v6: '2001:db8:100::11', asn: 64512 }
 const V4_ROUTE = '203.0.113.10/32'
 const PEER = fileURLToPath(new URL('../../support/bgpPeerMain.ts', import.meta.url))
-
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 async function main(): Promise<void> {
   const lab: Lab = labFor(t)
@@ -41,12 +33,12 @@ async function main(): Promise<void> {
   const holds = async (t: Test, peer: Agent, router: Router): Promise<void> => {
     await peer.waitFor((e) => e.event === 'up', 'our session up', 30_000)
     const up = async (): Promise<boolean> => (await router.neighbors()).some((n) => n.address === SPEAKER.v4 && n.state === 'Established')
-    t.ok(await poll(15_000, up, (v) => v), 'FRR says Established')
+    t.ok(await poll(15_000, up, (v) => v, 200), 'FRR says Established')
     await new Promise((r) => setTimeout(r, 1_500))
     t.same(peer.events.filter((e) => e.event === 'up' || e.event === 'down').map((e) => e.event), ['up'], 'one Up, no Down')
     t.ok(await up(), 'FRR still says Established')
     peer.command({ cmd: 'announce' })
-    const rib = await poll(15_000, router.rib, (r) => r.some((x) => x.prefix === V4_ROUTE))
+    const rib = await poll(15_000, router.rib, (r) => r.some((x) => x.prefix === V4_ROUTE), 200)
     t.ok(rib.some((x) => x.prefix === V4_ROUTE && x.nexthops.includes(SPEAKER.v4)), `${V4_ROUTE} via ${SPEAKER.v4} in FRR's RIB`)
   }
 

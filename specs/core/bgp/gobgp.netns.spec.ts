@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { startAgent } from '../../support/netnsAgent.js'
+import { poll } from '../../support/poll.js'
 
 const ROUTER = { v4: '198.51.100.1', v6: '2001:db8:100::1', asn: 64500 }
 const SPEAKER = { v4: '198.51.100.11', v6: '2001:db8:100::11', asn: 64512 }
@@ -40,16 +41,6 @@ const config = `
       afi-safi-name = "ipv6-unicast"
 `
 
-/** Polls `probe` every 200 ms for at most `ms`; the last value either way. */
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
 async function main(): Promise<void> {
   const lab: Lab = labFor(t)
   const rtr = await lab.namespace('rtr')
@@ -72,7 +63,7 @@ async function main(): Promise<void> {
   let router = startRouter()
   const gobgp = async (args: readonly string[]): Promise<string> => (await lab.exec(rtr, ['gobgp', '--host', '127.0.0.1', '--port', '50051', ...args], 10_000)).stdout
   const neighbor = async (): Promise<string> => gobgp(['-j', 'neighbor', SPEAKER.v4])
-  await poll(15_000, neighbor, (out) => out.includes(SPEAKER.v4))
+  await poll(15_000, neighbor, (out) => out.includes(SPEAKER.v4), 200)
   await gobgp(['global', 'rib', 'add', ROUTER_ROUTE, '-a', 'ipv4'])
 
   const peer = startAgent(lab, spk, ['--local', SPEAKER.v4, '--local6', SPEAKER.v6, '--remote', ROUTER.v4, '--asn', String(SPEAKER.asn), '--peer-asn', String(ROUTER.asn), '--router-id', SPEAKER.v4, '--max-seconds', '120'], PEER)
@@ -88,7 +79,7 @@ async function main(): Promise<void> {
     t.ok((open['capabilities'] as string[]).includes('Multiprotocol 2/1'), 'IPv6 unicast offered')
     await peer.waitFor((e) => e.event === 'up' || e.event === 'down', 'the session up on our side')
     t.ok(peer.events.some((e) => e.event === 'up'), 'our state machine says Established')
-    t.ok(established(await poll(15_000, neighbor, established)), 'the router says Established')
+    t.ok(established(await poll(15_000, neighbor, established, 200)), 'the router says Established')
   })
 
   await t.test("the router's UPDATE decodes without an attribute error", async (t) => {
@@ -100,14 +91,14 @@ async function main(): Promise<void> {
 
   await t.test('our IPv4 and IPv6 routes land in the router, attributes and all', async (t) => {
     peer.command({ cmd: 'announce' })
-    const v4 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv4']), (out) => out.includes(V4_ROUTE))
+    const v4 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv4']), (out) => out.includes(V4_ROUTE), 200)
     t.ok(v4.includes(V4_ROUTE), `${V4_ROUTE} in the IPv4 RIB`)
     const route = JSON.stringify((JSON.parse(v4) as Record<string, unknown>)[V4_ROUTE] ?? {})
     t.match(route, `"nexthop":"${SPEAKER.v4}"`, 'next hop')
     t.match(route, /"asns":\[64512\]/, 'AS path')
     t.match(route, `"communities":[${65000 * 65536 + 100}]`, 'community 65000:100')
     t.match(route, '{"ASN":64512,"LocalData1":7,"LocalData2":9}', 'large community 64512:7:9')
-    const v6 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv6']), (out) => out.includes(V6_ROUTE))
+    const v6 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv6']), (out) => out.includes(V6_ROUTE), 200)
     t.ok(v6.includes(V6_ROUTE), `${V6_ROUTE} in the IPv6 RIB`)
     t.match(JSON.stringify((JSON.parse(v6) as Record<string, unknown>)[V6_ROUTE] ?? {}), `"nexthop":"${SPEAKER.v6}"`, 'IPv6 next hop from MP_REACH_NLRI')
   })
@@ -119,20 +110,20 @@ async function main(): Promise<void> {
     router = startRouter()
     const ups = (): number => peer.events.filter((e) => e.event === 'up').length
     await peer.waitFor(() => ups() === 2, 'our session up again', 30_000)
-    t.ok(established(await poll(15_000, neighbor, established)), 'the new router says Established')
+    t.ok(established(await poll(15_000, neighbor, established, 200)), 'the new router says Established')
     peer.command({ cmd: 'announce' })
-    const v4 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv4']), (out) => out.includes(V4_ROUTE))
+    const v4 = await poll(15_000, () => gobgp(['-j', 'global', 'rib', '-a', 'ipv4']), (out) => out.includes(V4_ROUTE), 200)
     t.ok(v4.includes(V4_ROUTE), `${V4_ROUTE} in the new router's RIB`)
   })
 
   await t.test('a withdrawal removes both, and a NOTIFICATION ends the session', async (t) => {
     peer.command({ cmd: 'withdraw' })
     const gone = async (): Promise<string> => (await gobgp(['-j', 'global', 'rib', '-a', 'ipv4'])) + (await gobgp(['-j', 'global', 'rib', '-a', 'ipv6']))
-    const after = await poll(15_000, gone, (out) => !out.includes(V4_ROUTE) && !out.includes(V6_ROUTE))
+    const after = await poll(15_000, gone, (out) => !out.includes(V4_ROUTE) && !out.includes(V6_ROUTE), 200)
     t.ok(!after.includes(V4_ROUTE) && !after.includes(V6_ROUTE), 'both routes withdrawn')
     peer.command({ cmd: 'cease' })
     await peer.waitFor((e) => e.event === 'down', 'the session down')
-    t.notOk(established(await poll(15_000, neighbor, (out) => !established(out))), 'the router no longer says Established')
+    t.notOk(established(await poll(15_000, neighbor, (out) => !established(out), 200)), 'the router no longer says Established')
     t.same(peer.events.filter((e) => e.event === 'down').map((e) => e['reason']), ['connection closed', 'stopped'], 'Down only for the restart and our stop: nothing the router sent failed to decode')
     t.ok(peer.events.filter((e) => e.event === 'sent').every((e) => e['sent'] === true), 'every update went out in Established')
     t.comment(`messages decoded from the router: ${peer.events.filter((e) => ['open', 'keepalive', 'update', 'notification'].includes(e.event)).length}`)

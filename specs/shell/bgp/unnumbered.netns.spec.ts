@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { startRouter } from '../../../shell/testbed/router.js'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { startAgent } from '../../support/netnsAgent.js'
+import { poll } from '../../support/poll.js'
 
 const PEER = fileURLToPath(new URL('./unnumberedPeerMain.ts', import.meta.url))
 const SPEAKER = fileURLToPath(new URL('../speaker/bgpSpeakerMain.ts', import.meta.url))
@@ -44,15 +45,6 @@ const SPEAKER_OBJECTS = [
     endpoints: [{ addresses: ['10.244.0.1'], nodeName: 'n1', conditions: { ready: true } }],
   },
 ]
-
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 /** The same, with peerPort 1179 (nothing listens there: our dials fail) and BFD 100 ms x 3. */
 const PASSIVE_BFD_OBJECTS = [
@@ -105,11 +97,11 @@ async function main(): Promise<void> {
       const j = JSON.parse((await vtysh(`show bgp ipv4 unicast ${ROUTE} json`)) || '{}') as { paths?: { valid?: boolean; nexthops?: FrrNexthop[] }[] }
       return (j.paths ?? []).filter((p) => p.valid === true).flatMap((p) => p.nexthops ?? [])
     }
-    const hops = await poll(20_000, paths, (h) => h.length > 0)
+    const hops = await poll(20_000, paths, (h) => h.length > 0, 250)
     t.comment(`FRR's next hops for ${ROUTE}: ${JSON.stringify(hops)}`)
     t.ok(hops.some((h) => h.ip === ours && h.afi === 'ipv6'), `${ROUTE} valid in FRR's RIB with next hop ${ours}`)
     const fib = async (): Promise<string> => (await lab.exec(rtr, ['ip', '-4', 'route', 'show', 'exact', ROUTE])).stdout.trim()
-    const installed = await poll(20_000, fib, (r) => r !== '')
+    const installed = await poll(20_000, fib, (r) => r !== '', 250)
     t.comment(`FRR's kernel route: ${installed}`)
     t.match(installed, new RegExp(`via inet6 ${ours} dev eth0`), 'in the FIB through eth0, via our link-local address')
   } finally {
@@ -133,7 +125,7 @@ async function main(): Promise<void> {
         const j = JSON.parse((await vtysh(`show bgp ipv4 unicast ${ROUTE} json`)) || '{}') as { paths?: { valid?: boolean; nexthops?: FrrNexthop[] }[] }
         return (j.paths ?? []).filter((p) => p.valid === true).flatMap((p) => p.nexthops ?? [])
       }
-      const hops = await poll(20_000, paths, (h) => h.length > 0)
+      const hops = await poll(20_000, paths, (h) => h.length > 0, 250)
       t.comment(`FRR's next hops for ${ROUTE}: ${JSON.stringify(hops)}`)
       const ours = (JSON.parse((await lab.exec(spk2, ['ip', '-6', '-j', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])).stdout) as { addr_info?: { local?: string }[] }[])[0]?.addr_info?.[0]?.local ?? 'none'
       t.ok(hops.some((h) => h.afi === 'ipv6' && h.ip === ours), `${ROUTE} valid in FRR's RIB with our link-local address ${ours} as next hop`)
@@ -171,16 +163,16 @@ async function main(): Promise<void> {
       const ours = (JSON.parse((await lab.exec(spk3, ['ip', '-6', '-j', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])).stdout) as { addr_info?: { local?: string }[] }[])[0]?.addr_info?.[0]?.local ?? 'none'
       speaker.command({ cmd: 'objects', objects: PASSIVE_BFD_OBJECTS })
       await speaker.waitFor((e) => e.event === 'bgp-session-up', 'our session up (FRR dialled us)', 90_000)
-      const up = await poll(30_000, frrSession, (n) => n.state === 'Established')
+      const up = await poll(30_000, frrSession, (n) => n.state === 'Established', 250)
       t.equal(up.state, 'Established', 'FRR has the session Established')
       // FRR dialled: its end is the ephemeral port and ours is 179 (we could only dial port 1179, closed).
       t.equal(up.portForeign, 179, `FRR's connection went to our port 179 (FRR local ${up.portLocal ?? '?'}, foreign ${up.portForeign ?? '?'})`)
-      const hops = await poll(20_000, async () => JSON.parse((await vtysh(`show bgp ipv4 unicast ${ROUTE} json`)) || '{}') as { paths?: { valid?: boolean; nexthops?: FrrNexthop[] }[] }, (j) => (j.paths ?? []).some((p) => p.valid === true))
+      const hops = await poll(20_000, async () => JSON.parse((await vtysh(`show bgp ipv4 unicast ${ROUTE} json`)) || '{}') as { paths?: { valid?: boolean; nexthops?: FrrNexthop[] }[] }, (j) => (j.paths ?? []).some((p) => p.valid === true), 250)
       t.ok((hops.paths ?? []).some((p) => p.valid === true && (p.nexthops ?? []).some((h) => h.ip === ours)), `${ROUTE} in FRR's RIB via our link-local ${ours}`)
       // BFD runs on a worker thread that compiles its modules under tap's loader: generous.
       const ourBfdUp = await speaker.waitFor((e) => e.event === 'bfd-state' && e['to'] === 'Up', 'our BFD session Up', 120_000)
       t.match(String(ourBfdUp['peer']), /^fe80:.*%eth0$/, `our BFD session is to FRR's link-local address on eth0: ${String(ourBfdUp['peer'])}`)
-      const frrUp = await poll(30_000, frrBfd, (s) => s.includes(`${ours}%eth0=up`))
+      const frrUp = await poll(30_000, frrBfd, (s) => s.includes(`${ours}%eth0=up`), 250)
       t.ok(frrUp.includes(`${ours}%eth0=up`), `FRR's BFD session with our link-local address is up: ${frrUp}`)
       t.ok(bfdd !== undefined, "FRR's bfdd found")
       if (bfdd === undefined) return
@@ -196,7 +188,7 @@ async function main(): Promise<void> {
       frozen = false
       await speaker.waitFor((e) => e.event === 'bgp-session-up' && speaker.events.filter((x) => x.event === 'bgp-session-up').length > upsBefore, 'our session up again (FRR dials again)', 120_000)
       t.pass('the session came back once bfdd was thawed')
-      const back = await poll(60_000, frrBfd, (s) => s.includes(`${ours}%eth0=up`))
+      const back = await poll(60_000, frrBfd, (s) => s.includes(`${ours}%eth0=up`), 250)
       t.ok(back.includes(`${ours}%eth0=up`), `BFD up again on FRR's side: ${back}`)
       speaker.command({ cmd: 'stop' })
       await speaker.waitFor((e) => e.event === 'stopped', 'speaker stopped', 20_000)
@@ -219,7 +211,7 @@ async function main(): Promise<void> {
       let dumpErr = ''
       dump.stdout?.on('data', (d: Buffer) => (segments += d.toString()))
       dump.stderr?.on('data', (d: Buffer) => (dumpErr += d.toString()))
-      await poll(10_000, async () => dumpErr, (e) => e.includes('listening on'))
+      await poll(10_000, async () => dumpErr, (e) => e.includes('listening on'), 250)
       // The pass first, with no router on the link yet: its address is found later, outside any pass.
       speaker.command({ cmd: 'objects', objects: PASSIVE_MD5_OBJECTS })
       await speaker.waitFor((e) => e.event === 'applied', 'the pass, no router yet', 60_000)
@@ -237,7 +229,7 @@ async function main(): Promise<void> {
       const syns = segments.split('\n').filter((l) => /\.179: Flags \[S\],/.test(l))
       t.comment(`FRR's SYNs to our port 179: ${syns.length}; the first: ${syns[0] ?? `none (tcpdump: ${dumpErr.trim()})`}`)
       t.ok(syns.length > 0 && syns.every((l) => /md5/.test(l)), "FRR's SYNs carry the TCP MD5 option")
-      const up = await poll(30_000, frrSession, (n) => n.state === 'Established')
+      const up = await poll(30_000, frrSession, (n) => n.state === 'Established', 250)
       t.equal(up.state, 'Established', 'FRR has the session Established')
       t.equal(up.portForeign, 179, "FRR's connection went to our port 179 (we could only dial the closed port 1179)")
       const drops = (await lab.exec(spk4, ['nstat', '-asz', 'TcpExtTCPMD5Unexpected', 'TcpExtTCPMD5Failure', 'TcpExtTCPMD5NotFound'])).stdout

@@ -21,6 +21,7 @@ import t, { type Test } from 'tap'
 import { isPacketAddonBuilt } from '../../../shell/native/packetSocket.js'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { type Agent, startAgent } from '../../support/netnsAgent.js'
+import { poll } from '../../support/poll.js'
 
 const ROUTER = { v4: '198.51.100.1', asn: 64500 }
 const SPEAKER = { v4: '198.51.100.11', asn: 64512 }
@@ -48,16 +49,6 @@ const gobgpConfig = (passive: boolean): string => `
       afi-safi-name = "ipv4-unicast"
 `
 
-/** Polls `probe` every 200 ms for at most `ms`; the last value either way. */
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
 /** A kernel counter of namespace `ns` (nstat: absolute, no history written). */
 const counter = async (lab: Lab, ns: string, name: string): Promise<number> => {
   const out = (await lab.exec(ns, ['nstat', '-asz', name])).stdout
@@ -71,7 +62,7 @@ const capture = async (lab: Lab, ns: string, filter: string): Promise<{ readonly
   let err = ''
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
-  await poll(10_000, async () => err, (e) => e.includes('listening on'))
+  await poll(10_000, async () => err, (e) => e.includes('listening on'), 200)
   return { text: () => out, child }
 }
 
@@ -107,13 +98,13 @@ async function routerTests(t: Test): Promise<void> {
     startAgent(lab, spk, ['--mode', 'bgp', '--local', SPEAKER.v4, '--remote', ROUTER.v4, '--asn', String(SPEAKER.asn), '--peer-asn', String(ROUTER.asn), '--max-seconds', '60', ...extra], AGENT)
 
   let router = startRouter(true)
-  await poll(15_000, neighbor, (out) => out.includes(SPEAKER.v4))
+  await poll(15_000, neighbor, (out) => out.includes(SPEAKER.v4), 200)
 
   /** Runs our session with `extra` flags until the router's kernel counts `name` twice; no session must come up. */
   const refused = async (t: Test, extra: readonly string[], name: string): Promise<void> => {
     const before = await counter(lab, rtr, name)
     const peer = bgpAgent(extra)
-    const after = await poll(15_000, () => counter(lab, rtr, name), (n) => n >= before + 2)
+    const after = await poll(15_000, () => counter(lab, rtr, name), (n) => n >= before + 2, 200)
     t.ok(after >= before + 2, `the router's kernel counted ${name}: ${before} -> ${after}`)
     t.notOk(established(await neighbor()), 'the router is not Established')
     t.notOk(peer.events.some((e) => e.event === 'up' || e.event === 'open'), 'our session saw no OPEN and never came up')
@@ -130,7 +121,7 @@ async function routerTests(t: Test): Promise<void> {
     t.equal(open['asn'], ROUTER.asn)
     await peer.waitFor((e) => e.event === 'up', 'our side Established', 20_000)
     t.ok(peer.events.some((e) => e.event === 'up'), 'our session is Established')
-    t.ok(established(await poll(15_000, neighbor, established)), 'the router says Established')
+    t.ok(established(await poll(15_000, neighbor, established, 200)), 'the router says Established')
     await exited(syn.child, 5_000)
     t.comment(`the SYN: ${syn.text().replace(/\s+/g, ' ').trim()}`)
     t.match(syn.text(), /\bttl 7\b/, 'IP_TTL set before the SYN')
@@ -145,7 +136,7 @@ async function routerTests(t: Test): Promise<void> {
     const before = await counter(lab, spk, 'TcpExtTCPMD5Failure')
     const listener = startAgent(lab, spk, ['--mode', 'listen', '--address', SPEAKER.v4, '--port', '179', '--md5-peer', ROUTER.v4, '--md5-hex', hex('not-the-password'), '--bgp', '--max-seconds', '60'], AGENT)
     await listener.waitFor((e) => e.event === 'listening', 'our listener')
-    const after = await poll(20_000, () => counter(lab, spk, 'TcpExtTCPMD5Failure'), (n) => n > before)
+    const after = await poll(20_000, () => counter(lab, spk, 'TcpExtTCPMD5Failure'), (n) => n > before, 200)
     t.ok(after > before, `with the wrong key our kernel drops the router's SYNs (TCPMD5Failure ${before} -> ${after})`)
     t.notOk(listener.events.some((e) => e.event === 'accepted'), 'and nothing is accepted')
     listener.command({ cmd: 'set-key', peer: ROUTER.v4, hex: hex(PASSWORD) })
@@ -162,7 +153,7 @@ async function routerTests(t: Test): Promise<void> {
     await peer.waitFor((e) => e.event === 'listening', 'our listener')
     const up = await peer.waitFor((e) => e.event === 'up', 'our passive session Established', 30_000)
     t.match(String(up['conn']), /^in:/, 'on the connection the router dialled')
-    t.ok(established(await poll(15_000, neighbor, established)), 'the router says Established')
+    t.ok(established(await poll(15_000, neighbor, established, 200)), 'the router says Established')
     peer.command({ cmd: 'exit' })
   })
   router.kill('SIGKILL')

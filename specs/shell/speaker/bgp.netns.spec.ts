@@ -7,83 +7,27 @@
 // withdrawn with no session reset; the speaker frozen (SIGSTOP) -> FRR's BFD drops the session
 // long before the 180 s hold time; thawed -> back with the route. Needs root and FRR.
 import t from 'tap'
-import { fileURLToPath } from 'node:url'
-import { type Router, startRouter } from '../../../shell/testbed/router.js'
-import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
-import { type Agent, startAgent } from '../../support/netnsAgent.js'
+import { missingTools, netnsUnavailable } from '../../support/netns.js'
 import { bfdEvidence } from '../../support/bfdEvidence.js'
+import { loadSpeaker, meta, peerConfig, routerFacingSpeaker, SERVICE_IP, SPEAKER, SYSTEM_NS, webService } from '../../support/bgpSpeakerLab.js'
+import { poll, sampling, sleep } from '../../support/poll.js'
 
-const ROUTER = { v4: '198.51.100.1', asn: 64500 }
-const SPEAKER = { v4: '198.51.100.11', asn: 64512 }
-const SERVICE_IP = '203.0.113.10'
 const PASSWORD = 'md5-Secret.1'
-const AGENT = fileURLToPath(new URL('./bgpSpeakerMain.ts', import.meta.url))
-const NS = 'metallb-system'
-
-const meta = (name: string, namespace = NS) => ({ name, namespace })
-const CONFIG = [
-  { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: meta('pool'), spec: { addresses: ['203.0.113.0/28'] } },
-  { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: meta('all'), spec: {} },
-  { apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: meta('fast'), spec: { receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 } },
-  {
-    apiVersion: 'metallb.io/v1beta2',
-    kind: 'BGPPeer',
-    metadata: meta('tor'),
-    spec: { myASN: SPEAKER.asn, peerASN: ROUTER.asn, peerAddress: ROUTER.v4, connectTime: '5s', bfdProfile: 'fast', passwordSecret: { name: 'tor-md5', namespace: NS } },
-  },
-  { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/basic-auth', metadata: meta('tor-md5'), data: { password: Buffer.from(PASSWORD).toString('base64') } },
-  { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, status: { addresses: [{ type: 'InternalIP', address: SPEAKER.v4 }] } },
-]
-const SERVICE = [
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
-    spec: { type: 'LoadBalancer', ports: [{ port: 80 }], externalTrafficPolicy: 'Cluster' },
-    status: { loadBalancer: { ingress: [{ ip: SERVICE_IP }] } },
-  },
-  {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'web-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: ['10.244.0.1'], nodeName: 'n1', conditions: { ready: true } }],
-  },
-]
-
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const BFD = { receiveMs: 300, transmitMs: 300, multiplier: 3 }
+const SECRET = { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/basic-auth', metadata: meta('tor-md5'), data: { password: Buffer.from(PASSWORD).toString('base64') } }
+const MD5 = { connectTime: '5s', passwordSecret: { name: 'tor-md5', namespace: SYSTEM_NS } }
+const CONFIG = [...peerConfig(MD5, BFD), SECRET]
+const SERVICE = webService
 
 async function main(): Promise<void> {
-  const lab: Lab = labFor(t)
-  const rtr = await lab.namespace('rtr')
-  const spk = await lab.namespace('spk')
-  await lab.veth({ ns: rtr, ifname: 'eth0' }, { ns: spk, ifname: 'eth0' })
-  await lab.address(rtr, 'eth0', `${ROUTER.v4}/24`)
-  await lab.address(spk, 'eth0', `${SPEAKER.v4}/24`)
-  const router: Router = await startRouter({
-    kind: 'frr',
-    ns: rtr,
-    asn: ROUTER.asn,
-    routerId: ROUTER.v4,
-    neighbors: [{ peer: { address: SPEAKER.v4 }, peerAs: SPEAKER.asn, password: PASSWORD, bfd: { receiveMs: 300, transmitMs: 300, multiplier: 3 } }],
-  })
-  t.teardown(() => router.stop())
-  const agent: Agent = startAgent(lab, spk, ['--node', 'n1', '--max-seconds', '150'], AGENT)
-  const pid = Number((await agent.waitFor((e) => e.event === 'started', 'agent started', 120_000))['pid'])
+  const rl = await routerFacingSpeaker(t, { password: PASSWORD, bfd: BFD })
+  const { lab, rtr, router, hasRoute } = rl
+  const { agent, pid } = await loadSpeaker(t, rl, 150)
   let thawed = true
   t.teardown(() => {
     if (!thawed) process.kill(pid, 'SIGCONT')
-    agent.command({ cmd: 'stop' })
   })
   const established = async (): Promise<boolean> => (await router.neighbors()).some((n) => n.address === SPEAKER.v4 && n.state === 'Established')
-  const hasRoute = async (): Promise<boolean> => (await router.rib()).some((r) => r.prefix === `${SERVICE_IP}/32` && r.nexthops.includes(SPEAKER.v4))
   const count = (event: string): number => agent.events.filter((e) => e.event === event).length
 
   try {
@@ -113,8 +57,7 @@ async function main(): Promise<void> {
       // BFD runs on a worker thread, which under tap's TypeScript loader compiles its modules afresh: 9 s at
       // load 12, longer in a loaded make unit. Our side Up first (bounded), then FRR's.
       await agent.waitFor((e) => e.event === 'bfd-state' && e['to'] === 'Up', 'our BFD session Up', 120_000).catch(() => undefined)
-      const bfdUp = async (): Promise<boolean> => /"status":"up"/.test((await lab.exec(rtr, ['vtysh', '--vty_socket', router.dir, '-c', 'show bfd peers json'], 5_000)).stdout)
-      t.ok(await poll(20_000, bfdUp, (v) => v), 'FRR\'s BFD session with us is up')
+      t.ok(await poll(20_000, rl.bfdUp, (v) => v), 'FRR\'s BFD session with us is up')
       if (!t.passing()) console.error(`bgp.netns.spec: FRR's BFD session not Up\n${await bfdEvidence(lab, rtr, router, agent)}`)
       process.kill(pid, 'SIGSTOP')
       thawed = false
@@ -133,7 +76,7 @@ async function main(): Promise<void> {
       // Without BFD here: FRR stops a peer whose BFD session goes from Up to Down even while it helps
       // it restart (bgpd's bfd handling; only `bfd check-control-plane-failure` with the C bit clear
       // spares it), and that lost the route in one of two runs. Said in the README.
-      const gr = [...CONFIG.map((o) => (o.kind === 'BGPPeer' ? { ...o, spec: { ...o.spec, enableGracefulRestart: true, bfdProfile: undefined } } : o)), ...SERVICE]
+      const gr = [...peerConfig({ ...MD5, enableGracefulRestart: true }), SECRET, ...SERVICE]
       const ups = count('bgp-session-up')
       agent.command({ cmd: 'objects', objects: gr })
       await agent.waitFor(() => count('bgp-session-up') > ups, 'restarted with the capability, and up', 40_000)
@@ -145,27 +88,17 @@ async function main(): Promise<void> {
       // Sampled every 100 ms from the stop until 2 s after the new session is up, and at least 11 times
       // (each sample asks vtysh, slow on a loaded machine: run from dist/, where the new speaker loads in
       // under a second, one run at load 6-15 took only 7 samples); bounded: 60 s.
-      const samples: boolean[] = []
-      let sampling = true
-      const sampler = (async () => {
-        const until = Date.now() + 60_000
-        while (sampling && Date.now() < until) {
-          samples.push(await hasRoute())
-          await new Promise((r) => setTimeout(r, 100))
-        }
-      })()
-      const second = startAgent(lab, spk, ['--node', 'n1', '--max-seconds', '60'], AGENT)
-      t.teardown(() => second.command({ cmd: 'stop' }))
+      const sampler = sampling(hasRoute, 100, 60_000)
+      let samples: boolean[] = []
       try {
-        await second.waitFor((e) => e.event === 'started', 'the second speaker started', 120_000)
+        const { agent: second } = await loadSpeaker(t, rl, 60)
         second.command({ cmd: 'objects', objects: gr })
         t.match(await second.waitFor((e) => e.event === 'bgp-session-started', 'its session started', 10_000), { restarted: true }, 'the new process says it restarted (R bit)')
         await second.waitFor((e) => e.event === 'bgp-session-up', 'the new session up', 40_000)
         const tail = Date.now() + 2_000
-        while ((Date.now() < tail || samples.length <= 10) && Date.now() < tail + 30_000) await new Promise((r) => setTimeout(r, 100))
+        while ((Date.now() < tail || sampler.count() <= 10) && Date.now() < tail + 30_000) await sleep(100)
       } finally {
-        sampling = false
-        await sampler
+        samples = await sampler.stop()
       }
       t.ok(samples.length > 10, `${samples.length} samples`)
       t.same(samples.filter((v) => !v).length, 0, 'the /32 in FRR\'s RIB at every sample across the restart')

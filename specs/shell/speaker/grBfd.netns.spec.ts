@@ -12,93 +12,26 @@
 // Without the option FRR stops the peer on that BFD Down and may flush its stale routes, depending on
 // whether the BFD Down or the TCP close reaches bgpd first (not here: README). Needs root and FRR.
 import t from 'tap'
-import { fileURLToPath } from 'node:url'
-import { type Router, startRouter } from '../../../shell/testbed/router.js'
-import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
-import { type Agent, startAgent } from '../../support/netnsAgent.js'
+import { missingTools, netnsUnavailable } from '../../support/netns.js'
+import type { Agent } from '../../support/netnsAgent.js'
 import { bfdEvidence } from '../../support/bfdEvidence.js'
+import { loadSpeaker, peerConfig, ROUTER, routerFacingSpeaker, SERVICE_IP, SPEAKER, webService } from '../../support/bgpSpeakerLab.js'
+import { poll, sampling, sleep } from '../../support/poll.js'
 
-const ROUTER = { v4: '198.51.100.1', asn: 64500 }
-const SPEAKER = { v4: '198.51.100.11', asn: 64512 }
-const SERVICE_IP = '203.0.113.10'
-const AGENT = fileURLToPath(new URL('./bgpSpeakerMain.ts', import.meta.url))
-const NS = 'metallb-system'
 /** shell/testbed/routerFrr.ts names the peer group of the first neighbour N0. */
 const FRR_GROUP = 'N0'
-
-const meta = (name: string, namespace = NS) => ({ name, namespace })
-const OBJECTS = [
-  { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: meta('pool'), spec: { addresses: ['203.0.113.0/28'] } },
-  { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: meta('all'), spec: {} },
-  { apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: meta('fast'), spec: { receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 } },
-  {
-    apiVersion: 'metallb.io/v1beta2',
-    kind: 'BGPPeer',
-    metadata: meta('tor'),
-    spec: { myASN: SPEAKER.asn, peerASN: ROUTER.asn, peerAddress: ROUTER.v4, connectTime: '5s', bfdProfile: 'fast', enableGracefulRestart: true },
-  },
-  { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, status: { addresses: [{ type: 'InternalIP', address: SPEAKER.v4 }] } },
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
-    spec: { type: 'LoadBalancer', ports: [{ port: 80 }], externalTrafficPolicy: 'Cluster' },
-    status: { loadBalancer: { ingress: [{ ip: SERVICE_IP }] } },
-  },
-  {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'web-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: ['10.244.0.1'], nodeName: 'n1', conditions: { ready: true } }],
-  },
-]
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await sleep(100)
-  }
-}
+const BFD = { receiveMs: 300, transmitMs: 300, multiplier: 3 }
+const OBJECTS = [...peerConfig({ connectTime: '5s', enableGracefulRestart: true }, BFD), ...webService]
 
 async function main(): Promise<void> {
-  const lab: Lab = labFor(t)
-  const rtr = await lab.namespace('rtr')
-  const spk = await lab.namespace('spk')
-  await lab.veth({ ns: rtr, ifname: 'eth0' }, { ns: spk, ifname: 'eth0' })
-  await lab.address(rtr, 'eth0', `${ROUTER.v4}/24`)
-  await lab.address(spk, 'eth0', `${SPEAKER.v4}/24`)
-  const router: Router = await startRouter({
-    kind: 'frr',
-    ns: rtr,
-    asn: ROUTER.asn,
-    routerId: ROUTER.v4,
-    neighbors: [{ peer: { address: SPEAKER.v4 }, peerAs: SPEAKER.asn, bfd: { receiveMs: 300, transmitMs: 300, multiplier: 3 } }],
-  })
-  t.teardown(() => router.stop())
-  const vtysh = (...cmds: string[]) => lab.exec(rtr, ['vtysh', '--vty_socket', router.dir, ...cmds.flatMap((c) => ['-c', c])], 10_000)
+  const rl = await routerFacingSpeaker(t, { bfd: BFD })
+  const { lab, rtr, router, vtysh, hasRoute, forwards, bfdUp } = rl
   // The router option, set at run time (the shared harness renders no such line); bgpd says why it
   // ignores a BFD Down only at debug level.
   const set = await vtysh('configure terminal', `router bgp ${ROUTER.asn}`, `neighbor ${FRR_GROUP} bfd check-control-plane-failure`)
   if (set.code !== 0) throw new Error(`vtysh: ${set.stderr}${set.stdout}`)
   await vtysh('debug bgp bfd')
-  const hasRoute = async (): Promise<boolean> => (await router.rib()).some((r) => r.prefix === `${SERVICE_IP}/32` && r.nexthops.includes(SPEAKER.v4))
-  /** The kernel's route, which bgpd's RIB feeds through zebra: one quick `ip route` per sample. */
-  const forwards = async (): Promise<boolean> => (await router.fib(`${SERVICE_IP}/32`)).includes(SPEAKER.v4)
-  const bfdUp = async (): Promise<boolean> => /"status":"up"/.test((await vtysh('show bfd peers json')).stdout)
-  const agents: Agent[] = []
-  t.teardown(() => agents.forEach((a) => a.command({ cmd: 'stop' })))
-  /** A speaker process, loaded (tap's TypeScript loader takes seconds under load) but given no objects yet. */
-  const loadSpeaker = async (): Promise<Agent> => {
-    const a = startAgent(lab, spk, ['--node', 'n1', '--max-seconds', '110'], AGENT)
-    agents.push(a)
-    await a.waitFor((e) => e.event === 'started', 'a speaker process loaded', 120_000)
-    return a
-  }
+  const load = async (): Promise<Agent> => (await loadSpeaker(t, rl, 110)).agent
   const run = async (a: Agent): Promise<void> => {
     a.command({ cmd: 'objects', objects: OBJECTS })
     await a.waitFor((e) => e.event === 'bgp-session-up', 'its session up', 40_000)
@@ -113,28 +46,20 @@ async function main(): Promise<void> {
   const restart = async (running: Agent, next: Agent): Promise<boolean[]> => {
     running.command({ cmd: 'stop' })
     await running.waitFor((e) => e.event === 'stopped', 'the speaker stopped', 10_000)
-    const samples: boolean[] = []
-    let sampling = true
-    const sampler = (async () => {
-      const until = Date.now() + 60_000
-      while (sampling && Date.now() < until) {
-        samples.push(await forwards())
-        await sleep(50)
-      }
-    })()
+    const sampler = sampling(forwards, 50, 60_000)
+    let samples: boolean[] = []
     try {
       await run(next)
       const tail = Date.now() + 2_000
-      while ((Date.now() < tail || samples.length <= 10) && Date.now() < tail + 30_000) await sleep(50)
-      return samples
+      while ((Date.now() < tail || sampler.count() <= 10) && Date.now() < tail + 30_000) await sleep(50)
     } finally {
-      sampling = false
-      await sampler
+      samples = await sampler.stop()
     }
+    return samples
   }
 
   try {
-    const [speaker, next] = await Promise.all([loadSpeaker(), loadSpeaker()])
+    const [speaker, next] = await Promise.all([load(), load()])
     await run(speaker)
     await t.test('a restart with BFD and `bfd check-control-plane-failure` at FRR: the /32 stays', async (t) => {
       t.ok(await poll(15_000, hasRoute, (v) => v), `${SERVICE_IP}/32 in FRR's RIB`)

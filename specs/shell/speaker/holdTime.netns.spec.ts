@@ -7,47 +7,15 @@
 // hold + slack after the freeze; thawed, the speaker dials again and the /32 is back. Needs root and FRR.
 import t from 'tap'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
-import { type Router, startRouter } from '../../../shell/testbed/router.js'
-import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
-import { type Agent, startAgent } from '../../support/netnsAgent.js'
+import { missingTools, netnsUnavailable } from '../../support/netns.js'
+import { loadSpeaker, peerConfig, routerFacingSpeaker, SERVICE_IP, SPEAKER, webService } from '../../support/bgpSpeakerLab.js'
+import { poll } from '../../support/poll.js'
 
-const ROUTER = { v4: '198.51.100.1', asn: 64500 }
-const SPEAKER = { v4: '198.51.100.11', asn: 64512 }
-const SERVICE_IP = '203.0.113.10'
 const HOLD_MS = 3_000
 const KEEPALIVE_MS = 1_000
 /** Room for a loaded machine: our last KEEPALIVE a little late, FRR's timer, zebra and this process's event loop. */
 const SLACK_MS = { early: 500, late: 2_000 }
-const AGENT = fileURLToPath(new URL('./bgpSpeakerMain.ts', import.meta.url))
-const NS = 'metallb-system'
-
-const meta = (name: string, namespace = NS) => ({ name, namespace })
-const OBJECTS = [
-  { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: meta('pool'), spec: { addresses: ['203.0.113.0/28'] } },
-  { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: meta('all'), spec: {} },
-  {
-    apiVersion: 'metallb.io/v1beta2',
-    kind: 'BGPPeer',
-    metadata: meta('tor'),
-    spec: { myASN: SPEAKER.asn, peerASN: ROUTER.asn, peerAddress: ROUTER.v4, connectTime: '5s', holdTime: `${HOLD_MS / 1000}s`, keepaliveTime: `${KEEPALIVE_MS / 1000}s` },
-  },
-  { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, status: { addresses: [{ type: 'InternalIP', address: SPEAKER.v4 }] } },
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
-    spec: { type: 'LoadBalancer', ports: [{ port: 80 }], externalTrafficPolicy: 'Cluster' },
-    status: { loadBalancer: { ingress: [{ ip: SERVICE_IP }] } },
-  },
-  {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'web-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: ['10.244.0.1'], nodeName: 'n1', conditions: { ready: true } }],
-  },
-]
+const OBJECTS = [...peerConfig({ connectTime: '5s', holdTime: `${HOLD_MS / 1000}s`, keepaliveTime: `${KEEPALIVE_MS / 1000}s` }), ...webService]
 
 /** What FRR says of its neighbour (`show bgp neighbors ADDR json`), the fields read here. */
 interface FrrNeighbor {
@@ -60,38 +28,19 @@ interface FrrNeighbor {
   readonly lastNotificationReason?: string
 }
 
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 async function main(): Promise<void> {
-  const lab: Lab = labFor(t)
-  const rtr = await lab.namespace('rtr')
-  const spk = await lab.namespace('spk')
-  await lab.veth({ ns: rtr, ifname: 'eth0' }, { ns: spk, ifname: 'eth0' })
-  await lab.address(rtr, 'eth0', `${ROUTER.v4}/24`)
-  await lab.address(spk, 'eth0', `${SPEAKER.v4}/24`)
-  const router: Router = await startRouter({ kind: 'frr', ns: rtr, asn: ROUTER.asn, routerId: ROUTER.v4, neighbors: [{ peer: { address: SPEAKER.v4 }, peerAs: SPEAKER.asn }] })
-  t.teardown(() => router.stop())
-  const agent: Agent = startAgent(lab, spk, ['--node', 'n1', '--max-seconds', '110'], AGENT)
-  const pid = Number((await agent.waitFor((e) => e.event === 'started', 'agent started', 60_000))['pid'])
+  const rl = await routerFacingSpeaker(t, {})
+  const { lab, rtr, router, hasRoute: inRib, forwards: inFib } = rl
+  const { agent, pid } = await loadSpeaker(t, rl, 110)
   let thawed = true
   t.teardown(() => {
     if (!thawed) process.kill(pid, 'SIGCONT')
-    agent.command({ cmd: 'stop' })
   })
   const neighbor = async (): Promise<FrrNeighbor> => {
     const r = await lab.exec(rtr, ['vtysh', '--vty_socket', router.dir, '-c', `show bgp neighbors ${SPEAKER.v4} json`], 5_000)
     return r.stdout.trim().startsWith('{') ? (((JSON.parse(r.stdout) as Record<string, FrrNeighbor>)[SPEAKER.v4] ?? {}) as FrrNeighbor) : {}
   }
   const established = async (): Promise<boolean> => (await neighbor()).bgpState === 'Established'
-  const inRib = async (): Promise<boolean> => (await router.rib()).some((r) => r.prefix === `${SERVICE_IP}/32` && r.nexthops.includes(SPEAKER.v4))
-  const inFib = async (): Promise<boolean> => (await router.fib(`${SERVICE_IP}/32`)).includes(SPEAKER.v4)
 
   try {
     await t.test(`holdTime ${HOLD_MS / 1000}s, keepaliveTime ${KEEPALIVE_MS / 1000}s: FRR agrees, and the session lives on our KEEPALIVEs`, async (t) => {

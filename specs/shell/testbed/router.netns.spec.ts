@@ -7,6 +7,7 @@ import t from 'tap'
 import { startRouter, type Router } from '../../../shell/testbed/router.js'
 import { run } from '../../../shell/testbed/sys.js'
 import { labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
+import { poll } from '../../support/poll.js'
 
 const FRR = { v4: '198.51.100.1', asn: 64500 }
 const BIRD = { v4: '198.51.100.2', asn: 64502 }
@@ -14,15 +15,6 @@ const GOBGP = { v4: '198.51.100.3', asn: 64503 }
 // This spec checks the setting reaches the routers, not failover speed. FRR's BFD session with BIRD came up
 // between 1.5 and 10 s after BGP in runs here (cause not studied; once over 10 s at 100 ms x 3): polled 20 s.
 const BFD = { receiveMs: 200, transmitMs: 200, multiplier: 5 }
-
-const poll = async <A>(ms: number, probe: () => Promise<A>, done: (a: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 const stateOf = async (r: Router, address: string): Promise<string> => (await r.neighbors()).find((n) => n.address === address)?.state ?? 'absent'
 
@@ -57,12 +49,12 @@ async function main(): Promise<void> {
   const started = Date.now()
 
   await t.test('FRR and BIRD with the same password: Established on both sides, BFD up', async (t) => {
-    t.equal(await poll(20_000, () => stateOf(frr, BIRD.v4), (s) => s === 'Established'), 'Established', 'FRR sees BIRD')
-    t.equal(await poll(5_000, () => stateOf(bird, FRR.v4), (s) => s === 'Established'), 'Established', 'BIRD sees FRR')
+    t.equal(await poll(20_000, () => stateOf(frr, BIRD.v4), (s) => s === 'Established', 200), 'Established', 'FRR sees BIRD')
+    t.equal(await poll(5_000, () => stateOf(bird, FRR.v4), (s) => s === 'Established', 200), 'Established', 'BIRD sees FRR')
     t.comment(`Established ${Date.now() - started} ms after the routers started`)
     const bfd = async (): Promise<string> => (await run(['vtysh', '--vty_socket', frr.dir, '--config_dir', frr.dir, '-c', 'show bfd peers json'])).stdout
     const t0 = Date.now()
-    const peers = await poll(20_000, bfd, (out) => /"peer":"198\.51\.100\.2"[^}]*"status":"up"/.test(out))
+    const peers = await poll(20_000, bfd, (out) => /"peer":"198\.51\.100\.2"[^}]*"status":"up"/.test(out), 200)
     t.comment(`BFD up ${Date.now() - t0} ms after BGP`)
     t.match(peers, /"peer":"198\.51\.100\.2"[^}]*"status":"up"/, "FRR's BFD session with BIRD is up")
     t.match(peers, /"receive-interval":200,\s*"transmit-interval":200/, 'at the 200 ms asked for')
