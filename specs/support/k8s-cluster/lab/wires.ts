@@ -5,6 +5,8 @@ import type { Lab } from '../../netns.js'
 import { CLIENT_IP, CLIENT_IP6, INFRA_IP, INFRA_IP6, LAN6_PREFIX_LEN, LAN_PREFIX_LEN, SERVICE_CIDR, SERVICE_CIDR6, type NodePlan } from './plan.js'
 
 export interface Wires {
+  /** The bridge's namespace: node N's cable is its port `p-<name>` there. */
+  readonly lan: string
   readonly infra: string
   readonly client: string
   readonly nodes: ReadonlyMap<string, string>
@@ -33,7 +35,7 @@ export const wireUp = async (lab: Lab, nodes: readonly NodePlan[]): Promise<Wire
     await lab.exec(ns, ['ip', 'route', 'add', SERVICE_CIDR, 'via', INFRA_IP])
     await lab.exec(ns, ['ip', '-6', 'route', 'add', SERVICE_CIDR6, 'via', INFRA_IP6])
   }
-  return { infra: names.get('infra') ?? '', client: names.get('client') ?? '', nodes: new Map(nodes.map((n) => [n.name, names.get(n.name) ?? ''])) }
+  return { lan, infra: names.get('infra') ?? '', client: names.get('client') ?? '', nodes: new Map(nodes.map((n) => [n.name, names.get(n.name) ?? ''])) }
 }
 
 /** Each of the node's `podCidrs` (one per family) via the node's address of that family, in infra and every other node. */
