@@ -3,29 +3,64 @@
 // one controller (IronLB's or MetalLB's) is started; measured from its spawn until the watch shows every
 // Service with an IP, and its CPU and peak RSS until 5 s after that. Shows how each grows with the
 // number of Services it finds at start (20,000, 50,000), where the wave of metallbRun.ts shows it
-// following a creation.
+// following a creation. A controller that has not assigned them all within the bound (IRONLB_BENCH_COLD_BOUND_S,
+// default 3,600 s) or that exits gives partial figures (how many it assigned by then) instead of none; the
+// progress (assigned, CPU, RSS) is printed every PROGRESS_MS, to show how each one's pace changes as it goes.
 import { loadavg } from 'node:os'
 import { startControlPlane } from '../support/controlPlane.js'
 import { ensureCrds } from '../support/crds.js'
 import { testRest } from '../support/kube.js'
 import { observeServices } from '../support/serviceObserver.js'
+import type { ServiceObserver } from '../support/serviceObserver.js'
 import { type System, duplicatesIn, ipsOfWave, setUp, startSystem } from './metallbRun.js'
 import { cpuSeconds } from './procSampler.js'
-import { BENCH_NAMESPACE, createWave, waitAssigned } from './serviceWave.js'
+import { BENCH_NAMESPACE, assigned, createWave } from './serviceWave.js'
 
 const SETTLE_MS = 5_000
+const PROGRESS_MS = 60_000
+const boundMs = (): number => 1000 * Number(process.env['IRONLB_BENCH_COLD_BOUND_S'] ?? 3_600)
 
 export interface ColdFigures {
   readonly system: System
   readonly size: number
   /** Creating the Services before any controller ran. */
   readonly createS: number
-  /** From the controller's spawn until every Service showed its IP. */
+  /** From the controller's spawn until every Service showed its IP (or until the bound, if not all did). */
   readonly startToAllS: number
+  /** Services with their IP at the end: `size` unless the controller ran out of the bound or exited. */
+  readonly assigned: number
   readonly cpuS: number
   readonly peakRssMiB: number
   readonly duplicates: number
   readonly load: string
+}
+
+interface Controller {
+  readonly pid: number
+  readonly peakRssBytes: () => number
+}
+
+/** Polls every 100 ms until all `size` show an IP, the bound passes or the controller is gone; prints progress. */
+const waitCold = async (observer: ServiceObserver, size: number, ctl: Controller, label: string): Promise<number> => {
+  const start = Date.now()
+  let nextReport = start + PROGRESS_MS
+  // Counted on from where the last look stopped (nothing here takes an IP away), as waitAssigned.
+  let done = 0
+  for (;;) {
+    while (done < size && (observer.ipsOf(`s${done}`)?.length ?? 0) === 1) done++
+    if (done === size) return Date.now()
+    const gone = Number.isNaN(cpuSeconds(ctl.pid))
+    if (gone || Date.now() - start > boundMs()) {
+      console.log(`${label}: ${gone ? 'the controller exited' : `bound of ${boundMs() / 1000} s reached`} with ${assigned(observer, 0, size)} of ${size} assigned`)
+      return Date.now()
+    }
+    if (Date.now() >= nextReport) {
+      nextReport += PROGRESS_MS
+      const rss = ctl.peakRssBytes() / 1024 / 1024
+      console.log(`${label}: ${Math.round((Date.now() - start) / 1000)} s after start ${assigned(observer, 0, size)} assigned, CPU ${cpuSeconds(ctl.pid).toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB, load ${(loadavg()[0] ?? 0).toFixed(1)}`)
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }
 
 export const runCold = async (system: System, size: number, ironlbNodeArgs: readonly string[] = []): Promise<ColdFigures> => {
@@ -45,13 +80,15 @@ export const runCold = async (system: System, size: number, ironlbNodeArgs: read
         // After the spawn, as the wave's restart: IronLB's ServiceAccount and token are the bench's work.
         const tStart = Date.now()
         try {
-          // Bounded: an hour, far beyond MetalLB's 60-76 s at 5,000 (issue 12).
-          const tAll = await waitAssigned(observer, 0, size, 3_600_000, 100)
+          const tAll = await waitCold(observer, size, ctl, `${system} cold start at ${size}`)
+          const cpuAtAll = cpuSeconds(ctl.pid)
           await new Promise((r) => setTimeout(r, SETTLE_MS))
-          const cpuS = cpuSeconds(ctl.pid)
+          // A controller that exited has no /proc entry: its CPU when last seen alive is not known here.
+          const cpuS = Number.isNaN(cpuSeconds(ctl.pid)) ? cpuAtAll : cpuSeconds(ctl.pid)
           const peakRssMiB = ctl.peakRssBytes() / 1024 / 1024
-          const duplicates = duplicatesIn(ipsOfWave(observer, size)) + observer.violations().length
-          return { system, size, createS, startToAllS: (tAll - tStart) / 1000, cpuS, peakRssMiB, duplicates, load: `${load0.toFixed(1)}-${(loadavg()[0] ?? 0).toFixed(1)}` }
+          const ips = ipsOfWave(observer, size).filter((ip) => ip !== '')
+          const duplicates = duplicatesIn(ips) + observer.violations().length
+          return { system, size, createS, startToAllS: (tAll - tStart) / 1000, assigned: ips.length, cpuS, peakRssMiB, duplicates, load: `${load0.toFixed(1)}-${(loadavg()[0] ?? 0).toFixed(1)}` }
         } finally {
           await ctl.kill()
         }

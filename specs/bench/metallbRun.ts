@@ -11,7 +11,7 @@ import { apply, create, testRest } from '../support/kube.js'
 import { type ServiceObserver, observeServices } from '../support/serviceObserver.js'
 import { ensureControllerPod, metallbBinDir, startMetallbController } from './metallbProcess.js'
 import { cpuSeconds, sampleRss } from './procSampler.js'
-import { BENCH_NAMESPACE, BENCH_POOL, createService, createWave, waitAssigned } from './serviceWave.js'
+import { BENCH_NAMESPACE, BENCH_POOL, createService, createWave, spareClusterIP, waitAssigned } from './serviceWave.js'
 
 const NAMESPACE = 'metallb-system'
 const SETTLE_MS = 5_000
@@ -78,7 +78,7 @@ export const setUp = async (rest: RestClient): Promise<void> => {
 const measure = async (system: System, size: number, kubeconfig: string, rest: RestClient, observer: ServiceObserver, nodeArgs: readonly string[]): Promise<Omit<RunFigures, 'load'>> => {
   let ctl = await startSystem(system, kubeconfig, rest, 1, nodeArgs)
   try {
-    await createService(rest, 'warmup')
+    await createService(rest, 'warmup', spareClusterIP(0))
     await waitNamed(observer, 'warmup', 300_000)
     const cpu0 = cpuSeconds(ctl.pid)
     const t0 = Date.now()
@@ -93,7 +93,7 @@ const measure = async (system: System, size: number, kubeconfig: string, rest: R
     ctl = await startSystem(system, kubeconfig, rest, 2, nodeArgs)
     // After the spawn, not before: IronLB's start (its ServiceAccount's RBAC and token) is the test's work.
     const tR = Date.now()
-    await createService(rest, 'after-restart')
+    await createService(rest, 'after-restart', spareClusterIP(1))
     const restartS = ((await waitNamed(observer, 'after-restart', 600_000)) - tR) / 1000
     await new Promise((r) => setTimeout(r, SETTLE_MS))
     const after = ipsOfWave(observer, size)

@@ -17,15 +17,24 @@ const inParallel = async (count: number, limit: number, work: (i: number) => Pro
   )
 }
 
+/** The test API server's IPv6 Service range (specs/support/controlPlane.ts: fd00:10:96::/112, 65,536 addresses). */
+const CLUSTER_IP_PREFIX = 'fd00:10:96::'
+/** Wave Service s<i> gets ClusterIP prefix + 0x100 + i: every size up to 60,000 fits below the two named ones. */
+const waveClusterIP = (i: number): string => `${CLUSTER_IP_PREFIX}${(0x100 + i).toString(16)}`
+/** ClusterIPs of the Services outside a wave (warm-up, after a restart), above any wave's. */
+export const spareClusterIP = (k: number): string => `${CLUSTER_IP_PREFIX}${(0xfff0 + k).toString(16)}`
+
 /** One create; retried (at most 3 tries) when the API server does not answer in time, as a loaded one may not:
- * the first try may have landed, so AlreadyExists counts as created. */
-export const createService = async (rest: RestClient, name: string): Promise<void> => {
+ * the first try may have landed, so AlreadyExists counts as created. The ClusterIP is named: kube-apiserver
+ * 1.36 allocates dynamic ones one at a time (about 50 a second at most, README), which would set the pace of
+ * a 50,000-Service bench instead of the API server's writes and the controller. */
+export const createService = async (rest: RestClient, name: string, clusterIP: string): Promise<void> => {
   const body = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: BENCH_NAMESPACE },
     // No NodePorts: 10,000 Services would exhaust the 2,768-port default range (kube-proxy's job anyway).
-    spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name } },
+    spec: { type: 'LoadBalancer', clusterIP, clusterIPs: [clusterIP], allocateLoadBalancerNodePorts: false, ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name } },
   }
   for (let attempt = 1; ; attempt++) {
     try {
@@ -39,9 +48,9 @@ export const createService = async (rest: RestClient, name: string): Promise<voi
 }
 
 /** Creates s<from> .. s<from+count-1>, `inFlight` at a time; returns when the last create returned. */
-export const createWave = (rest: RestClient, from: number, count: number, inFlight = 32): Promise<void> => inParallel(count, inFlight, (i) => createService(rest, `s${from + i}`))
+export const createWave = (rest: RestClient, from: number, count: number, inFlight = 32): Promise<void> => inParallel(count, inFlight, (i) => createService(rest, `s${from + i}`, waveClusterIP(from + i)))
 
-const assigned = (observer: ServiceObserver, from: number, to: number): number => {
+export const assigned = (observer: ServiceObserver, from: number, to: number): number => {
   let n = 0
   for (let i = from; i < to; i++) if ((observer.ipsOf(`s${i}`)?.length ?? 0) === 1) n++
   return n
