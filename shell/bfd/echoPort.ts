@@ -4,12 +4,12 @@
 // Received on the same socket, because the kernel drops a returning echo as a martian (its source is
 // ours) before any UDP socket could see it. Where to send is read when echo starts: the peer's MAC and
 // device from the kernel's ARP table (core/bfd/echoPath.ts), the device's index and MAC from /sys, our
-// address from the session's local address or the device's first IPv4 address.
+// address from the session's local address or the device's IPv4 address on the peer's subnet.
 import { readFileSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ReturnedEcho, decodeReturnedEcho, echoFilter, encodeEchoFrame } from '../../core/bfd/echoFrame.js'
-import { echoPathFrom } from '../../core/bfd/echoPath.js'
+import { echoPathFrom, echoSourceFor } from '../../core/bfd/echoPath.js'
 import { type IP, parseIP } from '../../core/net/address.js'
 import { refuseArrival } from '../../core/packet/arrival.js'
 import { type Mac, parseMac } from '../../core/packet/mac.js'
@@ -27,14 +27,14 @@ export interface EchoPort {
 
 const sysText = (device: string, file: string): string => readFileSync(`/sys/class/net/${device}/${file}`, 'utf8').trim()
 
-const ourIpv4 = (device: string, localAddress: string | undefined): string | undefined =>
-  localAddress ?? networkInterfaces()[device]?.find((a) => a.family === 'IPv4')?.address
+const ourIpv4 = (device: string, localAddress: string | undefined, peer: string): string | undefined =>
+  localAddress ?? echoSourceFor((networkInterfaces()[device] ?? []).flatMap((a) => (a.family === 'IPv4' && a.cidr !== null ? [a.cidr] : [])), peer)
 
 /** Opens the echo socket toward `peerAddress` (IPv4), or says why it cannot now (no ARP entry yet, no address). */
 export const openEchoPort = (peerAddress: string, localAddress: string | undefined, sourcePort: number, onReturned: (e: ReturnedEcho) => void): EchoPort | string => {
   const path = echoPathFrom(readFileSync('/proc/net/arp', 'utf8'), peerAddress)
   if (path === undefined) return `no resolved ARP entry for ${peerAddress}`
-  const address = ourIpv4(path.device, localAddress)
+  const address = ourIpv4(path.device, localAddress, peerAddress)
   const ours: E.Either<string, IP> = address === undefined ? E.left(`no IPv4 address on ${path.device}`) : parseIP(address)
   const ourMac = parseMac(sysText(path.device, 'address'))
   if (E.isLeft(ours) || ours.right.family !== 4 || ourMac === undefined) return E.isLeft(ours) ? ours.left : `${path.device}: no IPv4 source or MAC`

@@ -6,7 +6,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { type EchoFrame, decodeReturnedEcho, echoFilter, encodeEchoFrame } from '../../../core/bfd/echoFrame.js'
-import { echoPathFrom } from '../../../core/bfd/echoPath.js'
+import { echoPathFrom, echoSourceFor } from '../../../core/bfd/echoPath.js'
 import { type IP, unsafeIp } from '../../../core/net/address.js'
 import type { BpfInstruction } from '../../../core/packet/bpf.js'
 import { internetChecksum } from '../../../core/packet/checksum.js'
@@ -148,4 +148,11 @@ t.test("echoPathFrom: the peer's resolved entry in /proc/net/arp", async (t) => 
   t.same(echoPathFrom(table, '198.51.100.3'), undefined, 'not a unicast MAC')
   t.same(echoPathFrom(table, '198.51.100.10'), undefined, 'no entry')
   t.same(echoPathFrom(table.split('\n').slice(1).join('\n').replace(/^/, 'header\n'), '198.51.100.1')?.device, 'eth1', 'the header line is skipped, not parsed')
+})
+
+t.test("echoSourceFor: the device's address on the peer's subnet, else its first IPv4 one", async (t) => {
+  t.equal(echoSourceFor(['192.0.2.5/24', '198.51.100.11/24'], '198.51.100.1'), '198.51.100.11', 'the one on the link to the peer')
+  t.equal(echoSourceFor(['192.0.2.5/24', '198.51.100.11/24'], '203.0.113.1'), '192.0.2.5', 'none on its subnet: the first')
+  t.equal(echoSourceFor(['198.51.100.11/32'], '198.51.100.1'), '198.51.100.11', 'a /32 (peer reached by a device route): still the first')
+  t.equal(echoSourceFor([], '198.51.100.1'), undefined, 'no IPv4 address')
 })
