@@ -119,10 +119,13 @@ const setUp = async (lab: Lab): Promise<{ rtr: string; spk: string }> => {
   return { rtr, spk }
 }
 
-const dropEchoesAtRouter = async (lab: Lab, rtr: string): Promise<void> => {
+/** Drops UDP 3785 as it reaches the router; returns the time just before the rule went in (so a time from it bounds the detection from above). */
+const dropEchoesAtRouter = async (lab: Lab, rtr: string): Promise<number> => {
   await lab.exec(rtr, ['nft', 'add table inet echospec'])
   await lab.exec(rtr, ['nft', 'add chain inet echospec pre { type filter hook prerouting priority -300 ; }'])
+  const before = Date.now()
   await lab.exec(rtr, ['nft', 'add rule inet echospec pre udp dport 3785 drop'])
+  return before
 }
 
 const echoOn = (): void => void t.test("against FRR's bfdd with echo-mode: echoes both ways, and dropping UDP 3785 at the router is echo loss (diag 2) in about 150 ms", async (t) => {
@@ -144,9 +147,8 @@ const echoOn = (): void => void t.test("against FRR's bfdd with echo-mode: echoe
   await sleep(1_000)
   t.equal(count(a, 'down'), 0, 'no Down while echoes flow')
 
-  await dropEchoesAtRouter(lab, rtr)
-  const droppedAt = Date.now()
-  // The first Down after the drop (a Down before it already failed the row above).
+  const droppedAt = await dropEchoesAtRouter(lab, rtr)
+  // The first Down after the drop began (a Down before it already failed the row above).
   const down = await a.waitFor((e) => e.event === 'down' && at(e) >= droppedAt, 'our side declares echo loss', 5_000)
   const took = at(down) - droppedAt
   t.equal(down['diag'], 2, 'diag 2: Echo Function Failed (control packets still flow)')
