@@ -4,6 +4,7 @@
 // differs. Only the Lease holder writes, and it stops writing the moment it loses the Lease.
 import { initialControllerState } from '../../core/controller/reconcile.js'
 import type { EventRecorder } from '../kube/events.js'
+import { eventQueue } from '../kube/eventQueue.js'
 import type { RestClient } from '../kube/rest.js'
 import { configStatePublisher } from '../kube/configState.js'
 import { type Clock, realClock } from '../loop/clock.js'
@@ -39,12 +40,27 @@ export interface Controller {
 
 /** After a pass that throws: 1 s, doubling up to 30 s, back to 1 s after the next good pass. */
 const PASS_BACKOFF = { initialMs: 1_000, maxMs: 30_000 } as const
+/**
+ * Events wait here, off the Service writes' path. 4,096 waiting is a pass of thousands of Services with
+ * an Event each; a few POSTs in flight keep the API server's answers for the writes themselves.
+ */
+const EVENTS = { capacity: 4_096, posters: 4 } as const
+/** How long a stopping controller waits for its queued Events. */
+const EVENTS_DRAIN_MS = 2_000
 
 export const startController = (opts: ControllerOptions): Controller => {
   let loop: ReconcileLoop | undefined
   const caches = startCaches({ rest: opts.rest, log: opts.log, namespace: opts.namespace, onChange: () => loop?.kick() })
+  const events = eventQueue(opts.events, {
+    ...EVENTS,
+    onDrop: (reason) => {
+      opts.metrics.eventsDropped.inc({ reason })
+      opts.log.warn('event-dropped', { reason, waiting: EVENTS.capacity })
+    },
+  })
   const deps: PassDeps = {
     ...opts,
+    events,
     caches,
     clock: opts.clock ?? realClock,
     observe: caches.observeService,
@@ -70,6 +86,7 @@ export const startController = (opts: ControllerOptions): Controller => {
     stop: async () => {
       caches.stop()
       await running.stop()
+      await events.drain(EVENTS_DRAIN_MS)
     },
   }
 }

@@ -21,6 +21,7 @@ export const controllerMetrics = () => {
   const updateErrors = new Counter({ name: 'metallb_k8s_client_update_errors_total', help: 'Number of k8s object updates that failed for some reason', registers: [registry] })
   const reconcileSeconds = gauge('ironlb_controller_last_reconcile_seconds', 'Duration of the last full reconcile pass')
   const leader = gauge('ironlb_controller_leader_bool', '1 while this replica holds the leader Lease')
+  const eventsDropped = new Counter({ name: 'ironlb_controller_events_dropped_total', help: 'Events not posted because the queue of Events waiting was full, per reason', labelNames: ['reason'], registers: [registry] })
 
   let known = new Set<string>()
   const setPools = (pools: readonly PoolFigures[]): void => {
@@ -42,7 +43,7 @@ export const controllerMetrics = () => {
       pool.services.set({ pool: p.name }, p.services)
     }
   }
-  return { registry, setPools, configLoaded, configStale, updates, updateErrors, reconcileSeconds, leader }
+  return { registry, setPools, configLoaded, configStale, updates, updateErrors, reconcileSeconds, leader, eventsDropped }
 }
 
 export type ControllerMetrics = ReturnType<typeof controllerMetrics>

@@ -2,7 +2,7 @@
 // this replica still leads (checked before every write, so a lease lost mid-pass stops the rest). It
 // counts what happened for the pass's log line and feeds each answer back into the cache.
 import type { TargetedWrite } from '../../core/controller/servicePlan.js'
-import type { EventRecorder } from '../kube/events.js'
+import type { EventQueue } from '../kube/eventQueue.js'
 import type { KubeObject } from '../kube/reflector.js'
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
@@ -11,7 +11,7 @@ import { applyServiceWrite } from './serviceWriter.js'
 
 export interface ServiceApplierDeps {
   readonly rest: RestClient
-  readonly events: EventRecorder
+  readonly events: EventQueue
   readonly log: Logger
   readonly metrics: Pick<ControllerMetrics, 'updates' | 'updateErrors'>
   /** Puts the API server's answer into the cache, so the next read does not see the pre-write copy. */

@@ -2,10 +2,11 @@
 // patch of the status subresource carrying the status, the annotations and the resourceVersion it was
 // computed from, so a concurrent change makes it fail with 409 and the next pass recomputes. One write,
 // as MetalLB's UpdateStatus: the Service's status strategy resets only `spec`, so metadata written
-// through /status is kept (serviceWriter.int.ts checks it against the real API server).
+// through /status is kept (serviceWriter.int.ts checks it against the real API server). Its Events are
+// queued once the write landed.
 import type { WriteTarget } from '../../core/controller/servicePlan.js'
 import type { ServiceWrite } from '../../core/controller/serviceStatus.js'
-import type { EventRecorder } from '../kube/events.js'
+import type { EventQueue } from '../kube/eventQueue.js'
 import type { KubeObject } from '../kube/reflector.js'
 import { type RestClient, ensureOk, ApiError } from '../kube/rest.js'
 
@@ -16,7 +17,7 @@ const MERGE_PATCH = 'application/merge-patch+json'
 const patch = async (rest: RestClient, path: string, body: unknown, what: string): Promise<KubeObject> =>
   ensureOk(await rest.request('PATCH', path, { contentType: MERGE_PATCH, body }), what).body as KubeObject
 
-export const applyServiceWrite = async (rest: RestClient, to: WriteTarget, write: ServiceWrite, events: EventRecorder): Promise<WriteResult> => {
+export const applyServiceWrite = async (rest: RestClient, to: WriteTarget, write: ServiceWrite, events: EventQueue): Promise<WriteResult> => {
   if (write.status === undefined && write.annotations === undefined) return { _tag: 'Unchanged' }
   const { namespace, name } = to
   const path = `/api/v1/namespaces/${namespace}/services/${name}`
@@ -30,6 +31,7 @@ export const applyServiceWrite = async (rest: RestClient, to: WriteTarget, write
     throw err
   }
   const target = { apiVersion: 'v1', kind: 'Service', namespace, name, ...(to.uid === undefined ? {} : { uid: to.uid }) }
-  for (const e of write.events) await events.record(target, e.type, e.reason, e.message)
+  // Queued, not awaited: the next write need not wait for an Event's POST (shell/kube/eventQueue.ts).
+  for (const e of write.events) events.enqueue(target, e.type, e.reason, e.message)
   return { _tag: 'Written', latest }
 }

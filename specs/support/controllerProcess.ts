@@ -24,6 +24,8 @@ export interface ControllerProcessOptions {
   readonly extraArgs?: readonly string[]
   /** Node's own flags before the script (e.g. V8 heap sizes a Deployment would set in NODE_OPTIONS). */
   readonly nodeArgs?: readonly string[]
+  /** Another build's CLI (a before/after bench); default ironlbEntry. */
+  readonly entry?: string
 }
 
 export interface ControllerProcess {
@@ -73,7 +75,7 @@ export const startControllerProcess = async (opts: ControllerProcessOptions): Pr
   const port = await freePort()
   const args = [
     ...(opts.nodeArgs ?? []),
-    ironlbEntry,
+    opts.entry ?? ironlbEntry,
     'controller',
     `--kubeconfig=${kubeconfig}`,
     `--namespace=${opts.namespace}`,

@@ -84,7 +84,7 @@ t.test('property: release before acquire under any interleaving of writes, watch
       api.watch((ev) => void s.schedule(Promise.resolve(ev.object), `watch ${ev.object.metadata.name}`).then((o) => caches.observeService(o as KubeObject)))
       if (failure !== undefined) api.failNext({ method: 'PATCH', path: `/api/v1/namespaces/apps/services/s${failure.service}${failure.sub}` }, 1, failure.status)
       const rest: RestClient = { request: (m, p, o) => s.schedule(Promise.resolve(), `${m} ${p}`).then(() => api.request(m, p, o)), stream: async () => undefined, close: () => undefined }
-      const deps = { rest, events: { record: async () => undefined }, log: silentLogger, metrics, observe: caches.observeService, concurrency: 4, caches, clock: fakeClock(), namespace: NS, loadBalancerClass: undefined, publishConfigState: async () => undefined }
+      const deps = { rest, events: { enqueue: () => undefined, drain: async () => undefined, waiting: () => 0 }, log: silentLogger, metrics, observe: caches.observeService, concurrency: 4, caches, clock: fakeClock(), namespace: NS, loadBalancerClass: undefined, publishConfigState: async () => undefined }
       const memory: PassMemory = { state: initialControllerState }
       for (let pass = 0; pass < 6; pass++) {
         await s.waitFor(runPass(deps, memory, { leading: () => true }))
