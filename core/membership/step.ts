@@ -3,10 +3,13 @@
 // stirred with entropy the shell passes in Ticks. Timers, sockets and the authentication tag are the
 // shell's; this decides who is alive and what to send.
 //
-// A gap between events longer than stallGapMs means this process was not running (GC, a blocked
-// event loop): Acks that arrived meanwhile are still unread, so the time stalled is taken off the
-// protocol clock and no deadline expires because of our own stall.
+// A gap between events longer than stallGapMs that also ends more than stallGapMs after something
+// fell due (due.ts) means this process was not running (GC, a blocked event loop, a starved
+// thread): Acks that arrived meanwhile are still unread, so the gap is taken off the protocol clock
+// and no deadline expires because of our own stall. A long gap before anything fell due is the
+// shell sleeping until the next deadline, not a stall.
 import { absurd } from '../fp/absurd.js'
+import { dueAt } from './due.js'
 import { incarnation as inc, INCARNATION_MAX } from './member.js'
 import type { Ctx } from './outbox.js'
 import { send } from './outbox.js'
@@ -29,7 +32,10 @@ const leave = (s: State, cx: Ctx): State => {
 export const step = (s0: State, event: Event, now: number): StepResult => {
   const actions: Action[] = []
   const gap = s0.lastEventAt === undefined ? 0 : now - s0.lastEventAt
-  const stallDebt = s0.stallDebt + (gap > s0.config.stallGapMs ? gap - s0.config.stallGapMs : 0)
+  const due = dueAt(s0)
+  const late = due === undefined ? 0 : now - (due + s0.stallDebt)
+  const stalled = gap > s0.config.stallGapMs && late > s0.config.stallGapMs
+  const stallDebt = s0.stallDebt + (stalled ? gap - s0.config.stallGapMs : 0)
   const cx: Ctx = { now: now - stallDebt, actions }
   let s: State = { ...s0, stallDebt, lastEventAt: Math.max(now, s0.lastEventAt ?? now) }
   switch (event._tag) {

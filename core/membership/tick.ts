@@ -1,6 +1,6 @@
 // Everything that happens because time passed: the start-up Sync, relays that owe a Nack, the
 // running probe, the next probe, pings to the dead, suspicions that ran out, and a gossip round
-// while there is news. Timers live in the shell; it only calls Tick often (every ~10 ms).
+// while there is news. Timers live in the shell; it calls Tick when due.ts says something is due.
 import type { NodeName } from '../model/names.js'
 import { pendingCount } from './broadcasts.js'
 import { type Ctx, send, sendWithGossip } from './outbox.js'

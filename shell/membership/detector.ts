@@ -1,7 +1,7 @@
-// The imperative shell around the pure detector: a UDP socket, the HMAC check and signature, a tick
-// timer, the event-loop delay and the entropy the core asks for. Every event goes through step();
-// every action it returns is carried out here. Runs on whichever thread calls it (membership.ts
-// decides which).
+// The imperative shell around the pure detector: a UDP socket, the HMAC check and signature, one
+// timer armed for the core's next deadline (deadlineTimer.ts), the event-loop delay and the entropy
+// the core asks for. Every event goes through step(); every action it returns is carried out here.
+// Runs on whichever thread calls it (membership.ts decides which).
 import { randomInt } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import * as E from 'fp-ts/lib/Either.js'
@@ -12,9 +12,10 @@ import { type KeyRing, graceOver, keyRing, rotate, signingKeys, verifyingKeys } 
 import { type Endpoint, type Member, endpointKey } from '../../core/membership/member.js'
 import { type Action, type DropReason, type Event, type State, aliveSet, initialState } from '../../core/membership/state.js'
 import { step } from '../../core/membership/step.js'
+import { dueAt } from '../../core/membership/due.js'
 import { tagFor, verify } from './auth.js'
 import { watchKeyFile } from './keyFile.js'
-import { watchLoopDelay } from './loopDelay.js'
+import { deadlineTimer } from './deadlineTimer.js'
 import type { MembershipEvent } from './options.js'
 import { openUdp } from './transport.js'
 
@@ -31,7 +32,6 @@ export interface DetectorOptions {
   readonly keyGraceMs: number
   /** Re-read the key file at least this often (the folder watch can miss a change). */
   readonly keyPollMs?: number
-  readonly tickMs: number
   readonly config: Partial<MembershipConfig>
   readonly leaveLingerMs: number
 }
@@ -39,6 +39,8 @@ export interface DetectorOptions {
 interface DetectorHooks {
   readonly onChange: (alive: ReadonlySet<string>) => void
   readonly onEvent?: (e: MembershipEvent) => void
+  /** After each datagram, Tick and call that may have moved the counters (the worker publishes them then). */
+  readonly afterEach?: () => void
 }
 
 export interface MembershipStats {
@@ -193,16 +195,38 @@ const startState = (o: DetectorOptions): State =>
     now: performance.now(),
   })
 
+const statsOf = (counts: Counts, dropped: Partial<Record<DropReason, number>>, keys: Keys, state: State, alive: number, loopDelayMs: number): MembershipStats => ({
+  ...counts,
+  signingKeys: signingKeys(keys.ring(), performance.now()).length,
+  dropped: { ...dropped },
+  incarnation: state.incarnation,
+  alive,
+  awareness: state.awareness,
+  loopDelayMs,
+})
+
+/** The wall-clock (performance.now) time of the core's next deadline; Infinity when none. */
+const wallDue = (state: State): number => {
+  const due = dueAt(state)
+  return due === undefined ? Infinity : due + state.stallDebt
+}
+
 export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Promise<Detector> => {
   const counts: Counts = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, authFailures: 0, decodeFailures: 0, sendErrors: 0, keyRotations: 0 }
   const dropped: Partial<Record<DropReason, number>> = {}
-  const loop = watchLoopDelay()
   const emit: Emit = (e) => hooks.onEvent?.(e)
+  const after = (): void => hooks.afterEach?.()
   let state: State = startState(o)
   let alive: ReadonlySet<string> = aliveSet(state)
   let stopped = false
   const keys = keepKeys(o, emit, counts)
-  const transport = await openUdp(o.bindAddress, o.port, receiveWith(counts, keys, emit, (e) => feed(e)), () => (counts.sendErrors += 1))
+  const timer = deadlineTimer(() => {
+    keys.retire()
+    feed({ _tag: 'Tick', entropy: randomInt(0, 2 ** 32), loopDelayMs: timer.delayMs() })
+    after()
+  })
+  const receive = receiveWith(counts, keys, emit, (e) => feed(e))
+  const transport = await openUdp(o.bindAddress, o.port, (bytes, from) => (receive(bytes, from), after()), () => ((counts.sendErrors += 1), after()))
   const setAlive = (now: ReadonlySet<string>): void => {
     alive = now
     hooks.onChange(alive)
@@ -213,43 +237,32 @@ export const runDetector = async (o: DetectorOptions, hooks: DetectorHooks): Pro
     const r = step(state, e, performance.now())
     state = r.state
     for (const a of r.actions) perform(a)
+    timer.arm(wallDue(state))
   }
-
-  const timer = setInterval(() => {
-    keys.retire()
-    feed({ _tag: 'Tick', entropy: randomInt(0, 2 ** 32), loopDelayMs: loop.current() })
-  }, o.tickMs)
+  timer.arm(wallDue(state))
   hooks.onChange(alive)
 
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
-    clearInterval(timer)
+    timer.stop()
     keys.stop()
-    loop.stop()
     await transport.close()
   }
 
   return {
     port: transport.port,
-    setMembers: (members) => feed({ _tag: 'UniverseChanged', members }),
+    setMembers: (members) => (feed({ _tag: 'UniverseChanged', members }), after()),
     leave: async () => {
       if (stopped) return
       feed({ _tag: 'Leave' })
+      after()
       // Keep answering for a moment: whoever missed the Leave and pings us gets it again.
       await new Promise((res) => setTimeout(res, o.leaveLingerMs))
       await stop()
     },
     alive: () => alive,
-    stats: () => ({
-      ...counts,
-      signingKeys: signingKeys(keys.ring(), performance.now()).length,
-      dropped: { ...dropped },
-      incarnation: state.incarnation,
-      alive: alive.size,
-      awareness: state.awareness,
-      loopDelayMs: loop.current(),
-    }),
+    stats: () => statsOf(counts, dropped, keys, state, alive.size, timer.delayMs()),
     stop,
   }
 }

@@ -1,28 +1,36 @@
-// This thread's event-loop delay (perf_hooks.monitorEventLoopDelay), as the core's local-health
-// input: the worst lateness of the sampling timer over the last window, in ms. The histogram
-// records whole sampling intervals, so the resolution is taken off.
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+// This thread's event-loop delay as the core's local-health input: how late the detector's own
+// timer fired (deadlineTimer.ts), the worst over the last complete window and the current one. It
+// used to be perf_hooks.monitorEventLoopDelay at a 10 ms resolution, whose sampling timer woke the
+// idle thread 100 times a second just to measure; the detector's deadlines are samples enough (one
+// at least every probe period).
 
 interface LoopDelay {
-  /** Worst delay seen in the last complete window (ms). */
-  readonly current: () => number
-  readonly stop: () => void
+  /** A wake-up `ms` late (negative: early, counted as 0). */
+  readonly record: (ms: number, now: number) => void
+  /** Worst lateness in the last complete window and the running one (ms). */
+  readonly current: (now: number) => number
 }
 
-export const watchLoopDelay = (windowMs = 1_000, resolutionMs = 10): LoopDelay => {
-  const h = monitorEventLoopDelay({ resolution: resolutionMs })
-  h.enable()
-  let last = 0
-  const timer = setInterval(() => {
-    last = h.count > 0 ? Math.max(0, h.max / 1e6 - resolutionMs) : 0
-    h.reset()
-  }, windowMs)
-  timer.unref()
+export const loopDelay = (windowMs = 1_000): LoopDelay => {
+  let start = -Infinity
+  let worst = 0
+  let previous = 0
+  const roll = (now: number): void => {
+    if (now - start < windowMs) return
+    // A window with no wake-up at all (a stall longer than the window) counts as 0 before the
+    // wake-up that ends it: that one carries the whole lateness.
+    previous = now - start < 2 * windowMs ? worst : 0
+    worst = 0
+    start = now
+  }
   return {
-    current: () => last,
-    stop: () => {
-      clearInterval(timer)
-      h.disable()
+    record: (ms, now) => {
+      roll(now)
+      worst = Math.max(worst, ms)
+    },
+    current: (now) => {
+      roll(now)
+      return Math.max(previous, worst)
     },
   }
 }

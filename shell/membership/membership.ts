@@ -4,11 +4,11 @@
 // unreachable). By default the detector runs on a worker thread; `thread: 'main'` runs it inline.
 import { Worker } from 'node:worker_threads'
 import { absurd } from '../../core/fp/absurd.js'
-import { defaultConfig } from '../../core/membership/config.js'
 import type { Member } from '../../core/membership/member.js'
 import { KEY_MIN_BYTES, refusal } from '../../core/membership/keyRing.js'
 import { type DetectorOptions, type MembershipStats, runDetector } from './detector.js'
 import { DEFAULT_KEY_GRACE_MS, DEFAULT_PORT, type MemberSpec, type MembershipOptions, toMembers } from './options.js'
+import { newStatsBoard, readStats } from './statsBoard.js'
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js'
 
 export interface MembershipHandle {
@@ -20,7 +20,7 @@ export interface MembershipHandle {
   readonly leave: () => Promise<void>
   /** The current live set, ourselves included. */
   readonly alive: () => ReadonlySet<string>
-  /** Counters (from the worker: a snapshot at most 250 ms old). */
+  /** Counters (from the worker: at most 100 ms older than its last datagram or Tick, statsBoard.ts). */
   readonly stats: () => MembershipStats
   /** Stop without telling anyone (peers will detect it as a failure). */
   readonly stop: () => Promise<void>
@@ -34,10 +34,6 @@ const detectorOptions = (o: MembershipOptions): DetectorOptions => {
   if (self === undefined) throw new Error('membership: no self')
   if (refusal(o.key) !== undefined) throw new Error(`membership: key shorter than ${KEY_MIN_BYTES} bytes`)
   if (o.keyGraceMs !== undefined && !(o.keyGraceMs >= 0 && Number.isFinite(o.keyGraceMs))) throw new Error(`membership: keyGraceMs ${o.keyGraceMs} must be a finite number >= 0`)
-  const tickMs = o.tickMs ?? 10
-  const stallGapMs = o.config?.stallGapMs ?? defaultConfig.stallGapMs
-  // The core reads a longer gap between events as a stall of this process and stops its clock.
-  if (!(tickMs > 0 && tickMs * 3 <= stallGapMs)) throw new Error(`membership: tickMs ${tickMs} must be > 0 and at most stallGapMs / 3 (${stallGapMs / 3})`)
   return {
     self,
     members,
@@ -47,7 +43,6 @@ const detectorOptions = (o: MembershipOptions): DetectorOptions => {
     ...(o.keyFile === undefined ? {} : { keyFile: o.keyFile }),
     keyGraceMs: o.keyGraceMs ?? DEFAULT_KEY_GRACE_MS,
     ...(o.keyPollMs === undefined ? {} : { keyPollMs: o.keyPollMs }),
-    tickMs,
     config: o.config ?? {},
     leaveLingerMs: o.leaveLingerMs ?? 100,
   }
@@ -65,10 +60,10 @@ export const startMembership = async (o: MembershipOptions): Promise<MembershipH
 
 const startWorker = (o: MembershipOptions, options: DetectorOptions, members: (l: readonly MemberSpec[]) => readonly Member[]): Promise<MembershipHandle> =>
   new Promise((resolve, reject) => {
-    const init: WorkerInit = { options, events: o.onEvent !== undefined }
+    const board = newStatsBoard()
+    const init: WorkerInit = { options, events: o.onEvent !== undefined, board }
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init })
     let alive: ReadonlySet<string> = new Set()
-    let stats: MembershipStats | undefined
     let ready = false
     let finished: Promise<void> | undefined
     const exited = new Promise<void>((res) => worker.once('exit', () => res()))
@@ -87,22 +82,19 @@ const startWorker = (o: MembershipOptions, options: DetectorOptions, members: (l
           alive = new Set(m.names)
           o.onChange(alive)
           return
-        case 'stats':
         case 'done':
-          stats = m.stats
           return
         case 'event':
           o.onEvent?.(m.event)
           return
         case 'ready':
           ready = true
-          stats = m.stats
           resolve({
             port: m.port,
             setMembers: (list) => send({ op: 'setMembers', members: members(list) }),
             leave: () => finish({ op: 'leave' }),
             alive: () => alive,
-            stats: () => stats ?? m.stats,
+            stats: () => readStats(board),
             stop: () => finish({ op: 'stop' }),
           })
           return

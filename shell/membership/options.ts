@@ -44,8 +44,6 @@ export interface MembershipOptions {
   readonly keyPollMs?: number
   /** The last known speaker set; ourselves may be listed or not. */
   readonly members: readonly MemberSpec[]
-  /** Timer resolution for the core's deadlines (default 10 ms). */
-  readonly tickMs?: number
   readonly config?: Partial<MembershipConfig>
   /** Run the detector on its own thread (default), so a busy main loop cannot make us look dead. */
   readonly thread?: 'worker' | 'main'

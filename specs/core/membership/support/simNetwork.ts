@@ -2,6 +2,9 @@
 // loss and delay, partitions, crashes and stalls. Every node is the pure step function and nothing
 // else; the network is a seeded event queue, so a failing run replays exactly from its seed.
 // Messages go through the real codec when `wire` is on (the default), as bytes would.
+// Ticks come every tickMs (`ticks: 'periodic'`, the default) or, as shell/membership/detector.ts
+// runs it, only when the core says something is due (`ticks: 'due'`, core/membership/due.ts); a
+// stalled node then reads what arrived before its late tick, as the shell's setImmediate does.
 import * as E from 'fp-ts/lib/Either.js'
 import type { NodeName } from '../../../../core/model/names.js'
 import { decode, encode } from '../../../../core/membership/codec.js'
@@ -11,6 +14,7 @@ import type { Message } from '../../../../core/membership/message.js'
 import { type Rng, below, next, seedRng } from '../../../../core/membership/rng.js'
 import { type Action, type Event, type State, aliveSet, initialState } from '../../../../core/membership/state.js'
 import { step } from '../../../../core/membership/step.js'
+import { dueAt } from '../../../../core/membership/due.js'
 import { Heap } from './heap.js'
 
 export interface SimOptions {
@@ -19,6 +23,7 @@ export interface SimOptions {
   readonly loss?: number
   readonly delayMs?: readonly [number, number]
   readonly tickMs?: number
+  readonly ticks?: 'periodic' | 'due'
   readonly config?: MembershipConfig
   readonly wire?: boolean
   /** Keep the last this many delivered messages (for replay attacks). */
@@ -39,7 +44,7 @@ export interface Delivered {
   readonly message: Message
 }
 
-type Item = { readonly kind: 'tick'; readonly node: number } | { readonly kind: 'deliver'; readonly node: number; readonly from: Endpoint; readonly message: Message }
+type Item = { readonly kind: 'tick'; readonly node: number; readonly at?: number } | { readonly kind: 'deliver'; readonly node: number; readonly from: Endpoint; readonly message: Message }
 
 export const simName = (i: number): NodeName => `node-${String(i).padStart(4, '0')}` as NodeName
 export const simMember = (i: number): Member => ({ name: simName(i), address: { host: `2001:db8::${(i + 1).toString(16)}`, port: 7946 } })
@@ -50,6 +55,8 @@ export class SimNetwork {
   readonly deaths: Death[] = []
   readonly sent: number[]
   readonly received: number[]
+  /** Ticks each node ran (its wake-ups, in due mode). */
+  readonly ticks: number[]
   readonly captured: Delivered[] = []
   /** MemberChanged actions seen, by status (Suspect counts every suspicion raised or heard). */
   readonly transitions = { Alive: 0, Suspect: 0, Dead: 0, Left: 0 }
@@ -66,6 +73,9 @@ export class SimNetwork {
   private loss: number
   private readonly delay: readonly [number, number]
   private readonly tickMs: number
+  private readonly dueTicks: boolean
+  /** In due mode, the time of each node's one live tick item (older items are stale). */
+  private readonly tickAt: number[]
   private readonly wire: boolean
   private readonly capture: number
   private readonly config: MembershipConfig
@@ -77,6 +87,7 @@ export class SimNetwork {
     this.loss = o.loss ?? 0
     this.delay = o.delayMs ?? [0.1, 1]
     this.tickMs = o.tickMs ?? 10
+    this.dueTicks = o.ticks === 'due'
     this.wire = o.wire ?? true
     this.capture = o.capture ?? 0
     this.members = Array.from({ length: o.n }, (_, i) => simMember(i))
@@ -94,7 +105,9 @@ export class SimNetwork {
     this.group = this.members.map(() => 0)
     this.sent = this.members.map(() => 0)
     this.received = this.members.map(() => 0)
-    for (let i = 0; i < o.n; i++) this.heap.push(this.random(this.tickMs), { kind: 'tick', node: i })
+    this.ticks = this.members.map(() => 0)
+    this.tickAt = this.members.map(() => Infinity)
+    for (let i = 0; i < o.n; i++) this.scheduleTick(i, this.random(this.tickMs))
   }
 
   now(): number {
@@ -137,7 +150,7 @@ export class SimNetwork {
     const self = this.members[i] as Member
     const seed = (this.seed * 7919 + i + run * 104_729) >>> 0
     this.states[i] = initialState({ config: this.config, self, members: this.members, epoch: 1_000_000 + i + run * 100_000, seed, now: this.clock })
-    if (wasDown) this.heap.push(this.clock + this.random(this.tickMs), { kind: 'tick', node: i })
+    if (wasDown) this.scheduleTick(i, this.clock + this.random(this.tickMs))
   }
 
   /** The process stops running until `ms` from now; what arrives meanwhile waits (a GC pause). */
@@ -178,13 +191,18 @@ export class SimNetwork {
       this.clock = top.at
       const it = top.item
       if (this.crashed[it.node]) continue
+      if (it.kind === 'tick' && this.dueTicks && it.at !== this.tickAt[it.node]) continue
       const paused = this.pausedUntil[it.node] ?? 0
       if (paused > this.clock) {
-        this.heap.push(paused, it)
+        // Due mode: the late tick runs after what arrived meanwhile (the shell's setImmediate).
+        if (it.kind === 'tick' && this.dueTicks) this.scheduleTick(it.node, paused + 0.001)
+        else this.heap.push(paused, it)
         continue
       }
       if (it.kind === 'tick') {
-        this.heap.push(this.clock + this.tickMs, it)
+        if (!this.dueTicks) this.heap.push(this.clock + this.tickMs, it)
+        else this.tickAt[it.node] = Infinity
+        this.ticks[it.node] = (this.ticks[it.node] ?? 0) + 1
         this.run(it.node, { _tag: 'Tick', entropy: this.random(2 ** 32) })
       } else {
         this.received[it.node] = (this.received[it.node] ?? 0) + 1
@@ -201,10 +219,22 @@ export class SimNetwork {
     if (this.captured.length > this.capture) this.captured.shift()
   }
 
+  private scheduleTick(i: number, at: number): void {
+    if (this.dueTicks) this.tickAt[i] = at
+    this.heap.push(at, { kind: 'tick', node: i, at })
+  }
+
   private run(i: number, event: Event): readonly Action[] {
     const self = this.names[i] as NodeName
     const r = step(this.states[i] as State, event, this.clock)
     this.states[i] = r.state
+    if (this.dueTicks) {
+      const due = dueAt(r.state)
+      // A hair late: (due + debt) - debt can round below due, and a Tick a hair early does nothing.
+      const at = due === undefined ? Infinity : Math.max(this.clock, due + r.state.stallDebt + 1e-6)
+      if (at !== this.tickAt[i] && at !== Infinity) this.scheduleTick(i, at)
+      else if (at === Infinity) this.tickAt[i] = Infinity
+    }
     for (const a of r.actions) {
       switch (a._tag) {
         case 'Send':
