@@ -74,6 +74,10 @@ const observed = (h: Handle, w: Observed): void => {
       return h.observe?.sent(w.peer)
     case 'received':
       return h.observe?.received(w.peer)
+    case 'echoSent':
+      return h.observe?.echoSent(w.peer)
+    case 'echoReceived':
+      return h.observe?.echoReceived(w.peer)
     case 'forget':
       return h.observe?.forget(w.peer)
     case 'discarded':

@@ -86,7 +86,9 @@ const sendEcho = (reg: Registry, r: Runner): void => {
   try {
     if (r.echo === undefined) {
       const port = openEchoPort(r.peer.address, r.peer.localAddress, r.sender.port(), (e) => {
-        if (e.discriminator === r.session.localDiscr) dispatch(reg, r, { _tag: 'EchoReturned' })
+        if (e.discriminator !== r.session.localDiscr) return
+        reg.observe?.echoReceived(r.peer.address)
+        dispatch(reg, r, { _tag: 'EchoReturned' })
       })
       if (typeof port === 'string') throw new Error(port)
       r.echo = port
@@ -94,6 +96,7 @@ const sendEcho = (reg: Registry, r: Runner): void => {
     }
     r.echoSequence = (r.echoSequence + 1) >>> 0
     r.echo.send(r.session.localDiscr, r.echoSequence)
+    reg.observe?.echoSent(r.peer.address)
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
     if (r.echoTrouble === undefined) reg.log.warn('bfd-echo-send-failed', { peer: r.peer.address, error: why })

@@ -23,7 +23,7 @@ export type ToBfdWorker =
 /** A BfdObserver call, by name. */
 export type Observed =
   | { readonly call: 'state'; readonly peer: string; readonly up: boolean }
-  | { readonly call: 'sent' | 'received' | 'forget'; readonly peer: string }
+  | { readonly call: 'sent' | 'received' | 'echoSent' | 'echoReceived' | 'forget'; readonly peer: string }
   | { readonly call: 'discarded'; readonly reason: string }
 
 export type FromBfdWorker =
@@ -53,6 +53,8 @@ const postingObserver = (post: (m: FromBfdWorker) => void): BfdObserver => {
     state: (peer, up) => o({ call: 'state', peer, up }),
     sent: (peer) => o({ call: 'sent', peer }),
     received: (peer) => o({ call: 'received', peer }),
+    echoSent: (peer) => o({ call: 'echoSent', peer }),
+    echoReceived: (peer) => o({ call: 'echoReceived', peer }),
     discarded: (reason) => o({ call: 'discarded', reason }),
     forget: (peer) => o({ call: 'forget', peer }),
   }

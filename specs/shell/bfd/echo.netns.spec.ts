@@ -146,6 +146,12 @@ const echoOn = (): void => void t.test("against FRR's bfdd with echo-mode: echoe
   t.ok(frrs.some((p) => p.ttl === 255) && frrs.some((p) => p.ttl === 254), "FRR's bfdd echoes too, looped by our kernel")
   await sleep(1_000)
   t.equal(count(a, 'down'), 0, 'no Down while echoes flow')
+  a.command({ cmd: 'metrics' })
+  const text = String((await a.waitFor((e) => e.event === 'metrics', 'our metrics'))['text'])
+  const counter = (name: string): number => Number(new RegExp(`${name}\\{peer="${RTR.replace(/\./g, '\\.')}"\\} (\\d+)`).exec(text)?.[1] ?? -1)
+  const [out, back] = [counter('metallb_bfd_echo_packet_output'), counter('metallb_bfd_echo_packet_input')]
+  t.comment(`metrics after about 3 s of echo: metallb_bfd_echo_packet_output ${out}, metallb_bfd_echo_packet_input ${back}`)
+  t.ok(out >= 30 && back >= 30 && back <= out, 'metallb_bfd_echo_packet_output and _input count them (MetalLB names)')
 
   const droppedAt = await dropEchoesAtRouter(lab, rtr)
   // The first Down after the drop began (a Down before it already failed the row above).

@@ -14,6 +14,9 @@ t.test('up and down events count transitions only; a stopped peer loses its seri
   m.sent('198.51.100.1')
   m.received('198.51.100.1')
   m.received('198.51.100.1')
+  m.echoSent('198.51.100.1')
+  m.echoSent('198.51.100.1')
+  m.echoReceived('198.51.100.1')
   m.state('198.51.100.1', false)
   m.discarded('BadVersion')
   m.discarded('NoSession')
@@ -24,6 +27,8 @@ t.test('up and down events count transitions only; a stopped peer loses its seri
     'metallb_bfd_session_down_events{peer="198.51.100.1"} 1',
     'metallb_bfd_control_packet_input{peer="198.51.100.1"} 2',
     'metallb_bfd_control_packet_output{peer="198.51.100.1"} 1',
+    'metallb_bfd_echo_packet_input{peer="198.51.100.1"} 1',
+    'metallb_bfd_echo_packet_output{peer="198.51.100.1"} 2',
     'ironlb_bfd_packets_discarded_total{reason="BadVersion"} 1',
     'ironlb_bfd_packets_discarded_total{reason="NoSession"} 2',
   ])
