@@ -36,9 +36,18 @@ export interface MetallbProcess {
 }
 
 const live = new Set<ChildProcess>()
-process.once('exit', () => {
+const killAll = (): void => {
   for (const c of live) c.kill('SIGKILL')
-})
+}
+process.once('exit', killAll)
+// A signal ends the bench without 'exit' (specs/support/controlPlane.ts stops its API servers, then re-raises
+// it): without this, a bench stopped by SIGTERM left MetalLB's controller running (seen 2026-12-03).
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(sig, () => {
+    killAll()
+    // Nobody else listening (no API server of ours running): the signal's default action, as if not caught.
+    if (process.listenerCount(sig) === 0) process.kill(process.pid, sig)
+  })
 
 export const startMetallbController = async (opts: { readonly kubeconfig: string; readonly namespace: string; readonly binDir: string }): Promise<MetallbProcess> => {
   const dir = mkdtempSync(join(tmpdir(), 'ironlb-metallb-'))
