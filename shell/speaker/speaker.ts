@@ -32,6 +32,7 @@ import { bgpStatusPublisher, writeBgpStatus } from './bgpStatus.js'
 import { startSpeakerCaches } from './caches.js'
 import { type ResponderIo, startL2Responder } from './l2Responder.js'
 import { l2StatusPublisher, writeL2Status } from './l2Status.js'
+import { queuedStatusDeps } from './statusObjects.js'
 import { startLinkWatch } from './linkWatch.js'
 import { membershipApplier } from './membershipApplier.js'
 import type { SpeakerMetrics } from './metrics.js'
@@ -88,7 +89,7 @@ export const startSpeaker = async (opts: SpeakerOptions): Promise<Speaker> => {
   const caches = startSpeakerCaches(opts, kick)
   const links = await startLinkWatch({ ...opts, responder, kick: urgent, ...(opts.linksPollMs === undefined ? {} : { pollMs: opts.linksPollMs }) })
   const membership = membershipApplier({ ...opts, now, kick: urgent })
-  const statusDeps = { rest: opts.rest, log, events: opts.events, namespace: opts.namespace, node: opts.node }
+  const statusDeps = queuedStatusDeps({ rest: opts.rest, log, events: opts.events, namespace: opts.namespace, node: opts.node })
   const bfd = startBfd(log, bfdMetrics(metrics.registry))
   const sockets = opts.bgpSockets ?? { dialer: nativeDialer, listen: nativeListen }
   const bgp = startBgpApplier({ log, events: opts.events, node: opts.node, bfd, observe: metrics.bgp, onChange: urgent, ...sockets })

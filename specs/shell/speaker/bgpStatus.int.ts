@@ -15,6 +15,7 @@ import { serviceKey } from '../../../core/model/names.js'
 import { decodeBgpStatuses } from '../../../core/speaker/bgpStatusCodec.js'
 import { bgpStatusWrites } from '../../../core/speaker/bgpStatusWrites.js'
 import { eventRecorder } from '../../../shell/kube/events.js'
+import { eventQueue } from '../../../shell/kube/eventQueue.js'
 import type { KubeObject } from '../../../shell/kube/reflector.js'
 import { jsonLogger, silentLogger } from '../../../shell/obs/log.js'
 import { bgpStatusPublisher, writeBgpStatus } from '../../../shell/speaker/bgpStatus.js'
@@ -52,7 +53,7 @@ t.test('create, update, delete as MetalLB keeps them, with the nodeAssigned Even
   t.teardown(() => rmSync(saDir, { recursive: true, force: true }))
   const rest = await testRest(await serviceAccountKubeconfig(testKubeconfig(), 'speaker', cfg, saDir))
   t.teardown(() => rest.close())
-  const deps = { rest, log: silentLogger, events: eventRecorder(rest, 'metallb-speaker', node, silentLogger), namespace: cfg, node }
+  const deps = { rest, log: silentLogger, events: eventQueue(eventRecorder(rest, 'metallb-speaker', node, silentLogger), { capacity: 16, posters: 1, onDrop: () => undefined }), namespace: cfg, node }
   const statuses = async (): Promise<StatusObject[]> => {
     const r = await admin.request('GET', `/apis/metallb.io/v1beta1/namespaces/${cfg}/servicebgpstatuses`)
     return (r.body as { items: StatusObject[] }).items
@@ -107,7 +108,7 @@ t.test('the status PATCH fails after the POST: the object still goes to the cach
   // The admin's client, with every PATCH of a status refused as if the API server had timed out.
   const failing = { ...admin, request: (method: string, path: string, options?: Parameters<typeof admin.request>[2]) => (method === 'PATCH' && path.endsWith('/status') ? Promise.reject(new Error('PATCH: no answer within 5000 ms')) : admin.request(method, path, options)) }
   const node = `node-${id}`
-  const deps = { rest: failing, log: silentLogger, events: eventRecorder(admin, 'metallb-speaker', node, silentLogger), namespace: cfg, node }
+  const deps = { rest: failing, log: silentLogger, events: eventQueue(eventRecorder(admin, 'metallb-speaker', node, silentLogger), { capacity: 16, posters: 1, onDrop: () => undefined }), namespace: cfg, node }
   const web = serviceKey(`svc-${id}`, 'web')
   const written = await writeBgpStatus(deps, bgpStatusWrites([{ service: web, peer: 'tor-a' }], []))
   t.equal(written.length, 1, 'the POSTed object is handed back for the cache')
