@@ -5,7 +5,7 @@
 import * as t from 'io-ts'
 import { STATUS_LABELS } from '../config/statusCodecs.js'
 
-export interface StatusHeader {
+interface StatusHeader {
   readonly name: string
   readonly serviceName: string
   readonly serviceNamespace: string
