@@ -12,6 +12,7 @@ import { keepWebhook } from '../webhook/run.js'
 import { type StopSignal, catchStopSignal } from '../cli/stopSignal.js'
 import { type Controller, startController } from './controller.js'
 import { type ControllerSettings, controllerSettings } from './flags.js'
+import { adoptLeftovers, leftovers } from './adopt.js'
 import { findInstallOwner } from './installOwner.js'
 import { ensureMemberlistSecret } from './memberlistSecret.js'
 import { type ControllerMetrics, controllerMetrics } from './metrics.js'
@@ -76,6 +77,9 @@ export const runController = async (argv: readonly string[], stop: StopSignal = 
   const metrics = controllerMetrics()
   // What it creates goes with the install: owned by its ServiceAccount (core/controller/installOwner.ts).
   const owners = ownerReferences(await findInstallOwner(clients.rest, s.namespace, log))
+  const webhookOptions = s.webhook.enabled ? s.webhook.options(clients.rest, log, s.namespace) : undefined
+  // What an IronLB from before owner references left: adopted first, so it goes with this install too.
+  await adoptLeftovers(clients.rest, leftovers(s.namespace, s.leaseName, s.mlSecret, webhookOptions?.secretName), owners, log)
   if (s.mlSecret !== undefined && s.mlSecret !== '')
     await ensureMemberlistSecret(clients.rest, s.namespace, s.mlSecret, owners, log).catch((err: unknown) => log.error('memberlist-secret-failed', { error: err }))
   const parts = startLeading(s, clients, log, metrics, owners)
@@ -86,7 +90,7 @@ export const runController = async (argv: readonly string[], stop: StopSignal = 
     return 1
   }
   // Every replica serves the webhook, leader or not: the Service sends reviews to any of them.
-  const webhookServer = s.webhook.enabled ? keepWebhook({ ...s.webhook.options(clients.rest, log, s.namespace), ownerReferences: owners }) : undefined
+  const webhookServer = webhookOptions === undefined ? undefined : keepWebhook({ ...webhookOptions, ownerReferences: owners })
   log.info('controller-started', { namespace: s.namespace, identity: s.identity, lbClass: s.lbClass ?? null, port: s.obs.metricsPort })
   // A signal that came during the start resolved `next` already: the controller stops at once.
   const signal = await stop.next

@@ -28,7 +28,7 @@ t.test('every Pod runs with seccompProfile RuntimeDefault', async (t) => {
   }
 })
 
-t.test('Secrets: the speaker lists and watches its namespace\'s (passwordSecret), the controller only creates and reads by name', async (t) => {
+t.test('Secrets: the speaker lists and watches its namespace\'s (passwordSecret), the controller only creates, reads and updates by name', async (t) => {
   const secrets = grantsOf(manifest('20-rbac.yaml'))
     .filter((g) => g.resource === 'secrets')
     .map(describeGrant)
@@ -37,6 +37,7 @@ t.test('Secrets: the speaker lists and watches its namespace\'s (passwordSecret)
     'controller: create core/secrets in metallb-system',
     'controller: get core/secrets memberlist in metallb-system',
     'controller: get core/secrets metallb-webhook-cert in metallb-system',
+    'controller: update core/secrets memberlist in metallb-system',
     'controller: update core/secrets metallb-webhook-cert in metallb-system',
     'speaker: list core/secrets in metallb-system',
     'speaker: watch core/secrets in metallb-system',

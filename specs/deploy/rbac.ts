@@ -36,6 +36,10 @@ const LANDING: readonly Allowed[] = [
   // --webhook-mode=enabled): its serving certificate and its configuration's CA bundle.
   ...landing(CONTROLLER, '', 'secrets', ['get', 'update'], 'admission webhook certificate', 'metallb-webhook-cert'),
   ...landing(CONTROLLER, 'admissionregistration.k8s.io', 'validatingwebhookconfigurations', ['get', 'patch'], 'admission webhook', 'metallb-webhook-configuration'),
+  // Adopting a memberlist Secret an older IronLB left without an owner (shell/controller/adopt.ts): this
+  // lab's controller creates its Secret afresh (owned), so it has none to adopt; the cluster's helm row
+  // (lifecycle.cluster.ts) uses the grant.
+  ...landing(CONTROLLER, '', 'secrets', ['update'], 'adopting an older IronLB\'s memberlist Secret', 'memberlist'),
   // BGP: the speaker lists and watches its ServiceBGPStatus objects always (that is in use); it
   // writes them only for a Service advertised by BGP, which this lab (Layer 2 only) has none of.
   ...landing(SPEAKER, 'metallb.io', 'servicebgpstatuses', ['create', 'delete'], 'BGP, not configured in this lab'),

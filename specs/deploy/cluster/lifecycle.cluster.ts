@@ -5,7 +5,8 @@
 // `helm install` of deploy/chart and `helm uninstall`. The cluster is dual-stack: with the kustomize install,
 // a dual-stack Service's IPv6 address is answered by NDP and reached through kube-proxy. Each install reaches Ready and its speakers answer
 // ARP for the Service's IP, and what the controller creates at run time (its Lease, the memberlist and
-// webhook certificate Secrets) is owned by the install's ServiceAccount; each uninstall leaves every object
+// webhook certificate Secrets) is owned by the install's ServiceAccount, those an older IronLB left unowned
+// before the Helm install adopted; each uninstall leaves every object
 // the API server lists (all kinds, namespaced and cluster-scoped, but events) as it was before the install,
 // and nobody answers ARP for the IP.
 // Root. Not in `make test`: `make cluster-specs` (with `make helm-bins` for the chart).
@@ -120,6 +121,27 @@ const leftNothing = async (t: Test, cluster: Cluster, before: readonly string[],
 // ServiceAccount, which the garbage collector (kube-controller-manager's) follows.
 const RUNTIME_OBJECTS = ['lease/ironlb-controller', 'secret/memberlist', 'secret/metallb-webhook-cert']
 
+// As an IronLB before 04de792 made them: no owner references. The certificate's content does not matter
+// (the controller replaces certificates it cannot read, keeping the object); its shape does.
+const dummy = Buffer.from('left by an older IronLB').toString('base64')
+const OLD_LEFTOVERS = `apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {name: ironlb-controller, namespace: ${NS}}
+spec: {holderIdentity: controller-gone, leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00.000000Z'}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: memberlist, namespace: ${NS}, labels: {app.kubernetes.io/name: ironlb}}
+type: Opaque
+data: {secretkey: ${Buffer.from('k'.repeat(128)).toString('base64')}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: metallb-webhook-cert, namespace: ${NS}, labels: {app.kubernetes.io/name: ironlb}}
+type: kubernetes.io/tls
+data: {ca.crt: ${dummy}, ca.key: ${dummy}, tls.crt: ${dummy}, tls.key: ${dummy}}
+`
+
 /** Each run-time object carries an owner reference to the ServiceAccount the install made (by its uid). */
 const ownedByInstall = async (t: Test, kubectl: Cluster['kubectl']): Promise<void> => {
   const uid = (await kubectl(['-n', NS, 'get', 'serviceaccount', 'controller', '-o', 'jsonpath={.metadata.uid}'])).stdout
@@ -211,6 +233,10 @@ t.test('install, upgrade and uninstall on the lab cluster: manifests, kustomize,
     // The chart leaves the release namespace to the user (NOTES.txt): made and labelled as the manifests do.
     t.equal((await kubectl(['apply', '-f', join(manifests, '00-namespace.yaml')])).code, 0, 'the user makes the namespace')
     const userNs = await inventory(kubectl)
+    // An IronLB from before owner references left its run-time objects here, unowned: the controller
+    // adopts them at start (core/controller/adoption.ts), else helm uninstall leaves them (not in userNs).
+    // create, not apply: apply's last-applied annotation is an installer's mark, which the controller leaves.
+    t.equal((await kubectl(['create', '-f', '-'], OLD_LEFTOVERS)).code, 0, 'an older IronLB\'s Lease and Secrets, without owners')
     const since = Date.now()
     const r = await helm(['install', 'ironlb', join(repoRoot, 'deploy', 'chart'), '--namespace', NS])
     t.equal(r.code, 0, `helm install (${r.stderr.trim().split('\n').at(-1) ?? ''})`)

@@ -56,3 +56,22 @@ t.test("a memberlist Secret the user made stays the user's: no owner added", asy
   await eventually('the Lease', 30_000, () => read(leasePath(ns)))
   t.equal((await read(secretPath(ns)))?.metadata.ownerReferences, undefined, 'Secret memberlist has no owner reference')
 })
+
+t.test('a Lease and a memberlist Secret an older IronLB left without an owner are adopted at start', async (t) => {
+  const ns = `own-${randomSuffix()}`
+  await create(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
+  // As the controller made them before owner references (04de792): IronLB's label, type and key.
+  const key = Buffer.from('a key an older controller made').toString('base64')
+  const secret = await rest.request('POST', `/api/v1/namespaces/${ns}/secrets`, { body: { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'memberlist', labels: { 'app.kubernetes.io/name': 'ironlb' } }, data: { secretkey: key } } })
+  const lease = await rest.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, { body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'ironlb-controller' }, spec: { holderIdentity: 'gone', leaseDurationSeconds: 15 } } })
+  t.same([secret.status, lease.status], [201, 201], 'the leftovers')
+  const c = await started(t, ns)
+  const account = await read(`/api/v1/namespaces/${ns}/serviceaccounts/controller`)
+  const owner = [{ apiVersion: 'v1', kind: 'ServiceAccount', name: 'controller', uid: account?.metadata.uid }]
+  const adopted = (path: string) => async () => ((await read(path))?.metadata.ownerReferences === undefined ? undefined : true)
+  await eventually('the Secret adopted', 30_000, adopted(secretPath(ns)))
+  await eventually('the Lease adopted', 30_000, adopted(leasePath(ns)))
+  t.same((await read(secretPath(ns)))?.metadata.ownerReferences, owner, 'Secret memberlist')
+  t.same((await read(leasePath(ns)))?.metadata.ownerReferences, owner, 'Lease ironlb-controller')
+  t.match(c.logs(), /"leftover-adopted"/, 'the controller logged the adoption')
+})
