@@ -61,7 +61,9 @@ t.test('each non-default value lands where it should', async (t) => {
   t.same(speaker.tolerations, VALUES.speaker.tolerations, 'speaker.tolerations replace the control-plane ones')
   t.same(controller.securityContext, VALUES.controller.podSecurityContext, 'controller.podSecurityContext')
   t.same(cc.securityContext, VALUES.controller.securityContext, 'controller.securityContext')
-  t.same(speaker.securityContext, VALUES.speaker.podSecurityContext, 'speaker.podSecurityContext')
+  // Helm merges a map given in values into the chart's default (a key goes only when set to null): the
+  // speaker's non-root defaults stay beside the one field set here.
+  t.same(speaker.securityContext, { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, ...VALUES.speaker.podSecurityContext }, 'speaker.podSecurityContext, merged into the non-root default')
   t.same(sc.securityContext, VALUES.speaker.securityContext, 'speaker.securityContext')
 
   t.same(objects.filter((o) => o.kind === 'CustomResourceDefinition'), [], 'crds.enabled false: no CRDs')
