@@ -8,10 +8,5 @@
 #        bin-dir.sh --check    print it, or fail (exit 1) when the binaries are not built yet
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-hash=$(cat "$here/go.mod" "$here/go.sum" | sha256sum | cut -c1-16)
-dir="${IRONLB_CACHE:-${HOME:?HOME is unset}/.cache/ironlb}/k8s/${hash}"
-if [[ ${1:-} == --check && ! -f "$dir/.complete" ]]; then
-  echo "bin-dir: no complete build in $dir; run: make k8s-bins" >&2
-  exit 1
-fi
-printf '%s\n' "$dir"
+. "$here/../goCache.sh"
+gocache_check_or_print "$(gocache_dir k8s "$here/go.mod" "$here/go.sum")" k8s-bins "${1:-}"

@@ -8,10 +8,5 @@
 #        bin-dir.sh --check    print it, or fail (exit 1) when the binaries are not built yet
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-hash=$(cat "$here/go.mod" "$here/go.sum" "$here/frr-k8s-copy.sh" | sha256sum | cut -c1-16)
-dir="${IRONLB_CACHE:-${HOME:?HOME is unset}/.cache/ironlb}/metallb/${hash}"
-if [[ ${1:-} == --check && ! -f "$dir/.complete" ]]; then
-  echo "bin-dir: no complete build in $dir; run: make metallb-bins" >&2
-  exit 1
-fi
-printf '%s\n' "$dir"
+. "$here/../goCache.sh"
+gocache_check_or_print "$(gocache_dir metallb "$here/go.mod" "$here/go.sum" "$here/frr-k8s-copy.sh")" metallb-bins "${1:-}"
