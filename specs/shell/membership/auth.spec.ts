@@ -34,3 +34,22 @@ t.test('during a rotation a datagram carries one tag per signing key, and each s
   t.equal(tagFor([k1, k2, k3], msg).length, TAGS_MAX * TAG_LENGTH, 'never more tags than the codec carries')
   t.notOk(verify([k1], msg, Buffer.concat([both, hmac(k1)])), 'three tags are refused')
 })
+
+t.test('the primed-pad HMAC equals createHmac for every key length, and a key is primed once, not frozen', async (t) => {
+  // Key lengths around SHA-256's 64-byte block (a longer key is hashed first) and messages around it.
+  for (const keyLength of [16, 32, 63, 64, 65, 128, 200]) {
+    for (const msgLength of [0, 1, 55, 64, 300, 1400]) {
+      const key = Buffer.alloc(keyLength)
+      for (let i = 0; i < keyLength; i++) key[i] = (i * 37 + keyLength) & 0xff
+      const m = Buffer.alloc(msgLength, msgLength & 0xff)
+      const want = createHmac('sha256', key).update(m).digest()
+      t.same(Buffer.from(sign(key, m)), want, `key ${keyLength} B, message ${msgLength} B`)
+      t.same(Buffer.from(sign(key, m)), want, `key ${keyLength} B, message ${msgLength} B, again (the primed states are copied, not used up)`)
+    }
+  }
+  const a = Buffer.alloc(32, 9)
+  const b = Buffer.alloc(32, 9)
+  b[31] = 8
+  t.same(Buffer.from(sign(a, msg)), createHmac('sha256', a).update(msg).digest())
+  t.same(Buffer.from(sign(b, msg)), createHmac('sha256', b).update(msg).digest(), 'another key object of one byte difference gets its own pads')
+})
