@@ -1,5 +1,5 @@
-// A throwaway containerd (make cluster-bins) for specs: its root, state and socket in a folder of the
-// spec's, and the whole daemon, its shims and runc in a private mount namespace with a tmpfs on /run,
+// A throwaway containerd (make cluster-bins) for specs: its root (a tmpfs), state and socket in a folder of
+// the spec's, and the whole daemon, its shims and runc in a private mount namespace with a tmpfs on /run,
 // because containerd puts shim sockets, FIFOs and runc's state under /run/containerd whatever it is told.
 // Its containers' cgroups sit under a containerd namespace named for this process, removed at stop.
 // Without `cri` the CRI plugins are off (importing and running images with ctr); with it, containerd
@@ -53,6 +53,9 @@ ${cri === undefined ? 'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.cont
   address = "${dir}/containerd.sock.ttrpc"
 ${cri === undefined ? '' : criConfig(binDir, cri)}`
 
+/** A bound for a wait raced against it: unref'd, so that it never keeps the spec's process alive after its tests. */
+const lapse = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref())
+
 const mountNs = (pid: number): string | undefined => {
   try {
     return readlinkSync(`/proc/${pid}/ns/mnt`)
@@ -73,11 +76,13 @@ export const startContainerd = async (binDir: string, dir: string, opts: StartOp
   const log = openSync(join(dir, 'containerd.log'), 'a')
   // nsenter and unshare exec sh, which execs containerd: the pid is the daemon's. Not `ip netns exec`:
   // it mounts a new /sys, without the cgroup hierarchies runc and the kubelet need. CRI makes the Pods'
-  // network namespaces under /run/netns: in the tmpfs, so they go with the mount namespace.
+  // network namespaces under /run/netns: in the tmpfs, so they go with the mount namespace. The root
+  // (content and unpacked snapshots, about 260 MB and 8,000 files with the IronLB image) is a tmpfs too,
+  // freed with the namespace: removing it from this machine's disk took 11-24 s per spec under load.
   const argv = [
     ...(opts.netns === undefined ? [] : ['nsenter', `--net=/run/netns/${opts.netns}`, '--']),
-    ...['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/netns && exec "$0" --config "$1"'],
-    ...[join(binDir, 'containerd'), join(dir, 'config.toml')],
+    ...['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/netns && mkdir -p "$2" && mount -t tmpfs -o mode=0711 tmpfs "$2" && exec "$0" --config "$1"'],
+    ...[join(binDir, 'containerd'), join(dir, 'config.toml'), join(dir, 'root')],
   ]
   const daemon = spawn(
     argv[0] ?? 'unshare',
@@ -93,9 +98,9 @@ export const startContainerd = async (binDir: string, dir: string, opts: StartOp
   const stop = async (): Promise<void> => {
     const inside = ns === undefined ? [] : pidsIn(ns)
     daemon.kill('SIGTERM')
-    await Promise.race([exited, sleep(10_000)])
+    await Promise.race([exited, lapse(10_000)])
     for (const p of [pid, ...inside]) if (mountNs(p) === ns) process.kill(p, 'SIGKILL')
-    await Promise.race([exited, sleep(5_000)])
+    await Promise.race([exited, lapse(5_000)])
     // With CRI the kubelet names the cgroups (its cgroupRoot): clearing them is its owner's.
     for (const controller of opts.cri === undefined && existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : []) {
       const parent = join('/sys/fs/cgroup', controller, namespace)

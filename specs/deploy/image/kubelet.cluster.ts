@@ -16,6 +16,7 @@ import { inNs, launch, mustRun, run, sleep, stopAll, type ProcRef } from '../../
 import { isRoot, missingTools } from '../../support/netns.js'
 import { repoRoot } from '../../support/repoRoot.js'
 import { clearCgroupRoot, makeCgroupRoot } from '../../support/k8s-cluster/lab/cgroups.js'
+import { coverKernelTunables, machineTunables } from '../../support/k8s-cluster/lab/kernelTunables.js'
 import { startContainerd, type TempContainerd } from '../../support/tempContainerd.js'
 
 // Absolute: ctr runs after nsenter --mount, which moves the working directory to the namespace's root.
@@ -88,14 +89,15 @@ t.test('a kubelet on containerd registers its Node and runs a Pod from the impor
     if (kubelet?.exitCode === null) {
       const gone = new Promise((r) => kubelet?.once('exit', r))
       kubelet.kill('SIGKILL')
-      await Promise.race([gone, sleep(5_000)])
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 5_000).unref())])
     }
     await containerd?.stop()
-    await stopAll(procs, 5_000)
+    await stopAll(procs, 0) // no grace: the control plane is thrown away
     clearCgroupRoot(CGROUP_ROOT)
     deleteNamespace(NS)
     rmSync(dir, { recursive: true, force: true })
   })
+  const tunables = machineTunables()
   await makeNamespace(NS)
   // A veth pair with both ends inside: the node's address, and nothing leads out of the namespace.
   await mustRun(['ip', '-n', NS, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p'])
@@ -140,6 +142,7 @@ t.test('a kubelet on containerd registers its Node and runs a Pod from the impor
 
   // The kubelet links every container log into /var/log/containers: a tmpfs there, in containerd's mount namespace only (the lab cluster does the same, lab/node.ts).
   t.equal((await run(['nsenter', '--target', String(containerd.pid), '--mount', '--', 'mount', '-t', 'tmpfs', 'tmpfs', '/var/log/containers'])).code, 0, "a tmpfs over /var/log/containers in the node's mount namespace")
+  await coverKernelTunables(containerd.pid, dir)
   makeCgroupRoot(CGROUP_ROOT)
   writeFileSync(join(dir, 'kubelet.yaml'), kubeletConfig(dir, containerd.socket))
   const log = openSync(join(dir, 'kubelet.log'), 'a')
@@ -153,6 +156,7 @@ t.test('a kubelet on containerd registers its Node and runs a Pod from the impor
   for (const end = Date.now() + 90_000; !ready && Date.now() < end; await sleep(500))
     ready = (await kubectl(['get', 'node', 'node1', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])).stdout === 'True'
   t.ok(ready, 'the kubelet registered node1 and it is Ready')
+  t.same(machineTunables(), tunables, "the machine's kernel tunables as they were (the kubelet's own copies in its mount namespace)")
   t.comment(`node Ready ${Date.now() - started} ms after the kubelet started`)
   if (!ready) return void t.comment(readFileSync(join(dir, 'kubelet.log'), 'utf8').split('\n').slice(-30).join('\n'))
 

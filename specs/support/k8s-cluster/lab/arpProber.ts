@@ -75,7 +75,7 @@ export const startArpProber = (clientNs: string, ip: string, maxSeconds: number,
       asking.kill('SIGINT')
       await sleep(300) // the last replies
       capture.kill('SIGINT')
-      await Promise.race([captured, sleep(5_000)])
+      await Promise.race([captured, new Promise((r) => setTimeout(r, 5_000).unref())])
       return arpReport(dump, ip)
     },
   }

@@ -83,7 +83,8 @@ export const clusterUp = async (t: Teardown, o: ClusterOptions): Promise<Cluster
   // Processes first (the namespaces cannot go while they are in them), then the Lab's namespaces.
   t.teardown(async () => {
     await Promise.all(stops.map((s) => s()))
-    await stopAll(infraProcs, 5_000)
+    // No grace: the cluster is thrown away (kube-apiserver took the whole 5 s it had been given).
+    await stopAll(infraProcs, 0)
     await lab.destroy()
     process.off('exit', lastResort)
     if (process.env['IRONLB_KEEP_CLUSTER_DIR'] === undefined) rmSync(dir, { recursive: true, force: true })

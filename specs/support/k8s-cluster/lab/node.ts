@@ -6,9 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { run, sleep } from '../../../../shell/testbed/sys.js'
+import { run } from '../../../../shell/testbed/sys.js'
 import { startContainerd, type TempContainerd } from '../../tempContainerd.js'
 import { clearCgroupRoot, makeCgroupRoot } from './cgroups.js'
+import { coverKernelTunables } from './kernelTunables.js'
 import { writeCertKubeconfig } from './kubeconfig.js'
 import { cniConflist, kubeletConfig, kubeProxyConfig } from './nodeConfig.js'
 import type { ClientCert } from './pki.js'
@@ -46,11 +47,14 @@ const spawnLogged = (argv: readonly string[], log: string): ChildProcess => {
   return child
 }
 
+/** A bound for a wait raced against it: unref'd, so that it never keeps the spec's process alive after its tests. */
+const lapse = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref())
+
 const kill = async (child: ChildProcess): Promise<void> => {
   if (child.exitCode !== null || child.signalCode !== null) return
   const gone = new Promise((r) => child.once('exit', r))
   child.kill('SIGKILL')
-  await Promise.race([gone, sleep(5_000)])
+  await Promise.race([gone, lapse(5_000)])
 }
 
 const importImages = async (c: TempContainerd, images: readonly string[]): Promise<void> => {
@@ -76,6 +80,7 @@ export const startNode = async (n: NodeInputs, onStop: (stop: () => Promise<void
   await importImages(containerd, n.images)
   // The kubelet links every container log into /var/log/containers: a tmpfs there, in this node's mount namespace only.
   await run(['nsenter', '--target', String(containerd.pid), '--mount', '--', 'mount', '-t', 'tmpfs', 'tmpfs', '/var/log/containers'])
+  await coverKernelTunables(containerd.pid, n.dir)
   makeCgroupRoot(n.cgroupRoot)
   writeFileSync(join(n.dir, 'kubelet.yaml'), kubeletConfig({ ip: n.plan.ip, cgroupRoot: n.cgroupRoot, socket: containerd.socket, podLogs: join(n.dir, 'pod-logs') }))
   writeCertKubeconfig(join(n.dir, 'kubelet.kubeconfig'), n.server, n.caFile, `system:node:${n.plan.name}`, n.cert)

@@ -2,7 +2,6 @@
 // connection (so every one goes through ARP resolution and the node's DNAT anew), with a 1 s timeout, for
 // at most `maxSeconds`; stopped, it reports how many were sent and answered, and the longest run of failures.
 import { spawn } from 'node:child_process'
-import { sleep } from '../../../../shell/testbed/sys.js'
 
 export interface ProbeReport {
   readonly sent: number
@@ -67,7 +66,7 @@ export const startProber = (clientNs: string, ip: string, maxSeconds: number, on
   return {
     stop: async () => {
       child.kill('SIGTERM')
-      await Promise.race([exited, sleep(10_000)])
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())])
       return JSON.parse(out === '' ? '{"sent":0,"ok":0,"failed":0,"longestOutageMs":0,"errors":{"no report":1},"runs":[]}' : out) as ProbeReport
     },
   }
