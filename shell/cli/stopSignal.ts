@@ -3,7 +3,7 @@
 // installed only once the daemon had started: a SIGTERM that came while it was still loading its
 // modules (seconds on a busy node) was lost, the speaker then joined and announced, and the kubelet
 // SIGKILLed it at the end of the grace period, with no leave (seen in the lab cluster's rollouts,
-// specs/deploy/cluster/install.cluster.ts); a controller so killed keeps its Lease until it expires.
+// specs/deploy/cluster/lifecycle.cluster.ts); a controller so killed keeps its Lease until it expires.
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
 
 export interface StopSignal {
