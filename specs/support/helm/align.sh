@@ -15,7 +15,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export GOWORK=off GOTOOLCHAIN=local GOFLAGS=-mod=mod
 keep='^(go\.opentelemetry\.io/|google\.golang\.org/(grpc|genproto)|github\.com/grpc-ecosystem/|github\.com/pkg/errors$|github\.com/BurntSushi/|github\.com/Masterminds/|github\.com/sirupsen/|github\.com/cyphar/|cyphar\.com/|github\.com/go-logfmt/|gopkg\.in/yaml\.v2$|golang\.org/x/(tools|mod)($|/))'
-versions() { (cd "$1" && go list -m -f '{{.Path}} {{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}' all | awk 'NF == 2' | sort); }
+versions() { (cd "$1" && GOFLAGS=-mod=readonly go list -m -f '{{.Path}} {{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}' all | awk 'NF == 2' | sort); }
 
 cd "$here"
 go mod edit -json | jq -r '(.Replace // [])[] | "-dropreplace=\(.Old.Path)"' | xargs -r go mod edit
