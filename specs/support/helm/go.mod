@@ -142,9 +142,17 @@ replace golang.org/x/term => golang.org/x/term v0.39.0
 
 replace golang.org/x/text => golang.org/x/text v0.33.0
 
-replace k8s.io/api => k8s.io/api v0.36.3
-
 replace k8s.io/apiextensions-apiserver => k8s.io/apiextensions-apiserver v0.36.3
+
+replace k8s.io/code-generator => k8s.io/code-generator v0.36.3
+
+replace k8s.io/component-helpers => k8s.io/component-helpers v0.36.3
+
+replace k8s.io/kubectl => k8s.io/kubectl v0.36.3
+
+replace k8s.io/metrics => k8s.io/metrics v0.36.3
+
+replace k8s.io/api => k8s.io/api v0.36.3
 
 replace k8s.io/apimachinery => k8s.io/apimachinery v0.36.3
 
@@ -154,25 +162,11 @@ replace k8s.io/cli-runtime => k8s.io/cli-runtime v0.36.3
 
 replace k8s.io/client-go => k8s.io/client-go v0.36.3
 
-replace k8s.io/code-generator => k8s.io/code-generator v0.36.3
-
-replace k8s.io/component-base => k8s.io/component-base v0.36.3
-
-replace k8s.io/component-helpers => k8s.io/component-helpers v0.36.3
-
-replace k8s.io/kms => k8s.io/kms v0.36.3
-
-replace k8s.io/kubectl => k8s.io/kubectl v0.36.3
-
-replace k8s.io/metrics => k8s.io/metrics v0.36.3
-
-replace k8s.io/streaming => k8s.io/streaming v0.36.3
-
-replace sigs.k8s.io/structured-merge-diff/v6 => sigs.k8s.io/structured-merge-diff/v6 v6.3.3
-
 replace k8s.io/cloud-provider => k8s.io/cloud-provider v0.36.3
 
 replace k8s.io/cluster-bootstrap => k8s.io/cluster-bootstrap v0.36.3
+
+replace k8s.io/component-base => k8s.io/component-base v0.36.3
 
 replace k8s.io/controller-manager => k8s.io/controller-manager v0.36.3
 
@@ -190,6 +184,8 @@ replace k8s.io/endpointslice => k8s.io/endpointslice v0.36.3
 
 replace k8s.io/externaljwt => k8s.io/externaljwt v0.36.3
 
+replace k8s.io/kms => k8s.io/kms v0.36.3
+
 replace k8s.io/kube-aggregator => k8s.io/kube-aggregator v0.36.3
 
 replace k8s.io/kube-controller-manager => k8s.io/kube-controller-manager v0.36.3
@@ -205,3 +201,5 @@ replace k8s.io/mount-utils => k8s.io/mount-utils v0.36.3
 replace k8s.io/pod-security-admission => k8s.io/pod-security-admission v0.36.3
 
 replace k8s.io/sample-apiserver => k8s.io/sample-apiserver v0.36.3
+
+replace k8s.io/streaming => k8s.io/streaming v0.36.3
