@@ -9,11 +9,11 @@ import { isLogLevel, jsonLogger } from '../obs/log.js'
 import { OBSERVABILITY_FLAGS, observabilitySettings, startObservability } from '../obs/observability.js'
 import { KEY_MIN_BYTES, refusal } from '../../core/membership/keyRing.js'
 import { readKeyFile } from '../membership/keyFile.js'
-import { DEFAULT_KEY_GRACE_MS, parseDuration } from '../membership/options.js'
+import { DEFAULT_KEY_GRACE_MS, parseDuration, parseProbeInterval } from '../membership/options.js'
 import type { SpeakerOptions } from './speaker.js'
 import { catchStopSignal } from '../cli/stopSignal.js'
 
-const FLAGS = ['lb-class', 'node-name', 'namespace', 'kubeconfig', ...OBSERVABILITY_FLAGS, 'log-level', 'memberlist-bind', 'memberlist-port', 'memberlist-key-file', 'memberlist-key-grace', 'memberlist-advertise']
+const FLAGS = ['lb-class', 'node-name', 'namespace', 'kubeconfig', ...OBSERVABILITY_FLAGS, 'log-level', 'memberlist-bind', 'memberlist-port', 'memberlist-key-file', 'memberlist-key-grace', 'memberlist-advertise', 'memberlist-probe-interval']
 
 const env = (name: string): string | undefined => {
   const v = process.env[name]
@@ -46,6 +46,10 @@ const readSettings = (argv: readonly string[]): { ok: true; value: Settings } | 
   // After the mounted Secret changes, the previous key still signs and verifies this long.
   const grace = parseDuration(flag('memberlist-key-grace') ?? `${DEFAULT_KEY_GRACE_MS}ms`)
   if (E.isLeft(grace)) return { ok: false, error: `--memberlist-key-grace: ${grace.left}` }
+  // Not MetalLB's: its memberlist probes once a second. Idle CPU against failover time (options.ts).
+  const probeText = flag('memberlist-probe-interval') ?? env('IRONLB_MEMBERLIST_PROBE_INTERVAL')
+  const probe = probeText === undefined ? undefined : parseProbeInterval(probeText)
+  if (probe !== undefined && E.isLeft(probe)) return { ok: false, error: `--memberlist-probe-interval: ${probe.left}` }
   // --host falls back to METALLB_HOST, as MetalLB's speaker does.
   const observability = observabilitySettings(flag, env('METALLB_HOST'))
   if (!observability.ok) return observability
@@ -65,6 +69,7 @@ const readSettings = (argv: readonly string[]): { ok: true; value: Settings } | 
       memberlistBind: flag('memberlist-bind') ?? env('METALLB_ML_BIND_ADDR') ?? '0.0.0.0',
       memberlistPort: Number(flag('memberlist-port') ?? env('METALLB_ML_BIND_PORT') ?? '7946'),
       memberlistAdvertise: flag('memberlist-advertise') ?? env('METALLB_HOST'),
+      ...(probe === undefined ? {} : { membershipProbeIntervalMs: probe.right }),
     },
   }
 }

@@ -16,6 +16,10 @@ interface MembershipDeps {
   readonly memberlistBind: string
   readonly memberlistPort: number
   readonly memberlistAdvertise?: string | undefined
+  /** Where the detector runs (membership.ts); the worker thread by default. */
+  readonly membershipThread?: 'main' | 'worker'
+  /** The detector's probe period (options.ts parseProbeInterval); the core's default when absent. */
+  readonly membershipProbeIntervalMs?: number
   readonly now: () => number
   readonly kick: () => void
 }
@@ -40,7 +44,7 @@ const onEvent = (deps: MembershipDeps, goneSince: Map<string, number>, e: Member
   }
 }
 
-const optionsOf = (deps: MembershipDeps, members: MembershipOptions['members'], goneSince: Map<string, number>): MembershipOptions => ({
+export const optionsOf = (deps: MembershipDeps, members: MembershipOptions['members'], goneSince: Map<string, number>): MembershipOptions => ({
   self: deps.node,
   bindAddress: deps.memberlistBind,
   port: deps.memberlistPort,
@@ -48,6 +52,8 @@ const optionsOf = (deps: MembershipDeps, members: MembershipOptions['members'], 
   key: deps.membershipKey,
   ...(deps.membershipKeyFile === undefined ? {} : { keyFile: deps.membershipKeyFile }),
   ...(deps.membershipKeyGraceMs === undefined ? {} : { keyGraceMs: deps.membershipKeyGraceMs }),
+  ...(deps.membershipThread === undefined ? {} : { thread: deps.membershipThread }),
+  ...(deps.membershipProbeIntervalMs === undefined ? {} : { config: { probeIntervalMs: deps.membershipProbeIntervalMs } }),
   members,
   onChange: () => deps.kick(),
   onEvent: (e) => onEvent(deps, goneSince, e),

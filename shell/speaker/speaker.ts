@@ -62,6 +62,8 @@ export interface SpeakerOptions {
   readonly bgpSockets?: { readonly dialer: Dialer; readonly listen: Listen; readonly port?: number }
   /** Where the failure detector runs: its own worker thread (default), or this one (specs run from source). */
   readonly membershipThread?: 'main' | 'worker'
+  /** The failure detector's probe period (--memberlist-probe-interval); 100 ms when absent. */
+  readonly membershipProbeIntervalMs?: number
 }
 
 export interface Speaker {
