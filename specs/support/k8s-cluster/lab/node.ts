@@ -1,6 +1,7 @@
 // One node of the lab cluster in its own network namespace: containerd 2.3 with CRI (tempContainerd.ts:
-// private mount namespace, tmpfs on /run), both images imported into its `k8s.io` namespace, the kubelet in
-// containerd's mount and network namespaces with a client certificate of its own, and kube-proxy
+// private mount namespace, tmpfs on /run and its root), both images imported into its `k8s.io` namespace, the
+// kubelet in containerd's mount and network namespaces with a client certificate of its own and its own
+// copies of the kernel tunables it would set machine-wide (kernelTunables.ts), and kube-proxy
 // (nftables) in the network namespace. The CNI configuration comes later, once the controller manager has
 // given the Node its podCIDR (writeCni): until then the kubelet reports the network not ready.
 import { spawn, type ChildProcess } from 'node:child_process'
