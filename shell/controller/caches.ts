@@ -11,6 +11,7 @@ import { type ClusterObjects, type DecodedObject, clusterObjectsOf, decodeCluste
 import type { ControllerSnapshot } from '../../core/controller/reconcile.js'
 import type { ServiceShown } from '../../core/model/serviceShown.js'
 import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
+import { apiReachability } from '../kube/reachability.js'
 import { type KubeObject, type Reflector, startReflector } from '../kube/reflector.js'
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
@@ -45,8 +46,10 @@ const memoizedDecode = (): ((raw: KubeObject) => DecodedObject) => {
 }
 
 export const startCaches = (deps: CacheDeps): ControllerCaches => {
+  // One answer after an API outage wakes every cache (shell/kube/reachability.ts).
+  const reachability = apiReachability()
   const reflect = (path: string, typeMeta: { apiVersion: string; kind: string }): Reflector<KubeObject> =>
-    startReflector<KubeObject>({ path, rest: deps.rest, log: deps.log, onChange: deps.onChange, typeMeta })
+    startReflector<KubeObject>({ path, rest: deps.rest, log: deps.log, onChange: deps.onChange, typeMeta, reachability })
   const services = reflect('/api/v1/services', { apiVersion: 'v1', kind: 'Service' })
   const namespaces = reflect('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace' })
   const configs = CONFIG_KINDS.map((k) => reflect(configKindPath(deps.namespace, k), { apiVersion: `metallb.io/${k.version}`, kind: k.kind }))

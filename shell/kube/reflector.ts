@@ -1,9 +1,12 @@
 // A list+watch cache for one resource, hardened against what goes wrong in practice: watches that
 // end (server timeout, network), 410 Gone (relist), errors (retry with backoff, never give up),
 // and half-open connections that deliver nothing (a watchdog restarts the watch). Level-based: it
-// only says "something changed"; consumers read the whole cache.
+// only says "something changed"; consumers read the whole cache. How long it waits after a failure
+// depends on what failed (pauseAfter): no answer at all waits briefly and ends when a sibling
+// reflector is answered (reachability.ts), a 429 waits what the server asks, anything else backs off.
 import type { Logger } from '../obs/log.js'
 import { exponentialBackoff, sleep } from './backoff.js'
+import { type ApiReachability, apiReachability, unreachablePace } from './reachability.js'
 import { ApiError, type RestClient, ensureOk } from './rest.js'
 import { projectionOf } from '../../core/cluster/projection.js'
 
@@ -23,6 +26,8 @@ interface ReflectorOptions {
   readonly fieldSelector?: string
   /** List responses omit apiVersion/kind on items; stamp them so decoders see whole objects. */
   readonly typeMeta?: { readonly apiVersion: string; readonly kind: string }
+  /** Shared by a daemon's reflectors, so one answer after an outage wakes them all; absent: this reflector's own. */
+  readonly reachability?: ApiReachability
 }
 
 export interface Reflector<T extends KubeObject> {
@@ -85,7 +90,13 @@ interface ReflectorState<T extends KubeObject> {
   readonly cached: (o: T) => T
   readonly stopper: AbortController
   readonly restarts: Record<'error' | WatchEnd, number>
+  /** After an error the server answered (403, 500, ...). */
   readonly backoff: ReturnType<typeof exponentialBackoff>
+  /** After a failure with no answer (connection refused or reset): short, and cut short by `reach`. */
+  readonly unreachable: ReturnType<typeof exponentialBackoff>
+  readonly reach: ApiReachability
+  /** Keys deleted by a watch event, with that event's version: a late observeWrite must not bring them back. */
+  readonly deleted: Map<string, string | undefined>
   readonly timeoutSeconds: number
   resourceVersion: string
   synced: boolean
@@ -106,11 +117,34 @@ const relist = async <T extends KubeObject>(s: ReflectorState<T>): Promise<void>
   const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector } }), `list ${opts.path}`)
   const body = res.body as { items?: T[]; metadata?: { resourceVersion?: string } }
   s.store.clear()
+  s.deleted.clear()
   s.changes++
   for (const item of body.items ?? []) s.store.set(keyOf(item), s.cached(opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item }))
   s.resourceVersion = body.metadata?.resourceVersion ?? ''
   s.synced = true
+  answered(s)
   notify(s)
+}
+
+/** The server answered: this reflector's waits start small again, and its siblings' unreachable waits end. */
+const answered = <T extends KubeObject>(s: ReflectorState<T>): void => {
+  s.backoff.reset()
+  reachedAgain(s)
+}
+
+/** A request got through: the siblings' unreachable waits end (the backoff for answered errors stays as it is). */
+const reachedAgain = <T extends KubeObject>(s: ReflectorState<T>): void => {
+  s.unreachable.reset()
+  s.reach.answered()
+}
+
+/** Tombstones kept at most; the oldest go first (a relist clears them all). */
+const MAX_DELETED = 1_024
+
+const rememberDeleted = <T extends KubeObject>(s: ReflectorState<T>, key: string, rv: string | undefined): void => {
+  s.deleted.delete(key)
+  s.deleted.set(key, rv)
+  if (s.deleted.size > MAX_DELETED) for (const oldest of s.deleted.keys()) return void s.deleted.delete(oldest)
 }
 
 /** Applies one watch event: 'changed' (consumers are told), 'quiet', or 'gone' (410: relist). Other errors throw. */
@@ -127,6 +161,7 @@ const applyEvent = <T extends KubeObject>(s: ReflectorState<T>, ev: WatchEvent):
       break
     }
     case 'DELETED':
+      rememberDeleted(s, keyOf(ev.object), rv)
       if (s.store.delete(keyOf(ev.object))) s.changes++
       break
     case 'BOOKMARK':
@@ -170,12 +205,46 @@ const watchOnce = async <T extends KubeObject>(s: ReflectorState<T>): Promise<Wa
     }
   }
   try {
-    await opts.rest.stream(opts.path, query, onObject, round.signal)
+    // An open watch says the server is back (a quiet one may bring no event for minutes).
+    await opts.rest.stream(opts.path, query, onObject, round.signal, () => reachedAgain(s))
   } finally {
     clearInterval(watchdog)
     stopper.signal.removeEventListener('abort', onStop)
   }
   return outcome
+}
+
+/** Node's codes for a request that got no HTTP answer: the server is down, restarting or out of reach. */
+const NO_ANSWER = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN'])
+
+const noAnswer = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && NO_ANSWER.has(code)
+}
+
+/** A 429's Retry-After is obeyed within these bounds, plus up to a quarter more so a crowd spreads out. */
+const RETRY_AFTER_MS = { least: 1_000, most: 30_000 } as const
+
+/**
+ * Waits after a failed list or watch, by what failed: no answer -> the short unreachable pace, ended
+ * early once a sibling is answered; a 429 naming a wait (the server's storage still initializing after
+ * a restart) -> that wait, the backoff untouched; any other answer -> the backoff (up to 30 s).
+ */
+const pauseAfter = async <T extends KubeObject>(s: ReflectorState<T>, err: unknown): Promise<void> => {
+  const { opts, stopper } = s
+  if (!(err instanceof ApiError) && noAnswer(err)) {
+    const ms = s.unreachable.next()
+    opts.log.warn('watch-failed-retrying', { path: opts.path, error: err, retryInMs: ms, unreachable: true })
+    return s.reach.pause(ms, stopper.signal)
+  }
+  if (err instanceof ApiError) reachedAgain(s)
+  const asked = err instanceof ApiError && err.status === 429 ? err.retryAfterSeconds : undefined
+  const ms =
+    asked === undefined
+      ? s.backoff.next()
+      : Math.round(Math.min(RETRY_AFTER_MS.most, Math.max(RETRY_AFTER_MS.least, asked * 1_000)) * (1 + Math.random() / 4))
+  opts.log.warn('watch-failed-retrying', { path: opts.path, error: err, retryInMs: ms })
+  return sleep(ms, stopper.signal)
 }
 
 /** List, then watch again and again; relist only when the version is lost. Never gives up until stopped. */
@@ -190,16 +259,28 @@ const run = async <T extends KubeObject>(s: ReflectorState<T>): Promise<void> =>
       restarts[outcome]++
       // A server (or proxy) that closes watches at once must not turn this into a busy loop.
       if (outcome === 'closed' && Date.now() - startedAt < 1_000) await sleep(backoff.next(), stopper.signal)
+      else if (outcome === 'closed') answered(s)
       if (outcome === 'gone') s.resourceVersion = ''
       if (outcome === 'watchdog') opts.log.warn('watch-hung-restarting', { path: opts.path })
     } catch (err) {
       restarts.error++
       if (err instanceof ApiError && err.status === 410) s.resourceVersion = ''
-      const delay = backoff.next()
-      opts.log.warn('watch-failed-retrying', { path: opts.path, error: err, retryInMs: delay })
-      await sleep(delay, stopper.signal)
+      await pauseAfter(s, err)
     }
   }
+}
+
+/**
+ * Whether a version we wrote is newer than what the cache knows of `key`: the cached copy, or the
+ * watch's deletion of it. An object the cache lacks and never saw deleted is one we just created
+ * (without it a pass before the watch's ADDED, or all passes while the watch is down, created another).
+ */
+const newerThanKnown = <T extends KubeObject>(s: ReflectorState<T>, key: string, rv: string | undefined): boolean => {
+  const current = s.store.get(key)
+  if (current !== undefined) return isNewer(rv, current.metadata?.resourceVersion)
+  if (!s.deleted.has(key)) return true
+  const deletedAt = s.deleted.get(key)
+  return rv !== undefined && deletedAt !== undefined && isNewer(rv, deletedAt)
 }
 
 export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Reflector<T> => {
@@ -210,6 +291,9 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
     stopper: new AbortController(),
     restarts: { error: 0, gone: 0, watchdog: 0, closed: 0 },
     backoff: exponentialBackoff(250, 30_000),
+    unreachable: unreachablePace(),
+    reach: opts.reachability ?? apiReachability(),
+    deleted: new Map(),
     timeoutSeconds: opts.watchTimeoutSeconds ?? 300,
     resourceVersion: '',
     synced: false,
@@ -223,11 +307,9 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
     restarts: () => ({ ...s.restarts }),
     observeWrite: (obj) => {
       const key = keyOf(obj)
-      const current = s.store.get(key)
-      if (current !== undefined && isNewer(obj.metadata?.resourceVersion, current.metadata?.resourceVersion)) {
-        s.store.set(key, s.cached(obj))
-        s.changes++
-      }
+      if (!newerThanKnown(s, key, obj.metadata?.resourceVersion)) return
+      s.store.set(key, s.cached(obj))
+      s.changes++
     },
     stop: () => s.stopper.abort(),
   }

@@ -28,8 +28,8 @@ export interface RequestOptions {
 
 export interface RestClient {
   readonly request: (method: string, path: string, options?: RequestOptions) => Promise<RestResponse>
-  /** Streams newline-delimited JSON until the server closes, the signal aborts, or an error. */
-  readonly stream: (path: string, query: RequestOptions['query'], onObject: (o: unknown) => void, signal: AbortSignal) => Promise<void>
+  /** Streams newline-delimited JSON until the server closes, the signal aborts, or an error; `onOpen` once the server accepted it. */
+  readonly stream: (path: string, query: RequestOptions['query'], onObject: (o: unknown) => void, signal: AbortSignal, onOpen?: () => void) => Promise<void>
   readonly close: () => void
 }
 
@@ -39,6 +39,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly reason: string,
     message: string,
+    /** The Status's details.retryAfterSeconds (a 429 while the server's storage initializes says 1). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message)
   }
@@ -56,10 +58,11 @@ const withQuery = (path: string, query: RequestOptions['query']): string => {
 /** Turns a non-2xx response into an ApiError carrying the Status reason (Conflict, NotFound, ...). */
 export const ensureOk = (res: RestResponse, what: string): RestResponse => {
   if (res.status >= 200 && res.status < 300) return res
-  const status = res.body as { reason?: unknown; message?: unknown } | null
+  const status = res.body as { reason?: unknown; message?: unknown; details?: { retryAfterSeconds?: unknown } } | null
   const reason = typeof status?.reason === 'string' ? status.reason : `HTTP${res.status}`
   const message = typeof status?.message === 'string' ? status.message : JSON.stringify(res.body)
-  throw new ApiError(res.status, reason, `${what}: ${res.status} ${reason}: ${message}`)
+  const retryAfter = status?.details?.retryAfterSeconds
+  throw new ApiError(res.status, reason, `${what}: ${res.status} ${reason}: ${message}`, typeof retryAfter === 'number' ? retryAfter : undefined)
 }
 
 type Open = (method: string, path: string, headers: Record<string, string>) => Promise<http.ClientRequest>
@@ -173,7 +176,7 @@ const readLines = (res: http.IncomingMessage, onObject: (o: unknown) => void, fa
 
 const streamWith =
   (open: Open) =>
-  async (path: string, query: RequestOptions['query'], onObject: (o: unknown) => void, signal: AbortSignal): Promise<void> => {
+  async (path: string, query: RequestOptions['query'], onObject: (o: unknown) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> => {
     const req = await open('GET', withQuery(path, query), {})
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
@@ -189,6 +192,7 @@ const streamWith =
       })
       req.on('response', (res) => {
         if (res.statusCode !== 200) return refuseWatch(res, path, reject)
+        onOpen?.()
         // A garbled line or a failing handler ends this watch; the caller restarts it.
         readLines(res, onObject, (err) => {
           signal.removeEventListener('abort', onAbort)

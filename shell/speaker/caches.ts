@@ -11,6 +11,7 @@ import { STATUS_LABELS } from '../../core/config/statusCodecs.js'
 import { decodeBgpStatus } from '../../core/speaker/bgpStatusCodec.js'
 import type { SpeakerSnapshot } from '../../core/speaker/speakerPlan.js'
 import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
+import { apiReachability } from '../kube/reachability.js'
 import { type KubeObject, type Reflector, startReflector } from '../kube/reflector.js'
 import type { RestClient } from '../kube/rest.js'
 import type { Logger } from '../obs/log.js'
@@ -51,6 +52,8 @@ export const memoized = <T>(decode: (raw: unknown) => T): ((raw: unknown) => T) 
 export const memoizedDecode = (): ((raw: unknown) => DecodedObject) => memoized(decodeClusterObject)
 
 export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): SpeakerCaches => {
+  // One answer after an API outage wakes all 11: the speaker joins the failure detector only once every gating cache is filled.
+  const reachability = apiReachability()
   const reflect = (path: string, typeMeta: { apiVersion: string; kind: string }, labelSelector?: string, fieldSelector?: string): Reflector<KubeObject> =>
     startReflector<KubeObject>({
       path,
@@ -58,6 +61,7 @@ export const startSpeakerCaches = (deps: CacheDeps, onChange: () => void): Speak
       log: deps.log,
       onChange,
       typeMeta,
+      reachability,
       ...(labelSelector === undefined ? {} : { labelSelector }),
       ...(fieldSelector === undefined ? {} : { fieldSelector }),
     })

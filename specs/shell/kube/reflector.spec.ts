@@ -88,20 +88,24 @@ t.test('a kind the core does not project is kept whole but for managedFields', a
   t.strictSame(reflector.list(), [{ ...stored, metadata: meta }])
 })
 
-// A scripted API: each list answers the next of `lists`, each watch plays the next of `watches`
-// (then ends, or with `hold` stays open until stopped), and every call is recorded.
+// A scripted API: each list answers the next of `lists` ('fail': 500; 'busy': 429 asking for a 1 s
+// wait, as a restarted API server's storage does), each watch plays the next of `watches` (then ends,
+// or with `hold` stays open until stopped), and every call is recorded, with when it came.
 interface Script {
-  readonly lists: readonly (readonly { metadata: { name: string; resourceVersion: string }; v?: number }[] | 'fail')[]
+  readonly lists: readonly (readonly { metadata: { name: string; resourceVersion: string }; v?: number }[] | 'fail' | 'busy')[]
   readonly watches: readonly { readonly events: readonly unknown[]; readonly hold?: boolean }[]
 }
 const scripted = (script: Script) => {
   const calls: string[] = []
+  const at: number[] = []
   let lists = 0
   let watches = 0
   const rest = {
     request: async (method: string, path: string) => {
       const answer = script.lists[Math.min(lists++, script.lists.length - 1)]
       calls.push(`${method} ${path}`)
+      at.push(Date.now())
+      if (answer === 'busy') return { status: 429, body: { reason: 'TooManyRequests', message: 'storage is (re)initializing', details: { retryAfterSeconds: 1 } } }
       if (answer === 'fail' || answer === undefined) return { status: 500, body: { reason: 'InternalError', message: 'scripted' } }
       return { status: 200, body: { items: answer, metadata: { resourceVersion: answer.map((o) => Number(o.metadata.resourceVersion)).reduce((a, b) => Math.max(a, b), 0).toString() } } }
     },
@@ -116,7 +120,7 @@ const scripted = (script: Script) => {
     },
     close: () => undefined,
   }
-  return { rest, calls }
+  return { rest, calls, at }
 }
 const obj = (name: string, rv: number, v = 0) => ({ metadata: { name, resourceVersion: String(rv) }, v })
 
@@ -169,4 +173,30 @@ t.test('an ERROR other than 410 restarts the watch from the same version after a
   await until('the second watch', () => calls.length >= 3)
   t.strictSame(calls, ['GET /x', 'WATCH from 3', 'WATCH from 3'])
   t.equal(r.restarts().error, 1)
+})
+
+t.test('a 429 naming a wait is retried after that wait, and leaves the backoff where it was', async (t) => {
+  const { rest, calls, at } = scripted({ lists: ['busy', 'busy', 'fail', [obj('a', 1)]], watches: [{ events: [], hold: true }] })
+  const r = startReflector<ReturnType<typeof obj>>({ path: '/x', rest, log: silentLogger, onChange: () => undefined })
+  t.teardown(() => r.stop())
+  for (let i = 0; i < 100 && !r.synced(); i++) await new Promise((res) => setTimeout(res, 50))
+  t.ok(r.synced(), 'synced after two 429s and a 500')
+  const gaps = at.slice(1).map((x, i) => x - (at[i] ?? x))
+  t.equal(calls.filter((c) => c === 'GET /x').length, 4)
+  t.ok((gaps[0] ?? 0) >= 950 && (gaps[1] ?? 0) >= 950, `each 429 waited the second it asked for (${gaps.slice(0, 2).join(', ')} ms)`)
+  t.ok((gaps[2] ?? Infinity) <= 400, `the 500 after them waited the backoff's first step, 125-250 ms (${gaps[2]} ms)`)
+})
+
+t.test('observeWrite keeps an object we created before the watch shows it, never one the watch saw deleted', async (t) => {
+  const { rest, calls } = scripted({ lists: [[obj('a', 1)]], watches: [{ events: [{ type: 'DELETED', object: obj('b', 6) }], hold: true }] })
+  const r = startReflector<ReturnType<typeof obj>>({ path: '/x', rest, log: silentLogger, onChange: () => undefined })
+  t.teardown(() => r.stop())
+  await until('the watch', () => calls.length >= 2 && r.version() >= 1)
+  await new Promise((res) => setTimeout(res, 20))
+  r.observeWrite(obj('c', 7))
+  t.strictSame(r.list(), [obj('a', 1), obj('c', 7)], 'a create the watch has not shown yet is in the cache (else each pass creates another)')
+  r.observeWrite(obj('b', 5))
+  t.notOk(r.list().some((o) => o.metadata.name === 'b'), "a write's answer older than the watch's deletion does not bring b back")
+  r.observeWrite(obj('b', 8))
+  t.ok(r.list().some((o) => o.metadata.name === 'b' && o.metadata.resourceVersion === '8'), 'b made again after the deletion is kept')
 })
