@@ -51,22 +51,36 @@ unit: deps build
 	rc=0; $(TAP) --jobs=$(UNIT_JOBS) --timeout=120 $(UNIT_SPECS) || rc=$$?; $(call SPEC_TIMES,$(UNIT_SPECS)); exit $$rc
 
 # First what every step needs: the build (a full type check too), the addon, the Debian tools, the
-# Kubernetes binaries. Then the unit and the integration specs in one tap run, two files at a time on
-# one control plane (k8s.mk's INTEGRATION_JOBS says why that is safe; each file gets the integration
-# files' timeout, K8S_TAP_TIMEOUT), then the end-to-end specs. One run, not two: no lane of two idles
-# while the other finishes its last file.
-# TEST_JOBS=2 (the default) runs the end-to-end specs beside the unit and integration run (each one's
-# output printed whole when it ends, -O): the end-to-end lab mostly waits, so the two share the cores.
-# Quiet clean clones of 0fe7e3b, 2026-12-03: 16 min 20 s with TEST_JOBS=1, 8 min 38 s with 2, both green.
-# Under other people's load (5-20) one overlapped run failed 6 end-to-end timing rows (outages' rolling
-# update, bgp.e2e's GR restart) while its build had compiled another engineer's unfinished lab agent:
-# on a shared machine, use TEST_JOBS=1 (and LAB_LOCK). tap empties .tap/processinfo when a run starts,
-# so the second run's start loses the per-file times of the first's files finished by then.
+# Kubernetes binaries of the control plane. Then three jobs:
+#  - test-go-bins: the lab cluster's binaries and helm (cluster-bins, helm-bins; no-ops once cached, long cold);
+#  - test-unit-lane: the unit and integration specs in one tap run, two files at a time on one control plane
+#    (k8s.mk's INTEGRATION_JOBS says why that is safe; each file gets K8S_TAP_TIMEOUT), then the Helm and
+#    cluster specs (cluster-lane: the real cluster from the image);
+#  - e2e: the end-to-end specs in the process lab.
+# make starts them in that order, TEST_JOBS at a time (2): on a cold machine the Go build runs beside the
+# unit run and the timing-sensitive e2e lab waits for it; warm, the e2e lab starts at once. Each job's
+# output is printed whole when it ends (-O). TEST_JOBS=1 runs them one after the other.
+# Quiet clean clones of 0fe7e3b, 2026-12-03 (before the cluster joined): 16 min 20 s with TEST_JOBS=1,
+# 8 min 38 s with 2, both green. Under other people's load (5-20) timing rows of the e2e lab fail first
+# (outages' rolling update, bgp.e2e's power losses): on a shared machine use TEST_JOBS=1 (and LAB_LOCK).
+# tap empties .tap/processinfo when a run starts, so a later run's start loses the per-file times of an
+# earlier run's files finished by then.
 TEST_PREP := build native system-tools k8s-bins
+TEST_PREP_DONE := $(TEST_PREP:%=-o %)
 TEST_JOBS ?= 2
+.PHONY: test-go-bins test-unit-lane
 test: deps
 	$(MAKE) --no-print-directory -j2 $(TEST_PREP)
-	$(MAKE) --no-print-directory -j$(TEST_JOBS) -Orecurse $(TEST_PREP:%=-o %) unit-integration e2e
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) -Orecurse $(TEST_PREP_DONE) test-go-bins test-unit-lane e2e
+
+# One job, not two prerequisites: under -j2 those would take both slots and hold the unit lane back.
+test-go-bins:
+	@$(CLUSTER_DIR)/build.sh >/dev/null && $(HELM_DIR)/build.sh >/dev/null
+
+# The lane goes on after a failure, so that both runs report; it fails if either did.
+test-unit-lane:
+	rc=0; $(MAKE) --no-print-directory $(TEST_PREP_DONE) unit-integration || rc=$$?; \
+	  $(MAKE) --no-print-directory $(TEST_PREP_DONE) cluster-lane || rc=$$?; exit $$rc
 
 # tap starts files in name order whatever the order given: the netns specs (dist/...) first, then specs/...
 UNIT_INTEGRATION_SPECS = $(UNIT_SPECS) $(INTEGRATION_SPECS)

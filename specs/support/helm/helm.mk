@@ -1,6 +1,6 @@
 # Helm 3 for the chart in deploy/chart: built from the Go tools module in specs/support/helm into a cache
 # OUTSIDE the checkout (every clone on the machine shares it), as specs/support/k8s does for kubectl.
-# Included by the top Makefile. Not a prerequisite of `make test` (yet): see README.md here for the costs.
+# Included by the top Makefile. `make test` runs the Helm specs in cluster-lane (../k8s-cluster/cluster.mk).
 #
 #   make helm-bins      build helm unless cached, print the dir
 #   make helm-bin-dir   print the dir (cheap, builds nothing)
