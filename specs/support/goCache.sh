@@ -62,7 +62,7 @@ gocache_go_build() {
   mkdir -p "$out"
   gocache_log "building $* ..."
   nice -n 10 go build -trimpath ${tags:+-tags "$tags"} -ldflags "-s -w$ld" -o "$out/" "$@"
-  gocache_log "built in $((SECONDS - start))s: $(cd "$out" && du -h -- * | tr '\t\n' '  ')"
+  gocache_log "built in $((SECONDS - start))s: $*"
 }
 
 gocache_finish() {
