@@ -8,7 +8,8 @@
 //   under a client every 20 ms; then `kubectl delete -f`;
 // - `kubectl apply -k deploy/`: a dual-stack Service (NDP, IPv6 through kube-proxy), the announcing node's
 //   cable pulled (failover within the Layer 2 bar) and plugged back; then `kubectl delete -k`;
-// - `helm install` of deploy/chart over an older IronLB's unowned leftovers (adopted); then `helm uninstall`.
+// - `helm install` of deploy/chart over an older IronLB's unowned leftovers (adopted); then `helm uninstall`;
+// - the manifests once more, and the announcing node's kubelet and containerd stopped for good (last).
 // Each install reaches Ready, its speakers answer ARP for the Service's IP and the client outside the
 // cluster reaches both nodes' Pods through it; what the controller creates at run time is owned by the
 // install's ServiceAccount; each uninstall leaves every object the API server lists (all kinds but events)
@@ -23,7 +24,7 @@ import { repoRoot } from '../../support/repoRoot.js'
 import { clusterUp, pollFor, type Cluster } from '../../support/k8s-cluster/lab/cluster.js'
 import { clusterInputs, IMAGE, inventory, lbService, PAUSE, probePods, SANDBOX_IMAGE, version } from '../../support/k8s-cluster/lab/clusterSpec.js'
 import { bgpListening, restrictedDaemons } from '../../support/k8s-cluster/lab/daemonChecks.js'
-import { announcerOf, cablePulled, controllerRollout, speakerPodDeleted, speakerRollout, upgradeTo } from '../../support/k8s-cluster/lab/disruptions.js'
+import { announcerOf, cablePulled, controllerRollout, nodeStopped, speakerPodDeleted, speakerRollout, upgradeTo } from '../../support/k8s-cluster/lab/disruptions.js'
 import { machineTunables } from '../../support/k8s-cluster/lab/kernelTunables.js'
 import { dualStackServed, installed, leftNothing, NS, OLD_LEFTOVERS, ownedByInstall, served } from '../../support/k8s-cluster/lab/installChecks.js'
 
@@ -128,6 +129,16 @@ const helmLife = async (t: Test, cluster: Cluster): Promise<void> => {
   await leftNothing(t, cluster, userNs, ip, deleting)
 }
 
+/** Installed once more, then the announcing node's kubelet and containerd stopped for good (nothing runs after it). */
+const nodeLostForGood = async (t: Test, cluster: Cluster): Promise<void> => {
+  const since = Date.now()
+  t.equal((await cluster.kubectl(['apply', '-f', MANIFESTS], undefined, 120_000)).code, 0, 'kubectl apply -f deploy/manifests/')
+  if (!(await installed(t, cluster, since))) return
+  const ip = await served(t, cluster)
+  if (ip === undefined) return
+  await t.test("the announcing node's kubelet and containerd stopped (a node lost): another speaker takes the IP within the Layer 2 bar", (t) => nodeStopped(t, cluster, ip))
+}
+
 t.test('IronLB on the lab cluster: installed three ways, disrupted, upgraded, uninstalled', { skip: skip ?? false }, async (t) => {
   const tunables = machineTunables()
   const cluster = await clusterUp(t, { nodes: NODES, k8sBins, clusterBins, images: [PAUSE, IMAGE], sandboxImage: SANDBOX_IMAGE })
@@ -149,4 +160,5 @@ t.test('IronLB on the lab cluster: installed three ways, disrupted, upgraded, un
   await t.test('kubectl apply -f deploy/manifests/, restarts and an upgrade under a client, kubectl delete -f', (t) => manifestsLife(t, cluster, before))
   await t.test('kubectl apply -k deploy/, a node lost, kubectl delete -k deploy/', (t) => kustomizeLife(t, cluster, before))
   await t.test('helm install deploy/chart, helm uninstall', { skip: helmBins === '' ? 'run make helm-bins' : false }, (t) => helmLife(t, cluster))
+  await t.test('kubectl apply -f deploy/manifests/ again, then a node lost for good', (t) => nodeLostForGood(t, cluster))
 })

@@ -160,3 +160,30 @@ export const cablePulled = async (t: Test, cluster: Cluster, ip: string): Promis
   const healed = await pollFor(60_000, async () => ((await answered20(cluster, ip)) === 20 ? true : undefined))
   t.ok(healed, `after the heal the IP answers 20 requests of 20 (${Date.now() - cut} ms after the cut)`)
 }
+
+/**
+ * The announcing node lost as issue 11 words it: its kubelet and containerd stopped, and with them its Pods
+ * (LabNode.stop empties the node's cgroups, as a power loss would; a real node's containers outlive a
+ * stopped kubelet, and then nothing fails over). The node does not come back: the last row of a file.
+ */
+export const nodeStopped = async (t: Test, cluster: Cluster, ip: string): Promise<void> => {
+  const owner = await announcerOf(cluster, ip)
+  const node = cluster.nodes.find((n) => n.plan.name === owner)
+  if (owner === undefined || node === undefined) return void t.fail(`the client's entry for ${ip} names no node`)
+  const mac = (await nodeMacs(cluster)).get(owner) ?? ''
+  const probe = startProber(cluster.wires.client, ip, 60, (kill) => t.teardown(kill))
+  await sleep(2_000)
+  const cut = Date.now()
+  await node.stop()
+  t.comment(`${owner}'s kubelet, kube-proxy, containerd and Pods gone in ${Date.now() - cut} ms`)
+  const moved = await pollFor(20_000, async () => {
+    const now = (await cluster.onClient(['ip', 'neigh', 'show', ip])).stdout.toLowerCase()
+    return now.includes('lladdr') && !now.includes(mac) ? now.trim() : undefined
+  })
+  const movedMs = Date.now() - cut
+  await sleep(3_000)
+  const report = await probe.stop()
+  t.ok(moved, `the client's entry moved off ${owner} (${moved ?? 'never'}, seen by a 500 ms poll ${movedMs} ms after the stop began)`)
+  t.comment(`client every 20 ms: ${JSON.stringify(report)}`)
+  t.ok(report.longestOutageMs <= FAILOVER_BAR_MS, `the longest run of failed requests ${report.longestOutageMs} ms, at most ${FAILOVER_BAR_MS}`)
+}
