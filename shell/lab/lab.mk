@@ -11,7 +11,7 @@
 
 LAB_CLI := dist/shell/lab/cli.js
 # The migration spec runs MetalLB v0.16.2, whose cold Go build (1,110 s wall at load 14-21, 4 min 53 s of
-# CPU) would push a cold `make test` past its 30 minutes: it runs in `make migration` (metallb.mk) instead.
+# CPU) would push a cold `make test` past its 30 minutes: it runs in `make migration` and last in `make bench-metallb` (metallb.mk) instead.
 MIGRATION_SPECS := specs/e2e/migration.e2e.ts
 # Run from dist/ (compiled by `make build`): no TypeScript compiling in the spec process beside the lab's
 # daemons. `npx tap specs/e2e/x.e2e.ts` still runs one from source.

@@ -43,10 +43,10 @@ bench-metallb: build native system-tools k8s-bins metallb-bins
 	node dist/specs/bench/metallb.bench.js --out=$$out $(BENCH_METALLB) || rc=$$?; \
 	$(LAB_LOCK) node dist/specs/bench/metallbSpeaker.bench.js --out=$$out || rc=$$?; \
 	$(LAB_LOCK) node dist/specs/bench/metallbL2.bench.js --out=$$out || rc=$$?; \
-	$(LAB_LOCK) $(TAP) --jobs=1 --timeout=1200 $(MIGRATION_SPECS) || rc=$$?; \
+	$(LAB_LOCK) $(TAP) --jobs=1 --timeout=1200 $(patsubst %.ts,dist/%.js,$(MIGRATION_SPECS)) || rc=$$?; \
 	node dist/specs/bench/metallbReport.js $$out || rc=$$?; \
 	echo "rows kept in $$out"; exit $$rc
 
 # The live migration MetalLB -> IronLB -> MetalLB in the process lab (specs/e2e/migration.e2e.ts; root).
 migration: build native system-tools k8s-bins metallb-bins
-	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) $(LAB_LOCK) $(TAP) --jobs=1 --timeout=1200 $(MIGRATION_SPECS)
+	IRONLB_K8S_BIN_DIR=$(K8S_BIN_DIR) $(LAB_LOCK) $(TAP) --jobs=1 --timeout=1200 $(patsubst %.ts,dist/%.js,$(MIGRATION_SPECS))
