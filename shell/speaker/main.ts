@@ -13,7 +13,7 @@ import { DEFAULT_KEY_GRACE_MS, parseDuration, parseProbeInterval } from '../memb
 import type { SpeakerOptions } from './speaker.js'
 import { catchStopSignal } from '../cli/stopSignal.js'
 
-const FLAGS = ['lb-class', 'node-name', 'namespace', 'kubeconfig', ...OBSERVABILITY_FLAGS, 'log-level', 'memberlist-bind', 'memberlist-port', 'memberlist-key-file', 'memberlist-key-grace', 'memberlist-advertise', 'memberlist-probe-interval']
+const FLAGS = ['lb-class', 'node-name', 'namespace', 'kubeconfig', ...OBSERVABILITY_FLAGS, 'log-level', 'memberlist-bind', 'memberlist-port', 'memberlist-key-file', 'memberlist-key-grace', 'memberlist-advertise', 'memberlist-probe-interval', 'memberlist-thread']
 
 const env = (name: string): string | undefined => {
   const v = process.env[name]
@@ -50,6 +50,9 @@ const readSettings = (argv: readonly string[]): { ok: true; value: Settings } | 
   const probeText = flag('memberlist-probe-interval') ?? env('IRONLB_MEMBERLIST_PROBE_INTERVAL')
   const probe = probeText === undefined ? undefined : parseProbeInterval(probeText)
   if (probe !== undefined && E.isLeft(probe)) return { ok: false, error: `--memberlist-probe-interval: ${probe.left}` }
+  // The worker (default) keeps a busy main loop from looking dead; main saves its isolate's RSS.
+  const thread = flag('memberlist-thread') ?? env('IRONLB_MEMBERLIST_THREAD')
+  if (thread !== undefined && thread !== 'main' && thread !== 'worker') return { ok: false, error: '--memberlist-thread must be main or worker' }
   // --host falls back to METALLB_HOST, as MetalLB's speaker does.
   const observability = observabilitySettings(flag, env('METALLB_HOST'))
   if (!observability.ok) return observability
@@ -70,6 +73,7 @@ const readSettings = (argv: readonly string[]): { ok: true; value: Settings } | 
       memberlistPort: Number(flag('memberlist-port') ?? env('METALLB_ML_BIND_PORT') ?? '7946'),
       memberlistAdvertise: flag('memberlist-advertise') ?? env('METALLB_HOST'),
       ...(probe === undefined ? {} : { membershipProbeIntervalMs: probe.right }),
+      ...(thread === undefined ? {} : { membershipThread: thread }),
     },
   }
 }

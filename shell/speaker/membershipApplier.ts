@@ -3,6 +3,7 @@
 // member was first suspected or declared gone (the failover histogram's start), and logs them.
 import type { MembershipPlan, MembershipView } from '../../core/speaker/membershipPlan.js'
 import { absurd } from '../../core/fp/absurd.js'
+import { pacedConfig } from '../../core/membership/config.js'
 import { type MembershipHandle, startMembership } from '../membership/membership.js'
 import type { MembershipEvent, MembershipOptions } from '../membership/options.js'
 import type { Logger } from '../obs/log.js'
@@ -18,7 +19,7 @@ interface MembershipDeps {
   readonly memberlistAdvertise?: string | undefined
   /** Where the detector runs (membership.ts); the worker thread by default. */
   readonly membershipThread?: 'main' | 'worker'
-  /** The detector's probe period (options.ts parseProbeInterval); the core's default when absent. */
+  /** The detector's probe period (options.ts parseProbeInterval), its timeouts paced with it; the core's default when absent. */
   readonly membershipProbeIntervalMs?: number
   readonly now: () => number
   readonly kick: () => void
@@ -53,7 +54,7 @@ export const optionsOf = (deps: MembershipDeps, members: MembershipOptions['memb
   ...(deps.membershipKeyFile === undefined ? {} : { keyFile: deps.membershipKeyFile }),
   ...(deps.membershipKeyGraceMs === undefined ? {} : { keyGraceMs: deps.membershipKeyGraceMs }),
   ...(deps.membershipThread === undefined ? {} : { thread: deps.membershipThread }),
-  ...(deps.membershipProbeIntervalMs === undefined ? {} : { config: { probeIntervalMs: deps.membershipProbeIntervalMs } }),
+  ...(deps.membershipProbeIntervalMs === undefined ? {} : { config: pacedConfig(deps.membershipProbeIntervalMs) }),
   members,
   onChange: () => deps.kick(),
   onEvent: (e) => onEvent(deps, goneSince, e),

@@ -4,6 +4,7 @@
 import t from 'tap'
 import * as E from 'fp-ts/lib/Either.js'
 import { optionsOf } from '../../../shell/speaker/membershipApplier.js'
+import { pacedConfig } from '../../../core/membership/config.js'
 import { PROBE_INTERVAL_MS, parseProbeInterval } from '../../../shell/membership/options.js'
 import { jsonLogger } from '../../../shell/obs/log.js'
 
@@ -21,7 +22,8 @@ const members = [{ name: 'node1', host: '192.0.2.1' }]
 t.test('thread and probe period reach the detector; absent, the detector keeps its defaults', async (t) => {
   const given = optionsOf({ ...deps, membershipThread: 'main', membershipProbeIntervalMs: 200 }, members, new Map())
   t.equal(given.thread, 'main')
-  t.same(given.config, { probeIntervalMs: 200 })
+  t.same(given.config, pacedConfig(200), 'the period, with its timeouts paced to it')
+  t.equal(given.config?.probeTimeoutMs, 160)
   t.equal(optionsOf({ ...deps, membershipThread: 'worker' }, members, new Map()).thread, 'worker')
   const plain = optionsOf(deps, members, new Map())
   t.notOk('thread' in plain, 'no thread: membership.ts picks the worker')

@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks'
 import { type MembershipHandle, startMembership } from '../../../../shell/membership/membership.js'
 import type { MemberSpec, MembershipEvent } from '../../../../shell/membership/options.js'
+import type { MembershipConfig } from '../../../../core/membership/config.js'
 
 export interface Node {
   readonly name: string
@@ -18,6 +19,8 @@ export interface ClusterOptions {
   readonly n: number
   readonly threadFor: (i: number) => 'main' | 'worker'
   readonly keyFor?: (i: number) => Buffer
+  /** Every member's detector config (default: the core's). */
+  readonly config?: Partial<MembershipConfig>
 }
 
 export const startCluster = async (o: ClusterOptions): Promise<readonly Node[]> => {
@@ -34,6 +37,7 @@ export const startCluster = async (o: ClusterOptions): Promise<readonly Node[]> 
         key: o.keyFor?.(i) ?? KEY,
         members: [],
         thread: o.threadFor(i),
+        ...(o.config === undefined ? {} : { config: o.config }),
         onChange: (alive) => history.push([performance.now(), alive]),
         onEvent: (e) => events.push(e),
       })
