@@ -37,6 +37,8 @@ export interface LabOptions {
   readonly speakers?: boolean
   /** Fail `up` when a speaker does not stay up (default false: reported, the lab still comes up). */
   readonly requireSpeakers?: boolean
+  /** Flags appended to each speaker's (e.g. --memberlist-probe-interval=1s); default $IRONLB_LAB_SPEAKER_ARGS split on spaces, else none. */
+  readonly speakerArgs?: readonly string[]
   /** --log-level for the controller and the speakers (default info). */
   readonly logLevel?: string
   /** A BGP router between the LAN and the client's edge network (default: none; shell/lab/router.ts). */
@@ -250,6 +252,7 @@ const startController = async ({ state, paths, opts, ironlb, progress, logOf }: 
 const startSpeakers = async ({ state, topo, paths, opts, ironlb, progress, logOf }: Build, memberlistKey: string): Promise<void> => {
   const stateDir = state.stateDir
   const logLevel = opts.logLevel ?? 'info'
+  const speakerArgs = opts.speakerArgs ?? (process.env['IRONLB_LAB_SPEAKER_ARGS'] ?? '').split(' ').filter((a) => a !== '')
   for (const n of topo.nodes) {
     const keyFile = join(stateDir, 'nodes', n, 'memberlist-key')
     mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 })
@@ -275,6 +278,7 @@ const startSpeakers = async ({ state, topo, paths, opts, ironlb, progress, logOf
       String(MEMBERLIST_PORT),
       '--memberlist-key-file',
       keyFile,
+      ...speakerArgs,
     ]
     const spec = { name: `speaker-${n}`, host: n, argv, log: logOf(`speaker-${n}`) }
     if (opts.speakers === false) recordProc(state, spec, 'stopped')
