@@ -48,6 +48,7 @@ t.test('each non-default value lands where it should', async (t) => {
 
   t.ok(cc.args.includes('--ml-secret-name=speaker-key'), 'memberlist.secretName: the controller creates it')
   t.same(speaker.volumes?.find((v) => v.name === 'memberlist')?.secret?.secretName, 'speaker-key', 'memberlist.secretName: the speakers mount it')
+  t.ok(sc.args.includes('--memberlist-probe-interval=1s') && sc.args.includes('--memberlist-thread=main'), 'memberlist.probeInterval and memberlist.thread: the speakers\' flags')
   const role = find(objects, `Role/${NS}/controller`) as unknown as { rules: ReadonlyArray<{ resources: string[]; resourceNames?: string[]; verbs: string[] }> }
   const secretGets = role.rules.filter((r) => r.resources.includes('secrets') && r.verbs.includes('get')).flatMap((r) => r.resourceNames ?? ['*'])
   t.same(secretGets.sort(), ['metallb-webhook-cert', 'speaker-key'], 'memberlist.secretName: the controller may read that Secret and no longer memberlist')

@@ -8,7 +8,7 @@ export const VALUES = {
   image: { repository: 'registry.example.com/net/ironlb', tag: '9.9.9', pullPolicy: 'IfNotPresent' },
   loadBalancerClass: 'example.com/bare-metal',
   crds: { enabled: false },
-  memberlist: { secretName: 'speaker-key' },
+  memberlist: { secretName: 'speaker-key', probeInterval: '1s', thread: 'main' },
   controller: {
     replicas: 3,
     logLevel: 'debug',
