@@ -1,7 +1,6 @@
 // What the controller publishes per IPAddressPool: the status counters MetalLB v0.15+ writes (only
 // where the pool shows other figures) and, for metrics, those figures with the Services assigned.
-import type { PoolUsage, ServiceOutcome } from '../alloc/outcome.js'
-import type { ServiceKey } from '../model/names.js'
+import type { PoolUsage } from '../alloc/outcome.js'
 
 /** A pool's usage and how many Services hold an IP from it (metallb_allocator_services_allocated_total). */
 export interface PoolFigures extends PoolUsage {
@@ -15,11 +14,9 @@ export interface PoolStatusWrite {
   readonly status: Readonly<Record<(typeof POOL_STATUS_FIELDS)[number], number>>
 }
 
-export const poolFigures = (usage: readonly PoolUsage[], outcomes: ReadonlyMap<ServiceKey, ServiceOutcome>): PoolFigures[] => {
-  const counts = new Map<string, number>()
-  for (const o of outcomes.values()) if (o._tag === 'Assigned') counts.set(o.pool, (counts.get(o.pool) ?? 0) + 1)
-  return usage.map((u) => ({ ...u, services: counts.get(u.name) ?? 0 }))
-}
+/** `assigned`: pool -> Services assigned from it (passMemo.ts keeps it from pass to pass). */
+export const poolFigures = (usage: readonly PoolUsage[], assigned: ReadonlyMap<string, number>): PoolFigures[] =>
+  usage.map((u) => ({ ...u, services: assigned.get(u.name) ?? 0 }))
 
 const field = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined)
 

@@ -15,9 +15,9 @@ import type { Namespace, Service } from '../model/service.js'
 import type { ServiceShown } from '../model/serviceShown.js'
 import { type ConfigChoice, type ConfigurationState, chooseConfig, configurationStateOf, runningConfig } from './configChoice.js'
 import { type PoolFigures, type PoolStatusWrite, poolFigures, poolStatusWrites } from './poolStatus.js'
-import { type ServicePlan, planServiceWrites } from './servicePlan.js'
+import { type PassDerivation, type PassMemo, derivePass } from './passMemo.js'
+import type { ServicePlan } from './servicePlan.js'
 import type { Verdict } from './serviceStatus.js'
-import { verdictOf } from './verdict.js'
 
 export interface ControllerSnapshot {
   /** The configuration objects of the controller's namespace, as read (IPAddressPools with their status). */
@@ -34,9 +34,11 @@ export interface ControllerState {
   readonly lastValid: Config | undefined
   /** The allocation planned last pass: the next one replans only the Services that changed (core/alloc/incremental.ts). */
   readonly allocation: AllocationState | undefined
+  /** What the pass derived per Service from that allocation: the next one redoes only what changed (passMemo.ts). */
+  readonly derived: PassMemo | undefined
 }
 
-export const initialControllerState: ControllerState = { lastValid: undefined, allocation: undefined }
+export const initialControllerState: ControllerState = { lastValid: undefined, allocation: undefined, derived: undefined }
 
 interface ControllerEnv {
   /** RFC 3339, seconds precision: lastTransitionTime of the conditions this pass changes. */
@@ -65,19 +67,14 @@ export interface ControllerPlan {
   readonly allocation: AllocationDecision | undefined
 }
 
-const allocate = (allocation: AllocationState, snapshot: ControllerSnapshot, env: ControllerEnv): AllocationDecision => {
-  const plan = allocation.plan
-  const verdicts = new Map<ServiceKey, Verdict>()
-  for (const [key, outcome] of plan.outcomes) verdicts.set(key, verdictOf(outcome))
-  return {
-    plan,
-    basis: allocation.basis,
-    verdicts,
-    services: planServiceWrites(snapshot.shown.values(), verdicts, env.now),
-    pools: poolFigures(plan.pools, plan.outcomes),
-    poolStatus: poolStatusWrites(snapshot.configObjects, plan.pools),
-  }
-}
+const allocate = (allocation: AllocationState, snapshot: ControllerSnapshot, derived: PassDerivation): AllocationDecision => ({
+  plan: allocation.plan,
+  basis: allocation.basis,
+  verdicts: derived.verdicts,
+  services: derived.services,
+  pools: poolFigures(allocation.plan.pools, derived.assigned),
+  poolStatus: poolStatusWrites(snapshot.configObjects, allocation.plan.pools),
+})
 
 export const reconcileController = (
   snapshot: ControllerSnapshot,
@@ -90,12 +87,13 @@ export const reconcileController = (
     running === undefined
       ? undefined
       : planFrom(prior.allocation, { config: running, services: snapshot.services, namespaces: snapshot.namespaces, loadBalancerClass: env.loadBalancerClass })
+  const derived = allocation === undefined ? undefined : derivePass(allocation, prior.allocation, prior.derived, snapshot.shown, env.now)
   return {
-    state: { lastValid: running, allocation },
+    state: { lastValid: running, allocation, derived: derived?.memo },
     plan: {
       config,
       configurationState: configurationStateOf(config),
-      allocation: allocation === undefined ? undefined : allocate(allocation, snapshot, env),
+      allocation: allocation === undefined || derived === undefined ? undefined : allocate(allocation, snapshot, derived),
     },
   }
 }

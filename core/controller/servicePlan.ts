@@ -48,8 +48,19 @@ const interimWrite = (s: ServiceShown, next: readonly string[]): ServiceWrite =>
   events: [],
 })
 
-export const planServiceWrites = (shown: Iterable<ServiceShown>, verdicts: ReadonlyMap<string, Verdict>, now: string): ServicePlan => {
-  const planned = plannedHolders(verdicts)
+export const planServiceWrites = (shown: Iterable<ServiceShown>, verdicts: ReadonlyMap<string, Verdict>, now: string): ServicePlan =>
+  planWritesOf(shown, verdicts, plannedHolders(verdicts), now).plan
+
+/**
+ * The writes of the Services in `shown` (every Service, or those that may have changed: passMemo.ts),
+ * with `planned` the holders of `verdicts`; `written` names the Services that got a write.
+ */
+export const planWritesOf = (
+  shown: Iterable<ServiceShown>,
+  verdicts: ReadonlyMap<string, Verdict>,
+  planned: Holders,
+  now: string,
+): { readonly plan: ServicePlan; readonly written: ReadonlySet<string> } => {
   const first = new Map<string, { readonly shown: ServiceShown; readonly write: ServiceWrite }>()
   const writes: PlannedWrite[] = []
   for (const s of shown) {
@@ -71,5 +82,5 @@ export const planServiceWrites = (shown: Iterable<ServiceShown>, verdicts: Reado
     const verdict = verdicts.get(w.key)
     return f === undefined || verdict === undefined ? [] : [{ planned: w, verdict, events: f.write.events }]
   })
-  return { releases, acquisitions, planned, verdicts }
+  return { plan: { releases, acquisitions, planned, verdicts }, written: new Set(first.keys()) }
 }
