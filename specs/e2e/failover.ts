@@ -16,6 +16,7 @@ import { sleep, type RunResult } from '../../shell/testbed/sys.js'
 import { median, percentile } from './fixture.js'
 import { failoverBars, failoverTrials, settledOwner, silences } from './failoverTrials.js'
 import { FAILOVER_TRIALS as TRIALS } from './runLength.js'
+import { connectionOf, neighbourFrames, speakerEvents, startClientCapture, type SpeakerEvent } from './handoverEvidence.js'
 
 /** The power-loss trials and their bars. */
 export const powerLosses = async (t: Test, lab: Lab, ips: readonly string[]): Promise<void> => {
@@ -41,6 +42,10 @@ export const rollingUpdate = async (t: Test, lab: Lab, ips: readonly string[]): 
     const tBegin = Date.now()
     const owner = await settledOwner(lab, probe, 'default/web', ips, 60_000)
     const mac = (await eth0Mac(lab, owner)) ?? '?'
+    // The evidence printed when a request fails (handoverEvidence.ts): the client's frames, the speakers' steps.
+    const frames = startClientCapture(lab, 200)
+    t.teardown(() => frames.stop().then(() => undefined))
+    const events = speakerEvents(lab, owner)
     // The owner's gratuitous frames (broadcast ARP, NA to all nodes) as the client sees them.
     const capture = (): Promise<RunResult> =>
       lab.exec('client', ['timeout', '25', 'tcpdump', '-l', '-n', '-e', '-tt', '-i', 'eth0', `ether src ${mac} and (arp or icmp6)`], { timeoutMs: 30_000 })
@@ -78,6 +83,13 @@ export const rollingUpdate = async (t: Test, lab: Lab, ips: readonly string[]): 
     }
     await sleep(500)
     const samples = (await probe.stop()).filter((s) => s.t >= tBegin)
+    const seen = await frames.stop()
+    const steps = events()
+    const step = (e: SpeakerEvent, t0: number): string => `${e.node} ${e.text} +${e.at - t0} ms`
+    for (const { cycle, t0, tStart } of windows) {
+      const end = windows.find((w) => w.cycle === cycle + 1)?.t0 ?? Infinity
+      t.comment(`cycle ${cycle}, from SIGTERM at ${t0} (start at +${tStart - t0} ms): ${steps.filter((e) => e.at >= t0 - 50 && e.at < end - 50).map((e) => step(e, t0)).join('; ')}`)
+    }
     t.ok(samples.length > 200, `${samples.length} requests sent`)
     const shown = (xs: readonly Sample[]): string[] => xs.map((s) => `${s.ip} at +${s.t - tBegin} ms: ${s.error ?? '?'}`)
     // A connection open while the client's neighbour entry switches MAC gets its next segment at the
@@ -86,6 +98,15 @@ export const rollingUpdate = async (t: Test, lab: Lab, ips: readonly string[]): 
     const resets = samples.filter((s) => s.error === 'ECONNRESET')
     const unanswered = samples.filter((s) => s.who === undefined && s.error !== 'ECONNRESET')
     t.same(shown(unanswered), [], 'no request went unanswered (timeout, refused, unreachable)')
+    const explain = (s: Sample): void => {
+      const near = steps.filter((e) => Math.abs(e.at - s.t) <= 1_500).map((e) => step(e, s.t))
+      t.comment(`${s.ip} sent at ${s.t} (+${s.t - tBegin} ms), ${s.error ?? '?'} after ${s.ms} ms; its segments (names are MACs' hosts): ${connectionOf(lab, seen, s).join(' | ')}`)
+      t.comment(`  ARP/NDP about ${s.ip} from -1000 to +300 ms: ${neighbourFrames(lab, seen, s.ip, s.t, 1_000, 300).join(' | ') || 'none'}`)
+      t.comment(`  speakers within 1.5 s: ${near.join('; ') || 'nothing logged'}`)
+    }
+    for (const s of [...unanswered, ...resets]) explain(s)
+    const drops = seen.filter((l) => l.includes('dropped by'))
+    if (drops.length > 0) t.comment(`client capture: ${drops.join('; ')}`)
     for (const ip of ips) {
       // A reset counts only at a move: within 100 ms of the client's first answer from the next node.
       const switches = switchTimes(samples, ip)
@@ -97,6 +118,15 @@ export const rollingUpdate = async (t: Test, lab: Lab, ips: readonly string[]): 
       t.ok(perMove.every((n) => n <= 1), `${ip}: at most one reset per move (per move: ${perMove.join(', ')})`)
     }
     t.comment(`connections reset by the moves: ${resets.length} of ${samples.length} requests`)
+    // How close the answered requests came to the probe's 200 ms limit: a slow backend shows here.
+    const took = samples.filter((s) => s.who !== undefined).map((s) => s.ms)
+    t.comment(`answered requests took ${median(took)} ms median, ${percentile(took, 99)} p99, ${Math.max(...took)} max; ${took.filter((ms) => ms > 100).length} over 100 ms`)
+    const nearest = (at: number): string => {
+      const e = [...steps].sort((a, b) => Math.abs(a.at - at) - Math.abs(b.at - at))[0]
+      return e === undefined ? 'no step' : step(e, at)
+    }
+    const slow = samples.filter((s) => s.who !== undefined && s.ms > 100).slice(0, 10)
+    if (slow.length > 0) t.comment(`answered in over 100 ms (the nearest speaker step): ${slow.map((s) => `${s.ip} +${s.t - tBegin} ms ${s.ms} ms by ${s.who ?? '?'} (${nearest(s.t)})`).join('; ')}`)
     for (const ip of ips) t.comment(`${ip} answered by: ${[...new Set(samples.filter((s) => s.ip === ip).map((s) => s.who ?? s.error))].join(' then ')}`)
   })
 }
