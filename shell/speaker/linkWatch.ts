@@ -36,8 +36,7 @@ interface Watched {
   readiness: L2Readiness | undefined
 }
 
-const kernelLinks = async (): Promise<readonly LinkFacts[]> =>
-  (await listLinks()).map((l) => ({ name: l.name, ifindex: l.ifindex, mac: l.mac, up: l.up, noArp: l.noArp, loopback: l.loopback, master: l.master }))
+const kernelLinks = (): Promise<readonly LinkFacts[]> => Promise.resolve(listLinks())
 
 const checkReadiness = (deps: LinkWatchDeps, w: Watched, linksChanged: boolean): void => {
   if (w.readiness !== undefined && w.readiness._tag === 'Able' && !linksChanged) return

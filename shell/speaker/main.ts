@@ -102,7 +102,7 @@ export const runSpeaker = async (argv: readonly string[]): Promise<number> => {
     return 0
   }
   const rest = await restClient(loadKubeConfig(kubeconfig))
-  const metrics = speakerMetrics(options.node)
+  const metrics = speakerMetrics(options.node, options.membershipProbeIntervalMs)
   const events = eventRecorder(rest, 'metallb-speaker', options.node, log)
   const speaker = await startSpeaker({ ...options, rest, log, metrics, events })
   const obs = await startObservability(observability, { component: 'speaker', rest, registry: metrics.registry, health: { ready: speaker.ready }, log })

@@ -52,7 +52,7 @@ const main = async (): Promise<void> => {
   }, maxSeconds * 1000)
   deadline.unref()
 
-  const link = (await readLink(ifname)) ?? fail(`no interface ${ifname}`)
+  const link = readLink(ifname) ?? fail(`no interface ${ifname}`)
   const mac = link.mac ?? fail(`${ifname} has no MAC`)
   const identity = { name: link.name, mac }
 

@@ -28,7 +28,7 @@ const main = async (): Promise<void> => {
     process.exit(3)
   }, Number(arg('--max-seconds') ?? '60') * 1000)
   deadline.unref()
-  const link = await readLink(ifname)
+  const link = readLink(ifname)
   const parsed = parseIP(arg('--ip') ?? '')
   if (link === undefined || link.mac === undefined || E.isLeft(parsed)) {
     emit({ event: 'error', message: `no usable ${ifname} or bad --ip` })
