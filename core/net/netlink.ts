@@ -8,7 +8,7 @@ const NLM_F_REQUEST = 0x1
 const NLM_F_DUMP = 0x300
 /** Set on a dump's replies when the table changed while it was read: the dump is not consistent. */
 const NLM_F_DUMP_INTR = 0x10
-export const NLMSG_HEADER = 16
+const NLMSG_HEADER = 16
 
 const align4 = (n: number): number => (n + 3) & ~3
 
@@ -25,7 +25,7 @@ export const dumpRequest = (type: number, seq: number, body: Uint8Array): Uint8A
 }
 
 /** One reply message: its type and where its payload (after the netlink header) lies in the view. */
-export interface NetlinkMessage {
+interface NetlinkMessage {
   readonly type: number
   readonly from: number
   readonly to: number
