@@ -69,9 +69,15 @@ export const waitFibNodes = (lab: Lab, ips: readonly string[], nodes: readonly s
 
 const hopsOf = (addrs: ReadonlyMap<string, string>, node: string): string[] => [...addrs].filter(([, n]) => n === node).map(([a]) => a)
 
-/** Waits (bounded) until the router's BFD sessions with `nodes`, both families, are Up: BFD comes up a second or two after BGP, and a power loss before that is noticed only when the hold time runs out. */
-const waitBfdUp = async (lab: Lab, nodes: readonly string[], ms: number): Promise<void> => {
-  const want = nodes.flatMap((n) => [lab.address(n).v4, lab.address(n).v6])
+/**
+ * Waits (bounded) until the router's BFD sessions with `nodes` are Up, in each family of `ips` (the
+ * sessions that carry them): BFD comes up a second or two after BGP, and a power loss before that is
+ * noticed only when the hold time runs out.
+ */
+const waitBfdUp = async (lab: Lab, nodes: readonly string[], ips: readonly string[], ms: number): Promise<void> => {
+  const v6 = ips.some((ip) => ip.includes(':'))
+  const v4 = ips.some((ip) => !ip.includes(':'))
+  const want = nodes.flatMap((n) => [...(v4 ? [lab.address(n).v4] : []), ...(v6 ? [lab.address(n).v6] : [])])
   const deadline = Date.now() + ms
   for (;;) {
     const up = await frrBfdUp(lab)
@@ -108,11 +114,16 @@ const healNode = async (lab: Lab, node: string, fault: Fault): Promise<void> => 
   freezeSpeaker(lab, node, 'SIGCONT')
 }
 
-/** How a trial starts and ends: `healing` (overlap) is the node whose heal may still be under way. */
+/**
+ * How a trial starts and ends: `healing` (overlap) is the node whose heal may still be under way; `bfd`
+ * false for sessions without BFD (found out by the hold time, up to `withdrawBoundMs`).
+ */
 interface TrialMode {
   readonly fault: Fault
   readonly healing?: string
   readonly awaitHeal: boolean
+  readonly bfd: boolean
+  readonly withdrawBoundMs: number
 }
 
 /**
@@ -122,15 +133,15 @@ interface TrialMode {
 const oneLoss = async (lab: Lab, probe: Probe, ips: readonly string[], addrs: ReadonlyMap<string, string>, n: number, victim: string, mode: TrialMode): Promise<BgpTrial> => {
   const ready = lab.nodes.filter((x) => x !== mode.healing)
   await waitFib(lab, ips, addrs, `${ready.join(', ')} at least`, (seen) => ready.every((x) => seen.includes(x)), 90_000)
-  await waitBfdUp(lab, ready, 30_000)
-  const watches = await Promise.all(ips.map((ip) => watchFib(lab, hostPrefix(ip), 30_000)))
+  if (mode.bfd) await waitBfdUp(lab, ready, ips, 30_000)
+  const watches = await Promise.all(ips.map((ip) => watchFib(lab, hostPrefix(ip), mode.withdrawBoundMs + 20_000)))
   await sleep(500)
   const tFail = Date.now()
   const mine = hopsOf(addrs, victim)
   const gone = (i: number): Withdrawal | undefined => withdrawal(watches[i]?.states() ?? [], mine, tFail)
   try {
     await failNode(lab, victim, mode.fault)
-    const deadline = Date.now() + 10_000
+    const deadline = Date.now() + mode.withdrawBoundMs
     while (Date.now() < deadline && !ips.every((_, i) => gone(i) !== undefined)) await sleep(50)
   } finally {
     await Promise.all(watches.map((w) => w.stop()))
@@ -153,6 +164,10 @@ interface LossOptions {
   readonly overlap?: boolean
   /** Default `power`. */
   readonly fault?: Fault
+  /** Default true: each trial starts once the router's BFD sessions are Up. False: sessions without BFD. */
+  readonly bfd?: boolean
+  /** How long a trial waits for the router to drop the victim's next hop (default 10 s; a hold time needs more). */
+  readonly withdrawBoundMs?: number
 }
 
 /** `trials` power losses, victims in turn; `say` gets one line per trial. */
@@ -168,6 +183,8 @@ export const bgpPowerLosses = async (lab: Lab, ips: readonly string[], opts: Los
         fault: opts.fault ?? 'power',
         ...(overlap && n > 1 ? { healing: victimOf(n - 1) } : {}),
         awaitHeal: !overlap || n === opts.trials,
+        bfd: opts.bfd ?? true,
+        withdrawBoundMs: opts.withdrawBoundMs ?? 10_000,
       })
       out.push(trial)
       opts.say?.(trialLine(trial))

@@ -26,12 +26,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bgpBars, bgpPowerLosses } from '../../shell/lab/bgpFailover.js'
 import { describeApiWindow, scrapeApiServer } from '../../shell/lab/apiServerMetrics.js'
-import { frrPrefixNexthops } from '../../shell/lab/bgpView.js'
 import { serviceIPs } from '../../shell/lab/demo.js'
 import { labDown, labUp, repoRoot, type Lab } from '../../shell/lab/lab.js'
 import { readState } from '../../shell/lab/state.js'
 import { run } from '../../shell/testbed/sys.js'
 import { apply, kubectlOk, median, mkService, percentile, waitUntil, type Obj } from '../e2e/fixture.js'
+import { createToRib, poolAndAd } from './bgpRib.js'
 
 const TRIALS = Number(process.env['IRONLB_BENCH_BGP_TRIALS'] ?? '20')
 const CREATES = 50
@@ -45,31 +45,10 @@ const print = (line: string): void => void process.stdout.write(`${line}\n`)
 const ms = (x: number): string => (Number.isFinite(x) ? `${Math.round(x)} ms` : 'never')
 const sleep = (n: number): Promise<void> => new Promise((r) => setTimeout(r, n))
 
-const poolAndAd = (name: string, addresses: readonly string[]): Obj[] => [
-  { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name, namespace: 'metallb-system' }, spec: { addresses, autoAssign: false } },
-  { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name, namespace: 'metallb-system' }, spec: { ipAddressPools: [name] } },
-]
-
 /** Apply to the first path in the RIB and to one path per node, for `CREATES` Services in turn. */
-const createToRib = async (lab: Lab): Promise<void> => {
-  await apply(lab, poolAndAd('bench-bgp', ['203.0.113.130-203.0.113.190']))
-  const first: number[] = []
-  const all: number[] = []
-  for (let i = 0; i < CREATES; i++) {
-    const ip = `203.0.113.${130 + i}`
-    const prefix = `${ip}/32`
-    const t0 = Date.now()
-    await apply(lab, [mkService(`bench-${i}`, { pool: 'bench-bgp', annotations: { 'metallb.io/loadBalancerIPs': ip } })])
-    let seen = NaN
-    await waitUntil(`${prefix} from every node in the RIB`, 60_000, async () => {
-      const hops = await frrPrefixNexthops(lab, prefix)
-      if (hops.length > 0 && Number.isNaN(seen)) seen = Date.now() - t0
-      return hops.length === lab.nodes.length
-    }, 10)
-    first.push(seen)
-    all.push(Date.now() - t0)
-  }
-  const line = (xs: number[]): string => `median ${ms(median(xs))}, p95 ${ms(percentile(xs, 95))}, worst ${ms(Math.max(...xs))}`
+const timeCreates = async (lab: Lab): Promise<void> => {
+  const { first, all } = await createToRib(lab, CREATES)
+  const line = (xs: readonly number[]): string => `median ${ms(median(xs))}, p95 ${ms(percentile(xs, 95))}, worst ${ms(Math.max(...xs))}`
   print(`  Service created -> prefix in the router's RIB (${CREATES} IPv4 Services in turn, kubectl apply to bgpd's RIB, polled by vtysh back to back):`)
   print(`    first path: ${line(first)}`)
   print(`    a path from each of the ${lab.nodes.length} nodes: ${line(all)}`)
@@ -248,7 +227,7 @@ export async function benchBgp(): Promise<void> {
     let ips: string[] = []
     await waitUntil('web-bgp has two IPs', 30_000, async () => (ips = await serviceIPs(lab, 'demo-bgp/web-bgp')).length === 2)
     print(`bgp: 3-node lab, FRR router (BFD 100 ms x 3, ECMP), shell/lab/examples/bgp-demo.yaml`)
-    if (PARTS.includes('create')) await createToRib(lab)
+    if (PARTS.includes('create')) await timeCreates(lab)
     if (PARTS.includes('failover')) await failover(lab, ips)
     if (PARTS.includes('many')) await manyPrefixes(lab)
   } finally {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { loadRows } from './metallbRows.js'
 
-const PARTS = ['controller', 'speaker', 'Layer 2 failover']
+const PARTS = ['controller', 'speaker', 'Layer 2 failover', 'BGP']
 
 const main = (): void => {
   const dir = process.argv[2]

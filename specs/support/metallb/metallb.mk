@@ -10,8 +10,10 @@
 #                          alternated; SIZEcRUNS for a cold start, e.g. BENCH_METALLB='10000x2 20000c1 50000c1'),
 #                          then in the process lab (root) the speakers idle and with 1,000 IPs
 #                          (IRONLB_BENCH_METALLB_SPEAKER_IPS) and Layer 2 failover, 20 power losses each
-#                          (IRONLB_BENCH_METALLB_L2_TRIALS) and the API server stopped 60 s. The default takes
-#                          about 35-40 min on 2 cores. LAB_LOCK (lab.mk) wraps the lab parts only. Last, the
+#                          (IRONLB_BENCH_METALLB_L2_TRIALS) and the API server stopped 60 s, then BGP against
+#                          one FRR router (MetalLB's native mode; Service to route, power losses without BFD,
+#                          IronLB's with BFD too; IRONLB_BENCH_METALLB_BGP_TRIALS, default 10). The default takes
+#                          about 45-50 min on 2 cores. LAB_LOCK (lab.mk) wraps the lab parts only. Last, the
 #                          migration spec (below): it is here and not in make test because it needs MetalLB built
 #                          from its Go module, which cold would take make test past its 30 minutes.
 #   make migration         MetalLB -> IronLB -> MetalLB live in the process lab, no IP moved (root; migration.e2e.ts)
@@ -43,6 +45,7 @@ bench-metallb: build native system-tools k8s-bins metallb-bins
 	node dist/specs/bench/metallb.bench.js --out=$$out $(BENCH_METALLB) || rc=$$?; \
 	$(LAB_LOCK) node dist/specs/bench/metallbSpeaker.bench.js --out=$$out || rc=$$?; \
 	$(LAB_LOCK) node dist/specs/bench/metallbL2.bench.js --out=$$out || rc=$$?; \
+	$(LAB_LOCK) node dist/specs/bench/metallbBgp.bench.js --out=$$out || rc=$$?; \
 	$(LAB_LOCK) $(TAP) --jobs=1 --timeout=1200 $(patsubst %.ts,dist/%.js,$(MIGRATION_SPECS)) || rc=$$?; \
 	node dist/specs/bench/metallbReport.js $$out || rc=$$?; \
 	echo "rows kept in $$out"; exit $$rc
