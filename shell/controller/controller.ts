@@ -24,6 +24,8 @@ interface ControllerOptions {
   readonly isLeader: () => boolean
   /** Coalesces bursts of events into one pass. */
   readonly batchMs?: number
+  /** How soon the first event after a quiet spell runs a pass (default 1 ms; see ReconcileLoopOptions). */
+  readonly quietKickMs?: number
   /** A full pass at least this often, to repair any drift. */
   readonly resyncMs?: number
   readonly writeConcurrency?: number
@@ -40,6 +42,12 @@ export interface Controller {
 
 /** After a pass that throws: 1 s, doubling up to 30 s, back to 1 s after the next good pass. */
 const PASS_BACKOFF = { initialMs: 1_000, maxMs: 30_000 } as const
+/**
+ * A lone change after a quiet spell runs a pass at once instead of after the 50 ms batch: measured in
+ * the BGP side by side (20 Services in turn), Service created to route took 544 ms median against
+ * MetalLB's 429 ms, which reacts to each event at once. Bursts still coalesce behind the first pass.
+ */
+const QUIET_KICK_MS = 1
 /**
  * Events wait here, off the Service writes' path. 4,096 waiting is a pass of thousands of Services with
  * an Event each; a few POSTs in flight keep the API server's answers for the writes themselves.
@@ -74,6 +82,7 @@ export const startController = (opts: ControllerOptions): Controller => {
     log: opts.log,
     clock: deps.clock,
     batchMs: opts.batchMs ?? 50,
+    quietKickMs: opts.quietKickMs ?? QUIET_KICK_MS,
     resyncMs: opts.resyncMs ?? 300_000,
     backoff: PASS_BACKOFF,
     isLeader: opts.isLeader,

@@ -46,6 +46,12 @@ export interface ReconcileLoopOptions {
    * the last pass's length since that pass ended, at most maxMs (at least batchMs).
    */
   readonly coalesce?: { readonly factor: number; readonly maxMs: number }
+  /**
+   * Absent: batchMs. How soon a kick runs a pass when the loop is quiet: no pass running or due, and
+   * the last one ended at least its rest plus batchMs ago. A lone change (one Service created) is then
+   * not held back for a burst that is not coming; a burst's later kicks wait behind the pass it started.
+   */
+  readonly quietKickMs?: number
 }
 
 /** 'urgent': run batchMs from now even under coalescing (failover-relevant changes). */
@@ -76,6 +82,7 @@ const checkMs = (name: string, field: string, value: number, least: number): voi
 const checkOptions = (o: ReconcileLoopOptions): void => {
   checkMs(o.name, 'batchMs', o.batchMs, 0)
   checkMs(o.name, 'resyncMs', o.resyncMs, 1)
+  if (o.quietKickMs !== undefined) checkMs(o.name, 'quietKickMs', o.quietKickMs, 0)
   if (o.coalesce !== undefined) {
     checkMs(o.name, 'coalesce.maxMs', o.coalesce.maxMs, 0)
     if (!(Number.isFinite(o.coalesce.factor) && o.coalesce.factor >= 0)) throw new RangeError(`reconcile loop ${o.name}: coalesce.factor must be a finite number >= 0, got ${String(o.coalesce.factor)}`)
@@ -174,10 +181,13 @@ export const startReconcileLoop = (opts: ReconcileLoopOptions): ReconcileLoop =>
     if (timer !== undefined) clock.clearTimeout(timer.handle)
     timer = { ...next, handle: clock.setTimeout(run, next.ms), due: clock.now() + next.ms }
   }
+  // A pass running or a timer pending keeps its course: arm() leaves them be.
+  const quiet = (): boolean => clock.now() - last.end >= restAfter(opts, last.ms) + opts.batchMs
   const kick = (kind: KickKind = 'ordinary'): void => {
     if (stopped) return
     dirty = dirty === 'urgent' || kind === 'urgent' ? 'urgent' : 'ordinary'
-    arm(kind === 'urgent' ? { ms: opts.batchMs, rest: false } : { ms: restLeft(), rest: true })
+    if (opts.quietKickMs !== undefined && quiet()) arm({ ms: opts.quietKickMs, rest: false })
+    else arm(kind === 'urgent' ? { ms: opts.batchMs, rest: false } : { ms: restLeft(), rest: true })
   }
   function run(): void {
     timer = undefined
