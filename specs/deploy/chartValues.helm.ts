@@ -56,6 +56,7 @@ t.test('each non-default value lands where it should', async (t) => {
   t.same(cc.resources, VALUES.controller.resources, 'controller.resources')
   t.same(cc.env?.filter((e) => e.name === 'NODE_OPTIONS'), [{ name: 'NODE_OPTIONS', value: VALUES.controller.nodeOptions }], 'controller.nodeOptions')
   t.same(sc.resources, VALUES.speaker.resources, 'speaker.resources')
+  t.same(sc.env?.filter((e) => e.name === 'NODE_OPTIONS'), [{ name: 'NODE_OPTIONS', value: VALUES.speaker.nodeOptions }], 'speaker.nodeOptions')
   t.same(controller.nodeSelector, { 'kubernetes.io/os': 'linux', ...VALUES.controller.nodeSelector }, 'controller.nodeSelector, beside the os label')
   t.same(speaker.nodeSelector, { 'kubernetes.io/os': 'linux', ...VALUES.speaker.nodeSelector }, 'speaker.nodeSelector, beside the os label')
   t.same(controller.tolerations, VALUES.controller.tolerations, 'controller.tolerations')

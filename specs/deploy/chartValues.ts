@@ -22,6 +22,7 @@ export const VALUES = {
   speaker: {
     logLevel: 'warn',
     resources: { requests: { cpu: '20m', memory: '48Mi' }, limits: { memory: '128Mi' } },
+    nodeOptions: '--max-semi-space-size=1',
     nodeSelector: { 'example.com/lb-node': 'yes' },
     tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'lb', effect: 'NoExecute' }],
     podSecurityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/speaker.json' } },
