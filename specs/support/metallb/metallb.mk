@@ -13,9 +13,10 @@
 #                          (IRONLB_BENCH_METALLB_L2_TRIALS) and the API server stopped 60 s, then BGP against
 #                          one FRR router (MetalLB's native mode; Service to route, power losses without BFD,
 #                          IronLB's with BFD too; IRONLB_BENCH_METALLB_BGP_TRIALS, default 10). The default takes
-#                          about 45-50 min on 2 cores. LAB_LOCK (lab.mk) wraps the lab parts only. Last, the
-#                          migration spec (below): it is here and not in make test because it needs MetalLB built
-#                          from its Go module, which cold would take make test past its 30 minutes.
+#                          about 40-45 min on 2 cores (the BGP part about 4 of them). LAB_LOCK (lab.mk) wraps
+#                          the lab parts only. Last, the migration spec (below): it is here and not in make
+#                          test because it needs MetalLB built from its Go module, which cold would take make
+#                          test past its 30 minutes.
 #   make migration         MetalLB -> IronLB -> MetalLB live in the process lab, no IP moved (root; migration.e2e.ts)
 #
 # Variables: METALLB_BIN_DIR = $${IRONLB_CACHE:-$$HOME/.cache/ironlb}/metallb/<hash of go.mod+go.sum+frr-k8s-copy.sh>
