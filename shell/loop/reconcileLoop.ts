@@ -155,6 +155,24 @@ const startResync = (clock: Clock, ms: number, kick: () => void): (() => void) =
   }
 }
 
+/** When the last pass ended and how long it ran. */
+interface LastPass {
+  readonly end: number
+  readonly ms: number
+}
+
+/** How long an ordinary kick still waits for the rest after `last` (at least batchMs). */
+const restLeftAfter = (opts: ReconcileLoopOptions, last: LastPass, now: number): number => Math.max(opts.batchMs, last.end + restAfter(opts, last.ms) - now)
+
+/**
+ * The timer a kick asks for: quietKickMs into a quiet loop, else batchMs (urgent) or the rest left
+ * (ordinary). A pass running or a timer pending keeps its course: arm() leaves them be.
+ */
+const kickTimer = (opts: ReconcileLoopOptions, kind: KickKind, last: LastPass, now: number): Next => {
+  if (opts.quietKickMs !== undefined && now - last.end >= restAfter(opts, last.ms) + opts.batchMs) return { ms: opts.quietKickMs, rest: false }
+  return kind === 'urgent' ? { ms: opts.batchMs, rest: false } : { ms: restLeftAfter(opts, last, now), rest: true }
+}
+
 /**
  * Starts the loop; the first pass runs batchMs from now. Backoff has no jitter: there is one loop per
  * process and only its own failures space its retries (the reflectors' watch restarts are jittered).
@@ -170,24 +188,21 @@ export const startReconcileLoop = (opts: ReconcileLoopOptions): ReconcileLoop =>
   let timer: Armed | undefined
   let idleWaiters: (() => void)[] = []
   /** When the last pass ended and how long it ran: an ordinary kick rests from there. */
-  let last = { end: -Infinity, ms: 0 }
+  let last: LastPass = { end: -Infinity, ms: 0 }
   const ctx: PassContext = { leading: () => !stopped && (opts.isLeader?.() ?? true) }
   const wakeIdle = (): void => {
     for (const w of idleWaiters.splice(0)) w()
   }
-  const restLeft = (): number => Math.max(opts.batchMs, last.end + restAfter(opts, last.ms) - clock.now())
+  const restLeft = (): number => restLeftAfter(opts, last, clock.now())
   const arm = (next: Next): void => {
     if (running !== undefined || stopped || (timer !== undefined && !replaces(timer, next, clock.now()))) return
     if (timer !== undefined) clock.clearTimeout(timer.handle)
     timer = { ...next, handle: clock.setTimeout(run, next.ms), due: clock.now() + next.ms }
   }
-  // A pass running or a timer pending keeps its course: arm() leaves them be.
-  const quiet = (): boolean => clock.now() - last.end >= restAfter(opts, last.ms) + opts.batchMs
   const kick = (kind: KickKind = 'ordinary'): void => {
     if (stopped) return
     dirty = dirty === 'urgent' || kind === 'urgent' ? 'urgent' : 'ordinary'
-    if (opts.quietKickMs !== undefined && quiet()) arm({ ms: opts.quietKickMs, rest: false })
-    else arm(kind === 'urgent' ? { ms: opts.batchMs, rest: false } : { ms: restLeft(), rest: true })
+    arm(kickTimer(opts, kind, last, clock.now()))
   }
   function run(): void {
     timer = undefined
