@@ -7,7 +7,8 @@
 import type { Logger } from '../obs/log.js'
 import { exponentialBackoff, sleep } from './backoff.js'
 import { type ApiReachability, apiReachability, unreachablePace } from './reachability.js'
-import { ApiError, type RestClient, ensureOk } from './rest.js'
+import { listInPages } from './pagedList.js'
+import { ApiError, type RestClient } from './rest.js'
 import { projectionOf } from '../../core/cluster/projection.js'
 
 export interface KubeObject {
@@ -28,6 +29,8 @@ interface ReflectorOptions {
   readonly typeMeta?: { readonly apiVersion: string; readonly kind: string }
   /** Shared by a daemon's reflectors, so one answer after an outage wakes them all; absent: this reflector's own. */
   readonly reachability?: ApiReachability
+  /** Items per list request (pagedList.ts); client-go's 500 when absent. */
+  readonly listPageSize?: number
 }
 
 export interface Reflector<T extends KubeObject> {
@@ -86,7 +89,7 @@ type WatchEnd = 'closed' | 'gone' | 'watchdog'
 /** One reflector's cache and where its watch stands; shared by the steps below. */
 interface ReflectorState<T extends KubeObject> {
   readonly opts: ReflectorOptions
-  readonly store: Map<string, T>
+  store: Map<string, T>
   readonly cached: (o: T) => T
   readonly stopper: AbortController
   readonly restarts: Record<'error' | WatchEnd, number>
@@ -114,13 +117,15 @@ const notify = (s: { readonly opts: ReflectorOptions }): void => {
 
 const relist = async <T extends KubeObject>(s: ReflectorState<T>): Promise<void> => {
   const { opts } = s
-  const res = ensureOk(await opts.rest.request('GET', opts.path, { query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector } }), `list ${opts.path}`)
-  const body = res.body as { items?: T[]; metadata?: { resourceVersion?: string } }
-  s.store.clear()
+  const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }
+  const keep = (item: unknown): readonly [string, T] => [keyOf(item as KubeObject), s.cached((opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...(item as object) }) as T)]
+  // The cache is replaced only once the last page is in: a pass never sees half a relist.
+  const listing = await listInPages(opts.rest, opts.path, query, keep, opts.listPageSize)
+  if (listing.unpaged) opts.log.info('list-continue-expired', { path: opts.path, pages: listing.pages })
+  s.store = listing.items
   s.deleted.clear()
   s.changes++
-  for (const item of body.items ?? []) s.store.set(keyOf(item), s.cached(opts.typeMeta === undefined ? item : { ...opts.typeMeta, ...item }))
-  s.resourceVersion = body.metadata?.resourceVersion ?? ''
+  s.resourceVersion = listing.resourceVersion
   s.synced = true
   answered(s)
   notify(s)
