@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import { isDeepStrictEqual } from 'node:util'
 import t from 'tap'
-import { planAllocation, replanAllocation, startAllocation } from '../../../core/alloc/plan.js'
+import { planAllocation, replanAllocation, snapshotOf, startAllocation } from '../../../core/alloc/plan.js'
 import { type AllocationPlan, outcomesEqual } from '../../../core/alloc/outcome.js'
 import type { ServiceKey } from '../../../core/model/names.js'
 import type { Pool } from '../../../core/model/pool.js'
@@ -211,4 +211,16 @@ t.test('replanning from an older state plans that state’s snapshot', async () 
     }),
     { numRuns: 150 },
   )
+})
+
+t.test('a state holds each Service once: the newest copy, no list of the first snapshot beside it', async (t) => {
+  const pools = [mkPool('a', ['192.0.2.0/29'])]
+  const services = [mkService('one', { ns: 'apps' }), mkService('two', { ns: 'apps' })]
+  const first = startAllocation(input(pools, services))
+  t.notOk('services' in (snapshotOf(first)?.input ?? {}), 'the first state keeps the input without its Services')
+  const written = withStatus(services, first.plan)
+  const next = replanAllocation(first, { upserted: written, deleted: [] })
+  const snapshot = snapshotOf(next)
+  t.notOk('services' in (snapshot?.input ?? {}), 'and so does the next')
+  t.equal(snapshot?.services.get(written[0]?.key as ServiceKey), written[0], 'the copy with its IPs written back is the one kept')
 })
