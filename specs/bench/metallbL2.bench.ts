@@ -6,7 +6,8 @@
 // own (same shape), one after the other, always taken down. After the trials, in the same lab, the API
 // server stopped 60 s with a power loss in it (metallbApiOutage.ts). Root; `make metallb-bins`.
 //
-//   node dist/specs/bench/metallbL2.bench.js [--out=DIR] [metallb] [ironlb]     (default both, MetalLB first)
+//   node dist/specs/bench/metallbL2.bench.js [--out=DIR] [--ironlb-node=FLAG ...] [metallb] [ironlb]     (default both, MetalLB first)
+//   --ironlb-node: Node flags for IronLB's speakers (with IRONLB_LAB_SPEAKER_ARGS, e.g. the low-cost setting).
 //   IRONLB_BENCH_METALLB_L2_TRIALS (default 20)
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,13 +35,13 @@ const print = (line: string): void => void process.stdout.write(`${line}\n`)
 const ms = (x: number): string => (Number.isFinite(x) ? `${Math.round(x).toLocaleString('en-US')} ms` : 'never')
 const load = (): string => loadavg()[0]?.toFixed(1) ?? '?'
 
-const runSystem = async (system: LbSystem): Promise<Figures> => {
+const runSystem = async (system: LbSystem, ironlbNodeArgs: readonly string[]): Promise<Figures> => {
   const dir = join(tmpdir(), `ironlb-bench-metallbl2-${system}-${process.pid}`)
   await labDown(dir)
   const loadBefore = load()
   try {
     const lab = await labUp({ stateDir: dir, speakers: false, controller: false })
-    await startSystem(lab, system)
+    await startSystem(lab, system, system === 'ironlb' && ironlbNodeArgs.length > 0 ? { nodeArgs: ironlbNodeArgs } : {})
     const ips = await dualStackWeb(lab)
     const t0 = Date.now()
     const trials = await failoverTrials(lab, 'default/web', ips, { trials: TRIALS, say: (l) => print(`  ${NAMES[system]}: ${l}`) })
@@ -83,13 +84,14 @@ const main = async (): Promise<void> => {
   if (!(TRIALS >= 1 && TRIALS <= 200)) throw new Error(`IRONLB_BENCH_METALLB_L2_TRIALS must be 1..200, not ${TRIALS}`)
   const argv = process.argv.slice(2)
   const wanted = argv.filter((a) => !a.startsWith('--'))
+  const nodeArgs = argv.flatMap((a) => (a.startsWith('--ironlb-node=') ? [a.slice('--ironlb-node='.length)] : []))
   const systems = (wanted.length === 0 ? ['metallb', 'ironlb'] : wanted).map((s): LbSystem => {
     if (s !== 'metallb' && s !== 'ironlb') throw new Error(`"${s}": want metallb or ironlb`)
     return s
   })
   const done: Figures[] = []
   for (const system of systems) {
-    const f = await runSystem(system)
+    const f = await runSystem(system, nodeArgs)
     done.push(f)
     print(`${NAMES[system]}: ${TRIALS} power losses in ${f.seconds.toFixed(0)} s (load ${f.load}): IPv4 ${summary(f.gaps.v4)}; IPv6 ${summary(f.gaps.v6)}; back after heal median ${ms(median(f.backMs))}`)
     print(`  IPv4 silences in trial order: ${f.gaps.v4.join(', ')}`)
@@ -102,7 +104,7 @@ const main = async (): Promise<void> => {
     print(`\nLayer 2 failover, MetalLB v0.16.2 and IronLB in the process lab, ${new Date().toISOString().slice(0, 10)}:\n`)
     const lines = table(m, i)
     for (const line of lines) print(line)
-    const notes = [`Layer 2 failover: ${TRIALS} power losses each in the process lab (3 nodes), client request every 20 ms to a dual-stack Service; MetalLB at load ${m.load}, IronLB at ${i.load}; then the API server stopped 60 s in the same lab`]
+    const notes = [`Layer 2 failover: ${TRIALS} power losses each${nodeArgs.length > 0 ? ` (IronLB's speakers with Node flags ${nodeArgs.join(' ')})` : ''} in the process lab (3 nodes), client request every 20 ms to a dual-stack Service; MetalLB at load ${m.load}, IronLB at ${i.load}; then the API server stopped 60 s in the same lab`]
     saveRows(outDirOf(argv), { order: 3, part: 'Layer 2 failover', rows: lines.slice(2), notes })
   }
 }
