@@ -98,13 +98,17 @@ export const rollingUpdate = async (t: Test, lab: Lab, ips: readonly string[]): 
     const resets = samples.filter((s) => s.error === 'ECONNRESET')
     const unanswered = samples.filter((s) => s.who === undefined && s.error !== 'ECONNRESET')
     t.same(shown(unanswered), [], 'no request went unanswered (timeout, refused, unreachable)')
-    const explain = (s: Sample): void => {
+    // The evidence for one failed request; printed as comments, and put into a failing assertion's
+    // message too, since make test's terse reporter prints no comments.
+    const evidence = (s: Sample): string[] => {
       const near = steps.filter((e) => Math.abs(e.at - s.t) <= 1_500).map((e) => step(e, s.t))
-      t.comment(`${s.ip} sent at ${s.t} (+${s.t - tBegin} ms), ${s.error ?? '?'} after ${s.ms} ms; its segments (names are MACs' hosts): ${connectionOf(lab, seen, s).join(' | ')}`)
-      t.comment(`  ARP/NDP about ${s.ip} from -1000 to +300 ms: ${neighbourFrames(lab, seen, s.ip, s.t, 1_000, 300).join(' | ') || 'none'}`)
-      t.comment(`  speakers within 1.5 s: ${near.join('; ') || 'nothing logged'}`)
+      return [
+        `${s.ip} sent at ${s.t} (+${s.t - tBegin} ms), ${s.error ?? '?'} after ${s.ms} ms; its segments (names are MACs' hosts): ${connectionOf(lab, seen, s).join(' | ')}`,
+        `  ARP/NDP about ${s.ip} from -1000 to +300 ms: ${neighbourFrames(lab, seen, s.ip, s.t, 1_000, 300).join(' | ') || 'none'}`,
+        `  speakers within 1.5 s: ${near.join('; ') || 'nothing logged'}`,
+      ]
     }
-    for (const s of [...unanswered, ...resets]) explain(s)
+    for (const s of [...unanswered, ...resets]) for (const line of evidence(s)) t.comment(line)
     const drops = seen.filter((l) => l.includes('dropped by'))
     if (drops.length > 0) t.comment(`client capture: ${drops.join('; ')}`)
     for (const ip of ips) {
@@ -115,7 +119,9 @@ export const rollingUpdate = async (t: Test, lab: Lab, ips: readonly string[]): 
       const stray = mine.filter((s) => !switches.some((w) => Math.abs(s.t - w) <= 100))
       t.same(shown(stray), [], `${ip}: every reset is at a move`)
       const perMove = switches.map((w) => mine.filter((s) => Math.abs(s.t - w) <= 100).length)
-      t.ok(perMove.every((n) => n <= 1), `${ip}: at most one reset per move (per move: ${perMove.join(', ')})`)
+      const atMostOne = perMove.every((n) => n <= 1)
+      const why = atMostOne ? '' : `; the resets: ${mine.flatMap(evidence).join(' // ')}`
+      t.ok(atMostOne, `${ip}: at most one reset per move (per move: ${perMove.join(', ')})${why}`)
     }
     t.comment(`connections reset by the moves: ${resets.length} of ${samples.length} requests`)
     // How close the answered requests came to the probe's 200 ms limit: a slow backend shows here.
