@@ -5,19 +5,20 @@
 // 100 at a time and, once each has its ServiceL2Status (the speaker that announces writes it, in both
 // systems), 10 s to settle and 60 s again. Root; `make metallb-bins`.
 //
-//   node dist/specs/bench/metallbSpeaker.bench.js [--out=DIR] [--ironlb-node=FLAG ...] [metallb] [ironlb]
-//   IRONLB_BENCH_METALLB_SPEAKER_IPS (default 1000). --ironlb-node: Node flags for IronLB's speakers.
+//   node dist/specs/bench/metallbSpeaker.bench.js [--out=DIR] [--ironlb-node=FLAG ...] [metallb] [ironlb] [ironlb-low-cost]
+//   (default all three). IRONLB_BENCH_METALLB_SPEAKER_IPS (default 1000). --ironlb-node: Node flags for
+//   IronLB's speakers in the default setting; the low-cost setting's flags are ironlbSetting.ts's.
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { labDown, labUp, type Lab } from '../../shell/lab/lab.js'
 import { apply, mkL2Ad, mkPool, waitUntil, type Obj } from '../e2e/fixture.js'
-import { startSystem, type LbSystem } from '../support/metallb/labSystems.js'
+import { startSystem } from '../support/metallb/labSystems.js'
+import { type BenchSystem, flagsNote, labSystemOf, rowTag, SYSTEM_NAMES, speakerFlagsOf, systemsOf } from './ironlbSetting.js'
 import { outDirOf, ratioText, saveRows } from './metallbRows.js'
 import { type Idle, measureIdle, speakerPids } from './speakerIdle.js'
 
 const IDLE_MS = 60_000
 const IPS = Number(process.env['IRONLB_BENCH_METALLB_SPEAKER_IPS'] ?? '1000')
-const NAMES: Record<LbSystem, string> = { metallb: 'MetalLB v0.16.2', ironlb: 'IronLB' }
 const print = (line: string): void => void process.stdout.write(`${line}\n`)
 const load = (): string => loadavg()[0]?.toFixed(1) ?? '?'
 
@@ -48,20 +49,21 @@ const statusesPerNode = async (lab: Lab): Promise<Map<string, number>> => {
   return out
 }
 
-const runSystem = async (system: LbSystem, ironlbNodeArgs: readonly string[]): Promise<Figures> => {
+const runSystem = async (system: BenchSystem, ironlbNodeArgs: readonly string[]): Promise<Figures> => {
   const dir = join(tmpdir(), `ironlb-bench-metallb-speaker-${system}-${process.pid}`)
   await labDown(dir)
   const load0 = load()
   try {
-    const lab = await labUp({ stateDir: dir, speakers: false, controller: false })
-    await startSystem(lab, system, system === 'ironlb' ? { nodeArgs: ironlbNodeArgs } : {})
+    const flags = speakerFlagsOf(system, ironlbNodeArgs)
+    const lab = await labUp({ stateDir: dir, speakers: false, controller: false, ...(flags.speakerArgs === undefined ? {} : { speakerArgs: flags.speakerArgs }) })
+    await startSystem(lab, labSystemOf(system), system === 'metallb' ? {} : { nodeArgs: flags.nodeArgs })
     const v4 = Math.round(IPS / 5)
     // 198.51.100.40-239 and 2001:db8:100::1000-: clear of the lab's hosts.
     const v6Last = (0x1000 + IPS - v4 - 1).toString(16)
     await apply(lab, [mkPool('bench', [`198.51.100.40-198.51.100.${39 + v4}`, `2001:db8:100::1000-2001:db8:100::${v6Last}`]), mkL2Ad('bench', { ipAddressPools: ['bench'] })])
     await new Promise((r) => setTimeout(r, 5_000))
     const idle = await measureIdle(await speakerPids(lab), IDLE_MS)
-    print(`  ${NAMES[system]}: idle measured; creating ${IPS} Services`)
+    print(`  ${SYSTEM_NAMES[system]}: idle measured; creating ${IPS} Services`)
 
     const t0 = Date.now()
     const services = [...Array.from({ length: v4 }, (_, i) => service(`v4-${i}`, 'IPv4')), ...Array.from({ length: IPS - v4 }, (_, i) => service(`v6-${i}`, 'IPv6'))]
@@ -72,7 +74,7 @@ const runSystem = async (system: LbSystem, ironlbNodeArgs: readonly string[]): P
       throw new Error(`${String(e)}; per node: ${JSON.stringify([...perNode])}`)
     })
     const announcedS = (Date.now() - t0) / 1000
-    print(`  ${NAMES[system]}: ${IPS} Services announced ${announcedS.toFixed(1)} s after the first create; per node ${[...perNode].map(([n, c]) => `${n} ${c}`).join(', ')}`)
+    print(`  ${SYSTEM_NAMES[system]}: ${IPS} Services announced ${announcedS.toFixed(1)} s after the first create; per node ${[...perNode].map(([n, c]) => `${n} ${c}`).join(', ')}`)
     await new Promise((r) => setTimeout(r, 10_000))
     const loaded = await measureIdle(await speakerPids(lab), IDLE_MS)
     return { idle, loaded, perNode, announcedS, load: `${load0}-${load()}` }
@@ -91,16 +93,17 @@ const row = (label: string, m: Map<string, Idle>, i: Map<string, Idle>, of: (x: 
   return `| ${label} | ${shown(cells(m))} | ${shown(cells(i))} | ${ratioText(mean(cells(i)), mean(cells(m)))} |`
 }
 
-const rowsOf = (m: Figures, i: Figures): string[] => {
+/** The rows of MetalLB's figures `m` beside IronLB's `i`, each label naming the setting (`tag`). */
+const rowsOf = (m: Figures, i: Figures, tag: string): string[] => {
   const lines: string[] = []
   for (const [phase, pick] of [['nothing announced', (f: Figures) => f.idle], [`${IPS.toLocaleString('en-US')} IPs announced`, (f: Figures) => f.loaded]] as const) {
-    lines.push(row(`speaker, ${phase}: RSS at the end of ${IDLE_MS / 1000} s, per node`, pick(m), pick(i), (x) => mib(x.rssBytes), ' MiB', 1))
-    lines.push(row(`speaker, ${phase}: of it anonymous (RSS less mapped files such as the binary's code)`, pick(m), pick(i), (x) => mib(x.anonRssBytes), ' MiB', 1))
-    lines.push(row(`speaker, ${phase}: peak RSS, per node`, pick(m), pick(i), (x) => mib(x.peakRssBytes), ' MiB', 1))
-    lines.push(row(`speaker, ${phase}: CPU over ${IDLE_MS / 1000} s, per node (% of a core)`, pick(m), pick(i), (x) => x.cpuPercent, '%', 2))
+    lines.push(row(`speaker${tag}, ${phase}: RSS at the end of ${IDLE_MS / 1000} s, per node`, pick(m), pick(i), (x) => mib(x.rssBytes), ' MiB', 1))
+    lines.push(row(`speaker${tag}, ${phase}: of it anonymous (RSS less mapped files such as the binary's code)`, pick(m), pick(i), (x) => mib(x.anonRssBytes), ' MiB', 1))
+    lines.push(row(`speaker${tag}, ${phase}: peak RSS, per node`, pick(m), pick(i), (x) => mib(x.peakRssBytes), ' MiB', 1))
+    lines.push(row(`speaker${tag}, ${phase}: CPU over ${IDLE_MS / 1000} s, per node (% of a core)`, pick(m), pick(i), (x) => x.cpuPercent, '%', 2))
   }
   const counts = (f: Figures): string => [...f.perNode.values()].join(' / ')
-  lines.push(`| speaker: ${IPS.toLocaleString('en-US')} Services, first create to all announced (IPs per node) | ${m.announcedS.toFixed(1)} s (${counts(m)}) | ${i.announcedS.toFixed(1)} s (${counts(i)}) | ${ratioText(i.announcedS, m.announcedS)} |`)
+  lines.push(`| speaker${tag}: ${IPS.toLocaleString('en-US')} Services, first create to all announced (IPs per node) | ${m.announcedS.toFixed(1)} s (${counts(m)}) | ${i.announcedS.toFixed(1)} s (${counts(i)}) | ${ratioText(i.announcedS, m.announcedS)} |`)
   return lines
 }
 
@@ -109,30 +112,29 @@ const main = async (): Promise<void> => {
   if (!(IPS >= 10 && IPS <= 1000)) throw new Error(`IRONLB_BENCH_METALLB_SPEAKER_IPS must be 10..1000 (the pool's ranges), not ${IPS}`)
   const argv = process.argv.slice(2)
   const nodeArgs = argv.flatMap((a) => (a.startsWith('--ironlb-node=') ? [a.slice('--ironlb-node='.length)] : []))
-  const wanted = argv.filter((a) => !a.startsWith('--'))
-  const systems = (wanted.length === 0 ? ['metallb', 'ironlb'] : wanted).map((s): LbSystem => {
-    if (s !== 'metallb' && s !== 'ironlb') throw new Error(`"${s}": want metallb or ironlb`)
-    return s
-  })
-  const done = new Map<LbSystem, Figures>()
-  for (const system of systems) {
+  const done = new Map<BenchSystem, Figures>()
+  for (const system of systemsOf(argv)) {
     const f = await runSystem(system, nodeArgs)
     done.set(system, f)
     for (const [n, x] of f.idle) {
       const y = f.loaded.get(n)
-      print(`${NAMES[system]} ${n}: nothing announced RSS ${mib(x.rssBytes).toFixed(1)} (anon ${mib(x.anonRssBytes).toFixed(1)}) / peak ${mib(x.peakRssBytes).toFixed(1)} MiB, CPU ${x.cpuPercent.toFixed(2)}%; ${f.perNode.get(n) ?? 0} IPs announced RSS ${mib(y?.rssBytes ?? NaN).toFixed(1)} (anon ${mib(y?.anonRssBytes ?? NaN).toFixed(1)}) / peak ${mib(y?.peakRssBytes ?? NaN).toFixed(1)} MiB, CPU ${(y?.cpuPercent ?? NaN).toFixed(2)}% (load ${f.load})`)
+      print(`${SYSTEM_NAMES[system]} ${n}: nothing announced RSS ${mib(x.rssBytes).toFixed(1)} (anon ${mib(x.anonRssBytes).toFixed(1)}) / peak ${mib(x.peakRssBytes).toFixed(1)} MiB, CPU ${x.cpuPercent.toFixed(2)}%; ${f.perNode.get(n) ?? 0} IPs announced RSS ${mib(y?.rssBytes ?? NaN).toFixed(1)} (anon ${mib(y?.anonRssBytes ?? NaN).toFixed(1)}) / peak ${mib(y?.peakRssBytes ?? NaN).toFixed(1)} MiB, CPU ${(y?.cpuPercent ?? NaN).toFixed(2)}% (load ${f.load})`)
     }
   }
   const m = done.get('metallb')
-  const i = done.get('ironlb')
-  if (m === undefined || i === undefined) return
-  const rows = rowsOf(m, i)
+  if (m === undefined) return
+  const beside = (['ironlb', 'ironlb-low-cost'] as const).flatMap((s) => {
+    const f = done.get(s)
+    return f === undefined ? [] : [{ s, f }]
+  })
+  if (beside.length === 0) return
+  const rows = beside.flatMap(({ s, f }) => rowsOf(m, f, rowTag(s)))
   print(`\nSpeakers, MetalLB v0.16.2 and IronLB in the process lab (3 nodes), ${new Date().toISOString().slice(0, 10)}:\n`)
   print('| | MetalLB v0.16.2 | IronLB | IronLB / MetalLB |')
   print('|---|---|---|---|')
   for (const l of rows) print(l)
-  const flags = nodeArgs.length === 0 ? 'no Node flags' : `Node flags ${nodeArgs.join(' ')}`
-  saveRows(outDirOf(argv), { order: 2, part: 'speaker', rows, notes: [`speakers: one run each, MetalLB at load ${m.load}, IronLB at load ${i.load} (1-min average, start-end); IronLB's speakers with ${flags}`] })
+  const runs = beside.map(({ s, f }) => `${SYSTEM_NAMES[s]} at load ${f.load} with ${flagsNote(s, nodeArgs)}`).join('; ')
+  saveRows(outDirOf(argv), { order: 2, part: 'speaker', rows, notes: [`speakers: one run each (1-min load average, start-end), MetalLB at load ${m.load}; ${runs}`] })
 }
 
 main().catch((err: unknown) => {

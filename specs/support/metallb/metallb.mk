@@ -10,6 +10,7 @@
 #                          alternated; SIZEcRUNS for a cold start, e.g. BENCH_METALLB='10000x2 20000c1 50000c1'),
 #                          then in the process lab (root) the speakers idle and with 1,000 IPs
 #                          (IRONLB_BENCH_METALLB_SPEAKER_IPS) and Layer 2 failover, 20 power losses each
+#                          (MetalLB, IronLB, and IronLB in the chart's low-cost setting: ironlbSetting.ts)
 #                          (IRONLB_BENCH_METALLB_L2_TRIALS) and the API server stopped 60 s, then BGP against
 #                          one FRR router (MetalLB's native mode; Service to route, power losses without BFD,
 #                          IronLB's with BFD too; IRONLB_BENCH_METALLB_BGP_TRIALS, default 10). The default takes
