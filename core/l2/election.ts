@@ -65,8 +65,10 @@ export const electWinner = (contest: Contest, ip: IP): NodeName | undefined => {
  * Whether `me` (a candidate) comes first, stopping at the first candidate that beats it: what one
  * speaker needs, and cheap when it loses, which it does for all but about one IP in n.
  */
-export const winsElection = (contest: Contest, ip: IP, me: NodeName): boolean => {
-  const ipText = formatIP(ip)
+export const winsElection = (contest: Contest, ip: IP, me: NodeName): boolean => winsElectionOf(contest, formatIP(ip), me)
+
+/** `winsElection` for the key IP's text (formatIP's). */
+export const winsElectionOf = (contest: Contest, ipText: string, me: NodeName): boolean => {
   const myScore = scoreOf(contest, me)
   let myDigest: Uint32Array | undefined
   for (const node of contest.candidates) {

@@ -10,7 +10,8 @@ import { type IP, compareIP } from '../net/address.js'
 import { interfacesFor, selectsNode } from './advertisers.js'
 import type { Assigned } from './assigned.js'
 import type { Announcement, L2Plan, NodeDecision, NodeEntry, NodeSkipReason, ServiceSkipReason, Skipped } from './decision.js'
-import { electWinner, winsElection } from './election.js'
+import { electWinner } from './election.js'
+import { type ElectionMemo, type ElectionPass, NO_ELECTIONS, electionPass } from './electionMemo.js'
 import { nodeBlock } from './eligibility.js'
 import { type ClusterSnapshot, type L2Context, type ServiceVerdict, judgeService, mkContext } from './judge.js'
 
@@ -65,22 +66,29 @@ const sittingOut = (ctx: L2Context, verdict: Extract<ServiceVerdict, { _tag: 'Co
   return undefined
 }
 
-const decide = (ctx: L2Context, svc: Service, held: readonly IP[], node: NodeName): NodeDecision => {
+const decide = (ctx: L2Context, svc: Service, held: readonly IP[], node: NodeName, elections: ElectionPass): NodeDecision => {
   const verdict = judgeService(ctx, svc, held)
   if (verdict._tag === 'Skip') return { _tag: 'Skip', reason: verdict.reason }
   const out = sittingOut(ctx, verdict, svc, node)
   if (out !== undefined) return { _tag: 'Skip', reason: out }
-  if (!winsElection(verdict.contest, verdict.key, node)) return { _tag: 'Skip', reason: 'NotOwner' }
+  if (!elections.wins(verdict.contest, verdict.key)) return { _tag: 'Skip', reason: 'NotOwner' }
   return { _tag: 'Announce', interfaces: interfacesFor(verdict.ads, node) }
 }
 
-/** For every Service IP (sorted as planL2 sorts them), whether `node` announces it and where, or why not. */
-export const whatShouldNodeAnnounce = (node: NodeName, input: L2Input): readonly NodeEntry[] => {
+/**
+ * For every Service IP (sorted as planL2 sorts them), whether `node` announces it and where, or why
+ * not; with the election outcomes for `node`'s next pass (`prior`: those of its last one).
+ */
+export const nodeAnnouncements = (node: NodeName, input: L2Input, prior: ElectionMemo): { readonly entries: readonly NodeEntry[]; readonly elections: ElectionMemo } => {
   const ctx = mkContext(input)
-  const out: NodeEntry[] = []
+  const elections = electionPass(node, prior)
+  const entries: NodeEntry[] = []
   for (const { svc, held, sorted } of eachService(input)) {
-    const decision = decide(ctx, svc, held, node)
-    for (const ip of sorted) out.push({ service: svc.key, ip, decision })
+    const decision = decide(ctx, svc, held, node, elections)
+    for (const ip of sorted) entries.push({ service: svc.key, ip, decision })
   }
-  return out
+  return { entries, elections: elections.memo() }
 }
+
+/** nodeAnnouncements without a memo: every election decided afresh. */
+export const whatShouldNodeAnnounce = (node: NodeName, input: L2Input): readonly NodeEntry[] => nodeAnnouncements(node, input, NO_ELECTIONS).entries

@@ -9,7 +9,7 @@
 import { clusterObjectsOf, decodeClusterObject } from '../cluster/decodeCluster.js'
 import { buildConfig } from '../config/buildConfig.js'
 import { assignedFromIngress } from '../l2/assigned.js'
-import { whatShouldNodeAnnounce } from '../l2/plan.js'
+import { nodeAnnouncements } from '../l2/plan.js'
 import { asNodeName } from '../model/names.js'
 import type { Config } from '../model/config.js'
 import { type BgpPassPlan, decideBgp } from './bgpPass.js'
@@ -81,19 +81,23 @@ export const reconcileSpeaker = (input: SpeakerInput, prior: SpeakerState, env: 
   if (lastValid === undefined) return hold({ ...prior2, universe }, 'NoValidConfig', membership, bgp, config)
 
   const alive = input.membership.alive
-  const entries = whatShouldNodeAnnounce(asNodeName(env.node), {
-    config: lastValid,
-    services: cluster.services,
-    assigned,
-    nodes: cluster.nodes,
-    endpointSlices: cluster.endpointSlices,
-    live: new Set([...alive].map(asNodeName)),
-    loadBalancerClass: env.loadBalancerClass,
-  })
+  const { entries, elections } = nodeAnnouncements(
+    asNodeName(env.node),
+    {
+      config: lastValid,
+      services: cluster.services,
+      assigned,
+      nodes: cluster.nodes,
+      endpointSlices: cluster.endpointSlices,
+      live: new Set([...alive].map(asNodeName)),
+      loadBalancerClass: env.loadBalancerClass,
+    },
+    prior.elections,
+  )
   const announce = l2Announce(entries, input.interfaces, alive, env.node, prior)
   const reasons = notAnnouncedOf(entries)
   return {
-    state: { ...prior2, lastValid, universe, announced: new Set(announce.announced.map((a) => a.ip)), alive, reasons },
+    state: { ...prior2, lastValid, universe, announced: new Set(announce.announced.map((a) => a.ip)), alive, reasons, elections },
     plan: {
       membership,
       config,

@@ -3,6 +3,7 @@
 // shell (shell/speaker/) only gathers the input and applies the plan.
 import type { DecodedObject } from '../cluster/decodeCluster.js'
 import type { NodeSkipReason } from '../l2/decision.js'
+import { type ElectionMemo, NO_ELECTIONS } from '../l2/electionMemo.js'
 import type { Config, ConfigError } from '../model/config.js'
 import type { BgpMemory, BgpPassPlan } from './bgpPass.js'
 import type { BgpStatusObject } from './bgpStatusWrites.js'
@@ -67,6 +68,8 @@ export interface SpeakerState extends BgpMemory {
   readonly announced: ReadonlySet<string>
   readonly alive: ReadonlySet<string>
   readonly reasons: NotAnnouncedMap
+  /** This node's election outcomes of the last pass that elected (electionMemo.ts). */
+  readonly elections: ElectionMemo
 }
 
 export const initialSpeakerState: SpeakerState = {
@@ -75,6 +78,7 @@ export const initialSpeakerState: SpeakerState = {
   announced: new Set(),
   alive: new Set(),
   reasons: new Map(),
+  elections: NO_ELECTIONS,
   bgpReasons: new Map(),
   bgpSessions: new Map(),
   bgpRefused: new Map(),

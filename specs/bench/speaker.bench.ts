@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks'
 import { clusterObjectsOf } from '../../core/cluster/decodeCluster.js'
 import { buildConfig } from '../../core/config/buildConfig.js'
 import { assignedFromIngress } from '../../core/l2/assigned.js'
-import { whatShouldNodeAnnounce } from '../../core/l2/plan.js'
+import { nodeAnnouncements } from '../../core/l2/plan.js'
 import { asNodeName } from '../../core/model/names.js'
 import { decideBgp } from '../../core/speaker/bgpPass.js'
 import { l2Announce } from '../../core/speaker/l2Announce.js'
@@ -85,8 +85,8 @@ const phases = (input: SpeakerInput, prior: SpeakerState, rows: Map<string, numb
   const assigned = assignedFromIngress(c.services)
   add('BGP: routes, sessions, statuses', timed(() => decideBgp({ ...ENV, config: cfg.config, cluster: c, assigned, rawNodes: s.nodes, secrets: undefined, bgpStatuses: undefined }, prior)).wall)
   const live = new Set(['n0', 'n1', 'n2'].map(asNodeName))
-  const entries = timed(() => whatShouldNodeAnnounce(asNodeName(SELF), { config: cfg.config, services: c.services, assigned, nodes: c.nodes, endpointSlices: c.endpointSlices, live, loadBalancerClass: undefined }))
-  add('Layer 2 election', entries.wall)
+  const entries = timed(() => nodeAnnouncements(asNodeName(SELF), { config: cfg.config, services: c.services, assigned, nodes: c.nodes, endpointSlices: c.endpointSlices, live, loadBalancerClass: undefined }, prior.elections).entries)
+  add('Layer 2 election (memo of the last pass)', entries.wall)
   add('Layer 2 interfaces and reasons', timed(() => [l2Announce(entries.value, ['eth0'], new Set(['n0', 'n1', 'n2']), SELF, prior), changedReasons(prior.reasons, notAnnouncedOf(entries.value))]).wall)
 }
 
