@@ -1,9 +1,11 @@
 // `make bench-metallb`, speaker part (issue 12): MetalLB v0.16.2's speakers and IronLB's in the process lab,
-// each system in a lab of its own (same shape, same objects, one after the other, always taken down), each
-// with its own controller. Per node, from /proc: the speaker for 60 s with a pool and an L2Advertisement and
-// nothing announced; then 1,000 LoadBalancer Services (a fifth IPv4, the rest IPv6, one IP each) created
-// 100 at a time and, once each has its ServiceL2Status (the speaker that announces writes it, in both
-// systems), 10 s to settle and 60 s again. Root; `make metallb-bins`.
+// each system in a lab of its own (same shape, same objects, always taken down), each with its own
+// controller, the labs up at the same time: the machine's pace changes over minutes (an idle speaker's
+// CPU here has varied threefold from one hour to the next), so each phase is measured in one window for
+// all. Per node, from /proc: the speaker for 60 s with a pool and an L2Advertisement and nothing
+// announced; then in each lab in turn 1,000 LoadBalancer Services (a fifth IPv4, the rest IPv6, one IP
+// each) created 100 at a time until each has its ServiceL2Status (the speaker that announces writes it,
+// in both systems); then 10 s to settle and 60 s again for all. Root; `make metallb-bins`.
 //
 //   node dist/specs/bench/metallbSpeaker.bench.js [--out=DIR] [--ironlb-node=FLAG ...] [metallb] [ironlb] [ironlb-low-cost]
 //   (default all three). IRONLB_BENCH_METALLB_SPEAKER_IPS (default 1000). --ironlb-node: Node flags for
@@ -49,37 +51,71 @@ const statusesPerNode = async (lab: Lab): Promise<Map<string, number>> => {
   return out
 }
 
-const runSystem = async (system: BenchSystem, ironlbNodeArgs: readonly string[]): Promise<Figures> => {
+interface Opened {
+  readonly system: BenchSystem
+  readonly lab: Lab
+  readonly dir: string
+}
+
+/** `system` started in a lab of its own with the pool and the L2Advertisement, nothing announced yet. */
+const openSystem = async (system: BenchSystem, ironlbNodeArgs: readonly string[], opened: Opened[]): Promise<void> => {
   const dir = join(tmpdir(), `ironlb-bench-metallb-speaker-${system}-${process.pid}`)
   await labDown(dir)
+  const flags = speakerFlagsOf(system, ironlbNodeArgs)
+  const lab = await labUp({ stateDir: dir, speakers: false, controller: false, ...(flags.speakerArgs === undefined ? {} : { speakerArgs: flags.speakerArgs }) })
+  opened.push({ system, lab, dir })
+  await startSystem(lab, labSystemOf(system), system === 'metallb' ? {} : { nodeArgs: flags.nodeArgs })
+  const v4 = Math.round(IPS / 5)
+  // 198.51.100.40-239 and 2001:db8:100::1000-: clear of the lab's hosts.
+  const v6Last = (0x1000 + IPS - v4 - 1).toString(16)
+  await apply(lab, [mkPool('bench', [`198.51.100.40-198.51.100.${39 + v4}`, `2001:db8:100::1000-2001:db8:100::${v6Last}`]), mkL2Ad('bench', { ipAddressPools: ['bench'] })])
+}
+
+/** IPS Services created 100 at a time; seconds from the first create until each has its ServiceL2Status, and the count per node. */
+const announceAll = async (o: Opened): Promise<{ announcedS: number; perNode: Map<string, number> }> => {
+  const v4 = Math.round(IPS / 5)
+  const t0 = Date.now()
+  const services = [...Array.from({ length: v4 }, (_, i) => service(`v4-${i}`, 'IPv4')), ...Array.from({ length: IPS - v4 }, (_, i) => service(`v6-${i}`, 'IPv6'))]
+  for (let i = 0; i < services.length; i += 100) await apply(o.lab, services.slice(i, i + 100))
+  let perNode = new Map<string, number>()
+  const total = (): number => [...perNode.values()].reduce((a, b) => a + b, 0)
+  await waitUntil(`${IPS} ServiceL2Status objects`, 900_000, async () => (perNode = await statusesPerNode(o.lab)) && total() >= IPS, 3_000).catch((e: unknown) => {
+    throw new Error(`${String(e)}; per node: ${JSON.stringify([...perNode])}`)
+  })
+  const announcedS = (Date.now() - t0) / 1000
+  print(`  ${SYSTEM_NAMES[o.system]}: ${IPS} Services announced ${announcedS.toFixed(1)} s after the first create; per node ${[...perNode].map(([n, c]) => `${n} ${c}`).join(', ')}`)
+  return { announcedS, perNode }
+}
+
+/** Every opened system's speakers measured in the same window (so a change of the machine's pace falls on all), split by system. */
+const measureTogether = async (opened: readonly Opened[]): Promise<Map<BenchSystem, Map<string, Idle>>> => {
+  const pids = new Map<string, number>()
+  for (const o of opened) for (const [n, pid] of await speakerPids(o.lab)) pids.set(`${o.system}/${n}`, pid)
+  const all = await measureIdle(pids, IDLE_MS)
+  return new Map(opened.map((o) => [o.system, new Map(o.lab.nodes.map((n) => [n, all.get(`${o.system}/${n}`)] as [string, Idle]))]))
+}
+
+/**
+ * The systems' labs up at once (each its own API server and nodes): their speakers measured idle in one
+ * window, then each lab's Services created and announced in turn (the other labs idle), then all
+ * measured again in one window. Always taken down.
+ */
+const runTogether = async (systems: readonly BenchSystem[], ironlbNodeArgs: readonly string[]): Promise<Map<BenchSystem, Figures>> => {
+  const opened: Opened[] = []
   const load0 = load()
   try {
-    const flags = speakerFlagsOf(system, ironlbNodeArgs)
-    const lab = await labUp({ stateDir: dir, speakers: false, controller: false, ...(flags.speakerArgs === undefined ? {} : { speakerArgs: flags.speakerArgs }) })
-    await startSystem(lab, labSystemOf(system), system === 'metallb' ? {} : { nodeArgs: flags.nodeArgs })
-    const v4 = Math.round(IPS / 5)
-    // 198.51.100.40-239 and 2001:db8:100::1000-: clear of the lab's hosts.
-    const v6Last = (0x1000 + IPS - v4 - 1).toString(16)
-    await apply(lab, [mkPool('bench', [`198.51.100.40-198.51.100.${39 + v4}`, `2001:db8:100::1000-2001:db8:100::${v6Last}`]), mkL2Ad('bench', { ipAddressPools: ['bench'] })])
+    for (const system of systems) await openSystem(system, ironlbNodeArgs, opened)
     await new Promise((r) => setTimeout(r, 5_000))
-    const idle = await measureIdle(await speakerPids(lab), IDLE_MS)
-    print(`  ${SYSTEM_NAMES[system]}: idle measured; creating ${IPS} Services`)
-
-    const t0 = Date.now()
-    const services = [...Array.from({ length: v4 }, (_, i) => service(`v4-${i}`, 'IPv4')), ...Array.from({ length: IPS - v4 }, (_, i) => service(`v6-${i}`, 'IPv6'))]
-    for (let i = 0; i < services.length; i += 100) await apply(lab, services.slice(i, i + 100))
-    let perNode = new Map<string, number>()
-    const total = (): number => [...perNode.values()].reduce((a, b) => a + b, 0)
-    await waitUntil(`${IPS} ServiceL2Status objects`, 900_000, async () => (perNode = await statusesPerNode(lab)) && total() >= IPS, 3_000).catch((e: unknown) => {
-      throw new Error(`${String(e)}; per node: ${JSON.stringify([...perNode])}`)
-    })
-    const announcedS = (Date.now() - t0) / 1000
-    print(`  ${SYSTEM_NAMES[system]}: ${IPS} Services announced ${announcedS.toFixed(1)} s after the first create; per node ${[...perNode].map(([n, c]) => `${n} ${c}`).join(', ')}`)
+    const idle = await measureTogether(opened)
+    print(`  idle measured (load ${load0}-${load()}); creating ${IPS} Services in each lab in turn`)
+    const announced = new Map<BenchSystem, { announcedS: number; perNode: Map<string, number> }>()
+    for (const o of opened) announced.set(o.system, await announceAll(o))
     await new Promise((r) => setTimeout(r, 10_000))
-    const loaded = await measureIdle(await speakerPids(lab), IDLE_MS)
-    return { idle, loaded, perNode, announcedS, load: `${load0}-${load()}` }
+    const loaded = await measureTogether(opened)
+    const span = `${load0}-${load()}`
+    return new Map(opened.map((o) => [o.system, { idle: idle.get(o.system) ?? new Map(), loaded: loaded.get(o.system) ?? new Map(), perNode: announced.get(o.system)?.perNode ?? new Map(), announcedS: announced.get(o.system)?.announcedS ?? NaN, load: span }]))
   } finally {
-    await labDown(dir)
+    for (const o of opened) await labDown(o.dir)
   }
 }
 
@@ -112,10 +148,8 @@ const main = async (): Promise<void> => {
   if (!(IPS >= 10 && IPS <= 1000)) throw new Error(`IRONLB_BENCH_METALLB_SPEAKER_IPS must be 10..1000 (the pool's ranges), not ${IPS}`)
   const argv = process.argv.slice(2)
   const nodeArgs = argv.flatMap((a) => (a.startsWith('--ironlb-node=') ? [a.slice('--ironlb-node='.length)] : []))
-  const done = new Map<BenchSystem, Figures>()
-  for (const system of systemsOf(argv)) {
-    const f = await runSystem(system, nodeArgs)
-    done.set(system, f)
+  const done = await runTogether(systemsOf(argv), nodeArgs)
+  for (const [system, f] of done) {
     for (const [n, x] of f.idle) {
       const y = f.loaded.get(n)
       print(`${SYSTEM_NAMES[system]} ${n}: nothing announced RSS ${mib(x.rssBytes).toFixed(1)} (anon ${mib(x.anonRssBytes).toFixed(1)}) / peak ${mib(x.peakRssBytes).toFixed(1)} MiB, CPU ${x.cpuPercent.toFixed(2)}%; ${f.perNode.get(n) ?? 0} IPs announced RSS ${mib(y?.rssBytes ?? NaN).toFixed(1)} (anon ${mib(y?.anonRssBytes ?? NaN).toFixed(1)}) / peak ${mib(y?.peakRssBytes ?? NaN).toFixed(1)} MiB, CPU ${(y?.cpuPercent ?? NaN).toFixed(2)}% (load ${f.load})`)
@@ -133,8 +167,8 @@ const main = async (): Promise<void> => {
   print('| | MetalLB v0.16.2 | IronLB | IronLB / MetalLB |')
   print('|---|---|---|---|')
   for (const l of rows) print(l)
-  const runs = beside.map(({ s, f }) => `${SYSTEM_NAMES[s]} at load ${f.load} with ${flagsNote(s, nodeArgs)}`).join('; ')
-  saveRows(outDirOf(argv), { order: 2, part: 'speaker', rows, notes: [`speakers: one run each (1-min load average, start-end), MetalLB at load ${m.load}; ${runs}`] })
+  const runs = beside.map(({ s }) => `${SYSTEM_NAMES[s]} with ${flagsNote(s, nodeArgs)}`).join('; ')
+  saveRows(outDirOf(argv), { order: 2, part: 'speaker', rows, notes: [`speakers: each system in a lab of its own, the labs up at once and each phase measured in one 60 s window for all (1-min load average over the run ${m.load}); ${runs}`] })
 }
 
 main().catch((err: unknown) => {
