@@ -10,9 +10,11 @@
 //   (default all three, MetalLB first). --ironlb-node: Node flags for IronLB's speakers in the default setting
 //   (with IRONLB_LAB_SPEAKER_ARGS); the low-cost setting's flags are ironlbSetting.ts's.
 //   IRONLB_BENCH_METALLB_L2_TRIALS (default 20)
+import { cpSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { labDown, labUp } from '../../shell/lab/lab.js'
+import { kubePaths } from '../../shell/testbed/controlPlane.js'
 import { dualStackWeb, median, percentile } from '../e2e/fixture.js'
 import { failoverTrials, silences } from '../e2e/failoverTrials.js'
 import { startSystem } from '../support/metallb/labSystems.js'
@@ -53,10 +55,22 @@ const runSystem = async (system: BenchSystem, ironlbNodeArgs: readonly string[])
     const loadAfter = load()
     print(`  ${SYSTEM_NAMES[system]}: trials done; the API server stopped 60 s`)
     const outage = await apiServerOutage(lab, 'default/web', ips)
-    return { system, gaps: { v4: of(false), v6: of(true) }, backMs, outage, seconds, load: `${loadBefore}-${loadAfter}` }
+    const figures: Figures = { system, gaps: { v4: of(false), v6: of(true) }, backMs, outage, seconds, load: `${loadBefore}-${loadAfter}` }
+    if (!allFailedOver(figures)) keepLogs(dir, system)
+    return figures
   } finally {
     await labDown(dir)
   }
+}
+
+/** Whether every power loss, in the trials and with the API server stopped, was taken over by another node. */
+const allFailedOver = (f: Figures): boolean => [...f.gaps.v4, ...f.gaps.v6].every(Number.isFinite) && f.outage.failover.every((x) => Number.isFinite(x.silentMs))
+
+/** The lab's logs (speakers, controller, API server) copied out before the lab goes, so that a failover that never came can be looked into. */
+const keepLogs = (dir: string, system: BenchSystem): void => {
+  const to = join(tmpdir(), `ironlb-bench-metallbl2-logs-${system}-${new Date().toISOString().replace(/[:.]/g, '')}`)
+  cpSync(kubePaths(dir).logDir, to, { recursive: true })
+  print(`  ${SYSTEM_NAMES[system]}: a power loss was never taken over; the lab's logs kept in ${to}`)
 }
 
 const summary = (xs: readonly number[]): string => `median ${ms(median(xs))}, p95 ${ms(percentile(xs, 95))}, worst ${ms(Math.max(...xs))}`
