@@ -19,6 +19,7 @@ import { watchFib } from '../../../shell/lab/bgpView.js'
 import { withdrawal } from '../../../shell/lab/bgpJudge.js'
 import { readState } from '../../../shell/lab/state.js'
 import { fibNexthopsOf } from '../../../shell/testbed/router.js'
+import { tailFile } from '../../../shell/testbed/sys.js'
 import { missingTools, netnsUnavailable } from '../../support/netns.js'
 import { scriptArgs } from '../../support/netnsAgent.js'
 
@@ -85,8 +86,16 @@ await t.test("a test peer on node1 puts its routes into the router's RIB and FIB
       { prefix: '203.0.113.10/32', asPath: [64512], communities: ['65000:100'], largeCommunities: ['64512:7:9'], nexthops: ['198.51.100.11'] },
     ],
   })
-  const fib = await lab.exec('router', ['ip', '-j', 'route', 'show', 'exact', '203.0.113.10/32'])
-  t.same(fibNexthopsOf(fib.stdout), ['198.51.100.11'], 'zebra installed it')
+  // bgpd shows the path before zebra has written it to the kernel: the FIB gets a few seconds of its own.
+  const fibNexthops = async (): Promise<string[]> => fibNexthopsOf((await lab.exec('router', ['ip', '-j', 'route', 'show', 'exact', '203.0.113.10/32'])).stdout)
+  const installed = await waitUntil('the route in the FIB', 10_000, fibNexthops, (n) => n.length > 0).catch((e: unknown) => String(e))
+  // make test's terse reporter prints only the failing assertion's message: the router's logs go in it.
+  const logs = (): string =>
+    (readState(dir)?.procs ?? [])
+      .filter((p) => p.name === 'router-zebra' || p.name === 'router-bgpd')
+      .map((p) => `--- ${p.name}\n${tailFile(p.log, 15)}`)
+      .join('\n')
+  t.same(installed, ['198.51.100.11'], Array.isArray(installed) && installed.length > 0 ? 'zebra installed it' : `zebra installed it\n${logs()}`)
 })
 
 await t.test("the router's BFD: up with node1 at 100 ms x 3; when it dies, node1's session and route go within 500 ms", async (t) => {

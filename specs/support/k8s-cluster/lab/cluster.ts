@@ -6,7 +6,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { inNs, run, signal, sleep, stopAll, type ProcRef, type RunResult } from '../../../../shell/testbed/sys.js'
+import { logPath } from '../../../../shell/testbed/controlPlane.js'
+import { inNs, run, signal, sleep, stopAll, tailFile, type ProcRef, type RunResult } from '../../../../shell/testbed/sys.js'
 import { Lab, sweepStaleLabs } from '../../netns.js'
 import { clearCgroupRoot, pidsInCgroupRoot } from './cgroups.js'
 import { startInfra, type Infra } from './infra.js'
@@ -62,6 +63,16 @@ const podCidrsOf = async (kubectl: Cluster['kubectl'], node: string): Promise<st
   return out.length === 2 ? out : undefined
 }
 
+/** What a failed start-up leaves to read, for the error message (the folder goes with the cluster, and make test prints only the message). */
+const whyNoPodCidrs = async (kubectl: Cluster['kubectl'], infra: Infra, nodeDir: string): Promise<string> => {
+  const nodes = await kubectl(['get', 'nodes', '-o', 'wide'], undefined, 10_000)
+  return [
+    `kubectl get nodes: ${nodes.stdout.trim() || nodes.stderr.trim()}`,
+    `--- kubelet.log\n${tailFile(join(nodeDir, 'kubelet.log'), 15)}`,
+    `--- kube-controller-manager.log\n${tailFile(logPath(infra.paths, 'kube-controller-manager'), 15)}`,
+  ].join('\n')
+}
+
 const allReady = async (kubectl: Cluster['kubectl'], count: number): Promise<true | undefined> => {
   const out = (await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'])).stdout
   return out.split('\n').filter((l) => l === 'True').length === count ? true : undefined
@@ -107,7 +118,7 @@ export const clusterUp = async (t: Teardown, o: ClusterOptions): Promise<Cluster
   )
   for (const node of nodes) {
     const cidrs = await pollFor(120_000, () => podCidrsOf(kubectl, node.plan.name))
-    if (cidrs === undefined) throw new Error(`${node.plan.name}: no podCIDRs within 120 s (registered? see ${dir}/${node.plan.name}/kubelet.log)`)
+    if (cidrs === undefined) throw new Error(`${node.plan.name}: no podCIDRs within 120 s\n${await whyNoPodCidrs(kubectl, infra, join(dir, node.plan.name))}`)
     node.writeCni(cidrs)
     await routePods(lab, wires, node.plan, cidrs)
   }
