@@ -20,7 +20,8 @@ interface Admission {
 }
 
 export const admitAcquisitions = (plan: ServicePlan, latest: ReadonlyMap<string, ServiceShown>, now: string): Admission => {
-  const shownNow = answeredHolders(latest.values(), plan.verdicts)
+  const added = new Set(plan.acquisitions.flatMap((a) => a.planned.next.filter((ip) => !a.planned.current.includes(ip))))
+  const shownNow = answeredHolders(latest.values(), plan.verdicts, added)
   const writes: TargetedWrite[] = []
   const deferred: Deferred[] = []
   for (const a of plan.acquisitions) {

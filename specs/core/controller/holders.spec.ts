@@ -52,3 +52,22 @@ t.test('property: every holder shows the IP, has a verdict, and is not of anothe
   )
   t.pass('held')
 })
+
+t.test('property: asked about some IPs only, the answer is the whole map cut to those IPs', async (t) => {
+  const ip: fc.Arbitrary<string> = fc.constantFrom('198.51.100.1', '198.51.100.2', '2001:db8::1', '2001:db8::2')
+  const verdict: fc.Arbitrary<Verdict> = fc.oneof(
+    fc.record({ _tag: fc.constant('Assigned' as const), ips: fc.uniqueArray(ip, { minLength: 1, maxLength: 2 }), pool: fc.constant('lan') }),
+    fc.record({ _tag: fc.constant('Ignored' as const), reason: fc.constantFrom('NotLoadBalancer', 'OtherLoadBalancerClass'), message: fc.constant('m') }),
+  )
+  const service = fc.record({ ips: fc.uniqueArray(ip, { maxLength: 3 }), ours: fc.boolean(), verdict: fc.option(verdict, { nil: undefined }) })
+  fc.assert(
+    fc.property(fc.array(service, { maxLength: 8 }), fc.uniqueArray(ip, { maxLength: 3 }), (list, asked) => {
+      const states = list.map((s, i) => state(`ns/s${i}`, s.ips, s.ours))
+      const verdicts = new Map(list.flatMap((s, i): [string, Verdict][] => (s.verdict === undefined ? [] : [[`ns/s${i}`, s.verdict]])))
+      const whole = asObject(answeredHolders(states, verdicts))
+      const cut = Object.fromEntries(Object.entries(whole).filter(([held]) => asked.includes(held)))
+      t.same(asObject(answeredHolders(states, verdicts, new Set(asked))), cut)
+    }),
+    { numRuns: 300 },
+  )
+})
