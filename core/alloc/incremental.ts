@@ -6,6 +6,7 @@
 // controller's class, or (only while some pool selects by namespace labels) the namespaces. Otherwise
 // the Services are diffed against the previous snapshot: by reference first (a decoder that reuses
 // the object of an unchanged raw Service makes this O(1) each), then by value (sameSpec.ts).
+import type { LayeredMap } from '../fp/layeredMap.js'
 import type { ServiceKey } from '../model/names.js'
 import type { Pool } from '../model/pool.js'
 import type { Namespace, Service } from '../model/service.js'
@@ -60,6 +61,30 @@ const diffServices = (was: ReadonlyMap<ServiceKey, Service>, now: readonly Servi
   return { upserted, deleted }
 }
 
+/** The Services of `keys` (changed since the last pass, as a LayeredMap line says) new or different since `was`, and the keys gone. */
+const diffKeys = (was: ReadonlyMap<ServiceKey, Service>, now: ReadonlyMap<ServiceKey, Service>, keys: readonly ServiceKey[]): { upserted: Service[]; deleted: ServiceKey[] } => {
+  const upserted: Service[] = []
+  const deleted: ServiceKey[] = []
+  for (const key of new Set(keys)) {
+    const before = was.get(key)
+    const svc = now.get(key)
+    if (svc === undefined) {
+      if (before !== undefined) deleted.push(key)
+    } else if (before === undefined || !sameService(before, svc)) upserted.push(svc)
+  }
+  return { upserted, deleted }
+}
+
+/** The servicesByKey each state was planned from, for the next pass's diff. */
+const byKeyOf = new WeakMap<AllocationState, LayeredMap<ServiceKey, Service>>()
+
+/** What changed since `was`: only the keys the two servicesByKey versions name, when they can; else every Service. */
+const changesSince = (prior: AllocationState, was: PlannedSnapshot, input: AllocationInput): { upserted: Service[]; deleted: ServiceKey[] } => {
+  const before = byKeyOf.get(prior)
+  const keys = before === undefined ? undefined : input.servicesByKey?.changedSince(before)
+  return keys === undefined || input.servicesByKey === undefined ? diffServices(was.services, input.services) : diffKeys(was.services, input.servicesByKey, keys)
+}
+
 /**
  * The allocation for `input`, planned from `prior` (the state this returned last pass; undefined on
  * the first pass or after a restart). Always equal to `planAllocation(input)`; only the cost differs.
@@ -76,9 +101,15 @@ const diffServices = (was: ReadonlyMap<ServiceKey, Service>, now: readonly Servi
  * from an older one (or twice from one) is correct but costs a full plan.
  */
 export const planFrom = (prior: AllocationState | undefined, input: AllocationInput): AllocationState => {
+  const state = planned(prior, input)
+  if (input.servicesByKey !== undefined) byKeyOf.set(state, input.servicesByKey)
+  return state
+}
+
+const planned = (prior: AllocationState | undefined, input: AllocationInput): AllocationState => {
   const was = prior === undefined ? undefined : snapshotOf(prior)
   if (prior === undefined || was === undefined) return startAllocation(input)
   const reason = freshReason(was, input)
   if (reason !== undefined) return startAllocation(input, { plan: prior.plan, reason })
-  return replanAllocation(prior, diffServices(was.services, input.services))
+  return replanAllocation(prior, changesSince(prior, was, input))
 }

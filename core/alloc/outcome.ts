@@ -2,6 +2,7 @@
 // and reason tokens (Service status, Events, metrics, `ironlb simulate`); the messages are for people
 // and name the pool, IP or Service involved. Tokens are stable: add new ones, never rename.
 import { absurd } from '../fp/absurd.js'
+import type { LayeredMap } from '../fp/layeredMap.js'
 import type { Config } from '../model/config.js'
 import type { PoolName, ServiceKey } from '../model/names.js'
 import type { Namespace, Service } from '../model/service.js'
@@ -67,6 +68,12 @@ export interface AllocationInput {
   readonly config: AllocationConfig
   /** Keys are unique; should one repeat, the last occurrence wins. */
   readonly services: readonly Service[]
+  /**
+   * Optional: the same Services by key, as one line of LayeredMap versions from pass to pass (the
+   * shell's index, core/cluster/clusterIndex.ts), so that planFrom compares only the keys changed
+   * since the last pass. It must hold exactly `services`.
+   */
+  readonly servicesByKey?: LayeredMap<ServiceKey, Service>
   /** Labels for `serviceAllocation.namespaceSelectors`; a namespace not listed has no labels. */
   readonly namespaces: readonly Namespace[]
   /** The controller's `--lb-class`; undefined handles only Services without a class. */

@@ -85,7 +85,7 @@ const mkState = (plan: AllocationPlan, changed: ReadonlySet<ServiceKey>, basis: 
  * whole, the first pass's Services (before their IPs were written back) stayed alive as long as the
  * engine: at 20,000 Services about a tenth of the controller's heap (README, issue 12).
  */
-const mkStore = ({ services: _inHistory, ...input }: AllocationInput): Store => {
+const mkStore = ({ services: _inHistory, servicesByKey: _alsoInHistory, ...input }: AllocationInput): Store => {
   const index = mkPoolIndex(input.config.pools)
   const nsLabels = new Map<string, Labels>(input.namespaces.map((n) => [n.name, n.labels]))
   const ctx = { ...mkRequestContext(index), nsLabels, controllerClass: input.loadBalancerClass, portLists: new Map<string, readonly string[]>() }

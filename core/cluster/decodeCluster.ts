@@ -17,7 +17,7 @@ import { namespaceFrom, nodeFrom } from './node.js'
 import { DEFAULT_NAMESPACE, serviceFrom } from './service.js'
 
 /** A problem with one object; `namespace` is "" for cluster-scoped kinds (Node, Namespace). */
-interface ClusterProblem {
+export interface ClusterProblem {
   readonly kind: string
   readonly namespace: string
   readonly name: string

@@ -14,14 +14,29 @@ interface Deferred {
   readonly blockers: readonly string[]
 }
 
+/** The Services of `latest` that show one of `ips`, by the index. */
+const showingAny = (latest: ReadonlyMap<string, ServiceShown>, byIP: ReadonlyMap<string, ReadonlySet<string>>, ips: ReadonlySet<string>): ServiceShown[] => {
+  const keys = new Set<string>()
+  for (const ip of ips) for (const key of byIP.get(ip) ?? []) keys.add(key)
+  return [...keys].flatMap((key) => {
+    const s = latest.get(key)
+    return s === undefined ? [] : [s]
+  })
+}
+
 interface Admission {
   readonly writes: readonly TargetedWrite[]
   readonly deferred: readonly Deferred[]
 }
 
-export const admitAcquisitions = (plan: ServicePlan, latest: ReadonlyMap<string, ServiceShown>, now: string): Admission => {
+/**
+ * `byIP`, when given, says who shows each IP in `latest` (the shell's index): then only the Services
+ * showing an IP the acquisitions add are looked at, not every Service.
+ */
+export const admitAcquisitions = (plan: ServicePlan, latest: ReadonlyMap<string, ServiceShown>, now: string, byIP?: ReadonlyMap<string, ReadonlySet<string>>): Admission => {
   const added = new Set(plan.acquisitions.flatMap((a) => a.planned.next.filter((ip) => !a.planned.current.includes(ip))))
-  const shownNow = answeredHolders(latest.values(), plan.verdicts, added)
+  const showing = byIP === undefined ? latest.values() : showingAny(latest, byIP, added)
+  const shownNow = answeredHolders(showing, plan.verdicts, added)
   const writes: TargetedWrite[] = []
   const deferred: Deferred[] = []
   for (const a of plan.acquisitions) {

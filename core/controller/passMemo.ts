@@ -14,7 +14,7 @@ import { type ServicePlan, planWritesOf } from './servicePlan.js'
 import type { Verdict } from './serviceStatus.js'
 import { verdictOf } from './verdict.js'
 import type { Holders } from './writeOrder.js'
-import { LayeredMap } from './layeredMap.js'
+import { LayeredMap } from '../fp/layeredMap.js'
 
 export interface PassMemo {
   /** The plan's outcomes this memo was derived from: it serves only the state planned next from that plan. */
@@ -64,9 +64,22 @@ const full = (outcomes: ReadonlyMap<ServiceKey, ServiceOutcome>, shown: Readonly
   return { verdicts, services: plan, assigned, memo: { outcomes, shown, verdicts: LayeredMap.of(verdicts), planned, assigned, written } }
 }
 
-/** Only the Services that may have changed: a new shown copy, a changed outcome, or a write last pass. */
+/**
+ * Only the Services that may have changed: a new shown copy, a changed outcome, or a write last pass.
+ * When both shown maps are versions of one LayeredMap line (the shell's index), only the keys changed
+ * between them are looked at, not every Service.
+ */
 function* candidates(shown: ReadonlyMap<ServiceKey, ServiceShown>, memo: PassMemo, changed: ReadonlySet<ServiceKey>): Generator<ServiceShown> {
-  for (const [key, s] of shown) if (memo.shown.get(key) !== s || changed.has(key) || memo.written.has(key)) yield s
+  const maybe = (key: ServiceKey, s: ServiceShown): boolean => memo.shown.get(key) !== s || changed.has(key) || memo.written.has(key)
+  const named = shown instanceof LayeredMap && memo.shown instanceof LayeredMap ? shown.changedSince(memo.shown) : undefined
+  if (named === undefined) {
+    for (const [key, s] of shown) if (maybe(key, s)) yield s
+    return
+  }
+  for (const key of new Set<ServiceKey>([...named, ...changed, ...(memo.written as ReadonlySet<ServiceKey>)])) {
+    const s = shown.get(key)
+    if (s !== undefined && maybe(key, s)) yield s
+  }
 }
 
 const incremental = (memo: PassMemo, allocation: AllocationState, shown: ReadonlyMap<ServiceKey, ServiceShown>, now: string): PassDerivation => {

@@ -6,7 +6,7 @@
 // controller writes. The shell applies the plan and, between releases and acquisitions, asks
 // admitAcquisitions (admit.ts) about the latest copies.
 import { planFrom } from '../alloc/incremental.js'
-import type { AllocationPlan } from '../alloc/outcome.js'
+import type { AllocationInput, AllocationPlan } from '../alloc/outcome.js'
 import type { AllocationBasis, AllocationState } from '../alloc/plan.js'
 import { buildConfig } from '../config/buildConfig.js'
 import type { Config } from '../model/config.js'
@@ -23,6 +23,8 @@ export interface ControllerSnapshot {
   /** The configuration objects of the controller's namespace, as read (IPAddressPools with their status). */
   readonly configObjects: readonly unknown[]
   readonly services: readonly Service[]
+  /** Optional: the same Services by key, one LayeredMap line from pass to pass (see AllocationInput). */
+  readonly servicesByKey?: AllocationInput['servicesByKey']
   /** What each Service shows now, by key (core/cluster decodes both at once). */
   readonly shown: ReadonlyMap<ServiceKey, ServiceShown>
   readonly namespaces: readonly Namespace[]
@@ -86,7 +88,13 @@ export const reconcileController = (
   const allocation =
     running === undefined
       ? undefined
-      : planFrom(prior.allocation, { config: running, services: snapshot.services, namespaces: snapshot.namespaces, loadBalancerClass: env.loadBalancerClass })
+      : planFrom(prior.allocation, {
+          config: running,
+          services: snapshot.services,
+          ...(snapshot.servicesByKey === undefined ? {} : { servicesByKey: snapshot.servicesByKey }),
+          namespaces: snapshot.namespaces,
+          loadBalancerClass: env.loadBalancerClass,
+        })
   const derived = allocation === undefined ? undefined : derivePass(allocation, prior.allocation, prior.derived, snapshot.shown, env.now)
   return {
     state: { lastValid: running, allocation, derived: derived?.memo },

@@ -71,6 +71,8 @@ export const planWritesOf = (
     first.set(s.key, { shown: s, write })
     writes.push({ key: s.key, current: s.ingressIPs, next: write.status?.loadBalancer.ingress.map((i) => i.ip) ?? s.ingressIPs })
   }
+  // In key order, so the plan does not depend on the order `shown` came in (a full pass's or a memo's).
+  writes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   const order = orderWrites(writes, planned)
   const releases = order.releases.flatMap((r): Release[] => {
     const f = first.get(r.key)

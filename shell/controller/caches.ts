@@ -3,11 +3,13 @@
 // so Services that hold IPs are always seen before pending ones are served: a restart never moves an IP.
 // Each cached object is decoded once: a reflector hands out one reference per object until the object
 // changes, so a pass decodes only what changed, and an unchanged Service reaches the core as the very
-// object it saw last pass (core/alloc/incremental.ts then compares by reference). The decoded whole is
-// kept too, until a Service or Namespace changes: a pass asks for it twice (its snapshot, then the
-// latest copies after its releases), and rebuilding it was 20% of a pass's allocations at 2,000
-// Services (sampled heap profile, creation wave, 2026-12-03).
-import { type ClusterObjects, type DecodedObject, clusterObjectsOf, decodeClusterObject } from '../../core/cluster/decodeCluster.js'
+// object it saw last pass (core/alloc/incremental.ts then compares by reference). Only the changed
+// objects reach the index of Services and Namespaces (core/cluster/clusterIndex.ts): sorting and
+// rebuilding all of them after any change was, with the rest of a pass's per-Service work, what made
+// a creation wave's CPU grow faster than its Services (cpu-prof, 2026-12-04: clusterObjectsOf 0.45 s
+// of the controller's CPU at 5,000 Services, 2.3 s at 10,000).
+import { type ClusterIndex, type ObjectChange, indexCluster } from '../../core/cluster/clusterIndex.js'
+import { type ClusterObjects, decodeClusterObject } from '../../core/cluster/decodeCluster.js'
 import type { ControllerSnapshot } from '../../core/controller/reconcile.js'
 import type { ServiceShown } from '../../core/model/serviceShown.js'
 import { CONFIG_KINDS, configKindPath } from '../kube/configKinds.js'
@@ -29,19 +31,41 @@ export interface ControllerCaches {
   readonly snapshot: () => { readonly snapshot: ControllerSnapshot; readonly problems: ClusterObjects['problems'] }
   /** What each Service shows in the cache now: after a pass's releases, for admitAcquisitions. */
   readonly latestShown: () => ReadonlyMap<string, ServiceShown>
+  /** Who shows each IP in latestShown, for admitAcquisitions (the same index when called in the same tick). */
+  readonly latestShownByIP: () => ReadonlyMap<string, ReadonlySet<string>>
   readonly observeService: (latest: KubeObject) => void
   readonly stop: () => void
 }
 
-/** decodeClusterObject, once per object reference; an entry goes with the object it was made from. */
-const memoizedDecode = (): ((raw: KubeObject) => DecodedObject) => {
-  const memo = new WeakMap<KubeObject, DecodedObject>()
-  return (raw) => {
-    const known = memo.get(raw)
-    if (known !== undefined) return known
-    const decoded = decodeClusterObject(raw)
-    memo.set(raw, decoded)
-    return decoded
+/**
+ * Follows one reflector's objects by reference: each call says which keys hold a new object (decoded
+ * here) or none any more since the last call, so the index is told only of those. A walk of the keys
+ * with a reference check each, and no decode, for the objects that stayed.
+ */
+const follow = (r: Reflector<KubeObject>, idPrefix: string): (() => ObjectChange[]) => {
+  const seen = new Map<string, KubeObject>()
+  let at = -1
+  return () => {
+    if (r.version() === at) return []
+    at = r.version()
+    const changes: ObjectChange[] = []
+    let present = 0
+    for (const [key, raw] of r.entries()) {
+      present++
+      if (seen.get(key) === raw) continue
+      seen.set(key, raw)
+      changes.push([idPrefix + key, decodeClusterObject(raw)])
+    }
+    if (present < seen.size) {
+      const keys = new Set<string>()
+      for (const [key] of r.entries()) keys.add(key)
+      for (const key of seen.keys())
+        if (!keys.has(key)) {
+          seen.delete(key)
+          changes.push([idPrefix + key, undefined])
+        }
+    }
+    return changes
   }
 }
 
@@ -54,22 +78,23 @@ export const startCaches = (deps: CacheDeps): ControllerCaches => {
   const namespaces = reflect('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace' })
   const configs = CONFIG_KINDS.map((k) => reflect(configKindPath(deps.namespace, k), { apiVersion: `metallb.io/${k.version}`, kind: k.kind }))
   const all = [services, namespaces, ...configs]
-  const decode = memoizedDecode()
-  let decoded: { readonly at: string; readonly cluster: ClusterObjects } | undefined
-  /** Services and Namespaces decoded, the same object while neither cache changed. */
-  const cluster = (): ClusterObjects => {
-    const at = `${services.version()}/${namespaces.version()}`
-    if (decoded?.at !== at) decoded = { at, cluster: clusterObjectsOf([...services.list(), ...namespaces.list()].map(decode)) }
-    return decoded.cluster
+  const serviceChanges = follow(services, 'Service:')
+  const namespaceChanges = follow(namespaces, 'Namespace:')
+  let index: ClusterIndex | undefined
+  /** Services and Namespaces decoded, the same index while neither cache changed. */
+  const cluster = (): ClusterIndex => {
+    index = indexCluster(index, [...serviceChanges(), ...namespaceChanges()])
+    return index
   }
   return {
     synced: () => all.every((r) => r.synced()),
     snapshot: () => {
       const c = cluster()
-      const snapshot = { configObjects: configs.flatMap((r) => r.list()), services: c.services, shown: c.shown, namespaces: c.namespaces }
-      return { snapshot, problems: c.problems }
+      const { services, shown, namespaces, problems } = c.objects
+      return { snapshot: { configObjects: configs.flatMap((r) => r.list()), services, servicesByKey: c.servicesByKey, shown, namespaces }, problems }
     },
-    latestShown: () => cluster().shown,
+    latestShown: () => cluster().objects.shown,
+    latestShownByIP: () => cluster().shownByIP,
     observeService: (latest) => services.observeWrite(latest),
     stop: () => {
       for (const r of all) r.stop()

@@ -46,7 +46,7 @@ const applyServicePlan = async (deps: PassDeps, plan: ServicePlan, now: string, 
   tally.planned = plan.releases.filter((r) => !r.interim).length + plan.acquisitions.length
   await applyServiceWrites(deps, plan.releases, ctx.leading, tally)
   if (plan.acquisitions.length === 0) return
-  const admission = admitAcquisitions(plan, deps.caches.latestShown(), now)
+  const admission = admitAcquisitions(plan, deps.caches.latestShown(), now, deps.caches.latestShownByIP())
   tally.deferred += admission.deferred.length
   for (const d of admission.deferred) deps.log.debug('acquisition-deferred', { service: d.key, blockers: d.blockers })
   await applyServiceWrites(deps, admission.writes, ctx.leading, tally)

@@ -35,6 +35,8 @@ interface ReflectorOptions {
 
 export interface Reflector<T extends KubeObject> {
   readonly list: () => readonly T[]
+  /** The cached objects by key ("namespace/name", or "name"), without copying: for consumers that follow changes by reference. */
+  readonly entries: () => Iterable<readonly [string, T]>
   /** Counts changes to the cache: the same number means the same objects (consumers memoize on it). */
   readonly version: () => number
   readonly synced: () => boolean
@@ -307,6 +309,7 @@ export const startReflector = <T extends KubeObject>(opts: ReflectorOptions): Re
   void run(s)
   return {
     list: () => [...s.store.values()],
+    entries: () => s.store.entries(),
     version: () => s.changes,
     synced: () => s.synced,
     restarts: () => ({ ...s.restarts }),

@@ -1,12 +1,15 @@
 // The memo a pass hands the next (core/controller/passMemo.ts) changes nothing the pass decides:
 // over random sequences of changes, with unchanged objects decoded to the very same objects (as the
 // shell's decode memo does, so the memo's shortcuts are taken), every pass equals a pass from no
-// state at all: verdicts, planned holders, writes in order, pool figures.
+// state at all: verdicts, planned holders, writes in order, pool figures. Half the sequences go
+// through the shell's index (core/cluster/clusterIndex.ts), whose LayeredMap lines let the allocation
+// diff and the memo look only at changed keys, and whose holders by IP admit the acquisitions.
 import t from 'tap'
 import fc from 'fast-check'
+import { type ClusterIndex, type ObjectChange, indexCluster } from '../../../core/cluster/clusterIndex.js'
 import { type DecodedObject, clusterObjectsOf, decodeClusterObject } from '../../../core/cluster/decodeCluster.js'
 import { type ControllerSnapshot, type ControllerState, initialControllerState, reconcileController } from '../../../core/controller/reconcile.js'
-import { LayeredMap } from '../../../core/controller/layeredMap.js'
+import { LayeredMap } from '../../../core/fp/layeredMap.js'
 import type { TargetedWrite } from '../../../core/controller/servicePlan.js'
 import { admitAcquisitions } from '../../../core/controller/admit.js'
 import { type Obj, NOW, applied, env, mkSvc, poolsArb, servicesArb } from './mk.js'
@@ -37,13 +40,42 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 )
 
 /** One decode per object, as shell/controller/caches.ts: an unchanged object decodes to the same one. */
-type Decode = (objects: readonly Obj[], pools: readonly unknown[]) => ControllerSnapshot
+type Decode = (objects: readonly Obj[], pools: readonly unknown[]) => ControllerSnapshot & { readonly byIP?: ReadonlyMap<string, ReadonlySet<string>> }
 
 const decoder = (): Decode => {
   const memo = new WeakMap<object, DecodedObject>()
   return (objects, pools) => {
     const c = clusterObjectsOf(objects.map((o) => memo.get(o) ?? memo.set(o, decodeClusterObject(o)).get(o) ?? decodeClusterObject(o)))
     return { configObjects: pools, services: c.services, shown: c.shown, namespaces: c.namespaces }
+  }
+}
+
+/**
+ * As shell/controller/caches.ts now does: only the objects that are new references reach the index
+ * (core/cluster/clusterIndex.ts), so `shown` is one LayeredMap line and the memo compares only the
+ * keys changed between its versions.
+ */
+const indexedDecoder = (): Decode => {
+  const seen = new Map<string, Obj>()
+  let index: ClusterIndex | undefined
+  return (objects, pools) => {
+    const changes: ObjectChange[] = []
+    const present = new Set<string>()
+    for (const o of objects) {
+      const id = `${String(o.metadata['namespace'])}/${String(o.metadata['name'])}`
+      present.add(id)
+      if (seen.get(id) === o) continue
+      seen.set(id, o)
+      changes.push([id, decodeClusterObject(o)])
+    }
+    for (const id of [...seen.keys()])
+      if (!present.has(id)) {
+        seen.delete(id)
+        changes.push([id, undefined])
+      }
+    index = indexCluster(index, changes)
+    const c = index.objects
+    return { configObjects: pools, services: c.services, servicesByKey: index.servicesByKey, shown: c.shown, namespaces: c.namespaces, byIP: index.shownByIP }
   }
 }
 
@@ -68,7 +100,11 @@ const land = (objects: Obj[], p: ReturnType<typeof reconcileController>['plan'],
   const fails = (): boolean => which !== 0 && n++ % which === 1
   const apply = (now: Obj[], w: TargetedWrite): Obj[] => (fails() ? now : now.map((o) => (o.metadata['name'] === w.target.name ? applied(o, w.write) : o)))
   const released = services.releases.reduce(apply, objects)
-  return admitAcquisitions(services, decode(released, []).shown, NOW).writes.reduce(apply, released)
+  const latest = decode(released, [])
+  const admitted = admitAcquisitions(services, latest.shown, NOW)
+  // With the index's holders by IP (as the shell asks), the same admission.
+  if (latest.byIP !== undefined && JSON.stringify(admitAcquisitions(services, latest.shown, NOW, latest.byIP)) !== JSON.stringify(admitted)) throw new Error('admission by the index differs')
+  return admitted.writes.reduce(apply, released)
 }
 
 const step = (objects: Obj[], op: Op, plan: ReturnType<typeof reconcileController>['plan'], serial: number, decode: Decode): Obj[] => {
@@ -97,9 +133,11 @@ const step = (objects: Obj[], op: Op, plan: ReturnType<typeof reconcileControlle
 
 t.test('property: a pass from the memo decides what a pass from no state decides, over random change sequences', async (t) => {
   let fromMemo = 0
+  let indexed = 0
   fc.assert(
-    fc.property(poolsArb, servicesArb, fc.array(opArb, { minLength: 1, maxLength: 25 }), (pools0, services, ops) => {
-      const decode = decoder()
+    fc.property(poolsArb, servicesArb, fc.array(opArb, { minLength: 1, maxLength: 25 }), fc.boolean(), (pools0, services, ops, byIndex) => {
+      const decode = byIndex ? indexedDecoder() : decoder()
+      if (byIndex) indexed++
       let pools: readonly unknown[] = pools0
       let objects: Obj[] = services
       let state: ControllerState = initialControllerState
@@ -114,9 +152,10 @@ t.test('property: a pass from the memo decides what a pass from no state decides
         objects = step(objects, op, carried.plan, serial, decode)
       })
     }),
-    { numRuns: 300 },
+    { numRuns: 400 },
   )
   t.ok(fromMemo > 1000, `the memo's path was taken (${fromMemo} passes)`)
+  t.ok(indexed > 100, `${indexed} sequences decoded through the index`)
 })
 
 t.test('LayeredMap: equal to a Map under random sets and removals, older maps unchanged', async () => {

@@ -53,7 +53,7 @@ t.test('a reason for every Service, writes in their safe order, pool figures and
     'old lets go first (far only gains its pending condition, which takes no IP)',
   )
   t.same(a.services.acquisitions.map((q) => q.planned.key), ['apps/new'])
-  t.same(a.services.releases[0]?.target, { key: 'apps/old', namespace: 'apps', name: 'old', uid: 'uid-old', resourceVersion: '1' })
+  t.same(a.services.releases.find((r) => r.target.key === 'apps/old')?.target, { key: 'apps/old', namespace: 'apps', name: 'old', uid: 'uid-old', resourceVersion: '1' })
   t.same(
     a.pools.map((p) => [p.name, p.assignedIPv4, p.services]),
     [['p', 1, 1]],

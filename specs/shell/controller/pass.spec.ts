@@ -4,7 +4,8 @@
 // passes settle everything.
 import t from 'tap'
 import fc from 'fast-check'
-import { decodeClusterObjects } from '../../../core/cluster/decodeCluster.js'
+import { decodeClusterObject, decodeClusterObjects } from '../../../core/cluster/decodeCluster.js'
+import { indexCluster } from '../../../core/cluster/clusterIndex.js'
 import { initialControllerState, reconcileController } from '../../../core/controller/reconcile.js'
 import type { KubeObject } from '../../../shell/kube/reflector.js'
 import type { RestClient } from '../../../shell/kube/rest.js'
@@ -55,6 +56,7 @@ const cachesOf = (cache: Map<string, KubeObject>): ControllerCaches => {
       return { snapshot: { configObjects: [POOL], services: c.services, shown: c.shown, namespaces: [] }, problems: [] }
     },
     latestShown: () => decodeClusterObjects([...cache.values()]).shown,
+    latestShownByIP: () => indexCluster(undefined, [...cache].map(([key, o]) => [key, decodeClusterObject(o)])).shownByIP,
     observeService: put,
     stop: () => undefined,
   }

@@ -3,6 +3,7 @@
 // Map copy was most of a one-change pass at 10,000 Services). Each `with` copies only the layer;
 // once the layer holds more than a quarter of the base (and at least 64), it is folded into a new
 // base: O(entries) then, spread over at least a quarter as many changes. Older maps stay as they were.
+// `changedSince` names the keys changed between two maps of one line, so a pass can compare only those.
 const MIN_LAYER = 64
 
 export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
@@ -11,23 +12,42 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
     /** undefined marks a key removed from the base. */
     private readonly layer: ReadonlyMap<K, V | undefined>,
     readonly size: number,
+    /**
+     * The keys each `with` since the base touched, in order, shared along one line of maps: a map
+     * appends only while it is the newest of its line (ends where the journal ends), else it copies.
+     */
+    private readonly journal: K[],
+    private readonly end: number,
   ) {}
 
   static of<K, V>(entries: ReadonlyMap<K, V>): LayeredMap<K, V> {
-    return new LayeredMap(entries, new Map(), entries.size)
+    return new LayeredMap(entries, new Map(), entries.size, [], 0)
   }
 
   /** This map with each `[key, value]` set, or removed where value is undefined; later entries win. */
   with(changes: Iterable<readonly [K, V | undefined]>): LayeredMap<K, V> {
     const layer = new Map(this.layer)
+    const journal = this.end === this.journal.length ? this.journal : this.journal.slice(0, this.end)
     let size = this.size
     for (const [key, value] of changes) {
       const was = layer.has(key) ? layer.get(key) !== undefined : this.base.has(key)
       size += (value !== undefined ? 1 : 0) - (was ? 1 : 0)
       layer.set(key, value)
+      journal.push(key)
     }
-    if (layer.size <= Math.max(MIN_LAYER, this.base.size >> 2)) return new LayeredMap(this.base, layer, size)
-    return LayeredMap.of(new Map(new LayeredMap(this.base, layer, size)))
+    if (layer.size <= Math.max(MIN_LAYER, this.base.size >> 2)) return new LayeredMap(this.base, layer, size, journal, journal.length)
+    return LayeredMap.of(new Map(new LayeredMap(this.base, layer, size, journal, journal.length)))
+  }
+
+  /**
+   * The keys that may hold another value here than in `earlier` (each set or removed by a `with`
+   * between them), when `earlier` is an ancestor of this map on its line (each map's first child
+   * continues its line, a second child starts one) since the last fold: O(those changes). Undefined
+   * otherwise; the caller then compares every key.
+   */
+  changedSince(earlier: LayeredMap<K, V>): readonly K[] | undefined {
+    if (earlier.journal !== this.journal || earlier.end > this.end) return undefined
+    return this.journal.slice(earlier.end, this.end)
   }
 
   get(key: K): V | undefined {
