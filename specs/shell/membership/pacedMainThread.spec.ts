@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { pacedConfig, type MembershipConfig } from '../../../core/membership/config.js'
 import { type Node, sleep, startCluster, stopAll } from './support/cluster.js'
 
-t.setTimeout(120_000)
+t.setTimeout(180_000)
 
 const STALL_MS = 150
 const EVERY_MS = 300
@@ -49,11 +49,21 @@ const suspicionsOfBusy = async (configs: readonly Partial<MembershipConfig>[]): 
   }
 }
 
+/** A second window only when the control saw nothing in the first (once, in make test under load, 2026-12-04). */
+const WINDOWS = 2
+
 t.test('1 s probes, one stalling main thread: paced timeouts never suspect it, the default 30/80 ms ones do', async (t) => {
-  const [paced, unpaced] = await suspicionsOfBusy([pacedConfig(1_000), { probeIntervalMs: 1_000 }])
-  if (paced === undefined || unpaced === undefined) throw new Error('two clusters asked, fewer measured')
-  t.comment(`in the same ${WINDOW_MS / 1000} s: paced ${paced.suspected} suspicions, ${paced.dead} deaths; unpaced ${unpaced.suspected} suspicions, ${unpaced.dead} deaths`)
-  t.equal(paced.suspected, 0, 'paced: no suspicion')
-  t.equal(paced.dead, 0, 'paced: no death')
-  t.ok(unpaced.suspected > 0, 'control, unpaced: suspected at least once')
+  const total = { paced: { suspected: 0, dead: 0 }, unpaced: { suspected: 0, dead: 0 } }
+  for (let w = 1; w <= WINDOWS && total.unpaced.suspected === 0; w++) {
+    const [paced, unpaced] = await suspicionsOfBusy([pacedConfig(1_000), { probeIntervalMs: 1_000 }])
+    if (paced === undefined || unpaced === undefined) throw new Error('two clusters asked, fewer measured')
+    t.comment(`window ${w}, the same ${WINDOW_MS / 1000} s for both: paced ${paced.suspected} suspicions, ${paced.dead} deaths; unpaced ${unpaced.suspected} suspicions, ${unpaced.dead} deaths`)
+    for (const k of ['suspected', 'dead'] as const) {
+      total.paced[k] += paced[k]
+      total.unpaced[k] += unpaced[k]
+    }
+  }
+  t.equal(total.paced.suspected, 0, 'paced: no suspicion in any window')
+  t.equal(total.paced.dead, 0, 'paced: no death in any window')
+  t.ok(total.unpaced.suspected > 0, `control, unpaced: suspected at least once (in at most ${WINDOWS} windows)`)
 })
