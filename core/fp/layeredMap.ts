@@ -1,10 +1,17 @@
 // A read-only map made of a shared base and a small layer of changes on top, so that a pass which
 // changes a few of 10,000 entries makes a new map in O(changes) instead of copying all of them (a
 // Map copy was most of a one-change pass at 10,000 Services). Each `with` copies only the layer;
-// once the layer holds more than a quarter of the base (and at least 64), it is folded into a new
-// base: O(entries) then, spread over at least a quarter as many changes. Older maps stay as they were.
+// once the layer outgrows layerLimit (a few times the square root of the base, at least 64), it is
+// folded into a new base: O(entries) then, spread over that many changes. Older maps stay as they were.
 // `changedSince` names the keys changed between two maps of one line, so a pass can compare only those.
 const MIN_LAYER = 64
+
+/**
+ * Every `with` copies the layer and every fold copies the base, so with c changes per `with` a layer of
+ * L costs about L/2 + c*n/L per change set: least near L = sqrt(2cn). A few times sqrt(n), at most a
+ * quarter of the base: at 10,000 entries 400 (a quarter was 2,500, copied on every pass of a wave).
+ */
+const layerLimit = (baseSize: number): number => Math.max(MIN_LAYER, Math.min(baseSize >> 2, Math.round(4 * Math.sqrt(baseSize))))
 
 export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   private constructor(
@@ -35,7 +42,7 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
       layer.set(key, value)
       journal.push(key)
     }
-    if (layer.size <= Math.max(MIN_LAYER, this.base.size >> 2)) return new LayeredMap(this.base, layer, size, journal, journal.length)
+    if (layer.size <= layerLimit(this.base.size)) return new LayeredMap(this.base, layer, size, journal, journal.length)
     return LayeredMap.of(new Map(new LayeredMap(this.base, layer, size, journal, journal.length)))
   }
 
