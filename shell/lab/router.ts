@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { mergePaths, pollUntil, routerPlan, routerQueries, writeRouterFiles, type NeighborState, type RibRoute, type RouterConfig, type RouterKind } from '../testbed/router.js'
+import { mergePaths, pollUntil, prerequisiteOf, routerPlan, routerQueries, writeRouterFiles, type NeighborState, type RibRoute, type RouterConfig, type RouterKind } from '../testbed/router.js'
 import { removeFrrLeftovers } from '../testbed/routerFrr.js'
 import { errText } from '../testbed/sys.js'
 import { procAlive, startProc } from './procs.js'
@@ -51,7 +51,10 @@ export const startLabRouter = async (state: LabState, topo: Topology, kind: Rout
   const plan = routerPlan(labRouterConfig(topo, kind), dir)
   writeRouterFiles(plan, dir)
   const procs: ProcRecord[] = []
-  for (const d of plan.daemons) procs.push(await startProc(state, { name: `router-${d.name}`, host: 'router', argv: d.argv, log: logOf(`router-${d.name}`) }))
+  for (const d of plan.daemons) {
+    await prerequisiteOf(d, READY_MS)
+    procs.push(await startProc(state, { name: `router-${d.name}`, host: 'router', argv: d.argv, log: logOf(`router-${d.name}`) }))
+  }
   const q = routerQueries(kind, namespaceOf(state.id, 'router'), dir)
   await pollUntil(`${kind} on the router answering`, READY_MS, async () => {
     const dead = procs.find((p) => !procAlive(p))

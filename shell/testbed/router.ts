@@ -195,6 +195,15 @@ export const writeRouterFiles = (plan: RouterPlan, dir: string): void => {
   for (const f of plan.files) chownSync(join(dir, f.name), uid, gid)
 }
 
+/**
+ * Waits for what `d` needs at start (zebra's socket for FRR's bgpd and bfdd): a client that finds no zebra
+ * tries again only 10 s later, with its routes and BFD sessions waiting that long.
+ */
+export const prerequisiteOf = async (d: RouterPlan['daemons'][number], ms: number): Promise<void> => {
+  const needs = d.after
+  if (needs !== undefined) await pollUntil(`${needs} before ${d.name} starts`, ms, async () => existsSync(needs))
+}
+
 /** Polls `probe` every 100 ms, at most `ms`. */
 export const pollUntil = async (what: string, ms: number, probe: () => Promise<boolean>): Promise<void> => {
   const deadline = Date.now() + ms
@@ -288,8 +297,7 @@ export const startRouter = async (c: RouterConfig): Promise<Router> => {
     for (const d of plan.daemons) {
       const log = join(dir, `${d.name}.log`)
       logs.push(log)
-      const needs = d.after
-      if (needs !== undefined) await pollUntil(`${needs} before ${d.name} starts`, READY_MS, async () => existsSync(needs))
+      await prerequisiteOf(d, READY_MS)
       refs.push(await launch(c.ns, d.argv, log, process.env))
     }
     const q = routerQueries(c.kind, c.ns, dir)

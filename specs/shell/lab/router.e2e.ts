@@ -9,7 +9,7 @@
 // Needs `make build`, `make k8s-bins` and FRR.
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -61,16 +61,43 @@ await t.test('the router answers, with no neighbour until a node dials it', asyn
   t.same(await status(), { kind: 'frr', neighbors: [], rib: [] })
 })
 
-/** A TypeScript main in node1's namespace (its compiled twin when this spec runs from dist/), killed when the spec ends; its stdout kept. */
-const onNode1 = (main: string, args: readonly string[]): { proc: ReturnType<typeof spawn>; out: () => string } => {
+/** The seconds of a FRR log line's `YYYY/MM/DD HH:MM:SS` stamp, for the first line matching `re`. */
+const loggedAt = (daemon: string, re: RegExp): number | undefined => {
+  const log = (readState(dir)?.procs ?? []).find((p) => p.name === `router-${daemon}`)?.log
+  const line = log === undefined || !existsSync(log) ? undefined : readFileSync(log, 'utf8').split('\n').find((l) => re.test(l))
+  const m = line?.match(/^(\d{4})\/(\d\d)\/(\d\d) (\d\d:\d\d:\d\d)/)
+  return m === null || m === undefined ? undefined : Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}Z`) / 1000
+}
+
+// A daemon started before zebra's socket exists tries again 10 s later: the lab's routes reached the
+// kernel and its BFD sessions came up 10 s late, and bgp specs timed out under load.
+await t.test('bgpd and bfdd reach zebra within 2 s of starting', async (t) => {
+  for (const [daemon, proto] of [['bgpd', 'bgp'], ['bfdd', 'bfd']] as const) {
+    const started = loggedAt(daemon, /starting: vty/)
+    const hello = await waitUntil(`zebra's hello from ${daemon}`, 15_000, async () => loggedAt('zebra', new RegExp(`says hello and bids fair to announce only ${proto} routes`)), (s) => s !== undefined)
+    t.ok(started !== undefined && hello !== undefined && hello - started <= 2, `${daemon} started at ${started ?? '?'} s, zebra heard it at ${hello ?? '?'} s`)
+  }
+})
+
+/** A TypeScript main in node1's namespace (its compiled twin when this spec runs from dist/), killed when the spec ends; its stdout and stderr kept. */
+const onNode1 = (main: string, args: readonly string[]): { proc: ReturnType<typeof spawn>; out: () => string; err: () => string } => {
   const env = { ...process.env }
   delete env['NODE_OPTIONS']
   const proc = spawn('ip', ['netns', 'exec', lab.namespace('node1'), process.execPath, ...scriptArgs(main), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env })
   t.teardown(() => void proc.kill('SIGKILL'))
   let out = ''
+  let err = ''
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-  return { proc, out: () => out }
+  proc.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+  return { proc, out: () => out, err: () => err }
 }
+
+// make test's terse reporter prints only the failing assertion's message: the router's logs go in it.
+const routerLogs = (daemons: readonly string[]): string =>
+  (readState(dir)?.procs ?? [])
+    .filter((p) => daemons.some((d) => p.name === `router-${d}`))
+    .map((p) => `--- ${p.name}\n${tailFile(p.log, 15)}`)
+    .join('\n')
 
 await t.test("a test peer on node1 puts its routes into the router's RIB and FIB", async (t) => {
   const args = ['--local', '198.51.100.11', '--local6', '2001:db8:100::11', '--remote', '198.51.100.1', '--asn', '64512', '--peer-asn', '64500', '--router-id', '198.51.100.11', '--max-seconds', '90']
@@ -89,18 +116,21 @@ await t.test("a test peer on node1 puts its routes into the router's RIB and FIB
   // bgpd shows the path before zebra has written it to the kernel: the FIB gets a few seconds of its own.
   const fibNexthops = async (): Promise<string[]> => fibNexthopsOf((await lab.exec('router', ['ip', '-j', 'route', 'show', 'exact', '203.0.113.10/32'])).stdout)
   const installed = await waitUntil('the route in the FIB', 10_000, fibNexthops, (n) => n.length > 0).catch((e: unknown) => String(e))
-  // make test's terse reporter prints only the failing assertion's message: the router's logs go in it.
-  const logs = (): string =>
-    (readState(dir)?.procs ?? [])
-      .filter((p) => p.name === 'router-zebra' || p.name === 'router-bgpd')
-      .map((p) => `--- ${p.name}\n${tailFile(p.log, 15)}`)
-      .join('\n')
-  t.same(installed, ['198.51.100.11'], Array.isArray(installed) && installed.length > 0 ? 'zebra installed it' : `zebra installed it\n${logs()}`)
+  t.same(installed, ['198.51.100.11'], Array.isArray(installed) && installed.length > 0 ? 'zebra installed it' : `zebra installed it\n${routerLogs(['zebra', 'bgpd'])}`)
 })
 
 await t.test("the router's BFD: up with node1 at 100 ms x 3; when it dies, node1's session and route go within 500 ms", async (t) => {
   const bfd = onNode1(BFD_PEER, ['--local', '198.51.100.11', '--remote', '198.51.100.1', '--tx', '100', '--rx', '100', '--mult', '3', '--max-seconds', '60'])
-  await waitUntil('the BFD session Up', 15_000, async () => bfd.out(), (o) => o.includes('"event":"up"'))
+  // bgpd asks bfdd for the session through zebra; a daemon that missed zebra at start tries again 10 s
+  // later, so the wait covers two of those.
+  const up = await waitUntil('the BFD session Up', 30_000, async () => bfd.out(), (o) => o.includes('"event":"up"')).catch((e: unknown) => e)
+  if (up instanceof Error) {
+    bfd.proc.stdin?.write('{"cmd":"discards"}\n')
+    await new Promise((r) => setTimeout(r, 300))
+    const peers = await lab.exec('router', ['vtysh', '--vty_socket', routerDir, '--config_dir', routerDir, '-c', 'show bfd peers'])
+    t.fail(`${up.message}\n--- our peer (stdout, stderr)\n${bfd.out()}${bfd.err().slice(-3000)}\n--- router: show bfd peers\n${peers.stdout}${peers.stderr}\n${routerLogs(['bfdd', 'zebra', 'bgpd'])}`)
+    return
+  }
   const watch = await watchFib(lab, '203.0.113.10/32', 20_000)
   await new Promise((r) => setTimeout(r, 500))
   const tDie = Date.now()
