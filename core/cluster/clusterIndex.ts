@@ -176,8 +176,8 @@ export const indexCluster = (prior: ClusterIndex | undefined, changes: readonly 
   const edits = new Map(LISTS.map((l) => [l, new ListEdit(prior.lists[l])]))
   const shownEdits: [ServiceKey, ServiceShown | undefined][] = []
   const serviceEdits: [ServiceKey, Service | undefined][] = []
-  const ipEdits = new Map<string, Set<ServiceKey> | undefined>()
-  const holdersOf = (ip: string): Set<ServiceKey> => {
+  const ipEdits = new Map<string, Set<ServiceKey>>()
+  const editedHoldersOf = (ip: string): Set<ServiceKey> => {
     const edited = ipEdits.get(ip) ?? new Set(prior.shownByIP.get(ip))
     ipEdits.set(ip, edited)
     return edited
@@ -189,7 +189,7 @@ export const indexCluster = (prior: ClusterIndex | undefined, changes: readonly 
       const key = was.key as ServiceKey
       shownEdits.push([key, undefined])
       serviceEdits.push([key, undefined])
-      for (const ip of was.shown.ingressIPs) holdersOf(ip).delete(key)
+      for (const ip of was.shown.ingressIPs) editedHoldersOf(ip).delete(key)
     }
     const is = placedOf(now)
     const placed = is === undefined || edits.get(is.list)?.insert(is.key, is.item) === true
@@ -197,7 +197,7 @@ export const indexCluster = (prior: ClusterIndex | undefined, changes: readonly 
       const key = is.key as ServiceKey
       shownEdits.push([key, is.shown])
       serviceEdits.push([key, is.item as Service])
-      for (const ip of is.shown.ingressIPs) holdersOf(ip).add(key)
+      for (const ip of is.shown.ingressIPs) editedHoldersOf(ip).add(key)
     }
     const problems = [...(problemsOf(now) ?? []), ...(placed ? [] : duplicateOf(now))]
     if (problems.length > 0 || prior.problems.has(id)) problemEdits.push([id, problems.length > 0 ? problems : undefined])
@@ -206,7 +206,7 @@ export const indexCluster = (prior: ClusterIndex | undefined, changes: readonly 
   const lists = { services: done('services'), namespaces: done('namespaces'), nodes: done('nodes'), endpointSlices: done('endpointSlices') }
   const shown = prior.shown.with(shownEdits)
   const servicesByKey = prior.servicesByKey.with(serviceEdits)
-  const shownByIP = prior.shownByIP.with([...ipEdits].map(([ip, keys]) => [ip, keys?.size === 0 ? undefined : keys]))
+  const shownByIP = prior.shownByIP.with([...ipEdits].map(([ip, keys]) => [ip, keys.size === 0 ? undefined : keys]))
   const problems = prior.problems.with(problemEdits)
   return { objects: objectsOf(lists, shown, problems), shown, servicesByKey, shownByIP, decoded, lists, problems }
 }
