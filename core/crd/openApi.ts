@@ -17,8 +17,8 @@ export interface ValidationRule {
   readonly reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate'
 }
 
-export interface Schema {
-  readonly type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean'
+/** The OpenAPI keywords a schema and an overlay share (an overlay sets them on the shape its codec gives). */
+interface Constraints {
   readonly description?: string
   readonly format?: string
   readonly default?: Json
@@ -31,6 +31,10 @@ export interface Schema {
   readonly minItems?: number
   readonly maxItems?: number
   readonly maxProperties?: number
+}
+
+export interface Schema extends Constraints {
+  readonly type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean'
   readonly items?: Schema
   readonly properties?: { readonly [name: string]: Schema }
   readonly additionalProperties?: Schema
@@ -46,19 +50,7 @@ export interface Schema {
  * `additionalProperties` and `required`, which come from the codec alone, so the two never disagree.
  * `rules` become `x-kubernetes-validations`.
  */
-export interface Overlay {
-  readonly description?: string
-  readonly format?: string
-  readonly default?: Json
-  readonly enum?: readonly Json[]
-  readonly minimum?: number
-  readonly maximum?: number
-  readonly minLength?: number
-  readonly maxLength?: number
-  readonly pattern?: string
-  readonly minItems?: number
-  readonly maxItems?: number
-  readonly maxProperties?: number
+export interface Overlay extends Constraints {
   readonly rules?: readonly ValidationRule[]
   readonly listType?: 'atomic' | 'set' | 'map'
   readonly listMapKeys?: readonly string[]
