@@ -13,9 +13,8 @@ import t, { type Test } from 'tap'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { type Agent, startAgent } from '../../support/netnsAgent.js'
 import { poll } from '../../support/poll.js'
+import { ROUTER, SPEAKER, routerAndSpeaker } from './pointToPoint.js'
 
-const ROUTER = { v4: '198.51.100.1', v6: '2001:db8:100::1', asn: 64500 }
-const SPEAKER = { v4: '198.51.100.11', v6: '2001:db8:100::11', asn: 64512 }
 const V4_ROUTE = '203.0.113.10/32'
 const PEER = fileURLToPath(new URL('../../support/bgpPeerMain.ts', import.meta.url))
 
@@ -38,13 +37,7 @@ const config = `
 
 async function main(): Promise<void> {
   const lab: Lab = labFor(t)
-  const rtr = await lab.namespace('rtr')
-  const spk = await lab.namespace('spk')
-  await lab.veth({ ns: rtr, ifname: 'eth0' }, { ns: spk, ifname: 'eth0' })
-  await lab.address(rtr, 'eth0', `${ROUTER.v4}/24`)
-  await lab.address(rtr, 'eth0', `${ROUTER.v6}/64`)
-  await lab.address(spk, 'eth0', `${SPEAKER.v4}/24`)
-  await lab.address(spk, 'eth0', `${SPEAKER.v6}/64`)
+  const { rtr, spk } = await routerAndSpeaker(lab)
   const dir = mkdtempSync(join(tmpdir(), 'ironlb-gobgp-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   writeFileSync(join(dir, 'gobgpd.toml'), config)

@@ -8,21 +8,14 @@ import { fileURLToPath } from 'node:url'
 import { type Router, startRouter } from '../../../shell/testbed/router.js'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { type Agent, startAgent } from '../../support/netnsAgent.js'
+import { ROUTER, SPEAKER, routerAndSpeaker } from './pointToPoint.js'
 
-const ROUTER = { v4: '198.51.100.1', v6: '2001:db8:100::1', asn: 64500 }
-const SPEAKER = { v4: '198.51.100.11', v6: '2001:db8:100::11', asn: 64512 }
 const V4_ROUTE = '203.0.113.10/32'
 const PEER = fileURLToPath(new URL('../../support/bgpPeerMain.ts', import.meta.url))
 
 async function main(): Promise<void> {
   const lab: Lab = labFor(t)
-  const rtr = await lab.namespace('rtr')
-  const spk = await lab.namespace('spk')
-  await lab.veth({ ns: rtr, ifname: 'eth0' }, { ns: spk, ifname: 'eth0' })
-  await lab.address(rtr, 'eth0', `${ROUTER.v4}/24`)
-  await lab.address(rtr, 'eth0', `${ROUTER.v6}/64`)
-  await lab.address(spk, 'eth0', `${SPEAKER.v4}/24`)
-  await lab.address(spk, 'eth0', `${SPEAKER.v6}/64`)
+  const { rtr, spk } = await routerAndSpeaker(lab)
   const speaker = async (extra: readonly string[]): Promise<Agent> => {
     const args = ['--local', SPEAKER.v4, '--local6', SPEAKER.v6, '--remote', ROUTER.v4, '--asn', String(SPEAKER.asn), '--peer-asn', String(ROUTER.asn), '--router-id', SPEAKER.v4, '--max-seconds', '90', '--listen', '--announce-at-start', ...extra]
     const a = startAgent(lab, spk, args, PEER)
