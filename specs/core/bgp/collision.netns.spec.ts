@@ -4,15 +4,12 @@
 // dial each other. Either way exactly one connection must end Established on both sides, stay so,
 // and carry our routes; when the two connections did cross, the one kept must be the one opened
 // by the higher BGP Identifier (ours here). Needs root and gobgpd.
-import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { type Agent, startAgent } from '../../support/netnsAgent.js'
 import { poll } from '../../support/poll.js'
+import { gobgpdIn } from './gobgpdProcess.js'
 import { ROUTER, SPEAKER, routerAndSpeaker } from './pointToPoint.js'
 
 const V4_ROUTE = '203.0.113.10/32'
@@ -38,17 +35,9 @@ const config = `
 async function main(): Promise<void> {
   const lab: Lab = labFor(t)
   const { rtr, spk } = await routerAndSpeaker(lab)
-  const dir = mkdtempSync(join(tmpdir(), 'ironlb-gobgp-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'gobgpd.toml'), config)
-  let routerLog = ''
-  const startRouter = (): ChildProcess => {
-    const router = lab.spawn(rtr, ['gobgpd', '-f', join(dir, 'gobgpd.toml'), '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-l', 'debug'])
-    router.stdout?.on('data', (d: Buffer) => (routerLog = (routerLog + d.toString()).slice(-200_000)))
-    router.stderr?.on('data', (d: Buffer) => (routerLog = (routerLog + d.toString()).slice(-200_000)))
-    return router
-  }
-  const gobgp = async (args: readonly string[]): Promise<string> => (await lab.exec(rtr, ['gobgp', '--host', '127.0.0.1', '--port', '50051', ...args], 10_000)).stdout
+  const gobgpd = gobgpdIn(t, lab, rtr, config, 'debug', 200_000)
+  const startRouter = gobgpd.start
+  const gobgp = gobgpd.cli
   const neighbor = async (): Promise<string> => gobgp(['-j', 'neighbor', SPEAKER.v4]).catch(() => '')
   // GoBGP's JSON gives the FSM state as its enum number; 6 is Established.
   const established = (out: string): boolean => /"session_state":6\b/.test(out)
@@ -83,13 +72,13 @@ async function main(): Promise<void> {
     const peer = startAgent(lab, spk, peerArgs([]), PEER)
     await holds(t, peer)
     const conn = String(peer.events.find((e) => e.event === 'up')?.['conn'])
-    const collided = peer.events.some((e) => e.event === 'notification') || /[Cc]ollision/.test(routerLog)
+    const collided = peer.events.some((e) => e.event === 'notification') || /[Cc]ollision/.test(gobgpd.log())
     t.comment(`session on ${conn}; a collision ${collided ? 'happened' : 'did not happen this run'}`)
     if (collided) t.match(conn, /^out:/, `ours (${SPEAKER.v4}) is the higher identifier: our dialled connection stays`)
     peer.command({ cmd: 'cease' })
     await peer.waitFor((e) => e.event === 'down', 'the session down')
   })
-  if (!t.passing()) t.comment(`gobgpd log tail: ${routerLog.slice(-4000)}`)
+  if (!t.passing()) t.comment(`gobgpd log tail: ${gobgpd.log().slice(-4000)}`)
 }
 
 t.setTimeout(120_000)

@@ -4,15 +4,12 @@
 // with their next hops, AS path, communities and large communities, drop them on our withdrawal, and
 // see our Cease; the router's own OPEN, KEEPALIVEs and UPDATE must decode without an error (a decode
 // error would take the session down). Needs root and gobgpd.
-import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { type Lab, labFor, missingTools, netnsUnavailable } from '../../support/netns.js'
 import { startAgent } from '../../support/netnsAgent.js'
 import { poll } from '../../support/poll.js'
+import { gobgpdIn } from './gobgpdProcess.js'
 import { ROUTER, SPEAKER, routerAndSpeaker } from './pointToPoint.js'
 
 const V4_ROUTE = '203.0.113.10/32'
@@ -43,18 +40,10 @@ const config = `
 async function main(): Promise<void> {
   const lab: Lab = labFor(t)
   const { rtr, spk } = await routerAndSpeaker(lab)
-  const dir = mkdtempSync(join(tmpdir(), 'ironlb-gobgp-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'gobgpd.toml'), config)
-  let routerLog = ''
-  const startRouter = (): ChildProcess => {
-    const router = lab.spawn(rtr, ['gobgpd', '-f', join(dir, 'gobgpd.toml'), '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-l', 'info'])
-    router.stdout?.on('data', (d: Buffer) => (routerLog = (routerLog + d.toString()).slice(-20_000)))
-    router.stderr?.on('data', (d: Buffer) => (routerLog = (routerLog + d.toString()).slice(-20_000)))
-    return router
-  }
+  const gobgpd = gobgpdIn(t, lab, rtr, config, 'info', 20_000)
+  const startRouter = gobgpd.start
   let router = startRouter()
-  const gobgp = async (args: readonly string[]): Promise<string> => (await lab.exec(rtr, ['gobgp', '--host', '127.0.0.1', '--port', '50051', ...args], 10_000)).stdout
+  const gobgp = gobgpd.cli
   const neighbor = async (): Promise<string> => gobgp(['-j', 'neighbor', SPEAKER.v4])
   await poll(15_000, neighbor, (out) => out.includes(SPEAKER.v4), 200)
   await gobgp(['global', 'rib', 'add', ROUTER_ROUTE, '-a', 'ipv4'])
@@ -121,7 +110,7 @@ async function main(): Promise<void> {
     t.ok(peer.events.filter((e) => e.event === 'sent').every((e) => e['sent'] === true), 'every update went out in Established')
     t.comment(`messages decoded from the router: ${peer.events.filter((e) => ['open', 'keepalive', 'update', 'notification'].includes(e.event)).length}`)
   })
-  if (!t.passing()) t.comment(`gobgpd log tail: ${routerLog.slice(-4000)}`)
+  if (!t.passing()) t.comment(`gobgpd log tail: ${gobgpd.log().slice(-4000)}`)
 }
 
 t.setTimeout(180_000)
