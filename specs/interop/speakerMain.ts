@@ -15,14 +15,8 @@ import { nativeDialer, nativeListen } from '../../shell/native/bgpSockets.js'
 import { jsonLogger } from '../../shell/obs/log.js'
 import { type BgpApplier, startBgpApplier } from '../../shell/speaker/bgpApplier.js'
 import { CELLS, type Cell, HTTP_PORT, NODES, cellObjects, nodeAddresses } from './cells.js'
+import { arg, emit } from '../support/agentMain.js'
 
-const arg = (flag: string): string => {
-  const i = process.argv.indexOf(flag)
-  const v = i < 0 ? undefined : process.argv[i + 1]
-  if (v === undefined) throw new Error(`${flag} is required`)
-  return v
-}
-const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
 
 const nodeIndex = Number(arg('--node-index'))
 const node = NODES[nodeIndex]

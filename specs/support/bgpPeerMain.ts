@@ -17,18 +17,12 @@ import { startPeerSession } from '../../shell/bgp/peerSession.js'
 import { jsonLogger } from '../../shell/obs/log.js'
 import { formatIP, parseIP, unsafeIp } from '../../core/net/address.js'
 import { formatPrefix, parsePrefix } from '../../core/net/prefix.js'
+import { arg, emit } from './agentMain.js'
 
-const arg = (flag: string): string => {
-  const i = process.argv.indexOf(flag)
-  const v = i < 0 ? undefined : process.argv[i + 1]
-  if (v === undefined) throw new Error(`${flag} is required`)
-  return v
-}
 const must = <A>(e: E.Either<string, A>): A => {
   if (E.isLeft(e)) throw new Error(e.left)
   return e.right
 }
-const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
 
 const local = arg('--local')
 const asn = Number(arg('--asn'))

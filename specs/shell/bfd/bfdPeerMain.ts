@@ -10,14 +10,8 @@ import { Registry } from 'prom-client'
 import { type Bfd, type BfdPeer, startBfd } from '../../../shell/bfd/bfd.js'
 import { bfdMetrics } from '../../../shell/bfd/metrics.js'
 import { jsonLogger } from '../../../shell/obs/log.js'
+import { arg, emit } from '../../support/agentMain.js'
 
-const arg = (flag: string): string => {
-  const i = process.argv.indexOf(flag)
-  const v = i < 0 ? undefined : process.argv[i + 1]
-  if (v === undefined) throw new Error(`${flag} is required`)
-  return v
-}
-const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
 
 setTimeout(() => {
   emit({ event: 'timeout' })

@@ -12,13 +12,8 @@ import { mkRoute } from '../../../core/bgp/route.js'
 import { type IP, formatIP, parseIP } from '../../../core/net/address.js'
 import { parsePrefix } from '../../../core/net/prefix.js'
 import * as E from 'fp-ts/lib/Either.js'
+import { arg, emit } from '../../support/agentMain.js'
 
-const arg = (flag: string): string => {
-  const v = process.argv[process.argv.indexOf(flag) + 1]
-  if (!process.argv.includes(flag) || v === undefined) throw new Error(`${flag} is required`)
-  return v
-}
-const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
 const ifname = arg('--interface')
 const deadline = Date.now() + Number(arg('--max-seconds')) * 1000
 setTimeout(() => {

@@ -13,14 +13,8 @@ import { startBfd } from '../../../shell/bfd/bfd.js'
 import { nativeDialer, nativeListen } from '../../../shell/native/bgpSockets.js'
 import { jsonLogger } from '../../../shell/obs/log.js'
 import { startBgpApplier } from '../../../shell/speaker/bgpApplier.js'
+import { arg, emit } from '../../support/agentMain.js'
 
-const arg = (flag: string): string => {
-  const i = process.argv.indexOf(flag)
-  const v = i < 0 ? undefined : process.argv[i + 1]
-  if (v === undefined) throw new Error(`${flag} is required`)
-  return v
-}
-const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
 setTimeout(() => {
   emit({ event: 'timeout' })
   process.exit(3)
