@@ -7,14 +7,10 @@
 // default 3,600 s) or that exits gives partial figures (how many it assigned by then) instead of none; the
 // progress (assigned, CPU, RSS) is printed every PROGRESS_MS, to show how each one's pace changes as it goes.
 import { loadavg } from 'node:os'
-import { startControlPlane } from '../support/controlPlane.js'
-import { ensureCrds } from '../support/crds.js'
-import { testRest } from '../support/kube.js'
-import { observeServices } from '../support/serviceObserver.js'
 import type { ServiceObserver } from '../support/serviceObserver.js'
-import { type System, duplicatesIn, ipsOfWave, setUp, startSystem } from './metallbRun.js'
+import { type System, duplicatesIn, ipsOfWave, onFreshApiServer, startSystem } from './metallbRun.js'
 import { cpuSeconds } from './procSampler.js'
-import { BENCH_NAMESPACE, assigned, createWave } from './serviceWave.js'
+import { assigned, createWave } from './serviceWave.js'
 
 const SETTLE_MS = 5_000
 const PROGRESS_MS = 60_000
@@ -63,42 +59,25 @@ const waitCold = async (observer: ServiceObserver, size: number, ctl: Controller
   }
 }
 
-export const runCold = async (system: System, size: number, ironlbNodeArgs: readonly string[] = []): Promise<ColdFigures> => {
-  const load0 = loadavg()[0] ?? 0
-  const cp = await startControlPlane()
-  try {
-    await ensureCrds(cp.kubeconfigPath)
-    const rest = await testRest(cp.kubeconfigPath)
+export const runCold = async (system: System, size: number, ironlbNodeArgs: readonly string[] = []): Promise<ColdFigures> =>
+  onFreshApiServer(async (kubeconfigPath, rest, observer) => {
+    const t0 = Date.now()
+    await createWave(rest, 0, size)
+    const createS = (Date.now() - t0) / 1000
+    const ctl = await startSystem(system, kubeconfigPath, rest, 1, ironlbNodeArgs)
+    // After the spawn, as the wave's restart: IronLB's ServiceAccount and token are the bench's work.
+    const tStart = Date.now()
     try {
-      await setUp(rest)
-      const observer = await observeServices(rest, BENCH_NAMESPACE)
-      try {
-        const t0 = Date.now()
-        await createWave(rest, 0, size)
-        const createS = (Date.now() - t0) / 1000
-        const ctl = await startSystem(system, cp.kubeconfigPath, rest, 1, ironlbNodeArgs)
-        // After the spawn, as the wave's restart: IronLB's ServiceAccount and token are the bench's work.
-        const tStart = Date.now()
-        try {
-          const tAll = await waitCold(observer, size, ctl, `${system} cold start at ${size}`)
-          const cpuAtAll = cpuSeconds(ctl.pid)
-          await new Promise((r) => setTimeout(r, SETTLE_MS))
-          // A controller that exited has no /proc entry: its CPU when last seen alive is not known here.
-          const cpuS = Number.isNaN(cpuSeconds(ctl.pid)) ? cpuAtAll : cpuSeconds(ctl.pid)
-          const peakRssMiB = ctl.peakRssBytes() / 1024 / 1024
-          const ips = ipsOfWave(observer, size).filter((ip) => ip !== '')
-          const duplicates = duplicatesIn(ips) + observer.violations().length
-          return { system, size, createS, startToAllS: (tAll - tStart) / 1000, assigned: ips.length, cpuS, peakRssMiB, duplicates, load: `${load0.toFixed(1)}-${(loadavg()[0] ?? 0).toFixed(1)}` }
-        } finally {
-          await ctl.kill()
-        }
-      } finally {
-        observer.stop()
-      }
+      const tAll = await waitCold(observer, size, ctl, `${system} cold start at ${size}`)
+      const cpuAtAll = cpuSeconds(ctl.pid)
+      await new Promise((r) => setTimeout(r, SETTLE_MS))
+      // A controller that exited has no /proc entry: its CPU when last seen alive is not known here.
+      const cpuS = Number.isNaN(cpuSeconds(ctl.pid)) ? cpuAtAll : cpuSeconds(ctl.pid)
+      const peakRssMiB = ctl.peakRssBytes() / 1024 / 1024
+      const ips = ipsOfWave(observer, size).filter((ip) => ip !== '')
+      const duplicates = duplicatesIn(ips) + observer.violations().length
+      return { system, size, createS, startToAllS: (tAll - tStart) / 1000, assigned: ips.length, cpuS, peakRssMiB, duplicates }
     } finally {
-      rest.close()
+      await ctl.kill()
     }
-  } finally {
-    await cp.stop()
-  }
-}
+  })

@@ -68,7 +68,7 @@ export const ipsOfWave = (observer: ServiceObserver, size: number): string[] => 
 
 export const duplicatesIn = (ips: readonly string[]): number => ips.length - new Set(ips).size
 
-export const setUp = async (rest: RestClient): Promise<void> => {
+const setUp = async (rest: RestClient): Promise<void> => {
   await create(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } })
   await create(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: BENCH_NAMESPACE } })
   await apply(rest, BENCH_POOL as never)
@@ -105,8 +105,11 @@ const measure = async (system: System, size: number, kubeconfig: string, rest: R
   }
 }
 
-/** `ironlbNodeArgs`: Node flags for IronLB's controller (V8 heap sizes); MetalLB's ignores them. */
-export const runOnce = async (system: System, size: number, ironlbNodeArgs: readonly string[] = []): Promise<RunFigures> => {
+/**
+ * Runs `work` on a fresh API server with IronLB's CRDs, the bench's namespace and pool, and a watch on
+ * its Services; stops them all after, and adds the 1-minute load at start and end.
+ */
+export const onFreshApiServer = async <A>(work: (kubeconfigPath: string, rest: RestClient, observer: ServiceObserver) => Promise<A>): Promise<A & { readonly load: string }> => {
   const load0 = loadavg()[0] ?? 0
   const cp = await startControlPlane()
   try {
@@ -116,7 +119,7 @@ export const runOnce = async (system: System, size: number, ironlbNodeArgs: read
       await setUp(rest)
       const observer = await observeServices(rest, BENCH_NAMESPACE)
       try {
-        const figures = await measure(system, size, cp.kubeconfigPath, rest, observer, ironlbNodeArgs)
+        const figures = await work(cp.kubeconfigPath, rest, observer)
         return { ...figures, load: `${load0.toFixed(1)}-${(loadavg()[0] ?? 0).toFixed(1)}` }
       } finally {
         observer.stop()
@@ -128,3 +131,7 @@ export const runOnce = async (system: System, size: number, ironlbNodeArgs: read
     await cp.stop()
   }
 }
+
+/** `ironlbNodeArgs`: Node flags for IronLB's controller (V8 heap sizes); MetalLB's ignores them. */
+export const runOnce = async (system: System, size: number, ironlbNodeArgs: readonly string[] = []): Promise<RunFigures> =>
+  onFreshApiServer((kubeconfigPath, rest, observer) => measure(system, size, kubeconfigPath, rest, observer, ironlbNodeArgs))
