@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { REPO, applyAndWait, connect, mkNamespace, mkObject } from './kubectl.js'
+import { SEED_POOL_YAML } from '../support/seedPool.js'
 
 const kubectl = await connect()
 
@@ -29,17 +30,6 @@ t.teardown(async () => {
   await kubectl.stop()
 })
 
-const SEED = `apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: first-pool
-  namespace: metallb-system
-spec:
-  addresses:
-  - 192.168.10.0/24
-  - 192.168.9.1-192.168.9.5
-  - fc00:f853:0ccd:e799::/124
-`
 
 const json = (text: string): Record<string, any> => JSON.parse(text) as Record<string, any>
 
@@ -73,7 +63,7 @@ t.test('kubectl apply -f deploy/manifests/ installs everything, the CRDs include
 })
 
 t.test('the seed example applies unchanged and reads back with MetalLB\'s defaults', async (t) => {
-  const r = await kubectl(['apply', '-f', '-'], SEED)
+  const r = await kubectl(['apply', '-f', '-'], SEED_POOL_YAML)
   t.equal(r.code, 0, r.stderr)
   const got = await kubectl(['get', 'ipaddresspool', 'first-pool', '-n', 'metallb-system', '-o', 'json'])
   t.equal(got.code, 0, got.stderr)

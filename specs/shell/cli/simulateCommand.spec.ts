@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runSimulate } from '../../../shell/cli/simulateCommand.js'
+import { SEED_POOL_YAML } from '../../support/seedPool.js'
 
 const examples = fileURLToPath(new URL('../../../deploy/examples/', import.meta.url))
 
@@ -22,17 +23,6 @@ const scratch = (t: { teardown: (fn: () => void) => void }, files: Record<string
   return dir
 }
 
-const SEED_POOL = `apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: first-pool
-  namespace: metallb-system
-spec:
-  addresses:
-  - 192.168.10.0/24
-  - 192.168.9.1-192.168.9.5
-  - fc00:f853:0ccd:e799::/124
-`
 const svc = (name: string, created: string): string => `---
 apiVersion: v1
 kind: Service
@@ -41,7 +31,7 @@ spec: {type: LoadBalancer, ports: [{port: 80, protocol: TCP}]}
 `
 
 t.test('the contract example: the first Service gets the first address', async (t) => {
-  const dir = scratch(t, { 'all.yaml': SEED_POOL + svc('web', '2026-01-01T00:00:00Z') })
+  const dir = scratch(t, { 'all.yaml': SEED_POOL_YAML + svc('web', '2026-01-01T00:00:00Z') })
   const { code, out } = await run(['--output', 'json', dir])
   t.equal(code, 0)
   const report = JSON.parse(out) as { services: unknown[]; pools: unknown[]; errors: unknown[] }
@@ -51,7 +41,7 @@ t.test('the contract example: the first Service gets the first address', async (
 })
 
 t.test('a full pool leaves the latecomer pending with the reason', async (t) => {
-  const tiny = SEED_POOL.replace(/addresses:[\s\S]*$/, 'addresses:\n  - 192.0.2.1/32\n')
+  const tiny = SEED_POOL_YAML.replace(/addresses:[\s\S]*$/, 'addresses:\n  - 192.0.2.1/32\n')
   const dir = scratch(t, { 'all.yaml': tiny + svc('web', '2026-01-01T00:00:00Z') + svc('db', '2026-01-02T00:00:00Z') })
   const { code, out } = await run(['--output=json', dir])
   t.equal(code, 0, 'a working config exits 0 even with pending Services')
@@ -63,7 +53,7 @@ t.test('a full pool leaves the latecomer pending with the reason', async (t) => 
 })
 
 t.test('an invalid config exits 1 and lists every error', async (t) => {
-  const broken = `${SEED_POOL.replace('192.168.10.0/24', '192.168.10.5')}---
+  const broken = `${SEED_POOL_YAML.replace('192.168.10.0/24', '192.168.10.5')}---
 apiVersion: metallb.io/v1beta1
 kind: BFDProfile
 metadata: {name: fast, namespace: metallb-system}
@@ -84,7 +74,7 @@ t.test('unreadable YAML exits 2 naming file and line', async (t) => {
 })
 
 t.test('other kinds are ignored with a note on stderr', async (t) => {
-  const dir = scratch(t, { 'x.yaml': `${SEED_POOL}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\n` })
+  const dir = scratch(t, { 'x.yaml': `${SEED_POOL_YAML}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\n` })
   const { code, err } = await run([dir])
   t.equal(code, 0)
   t.match(err, /note: ignored Deployment default\/web/)
@@ -141,7 +131,7 @@ spec: {interfaces: [eth1, eth0]}
 
 t.test('announcements: who answers for each IP, and where', async (t) => {
   const dir = scratch(t, {
-    'all.yaml': SEED_POOL + L2 + node('n1') + node('n2') + node('n3') + svc('web', '2026-01-01T00:00:00Z') + served('web', 'n1'),
+    'all.yaml': SEED_POOL_YAML + L2 + node('n1') + node('n2') + node('n3') + svc('web', '2026-01-01T00:00:00Z') + served('web', 'n1'),
   })
   const { code, out } = await run(['--output', 'json', dir])
   t.equal(code, 0)
@@ -159,7 +149,7 @@ t.test('announcements: who answers for each IP, and where', async (t) => {
 
 t.test('--down: when the announcing node dies another one takes over, and nothing else moves', async (t) => {
   const services = ['a', 'b', 'c', 'd', 'e', 'f'].map((n, i) => svc(n, `2026-01-0${i + 1}T00:00:00Z`) + served(n, 'n1', 'n2', 'n3')).join('')
-  const dir = scratch(t, { 'all.yaml': SEED_POOL + L2 + node('n1') + node('n2') + node('n3') + services })
+  const dir = scratch(t, { 'all.yaml': SEED_POOL_YAML + L2 + node('n1') + node('n2') + node('n3') + services })
   const before = JSON.parse((await run(['--output', 'json', dir])).out) as { announcements: Announced[] }
   t.equal(before.announcements.length, 6)
   const victim = before.announcements[0]?.node ?? ''
@@ -180,7 +170,7 @@ t.test('--down: when the announcing node dies another one takes over, and nothin
 })
 
 t.test('--down naming no Node of the input exits 2', async (t) => {
-  const dir = scratch(t, { 'all.yaml': SEED_POOL + node('n1') })
+  const dir = scratch(t, { 'all.yaml': SEED_POOL_YAML + node('n1') })
   const { code, err } = await run(['--down', 'n1,nx', dir])
   t.equal(code, 2)
   t.match(err, /--down: no Node named "nx"/)
