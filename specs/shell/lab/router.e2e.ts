@@ -70,12 +70,13 @@ const loggedAt = (daemon: string, re: RegExp): number | undefined => {
 }
 
 // A daemon started before zebra's socket exists tries again 10 s later: the lab's routes reached the
-// kernel and its BFD sessions came up 10 s late, and bgp specs timed out under load.
-await t.test('bgpd and bfdd reach zebra within 2 s of starting', async (t) => {
+// kernel and its BFD sessions came up 10 s late (router.e2e's BFD wait ran out in CI). 5 s leaves room
+// for a loaded machine and still tells the retry apart.
+await t.test('bgpd and bfdd reach zebra within 5 s of starting', async (t) => {
   for (const [daemon, proto] of [['bgpd', 'bgp'], ['bfdd', 'bfd']] as const) {
     const started = loggedAt(daemon, /starting: vty/)
     const hello = await waitUntil(`zebra's hello from ${daemon}`, 15_000, async () => loggedAt('zebra', new RegExp(`says hello and bids fair to announce only ${proto} routes`)), (s) => s !== undefined)
-    t.ok(started !== undefined && hello !== undefined && hello - started <= 2, `${daemon} started at ${started ?? '?'} s, zebra heard it at ${hello ?? '?'} s`)
+    t.ok(started !== undefined && hello !== undefined && hello - started <= 5, `${daemon} started at ${started ?? '?'} s, zebra heard it at ${hello ?? '?'} s`)
   }
 })
 
